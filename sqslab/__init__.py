@@ -1,0 +1,34 @@
+"""sqslab: the companion package of the hands-on Amazon SQS course.
+
+``lab = sqslab.start()`` gives a notebook a boto3 SQS client on the chosen backend. Heavy libraries
+(boto3, moto, matplotlib) load only when used, so ``import sqslab`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["start", "__version__"]
+
+SUBMODULES = (
+    "clock", "cli", "determinism", "errors", "exercises", "facts", "fidelity", "lab",
+    "namespace", "plots", "queues", "trace", "widgets",
+)
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+
+
+def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> Lab:
+    """Start the lab: backend from the argument, else SQSLAB_BACKEND, else embedded moto."""
+    from sqslab.lab import start as _start
+
+    return _start(backend, seed=seed, quiet=quiet)
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f"sqslab.{name}")
+    raise AttributeError(f"module 'sqslab' has no attribute {name!r}")

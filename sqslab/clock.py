@@ -1,0 +1,181 @@
+"""Clocks: a virtual clock that moto's SQS reads on the in-process backends, and a real one elsewhere.
+
+On moto, SQS reads time only through ``unix_time()`` and ``unix_time_millis()`` (imported by name
+into ``moto.sqs.models``). :func:`install` replaces just those two names with this clock, so a
+12-hour visibility timeout passes in microseconds while the rest of the kernel keeps real time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+#: The instant every virtual clock starts at: fixed, so message timestamps are the same every run.
+EPOCH = datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+
+
+class Clock(Protocol):
+    """What the lab needs from a clock."""
+
+    virtual: bool
+
+    def time(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+def check_seconds(seconds: float) -> float:
+    """Return ``seconds`` as a float, or raise a clear error for negative or non-numeric input."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"wait() takes a number of seconds, got {seconds!r}")
+    if seconds < 0 or seconds != seconds:
+        raise ValueError(
+            f"cannot wait {seconds} seconds: time only moves forward; pass 0 or more seconds"
+        )
+    return float(seconds)
+
+
+class RealClock:
+    """Wall-clock time; ``sleep`` really sleeps (used on the endpoint and aws backends)."""
+
+    virtual = False
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(check_seconds(seconds))  # real: a remote service keeps real time
+
+
+class VirtualClock:
+    """Time that moves only when told to: ``sleep`` and ``advance`` jump forward instantly."""
+
+    virtual = True
+
+    def __init__(self, start: datetime = EPOCH) -> None:
+        self._now = start.timestamp()
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        """Current virtual time in seconds since the Unix epoch."""
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Advance virtual time by ``seconds`` without waiting."""
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds`` (0 or more)."""
+        step = check_seconds(seconds)
+        with self._lock:
+            self._now += step
+
+    def advance_to(self, when: float) -> None:
+        """Move the clock forward to ``when``; an instant in the past leaves it unchanged."""
+        with self._lock:
+            self._now = max(self._now, when)
+
+
+def now_datetime(clock: Clock) -> datetime:
+    """The clock's current time as an aware UTC datetime."""
+    return datetime.fromtimestamp(clock.time(), tz=UTC)
+
+
+class _MotoTimePatch:
+    """Replaces moto.sqs's time functions and long poll while a virtual clock is installed."""
+
+    def __init__(self) -> None:
+        self.clock: VirtualClock | None = None
+        self._saved: dict[str, Any] = {}
+
+    def install(self, clock: VirtualClock) -> None:
+        import moto.sqs.models as sqs_models
+
+        if not self._saved:
+            self._saved = {
+                "unix_time": sqs_models.unix_time,
+                "unix_time_millis": sqs_models.unix_time_millis,
+                "receive_message": sqs_models.SQSBackend.receive_message,
+            }
+            sqs_models.unix_time = self._unix_time
+            sqs_models.unix_time_millis = self._unix_time_millis
+            sqs_models.SQSBackend.receive_message = _virtual_receive(self._saved["receive_message"])
+        self.clock = clock
+
+    def uninstall(self) -> None:
+        import moto.sqs.models as sqs_models
+
+        if self._saved:
+            sqs_models.unix_time = self._saved["unix_time"]
+            sqs_models.unix_time_millis = self._saved["unix_time_millis"]
+            sqs_models.SQSBackend.receive_message = self._saved["receive_message"]
+            self._saved = {}
+        self.clock = None
+
+    def _unix_time(self, dt: datetime | None = None) -> float:
+        if dt is not None or self.clock is None:
+            return self._saved["unix_time"](dt)
+        return self.clock.time()
+
+    def _unix_time_millis(self, dt: datetime | None = None) -> float:
+        return self._unix_time(dt) * 1000.0
+
+
+_PATCH = _MotoTimePatch()
+
+
+def install(clock: VirtualClock) -> None:
+    """Make moto's SQS read ``clock`` and serve long polls on it."""
+    _PATCH.install(clock)
+
+
+def uninstall() -> None:
+    """Give moto's SQS its real clock and real long polling back."""
+    _PATCH.uninstall()
+
+
+def installed() -> VirtualClock | None:
+    """The virtual clock moto's SQS reads now, if any."""
+    return _PATCH.clock
+
+
+def next_change(queue: Any, after_ms: float) -> float | None:
+    """Earliest moment (ms) after ``after_ms`` at which a message of ``queue`` may become receivable."""
+    moments = [
+        max(m.visible_at, m.delayed_until)
+        for m in list(queue._messages)
+        if max(m.visible_at, m.delayed_until) >= after_ms
+    ]
+    return min(moments) if moments else None
+
+
+def _virtual_receive(original: Any) -> Any:
+    """Wrap moto's receive so a long poll jumps the virtual clock instead of blocking."""
+
+    def receive_message(
+        self: Any,
+        queue_name: str,
+        count: int,
+        wait_seconds_timeout: int,
+        visibility_timeout: int,
+        message_attribute_names: list[str] | None = None,
+    ) -> list[Any]:
+        clock = _PATCH.clock
+        deadline = clock.time() + (wait_seconds_timeout or 0)
+        while True:
+            found = original(
+                self, queue_name, count, 0, visibility_timeout, message_attribute_names
+            )
+            if found or clock.time() >= deadline:
+                return found
+            moment = next_change(self.get_queue(queue_name), clock.time() * 1000)
+            if moment is None or moment / 1000 >= deadline:
+                clock.advance_to(deadline)
+                return found
+            # moto treats a message as visible strictly after visible_at: step 1 ms past it
+            clock.advance_to((moment + 1) / 1000)
+
+    receive_message.__wrapped__ = original  # type: ignore[attr-defined]
+    return receive_message

@@ -1,0 +1,123 @@
+"""The AWS fact registry: every SQS limit or price the course shows, with its source and check date.
+
+Facts live in ``sqslab/data/facts.toml``; notebooks render them with :func:`show` or :func:`table`
+instead of typing numbers by hand, and :func:`stale_claims` finds hand-typed outdated figures.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+#: Words that mark a sentence as history ("was 256 KiB until Aug 2025"), not a current claim.
+HISTORY_WORDS = re.compile(
+    r"\b(was|were|previously|formerly|until|raised|older|out[- ]of[- ]date|outdated|old|used to)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One AWS fact: a value with its unit, human text, source URL and check date."""
+
+    key: str
+    title: str
+    value: float
+    unit: str
+    text: str
+    source: str
+    checked: str
+    verified: bool = True
+    min: float = 0
+    default: float | None = None
+    min_text: str = ""
+    default_text: str = ""
+    since: str = ""
+    previously: str = ""
+    note: str = ""
+    stale: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        """The value with its history, e.g. ``1 MiB (since Aug 2025, was 256 KiB)``."""
+        extra = []
+        if self.since:
+            extra.append(f"since {self.since}")
+        if self.previously:
+            extra.append(f"was {self.previously}")
+        return f"{self.text} ({', '.join(extra)})" if extra else self.text
+
+    def range_text(self) -> str:
+        """``min to max, default d`` for facts that are ranges; the value otherwise."""
+        if self.min_text:
+            default = f", default {self.default_text}" if self.default_text else ""
+            return f"{self.min_text} to {self.text}{default}"
+        return self.text
+
+    def __str__(self) -> str:
+        return f"{self.summary()}; source: {self.source} (checked {self.checked})"
+
+
+@cache
+def registry() -> dict[str, Fact]:
+    """Every fact, by key, loaded once from the package's data file."""
+    raw = tomllib.loads(resources.files("sqslab").joinpath("data/facts.toml").read_text("utf-8"))
+    return {
+        key: Fact(key=key, **{**entry, "stale": tuple(entry.get("stale", ()))})
+        for key, entry in raw.items()
+    }
+
+
+def get(key: str) -> Fact:
+    """The fact named ``key``; a clear error lists the known keys otherwise."""
+    facts = registry()
+    if key not in facts:
+        raise KeyError(f"no fact {key!r} in the registry; known facts: {', '.join(sorted(facts))}")
+    return facts[key]
+
+
+class FactView:
+    """Facts rendered for a notebook: plain text, and HTML with source links."""
+
+    def __init__(self, facts: list[Fact], with_range: bool = False) -> None:
+        self.facts = facts
+        self.with_range = with_range
+
+    def _value(self, fact: Fact) -> str:
+        return fact.range_text() if self.with_range else fact.summary()
+
+    def __repr__(self) -> str:
+        if len(self.facts) == 1:
+            return str(self.facts[0])
+        width = max(len(f.title) for f in self.facts)
+        return "\n".join(
+            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, {f.checked}]" for f in self.facts
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(f.title)}</td><td>{html.escape(self._value(f))}</td>"
+            f'<td><a href="{html.escape(f.source)}">source</a>, checked {f.checked}</td></tr>'
+            for f in self.facts
+        )
+        return f"<table><tbody>{rows}</tbody></table>"
+
+
+def show(*keys: str, ranges: bool = False) -> FactView:
+    """Render one or more facts: value, history, source and check date."""
+    return FactView([get(k) for k in keys], with_range=ranges)
+
+
+def stale_claims(text: str) -> list[tuple[str, str]]:
+    """(fact key, sentence) for each outdated figure ``text`` states as current."""
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+        if HISTORY_WORDS.search(sentence):
+            continue
+        for fact in registry().values():
+            if any(re.search(p, sentence, re.IGNORECASE) for p in fact.stale):
+                found.append((fact.key, sentence.strip()))
+    return found

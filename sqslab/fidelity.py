@@ -1,0 +1,87 @@
+"""Fidelity layer: AWS rules that moto does not enforce, emulated on the moto backends only.
+
+Each rule is labelled in its error text and documented with the AWS page it follows. On the
+``endpoint`` and ``aws`` backends none of this runs: the real service answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sqslab import facts
+
+#: Queue attribute -> fact holding its range. Source: API_SetQueueAttributes (see facts.toml).
+ATTRIBUTE_FACTS = {
+    "DelaySeconds": "delivery_delay",
+    "MaximumMessageSize": "max_message_size",
+    "MessageRetentionPeriod": "message_retention",
+    "ReceiveMessageWaitTimeSeconds": "long_poll_max_wait",
+    "VisibilityTimeout": "visibility_timeout",
+}
+LABEL = "sqslab fidelity layer: AWS rejects this value, plain moto would accept it"
+
+
+def attach(events: Any) -> None:
+    """Register the attribute checks on a botocore event emitter."""
+    for op in ("CreateQueue", "SetQueueAttributes"):
+        events.register(
+            f"before-parameter-build.sqs.{op}", _check_attributes, unique_id=f"sqslab-fid-{op}"
+        )
+
+
+def attribute_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not allowed for queue attribute ``name`` on AWS, or None if it is."""
+    key = ATTRIBUTE_FACTS.get(name)
+    if key is None:
+        return None
+    fact = facts.get(key)
+    try:
+        number = int(str(value))
+    except ValueError:
+        return f"{name} must be a whole number, got {value!r}"
+    if not fact.min <= number <= fact.value:
+        return (
+            f"{name} must be between {fact.min:g} and {fact.value:g} {fact.unit} "
+            f"({fact.min_text} to {fact.text}), got {number}"
+        )
+    return None
+
+
+def _check_attributes(params: dict[str, Any], model: Any, **_: Any) -> None:
+    for name, value in (params.get("Attributes") or {}).items():
+        problem = attribute_problem(name, value)
+        if problem:
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "InvalidAttributeValue",
+                        "Message": f"Invalid value for the parameter {name}: {problem} ({LABEL})",
+                    }
+                },
+                model.name,
+            )
+
+
+def expire_messages(now: float) -> int:
+    """Drop messages older than their queue's retention period, as SQS does; returns how many.
+
+    AWS: "messages that are in the queue longer than the retention period are deleted"
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+    moto only hides them from receives and keeps counting them.
+    """
+    from moto.sqs.models import sqs_backends
+
+    dropped = 0
+    for regions in list(sqs_backends.values()):
+        for backend in list(regions.values()):
+            for queue in list(backend.queues.values()):
+                keep_until = now - int(queue.message_retention_period)
+                with queue._messages_lock:
+                    old = [m for m in queue._messages if m.sent_timestamp / 1000 <= keep_until]
+                    for message in old:
+                        queue._messages.remove(message)
+                        queue.pending_messages.discard(message)
+                dropped += len(old)
+    return dropped

@@ -1,0 +1,276 @@
+"""The lab: one entry point that gives a notebook a boto3 SQS client on the chosen backend.
+
+Backends: ``moto`` (in-process, default), ``server`` (a moto server on 127.0.0.1 in this
+process), ``endpoint`` (any SQS-compatible URL) and ``aws`` (real AWS, explicit opt-in only).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from sqslab import clock as clocks
+from sqslab import determinism, fidelity
+from sqslab.errors import LabConfigError
+from sqslab.namespace import Namespace
+from sqslab.trace import Trace
+
+BACKENDS = {
+    "moto": "moto embedded in this kernel, virtual clock (default; never reaches AWS)",
+    "server": "a moto server on 127.0.0.1 inside this kernel, virtual clock",
+    "endpoint": "any SQS-compatible URL from SQSLAB_ENDPOINT_URL (sqslab server, LocalStack, ElasticMQ)",
+    "aws": "real AWS; only with SQSLAB_BACKEND=aws in the environment",
+}
+DEFAULT_REGION = "us-east-1"
+MOTO_ACCOUNT = "123456789012"
+#: Credentials for emulators: they accept anything, and these can never sign a real AWS request.
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+MASKED_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS")
+
+_active: Lab | None = None
+
+
+class Lab:
+    """A running lab: clients on one backend, its clock, and the trace of SQS calls."""
+
+    def __init__(
+        self,
+        backend: str,
+        session: boto3.Session,
+        clock: clocks.Clock,
+        *,
+        endpoint_url: str | None = None,
+        account_id: str = MOTO_ACCOUNT,
+        namespace: Namespace | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.backend = backend
+        self.session = session
+        self.clock = clock
+        self.endpoint_url = endpoint_url
+        self.account_id = account_id
+        self.region: str = session.region_name or DEFAULT_REGION
+        self.namespace = namespace or Namespace()
+        self.trace = Trace(clock.time)
+        self._config = config or Config()
+        self._clients: dict[str, Any] = {}
+        self._on_stop: list[Any] = []
+        self.trace.attach(session.events)
+        self.namespace.attach(session.events)
+        if clock.virtual:
+            fidelity.attach(session.events)
+
+    @property
+    def sqs(self) -> Any:
+        """The lab's plain boto3 SQS client."""
+        return self.client("sqs")
+
+    @property
+    def virtual_time(self) -> bool:
+        """True when time moves only through :meth:`wait` (moto backends)."""
+        return self.clock.virtual
+
+    def client(self, name: str) -> Any:
+        """A boto3 client for any service (``s3``, ``sns``, ``cloudwatch``…) on this backend."""
+        if name not in self._clients:
+            self._clients[name] = self.session.client(
+                name, endpoint_url=self.endpoint_url, config=self._config
+            )
+        return self._clients[name]
+
+    def wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass: instantly on the virtual clock, for real on other backends."""
+        self.clock.sleep(clocks.check_seconds(seconds))
+        if self.clock.virtual:
+            fidelity.expire_messages(self.clock.time())
+
+    def now(self) -> datetime:
+        """The lab's current time (virtual on moto backends) as a UTC datetime."""
+        return clocks.now_datetime(self.clock)
+
+    def cleanup(self) -> list[str]:
+        """Delete every queue this lab created; returns their URLs."""
+        deleted = []
+        for url in self.namespace.created_queues():
+            try:
+                self.sqs.delete_queue(QueueUrl=url)
+                deleted.append(url)
+            except self.sqs.exceptions.QueueDoesNotExist:
+                pass
+        self.namespace.forget(deleted)
+        return deleted
+
+    def stop(self) -> None:
+        """Stop the backend and give moto its real clock back."""
+        global _active
+        while self._on_stop:
+            self._on_stop.pop()()
+        if _active is self:
+            _active = None
+
+    def __repr__(self) -> str:
+        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        return f"<Lab backend={self.backend!r}{where} region={self.region!r}>"
+
+    def describe(self) -> str:
+        """One line saying which backend runs and what time it is."""
+        when = self.now().strftime("%Y-%m-%d %H:%M:%S UTC")
+        kind = "virtual" if self.clock.virtual else "real"
+        return f"sqslab lab: backend={self.backend}, region={self.region}, {kind} clock at {when}"
+
+
+def resolve_backend(backend: str | None) -> str:
+    """The backend name from the argument, else SQSLAB_BACKEND, else ``moto``; checked."""
+    name = (backend or os.environ.get("SQSLAB_BACKEND") or "moto").strip().lower()
+    if name not in BACKENDS:
+        choices = "\n".join(f"  {k}: {v}" for k, v in BACKENDS.items())
+        raise LabConfigError(f"unknown sqslab backend {name!r}; choose one of:\n{choices}")
+    return name
+
+
+def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> Lab:
+    """Start a lab (stopping any previous one) and print which backend it runs on."""
+    global _active
+    name = resolve_backend(backend)
+    if _active is not None:
+        _active.stop()
+    determinism.seed(seed)
+    determinism.configure_plots()
+    lab = _BUILDERS[name](seed)
+    _active = lab
+    if not quiet:
+        print(lab.describe())
+    return lab
+
+
+def active() -> Lab | None:
+    """The lab started last, if it is still running."""
+    return _active
+
+
+def _emulator_session(region: str = DEFAULT_REGION) -> boto3.Session:
+    """A session with dummy credentials that ignores profiles and credentials in the environment."""
+    import botocore.session
+
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    return boto3.Session(botocore_session=core, region_name=region, **DUMMY_CREDENTIALS)
+
+
+def _local_config() -> Config:
+    """Client config for local backends: ignore AWS_ENDPOINT_URL and config-file endpoints."""
+    return Config(ignore_configured_endpoint_urls=True, retries={"max_attempts": 1})
+
+
+def _virtual_clock(lab_stop: list[Any]) -> clocks.VirtualClock:
+    clock = clocks.VirtualClock()
+    clocks.install(clock)
+    lab_stop.append(clocks.uninstall)
+    return clock
+
+
+def _mask_environment() -> Any:
+    """Hide AWS profile and endpoint variables while moto runs; returns the undo function.
+
+    moto builds boto3 sessions of its own (a missing AWS_PROFILE would break them), and a stray
+    ``boto3.client("sqs")`` in the kernel must not follow AWS_ENDPOINT_URL anywhere real.
+    """
+    hidden = {k: os.environ.pop(k) for k in list(os.environ) if k in MASKED_VARIABLES}
+    return lambda: os.environ.update(hidden)
+
+
+def _build_moto(seed: int) -> Lab:
+    from moto import mock_aws
+
+    stops: list[Any] = [_mask_environment()]
+    mock = mock_aws()
+    mock.start()
+    determinism.seed_moto(seed)
+    stops.append(mock.stop)
+    clock = _virtual_clock(stops)
+    lab = Lab("moto", _emulator_session(), clock, config=_local_config())
+    lab._on_stop.extend(stops)
+    return lab
+
+
+def _build_server(seed: int) -> Lab:
+    from moto.moto_api._internal.models import moto_api_backend
+    from moto.server import ThreadedMotoServer
+
+    stops: list[Any] = [_mask_environment()]
+    moto_api_backend.reset()
+    determinism.seed_moto(seed)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    stops.append(server.stop)
+    clock = _virtual_clock(stops)
+    url = f"http://{host}:{port}"
+    lab = Lab("server", _emulator_session(), clock, endpoint_url=url, config=_local_config())
+    lab._on_stop.extend(stops)
+    return lab
+
+
+def _build_endpoint(seed: int) -> Lab:
+    url = os.environ.get("SQSLAB_ENDPOINT_URL", "").strip()
+    if not url:
+        raise LabConfigError(
+            "the endpoint backend needs SQSLAB_ENDPOINT_URL, e.g. "
+            "export SQSLAB_ENDPOINT_URL=http://127.0.0.1:4566 (start one with `sqslab server`)"
+        )
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
+    lab = Lab("endpoint", _emulator_session(region), clocks.RealClock(), endpoint_url=url, config=config)
+    check_answers(lab)
+    return lab
+
+
+def check_answers(lab: Lab) -> None:
+    """Raise a clear error if the lab's SQS endpoint does not answer."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        lab.sqs.list_queues(MaxResults=1)
+    except (BotoCoreError, ClientError) as err:
+        raise LabConfigError(
+            f"the SQS endpoint {lab.endpoint_url} does not answer ({err}); is the server running? "
+            "Start one with `sqslab server`, or fix SQSLAB_ENDPOINT_URL"
+        ) from None
+
+
+def _build_aws(seed: int) -> Lab:
+    if os.environ.get("SQSLAB_BACKEND", "").strip().lower() != "aws":
+        raise LabConfigError(
+            "real AWS is opt-in only: set SQSLAB_BACKEND=aws in the environment that starts "
+            "Jupyter (it costs money and creates real queues); start('aws') alone is not enough"
+        )
+    session = boto3.Session()
+    if session.get_credentials() is None:
+        raise LabConfigError(
+            "no AWS credentials found for the aws backend: run `aws configure` or `aws sso login`, "
+            "or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    if not session.region_name:
+        raise LabConfigError(
+            "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1)"
+        )
+    account = session.client("sts").get_caller_identity()["Account"]
+    namespace = Namespace(prefix="sqslab-", tags={"sqslab": "course"})
+    lab = Lab("aws", session, clocks.RealClock(), account_id=account, namespace=namespace)
+    print(
+        f"REAL AWS: account {account}, region {session.region_name}. Every queue created gets the "
+        f"prefix {namespace.prefix!r} and the tag sqslab=course; lab.cleanup() deletes them."
+    )
+    return lab
+
+
+_BUILDERS = {
+    "moto": _build_moto,
+    "server": _build_server,
+    "endpoint": _build_endpoint,
+    "aws": _build_aws,
+}

@@ -1,0 +1,207 @@
+"""Record every SQS call a lab's clients make, through botocore's event hooks.
+
+Later chapters build the cost meter and the message timeline on these records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqslab.tables import Table
+
+#: Request parameters worth keeping (everything else, such as bodies, is summarised by size).
+KEPT_PARAMS = (
+    "QueueName",
+    "MaxNumberOfMessages",
+    "WaitTimeSeconds",
+    "VisibilityTimeout",
+    "DelaySeconds",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+)
+
+
+@dataclass
+class CallRecord:
+    """One SQS API call: what was asked, what came back, and when on the lab's clock."""
+
+    seq: int
+    operation: str
+    queue: str | None
+    started: float
+    ended: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    entries: int = 0
+    payload_bytes: int = 0
+    message_ids: list[str] = field(default_factory=list)
+    received: int = 0
+    failed: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the call itself succeeded (a batch may still have failed entries)."""
+        return self.error is None
+
+    @property
+    def time(self) -> datetime:
+        """When the call started, as a UTC datetime."""
+        return datetime.fromtimestamp(self.started, tz=UTC)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a plain dict (for pandas, json or a table)."""
+        return asdict(self)
+
+
+def queue_name_of(params: dict[str, Any]) -> str | None:
+    """The queue a call addresses: from QueueName, or the last part of QueueUrl."""
+    if "QueueName" in params:
+        return str(params["QueueName"])
+    url = params.get("QueueUrl")
+    return str(url).rstrip("/").rsplit("/", 1)[-1] if url else None
+
+
+def attributes_size(attributes: dict[str, Any] | None) -> int:
+    """Bytes of message attributes as SQS counts them: name, type and value."""
+    total = 0
+    for name, attr in (attributes or {}).items():
+        total += len(name.encode()) + len(str(attr.get("DataType", "")).encode())
+        value = attr.get("StringValue", attr.get("BinaryValue", b""))
+        total += len(value) if isinstance(value, bytes) else len(str(value).encode())
+    return total
+
+
+def message_size(body: str, attributes: dict[str, Any] | None = None) -> int:
+    """Payload bytes of one message: UTF-8 body plus its attributes."""
+    return len(body.encode("utf-8")) + attributes_size(attributes)
+
+
+def _request_summary(operation: str, params: dict[str, Any]) -> tuple[int, int]:
+    """(entries, payload bytes) of a request."""
+    if operation == "SendMessage":
+        return 1, message_size(params.get("MessageBody", ""), params.get("MessageAttributes"))
+    if operation == "SendMessageBatch":
+        entries = params.get("Entries", [])
+        size = sum(message_size(e.get("MessageBody", ""), e.get("MessageAttributes")) for e in entries)
+        return len(entries), size
+    if operation in ("DeleteMessageBatch", "ChangeMessageVisibilityBatch"):
+        return len(params.get("Entries", [])), 0
+    return (1 if operation in ("DeleteMessage", "ChangeMessageVisibility") else 0), 0
+
+
+class Trace:
+    """A list of :class:`CallRecord`, filled by hooks registered on a boto3 session."""
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self.records: list[CallRecord] = []
+        self._now = now
+        self._open: dict[int, CallRecord] = {}
+        self.enabled = True
+
+    def attach(self, events: Any) -> None:
+        """Register the hooks on a botocore event emitter (a session's or a client's)."""
+        events.register("before-parameter-build.sqs", self._params, unique_id="sqslab-trace-params")
+        events.register("before-call.sqs", self._before, unique_id="sqslab-trace-before")
+        events.register("after-call.sqs", self._after, unique_id="sqslab-trace-after")
+        events.register("after-call-error.sqs", self._error, unique_id="sqslab-trace-error")
+
+    def clear(self) -> None:
+        """Forget every record."""
+        self.records.clear()
+        self._open.clear()
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[CallRecord]:
+        return iter(self.records)
+
+    def __getitem__(self, index: int) -> CallRecord:
+        return self.records[index]
+
+    def operations(self) -> dict[str, int]:
+        """How many calls of each operation, in first-seen order."""
+        counts: dict[str, int] = {}
+        for rec in self.records:
+            counts[rec.operation] = counts.get(rec.operation, 0) + 1
+        return counts
+
+    def table(self, last: int | None = None) -> Table:
+        """The records (or the ``last`` n) as a table that renders in a notebook."""
+        return record_table(self.records[-last:] if last else list(self.records))
+
+    def _params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["sqslab_params"] = params
+
+    def _before(self, model: Any, context: dict[str, Any], **_: Any) -> None:
+        """Record a call once botocore has validated it and is about to send it."""
+        if not self.enabled:
+            return
+        body = context.get("sqslab_params", {})
+        op = model.name
+        entries, size = _request_summary(op, body)
+        rec = CallRecord(
+            seq=len(self.records) + 1,
+            operation=op,
+            queue=queue_name_of(body),
+            started=self._now(),
+            params={k: body[k] for k in KEPT_PARAMS if k in body},
+            entries=entries,
+            payload_bytes=size,
+        )
+        self.records.append(rec)
+        context["sqslab_trace"] = rec
+
+    def _after(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        rec: CallRecord | None = context.get("sqslab_trace")
+        if rec is None:
+            return
+        rec.ended = self._now()
+        if "Error" in parsed and parsed.get("ResponseMetadata", {}).get("HTTPStatusCode", 200) >= 400:
+            rec.error = parsed["Error"].get("Code", "Error")
+            return
+        if "MessageId" in parsed:
+            rec.message_ids = [parsed["MessageId"]]
+        if rec.operation == "SendMessageBatch":
+            rec.message_ids = [e["MessageId"] for e in parsed.get("Successful", [])]
+        if rec.operation == "ReceiveMessage":
+            msgs = parsed.get("Messages", [])
+            rec.received = len(msgs)
+            rec.message_ids = [m["MessageId"] for m in msgs]
+            rec.payload_bytes = sum(
+                message_size(m.get("Body", ""), m.get("MessageAttributes")) for m in msgs
+            )
+        rec.failed = len(parsed.get("Failed", []))
+
+    def _error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
+        rec: CallRecord | None = context.get("sqslab_trace")
+        if rec is not None:
+            rec.ended = self._now()
+            rec.error = type(exception).__name__
+
+
+COLUMNS = ("seq", "time", "operation", "queue", "entries", "bytes", "received", "failed", "error")
+
+
+def record_table(records: list[CallRecord]) -> Table:
+    """Call records as a :class:`~sqslab.tables.Table`, one row per call."""
+    return Table(
+        COLUMNS,
+        [
+            (
+                r.seq,
+                r.time.strftime("%H:%M:%S.%f")[:-3],
+                r.operation,
+                r.queue,
+                r.entries,
+                r.payload_bytes,
+                r.received,
+                r.failed,
+                r.error,
+            )
+            for r in records
+        ],
+    )
