@@ -13,8 +13,19 @@ __version__ = "0.1.0"
 __all__ = ["start", "__version__"]
 
 SUBMODULES = (
-    "clock", "cli", "determinism", "errors", "exercises", "facts", "fidelity", "lab",
-    "namespace", "plots", "queues", "trace", "widgets",
+    "clock",
+    "cli",
+    "determinism",
+    "errors",
+    "exercises",
+    "facts",
+    "fidelity",
+    "lab",
+    "namespace",
+    "plots",
+    "queues",
+    "trace",
+    "widgets",
 )
 
 if TYPE_CHECKING:

@@ -98,7 +98,9 @@ class _MotoTimePatch:
                 "unix_time": sqs_models.unix_time,
                 "unix_time_millis": sqs_models.unix_time_millis,
                 "receive_message": sqs_models.SQSBackend.receive_message,
+                "visible": sqs_models.Message.visible,
             }
+            sqs_models.Message.visible = property(_visible_once_timeout_elapsed)
             sqs_models.unix_time = self._unix_time
             sqs_models.unix_time_millis = self._unix_time_millis
             sqs_models.SQSBackend.receive_message = _virtual_receive(self._saved["receive_message"])
@@ -111,6 +113,7 @@ class _MotoTimePatch:
             sqs_models.unix_time = self._saved["unix_time"]
             sqs_models.unix_time_millis = self._saved["unix_time_millis"]
             sqs_models.SQSBackend.receive_message = self._saved["receive_message"]
+            sqs_models.Message.visible = self._saved["visible"]
             self._saved = {}
         self.clock = None
 
@@ -146,9 +149,18 @@ def next_change(queue: Any, after_ms: float) -> float | None:
     moments = [
         max(m.visible_at, m.delayed_until)
         for m in list(queue._messages)
-        if max(m.visible_at, m.delayed_until) >= after_ms
+        if max(m.visible_at, m.delayed_until) > after_ms
     ]
     return min(moments) if moments else None
+
+
+def _visible_once_timeout_elapsed(message: Any) -> bool:
+    """A message is visible again the moment its visibility timeout has elapsed (as on AWS).
+
+    moto 5.2 needs the clock to be strictly past ``visible_at``; with a virtual clock that lands
+    exactly on the deadline, that would hide the message one tick too long.
+    """
+    return _PATCH._unix_time_millis() >= message.visible_at
 
 
 def _virtual_receive(original: Any) -> Any:
@@ -174,8 +186,7 @@ def _virtual_receive(original: Any) -> Any:
             if moment is None or moment / 1000 >= deadline:
                 clock.advance_to(deadline)
                 return found
-            # moto treats a message as visible strictly after visible_at: step 1 ms past it
-            clock.advance_to((moment + 1) / 1000)
+            clock.advance_to(moment / 1000)
 
     receive_message.__wrapped__ = original  # type: ignore[attr-defined]
     return receive_message

@@ -94,7 +94,8 @@ class FactView:
             return str(self.facts[0])
         width = max(len(f.title) for f in self.facts)
         return "\n".join(
-            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, {f.checked}]" for f in self.facts
+            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, {f.checked}]"
+            for f in self.facts
         )
 
     def _repr_html_(self) -> str:

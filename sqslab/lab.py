@@ -30,7 +30,12 @@ MOTO_ACCOUNT = "123456789012"
 #: Credentials for emulators: they accept anything, and these can never sign a real AWS request.
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
-MASKED_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS")
+MASKED_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SQS",
+)
 
 _active: Lab | None = None
 
@@ -199,17 +204,15 @@ def _build_moto(seed: int) -> Lab:
 
 def _build_server(seed: int) -> Lab:
     from moto.moto_api._internal.models import moto_api_backend
-    from moto.server import ThreadedMotoServer
+
+    from sqslab.server import start_server
 
     stops: list[Any] = [_mask_environment()]
     moto_api_backend.reset()
     determinism.seed_moto(seed)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server, url = start_server("127.0.0.1", 0)
     stops.append(server.stop)
     clock = _virtual_clock(stops)
-    url = f"http://{host}:{port}"
     lab = Lab("server", _emulator_session(), clock, endpoint_url=url, config=_local_config())
     lab._on_stop.extend(stops)
     return lab
@@ -224,7 +227,9 @@ def _build_endpoint(seed: int) -> Lab:
         )
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
-    lab = Lab("endpoint", _emulator_session(region), clocks.RealClock(), endpoint_url=url, config=config)
+    lab = Lab(
+        "endpoint", _emulator_session(region), clocks.RealClock(), endpoint_url=url, config=config
+    )
     check_answers(lab)
     return lab
 
@@ -248,7 +253,7 @@ def _build_aws(seed: int) -> Lab:
             "real AWS is opt-in only: set SQSLAB_BACKEND=aws in the environment that starts "
             "Jupyter (it costs money and creates real queues); start('aws') alone is not enough"
         )
-    session = boto3.Session()
+    session = boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
     if session.get_credentials() is None:
         raise LabConfigError(
             "no AWS credentials found for the aws backend: run `aws configure` or `aws sso login`, "
@@ -256,7 +261,7 @@ def _build_aws(seed: int) -> Lab:
         )
     if not session.region_name:
         raise LabConfigError(
-            "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1)"
+            "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1) or a region in your AWS profile"
         )
     account = session.client("sts").get_caller_identity()["Account"]
     namespace = Namespace(prefix="sqslab-", tags={"sqslab": "course"})

@@ -85,7 +85,9 @@ def _request_summary(operation: str, params: dict[str, Any]) -> tuple[int, int]:
         return 1, message_size(params.get("MessageBody", ""), params.get("MessageAttributes"))
     if operation == "SendMessageBatch":
         entries = params.get("Entries", [])
-        size = sum(message_size(e.get("MessageBody", ""), e.get("MessageAttributes")) for e in entries)
+        size = sum(
+            message_size(e.get("MessageBody", ""), e.get("MessageAttributes")) for e in entries
+        )
         return len(entries), size
     if operation in ("DeleteMessageBatch", "ChangeMessageVisibilityBatch"):
         return len(params.get("Entries", [])), 0
@@ -160,7 +162,10 @@ class Trace:
         if rec is None:
             return
         rec.ended = self._now()
-        if "Error" in parsed and parsed.get("ResponseMetadata", {}).get("HTTPStatusCode", 200) >= 400:
+        if (
+            "Error" in parsed
+            and parsed.get("ResponseMetadata", {}).get("HTTPStatusCode", 200) >= 400
+        ):
             rec.error = parsed["Error"].get("Code", "Error")
             return
         if "MessageId" in parsed:

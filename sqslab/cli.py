@@ -1,0 +1,135 @@
+"""The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients) and
+``sqslab doctor`` (versions, backend, and whether it answers)."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import signal
+import socket
+import sys
+import threading
+from importlib import metadata
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+PACKAGES = ("sqslab", "boto3", "botocore", "moto", "jupyterlab", "ipywidgets", "matplotlib", "tqdm")
+
+
+def port_free(host: str, port: int) -> bool:
+    """True when ``host:port`` can be bound now."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def endpoint_lines(url: str) -> list[str]:
+    """What a learner pastes into a shell to point sqslab, the AWS CLI and the SDKs at ``url``."""
+    return [
+        f"export SQSLAB_BACKEND=endpoint SQSLAB_ENDPOINT_URL={url}",
+        f"export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+        "AWS_REGION=us-east-1",
+        f"aws --endpoint-url {url} sqs create-queue --queue-name hello",
+    ]
+
+
+def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Run a moto server in the foreground until Ctrl+C (or SIGTERM)."""
+    if not port_free(args.host, args.port):
+        print(
+            f"sqslab server: {args.host}:{args.port} is already in use; "
+            "pick another port with --port",
+            file=sys.stderr,
+        )
+        return 2
+    from sqslab.server import start_server
+
+    server, url = start_server(args.host, args.port, args.verbose)
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"sqslab server: moto answering on {url} (real clock; Ctrl+C stops it)")
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: bound to {args.host}: every machine that reaches it can use and reset "
+            "these queues; use it only on a trusted workshop network"
+        )
+    print("Point clients at it with:")
+    for line in endpoint_lines(url):
+        print(f"  {line}")
+    sys.stdout.flush()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        print("sqslab server: stopped")
+    return 0
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of Python and the packages the course depends on."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print versions and the active backend, and check that the backend answers."""
+    from sqslab.errors import LabConfigError
+    from sqslab.lab import BACKENDS, resolve_backend, start
+
+    for name, version in versions().items():
+        print(f"{name:12} {version}")
+    try:
+        backend = resolve_backend(args.backend)
+    except LabConfigError as err:
+        print(f"backend      {err}")
+        return 1
+    print(f"backend      {backend}: {BACKENDS[backend]}")
+    try:
+        lab = start(backend, quiet=True)
+    except LabConfigError as err:
+        print(f"answers      no: {err}")
+        return 1
+    try:
+        count = len(lab.sqs.list_queues().get("QueueUrls", []))
+        where = lab.endpoint_url or f"{lab.backend} ({lab.region})"
+        print(f"answers      yes: {where}, {count} queue(s) visible")
+    finally:
+        lab.stop()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``sqslab``."""
+    top = argparse.ArgumentParser(prog="sqslab", description="Tools of the sqslab SQS course.")
+    sub = top.add_subparsers(dest="command", required=True)
+    server = sub.add_parser("server", help="run a moto SQS server in the foreground")
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    server.add_argument("--port", type=int, default=4566, help="port (default: 4566)")
+    server.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    server.set_defaults(func=cmd_server)
+    doctor = sub.add_parser("doctor", help="print versions and check the active backend")
+    doctor.add_argument(
+        "--backend", default=None, help="backend to check (default: SQSLAB_BACKEND)"
+    )
+    doctor.set_defaults(func=cmd_doctor)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sqslab`` command."""
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Auto-checks for the exercises: each returns a :class:`Check` that says PASS or gives a hint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sqslab import facts
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of an exercise check: passed or not, and what to do next."""
+
+    exercise: str
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        verdict = "PASS" if self.passed else "HINT"
+        return f"{verdict} [{self.exercise}] {self.message}"
+
+
+def _queue_url(sqs: Any, name: str) -> str | None:
+    try:
+        return sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except ClientError:
+        return None
+
+
+def _attributes(sqs: Any, url: str) -> dict[str, str]:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def _first_problem(exercise: str, checks: list[tuple[bool, str]], success: str) -> Check:
+    """PASS with ``success`` if every check holds, else a HINT with the first failing one's text."""
+    for ok, hint in checks:
+        if not ok:
+            return Check(exercise, False, hint)
+    return Check(exercise, True, success)
+
+
+def check_payments_fifo(sqs: Any) -> Check:
+    """Exercise 1.1: a FIFO queue ``payments.fifo``, content-based dedup, 2-minute visibility."""
+    name = "ex1.1"
+    url = _queue_url(sqs, "payments.fifo")
+    if url is None:
+        return Check(
+            name,
+            False,
+            "no queue named 'payments.fifo' yet: call sqs.create_queue with "
+            "QueueName='payments.fifo' and Attributes={'FifoQueue': 'true', ...}",
+        )
+    attrs = _attributes(sqs, url)
+    return _first_problem(
+        name,
+        [
+            (
+                attrs.get("FifoQueue") == "true",
+                "the queue exists but is not FIFO: FifoQueue can only be set when the queue is created; "
+                "delete it and create it again with 'FifoQueue': 'true'",
+            ),
+            (
+                attrs.get("ContentBasedDeduplication") == "true",
+                "set 'ContentBasedDeduplication': 'true' (sqs.set_queue_attributes works on an existing queue)",
+            ),
+            (
+                attrs.get("VisibilityTimeout") == "120",
+                f"VisibilityTimeout is {attrs.get('VisibilityTimeout')} seconds; 2 minutes is 120 seconds",
+            ),
+        ],
+        "payments.fifo is a FIFO queue with content-based deduplication and a 120 s visibility "
+        "timeout.",
+    )
+
+
+def check_thumbnails_queue(sqs: Any) -> Check:
+    """Exercise 1.2: ``thumbnails`` long-polls by default at the maximum, keeps 1 day, tag team=media."""
+    name = "ex1.2"
+    url = _queue_url(sqs, "thumbnails")
+    if url is None:
+        return Check(
+            name, False, "no queue named 'thumbnails' yet: create it with sqs.create_queue"
+        )
+    attrs = _attributes(sqs, url)
+    tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+    max_wait = int(facts.get("long_poll_max_wait").value)
+    return _first_problem(
+        name,
+        [
+            (attrs.get("FifoQueue", "false") == "false", "thumbnails should be a standard queue"),
+            (
+                attrs.get("ReceiveMessageWaitTimeSeconds") == str(max_wait),
+                f"ReceiveMessageWaitTimeSeconds is {attrs.get('ReceiveMessageWaitTimeSeconds')}; the "
+                f"longest long-poll wait SQS allows is {max_wait} seconds",
+            ),
+            (
+                attrs.get("MessageRetentionPeriod") == "86400",
+                f"MessageRetentionPeriod is {attrs.get('MessageRetentionPeriod')} seconds; one day is "
+                "24 * 60 * 60 = 86400 seconds",
+            ),
+            (
+                tags.get("team") == "media",
+                "tag the queue: sqs.tag_queue(QueueUrl=url, Tags={'team': 'media'})",
+            ),
+        ],
+        f"thumbnails long-polls for {max_wait} s by default, keeps messages for one day and is "
+        "tagged team=media.",
+    )

@@ -1,0 +1,195 @@
+"""Chapter 1: queue types, attributes, names, and the create_queue call that sets them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqslab import facts
+from sqslab.errors import LimitError
+from sqslab.tables import Table
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+FIFO_SUFFIX = ".fifo"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A queue attribute: its fact (range and default), what it does, and which queue types have it."""
+
+    name: str
+    fact: str
+    meaning: str
+    fifo_only: bool = False
+
+    @property
+    def default(self) -> int:
+        """The default value AWS uses when the attribute is not given."""
+        value = facts.get(self.fact).default
+        return int(value or 0)
+
+
+#: The tunable attributes every chapter 1 lesson and widget builds on.
+ATTRIBUTES = (
+    Attribute(
+        "VisibilityTimeout",
+        "visibility_timeout",
+        "how long a received message stays hidden from other consumers",
+    ),
+    Attribute(
+        "MessageRetentionPeriod",
+        "message_retention",
+        "how long SQS keeps a message that nobody deletes",
+    ),
+    Attribute("DelaySeconds", "delivery_delay", "how long a new message waits before delivery"),
+    Attribute(
+        "ReceiveMessageWaitTimeSeconds",
+        "long_poll_max_wait",
+        "default long-poll wait of a receive (0 = short polling)",
+    ),
+    Attribute("MaximumMessageSize", "max_message_size", "largest message body the queue accepts"),
+)
+BY_NAME = {a.name: a for a in ATTRIBUTES}
+
+
+def attribute_table() -> Table:
+    """Every tunable attribute with its range, default, meaning and source, from the registry."""
+    rows = []
+    for attr in ATTRIBUTES:
+        fact = facts.get(attr.fact)
+        rows.append((attr.name, f"{fact.min_text} to {fact.text}", fact.default_text, attr.meaning))
+    return Table(("attribute", "range", "default", "what it does"), rows)
+
+
+def type_comparison() -> Table:
+    """Standard vs FIFO side by side, with every figure taken from the fact registry."""
+    f = facts.get
+    rows = [
+        ("delivery", "at least once (a message can arrive twice)", "exactly once processing"),
+        ("ordering", "best effort (can arrive out of order)", "strict, per message group"),
+        (
+            "throughput",
+            "nearly unlimited",
+            f"{f('fifo_throughput').text}, or {f('fifo_batched_throughput').text} in batches of 10",
+        ),
+        (
+            "deduplication",
+            "none: the consumer must be idempotent",
+            f"within {f('fifo_dedup_window').text} (id or content hash)",
+        ),
+        ("in flight", f("standard_in_flight").text, f("fifo_in_flight").text),
+        ("per-message delay", "yes", "no (queue-level delay only)"),
+        ("name", "any valid name", f"must end in {FIFO_SUFFIX}"),
+        (
+            "price per million requests",
+            f("price_standard_per_million").text,
+            f("price_fifo_per_million").text,
+        ),
+    ]
+    return Table(("", "standard", "FIFO"), rows)
+
+
+def name_problem(name: str, fifo: bool = False) -> str | None:
+    """Why ``name`` is not a valid queue name (for a FIFO queue if ``fifo``), or None."""
+    limit = int(facts.get("queue_name_max_length").value)
+    if not name:
+        return "a queue name cannot be empty"
+    if len(name) > limit:
+        return f"the name is {len(name)} characters; SQS allows at most {limit} (shorten it)"
+    is_fifo_name = name.endswith(FIFO_SUFFIX)
+    if fifo and not is_fifo_name:
+        return f"a FIFO queue's name must end in {FIFO_SUFFIX!r}: use {name + FIFO_SUFFIX!r}"
+    if is_fifo_name and not fifo:
+        return f"a name ending in {FIFO_SUFFIX!r} is for FIFO queues: add FifoQueue='true'"
+    stem = name[: -len(FIFO_SUFFIX)] if is_fifo_name else name
+    bad = sorted(set(NAME_PATTERN.sub("", stem)))
+    if bad:
+        return (
+            f"characters {''.join(bad)!r} are not allowed; use letters, digits, hyphens (-) and "
+            "underscores (_)"
+        )
+    return None
+
+
+def check_name(name: str, fifo: bool = False) -> str:
+    """Return ``name`` if it is a valid queue name, else raise :class:`LimitError` saying why."""
+    problem = name_problem(name, fifo)
+    if problem:
+        raise LimitError(f"invalid queue name {name!r}: {problem}")
+    return name
+
+
+def build_attributes(
+    fifo: bool = False, content_dedup: bool = False, **values: int
+) -> dict[str, str]:
+    """The ``Attributes`` dict of a create_queue call: only values that differ from the defaults."""
+    from sqslab.fidelity import attribute_problem
+
+    attributes: dict[str, str] = {}
+    if fifo:
+        attributes["FifoQueue"] = "true"
+        if content_dedup:
+            attributes["ContentBasedDeduplication"] = "true"
+    elif content_dedup:
+        raise LimitError("ContentBasedDeduplication exists only on FIFO queues: set fifo=True")
+    for name, value in values.items():
+        if name not in BY_NAME:
+            raise LimitError(f"unknown attribute {name!r}; tunable ones: {', '.join(BY_NAME)}")
+        problem = attribute_problem(name, value)
+        if problem:
+            raise LimitError(problem)
+        if int(value) != BY_NAME[name].default:
+            attributes[name] = str(int(value))
+    return attributes
+
+
+def create_call(name: str, attributes: dict[str, str], tags: dict[str, str] | None = None) -> str:
+    """The boto3 code that creates this queue, as a learner would type it."""
+    lines = ["sqs.create_queue(", f"    QueueName={name!r},"]
+    if attributes:
+        lines.append("    Attributes={")
+        lines += [f"        {k!r}: {v!r}," for k, v in attributes.items()]
+        lines.append("    },")
+    if tags:
+        lines.append(f"    tags={tags!r},")
+    lines.append(")")
+    return "\n".join(lines) if attributes or tags else f"sqs.create_queue(QueueName={name!r})"
+
+
+def settings(sqs: Any, url: str) -> Table:
+    """A queue's attributes as AWS reports them, one per row."""
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return Table(("attribute", "value"), sorted(attrs.items()))
+
+
+def identity(sqs: Any, url: str) -> dict[str, str]:
+    """A queue's name, URL, ARN, account and region: the two ways to point at the same queue."""
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    _, partition, service, region, account, name = arn.split(":", 5)
+    return {
+        "name": name,
+        "url": url,
+        "arn": arn,
+        "account": account,
+        "region": region,
+        "partition": partition,
+        "service": service,
+    }
+
+
+COUNT_ATTRIBUTES = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
+
+
+def depth(sqs: Any, url: str) -> tuple[int, int, int]:
+    """(visible, in flight, delayed) message counts of a queue, as SQS reports them."""
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(COUNT_ATTRIBUTES))
+    values = attrs["Attributes"]
+    visible, in_flight, delayed = (int(values.get(name, 0)) for name in COUNT_ATTRIBUTES)
+    return visible, in_flight, delayed

@@ -1,0 +1,27 @@
+"""Shared fixtures: a quiet lab on the embedded moto backend, stopped after each test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+from sqslab.lab import Lab, start  # noqa: E402
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    """A fresh lab on in-process moto with the virtual clock."""
+    the_lab = start("moto", quiet=True)
+    yield the_lab
+    the_lab.stop()
+
+
+@pytest.fixture
+def sqs(lab: Lab):
+    """The lab's boto3 SQS client."""
+    return lab.sqs

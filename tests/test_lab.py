@@ -1,0 +1,209 @@
+"""Backends, isolation from real AWS, determinism and bad input of ``sqslab.start``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from moto import mock_aws
+
+import sqslab
+from sqslab.errors import LabConfigError
+from sqslab.lab import BACKENDS, MASKED_VARIABLES, start
+from sqslab.server import start_server
+
+
+def test_default_backend_is_embedded_moto(monkeypatch):
+    monkeypatch.delenv("SQSLAB_BACKEND", raising=False)
+    lab = start(quiet=True)
+    try:
+        assert lab.backend == "moto"
+        assert lab.virtual_time
+        assert lab.sqs.list_queues().get("QueueUrls", []) == []
+    finally:
+        lab.stop()
+
+
+def test_backend_comes_from_environment(monkeypatch):
+    monkeypatch.setenv("SQSLAB_BACKEND", "server")
+    lab = start(quiet=True)
+    try:
+        assert lab.backend == "server"
+        assert lab.endpoint_url.startswith("http://127.0.0.1:")
+    finally:
+        lab.stop()
+
+
+def test_unknown_backend_lists_the_choices():
+    with pytest.raises(LabConfigError) as err:
+        start("localstack", quiet=True)
+    for name in BACKENDS:
+        assert name in str(err.value)
+    assert "'localstack'" in str(err.value)
+
+
+def test_moto_never_uses_real_credentials_or_endpoints(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALLOOKINGKEY00")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    lab = start("moto", quiet=True)
+    try:
+        creds = lab.session.get_credentials()
+        assert creds.access_key == "testing"
+        url = lab.sqs.create_queue(QueueName="safe")["QueueUrl"]
+        assert url == "https://sqs.us-east-1.amazonaws.com/123456789012/safe"
+        assert lab.client("s3").list_buckets()["Buckets"] == []
+    finally:
+        lab.stop()
+    import os
+
+    assert os.environ["AWS_PROFILE"] == "no-such-profile"
+    assert "AWS_PROFILE" in MASKED_VARIABLES
+
+
+def test_start_twice_replaces_the_previous_lab_and_its_queues():
+    first = start("moto", quiet=True)
+    first.sqs.create_queue(QueueName="old")
+    second = start("moto", quiet=True)
+    try:
+        assert second.sqs.list_queues().get("QueueUrls", []) == []
+        assert sqslab.lab.active() is second
+    finally:
+        second.stop()
+
+
+def _session_output() -> tuple[str, list[str], str]:
+    lab = start("moto", quiet=True)
+    try:
+        sqs = lab.sqs
+        url = sqs.create_queue(QueueName="det")["QueueUrl"]
+        ids = [sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")["MessageId"] for i in range(3)]
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=5)
+        handles = [m["ReceiptHandle"] for m in got["Messages"]]
+        lab.wait(31)
+        return repr(lab.trace.table()), ids + handles, lab.now().isoformat()
+    finally:
+        lab.stop()
+
+
+def test_two_runs_give_identical_ids_times_and_trace():
+    assert _session_output() == _session_output()
+
+
+def test_client_gives_other_services_on_the_same_backend(lab):
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="payloads")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["payloads"]
+    assert lab.client("s3") is s3
+
+
+def test_cleanup_deletes_exactly_the_queues_the_lab_created(lab, sqs):
+    mine = sqs.create_queue(QueueName="mine")["QueueUrl"]
+    assert lab.cleanup() == [mine]
+    assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+def test_endpoint_without_url_says_what_to_set(monkeypatch):
+    monkeypatch.delenv("SQSLAB_ENDPOINT_URL", raising=False)
+    with pytest.raises(LabConfigError, match="SQSLAB_ENDPOINT_URL"):
+        start("endpoint", quiet=True)
+
+
+def test_endpoint_that_does_not_answer_is_named(monkeypatch):
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "http://127.0.0.1:9")
+    with pytest.raises(LabConfigError, match=r"http://127\.0\.0\.1:9 does not answer"):
+        start("endpoint", quiet=True)
+
+
+def test_endpoint_backend_uses_real_time(monkeypatch):
+    server, url = start_server("127.0.0.1", 0)
+    try:
+        monkeypatch.setenv("SQSLAB_ENDPOINT_URL", url)
+        lab = start("endpoint", quiet=True)
+        assert not lab.virtual_time
+        queue = lab.sqs.create_queue(QueueName="remote")["QueueUrl"]
+        lab.sqs.send_message(QueueUrl=queue, MessageBody="hi")
+        t0 = time.perf_counter()
+        lab.wait(0.2)
+        assert time.perf_counter() - t0 >= 0.2
+        assert lab.sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"] == "hi"
+        lab.stop()
+    finally:
+        server.stop()
+
+
+def test_aws_needs_explicit_opt_in_in_the_environment(monkeypatch):
+    monkeypatch.delenv("SQSLAB_BACKEND", raising=False)
+    with pytest.raises(LabConfigError, match="SQSLAB_BACKEND=aws"):
+        start("aws", quiet=True)
+
+
+def _no_aws_config(monkeypatch, tmp_path) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("SQSLAB_BACKEND", "aws")
+
+
+def test_aws_without_credentials_says_how_to_configure(monkeypatch, tmp_path):
+    _no_aws_config(monkeypatch, tmp_path)
+    with pytest.raises(LabConfigError, match="aws configure"):
+        start(quiet=True)
+
+
+def test_aws_without_region_asks_for_one(monkeypatch, tmp_path):
+    _no_aws_config(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(LabConfigError, match="AWS_REGION"):
+        start(quiet=True)
+
+
+def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp_path, capsys):
+    """The aws backend's own logic, run against moto standing in for AWS."""
+    _no_aws_config(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    with mock_aws():
+        import boto3
+
+        other = boto3.client("sqs", region_name="eu-west-1")
+        foreign = other.create_queue(QueueName="someone-elses")["QueueUrl"]
+        lab = start(quiet=True)
+        out = capsys.readouterr().out
+        assert "account 123456789012, region eu-west-1" in out
+        assert not lab.virtual_time
+        url = lab.sqs.create_queue(QueueName="orders")["QueueUrl"]
+        assert url.endswith("/sqslab-orders")
+        assert lab.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == url
+        assert lab.sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"sqslab": "course"}
+        assert lab.sqs.list_queues()["QueueUrls"] == [url]
+        assert lab.cleanup() == [url]
+        assert other.list_queues()["QueueUrls"] == [foreign]
+        lab.stop()
+
+
+def test_import_is_fast_and_loads_no_heavy_library():
+    code = (
+        "import sys, time; t = time.perf_counter(); import sqslab; "
+        "print(time.perf_counter() - t); "
+        "print(sorted(m for m in ('boto3', 'moto', 'matplotlib', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, loaded = out.stdout.splitlines()
+    assert loaded == "[]"
+    assert float(seconds) < 0.5
+
+
+def test_describe_names_backend_and_clock(lab):
+    assert lab.describe() == (
+        "sqslab lab: backend=moto, region=us-east-1, virtual clock at 2026-01-05 09:00:00 UTC"
+    )
