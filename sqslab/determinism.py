@@ -21,8 +21,9 @@ def seed_moto(value: int = 0) -> None:
     mock_random.seed(value)
 
 
-def configure_plots() -> None:
-    """Fix matplotlib's figure size, resolution and inline format (PNG, no random SVG ids)."""
+def configure_notebook() -> None:
+    """Fix matplotlib's figure size, resolution and inline format (PNG, no random SVG ids), and
+    show errors as one line in a notebook (the lesson is the message; ``%xmode Context`` for more)."""
     import matplotlib
 
     matplotlib.rcParams.update(
@@ -37,3 +38,4 @@ def configure_plots() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
+        shell.run_line_magic("xmode", "Minimal")

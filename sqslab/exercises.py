@@ -112,3 +112,38 @@ def check_thumbnails_queue(sqs: Any) -> Check:
         f"thumbnails long-polls for {max_wait} s by default, keeps messages for one day and is "
         "tagged team=media.",
     )
+
+
+def check_first_roundtrip(lab: Any) -> Check:
+    """Exercise 0.1: send 'ping' to a queue named ``hello``, receive it, delete it."""
+    name = "ex0.1"
+    sqs = lab.sqs
+    url = _queue_url(sqs, "hello")
+    if url is None:
+        return Check(
+            name,
+            False,
+            "create the queue first: url = sqs.create_queue(QueueName='hello')['QueueUrl']",
+        )
+    calls = [r for r in lab.trace if r.queue == "hello" and r.ok]
+    sent = [r for r in calls if r.operation in ("SendMessage", "SendMessageBatch")]
+    received = [r for r in calls if r.operation == "ReceiveMessage" and r.received]
+    deleted = [r for r in calls if r.operation in ("DeleteMessage", "DeleteMessageBatch")]
+    attrs = _attributes(sqs, url)
+    left = int(attrs["ApproximateNumberOfMessages"]) + int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+    return _first_problem(
+        name,
+        [
+            (bool(sent), "send a message: sqs.send_message(QueueUrl=url, MessageBody='ping')"),
+            (bool(received), "receive it: reply = sqs.receive_message(QueueUrl=url)"),
+            (
+                bool(deleted),
+                "delete it with the receipt handle you got: "
+                "sqs.delete_message(QueueUrl=url, ReceiptHandle=reply['Messages'][0]['ReceiptHandle'])",
+            ),
+            (left == 0, f"{left} message(s) are still in 'hello': receive and delete each one"),
+        ],
+        "you sent, received and deleted a message: the whole life of an SQS message.",
+    )

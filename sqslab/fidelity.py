@@ -43,7 +43,7 @@ def attribute_problem(name: str, value: Any) -> str | None:
         return f"{name} must be a whole number, got {value!r}"
     if not fact.min <= number <= fact.value:
         return (
-            f"{name} must be between {fact.min:g} and {fact.value:g} {fact.unit} "
+            f"{name} must be between {fact.min:.0f} and {fact.value:.0f} {fact.unit} "
             f"({fact.min_text} to {fact.text}), got {number}"
         )
     return None

@@ -145,7 +145,7 @@ def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> 
     if _active is not None:
         _active.stop()
     determinism.seed(seed)
-    determinism.configure_plots()
+    determinism.configure_notebook()
     lab = _BUILDERS[name](seed)
     _active = lab
     if not quiet:

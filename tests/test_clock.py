@@ -38,9 +38,12 @@ def test_retention_of_fourteen_days_removes_the_message(lab, sqs):
     sqs.send_message(QueueUrl=url, MessageBody="old news")
     t0 = time.perf_counter()
     lab.wait(days14 - 60)
-    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
-        "Attributes"
-    ]["ApproximateNumberOfMessages"] == "1"
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]["ApproximateNumberOfMessages"]
+        == "1"
+    )
     lab.wait(60)
     assert _visible(sqs, url) == []
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
@@ -72,7 +75,9 @@ def test_fifo_dedup_window_of_five_minutes(lab, sqs):
         sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g")
 
     def depth() -> int:
-        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
     t0 = time.perf_counter()

@@ -1,0 +1,45 @@
+# sqslab: the two commands a learner needs are `make lab` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
+
+.PHONY: lab test lint unit nbval notebooks format venv clean
+
+venv: $(STAMP)
+
+# (re)create the virtual environment whenever pyproject.toml changes
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sqslab needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
+lab: venv
+	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+## make test: lint, unit tests and strict nbval on every notebook
+test: lint unit nbval
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: venv
+	$(BIN)/pytest -q
+
+nbval: venv
+	SQSLAB_BACKEND=moto $(NBVAL)
+
+## make notebooks: re-execute every notebook in place (then `git diff` should be empty)
+notebooks: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/run_notebooks.py notebooks
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV)

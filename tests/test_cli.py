@@ -1,0 +1,124 @@
+"""The sqslab command: a moto server that outside clients reach over HTTP, and the doctor."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import boto3
+import pytest
+
+from sqslab import cli
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _client(url: str):
+    return boto3.client(
+        "sqs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_server_command_serves_sqs_over_http_and_stops_on_ctrl_c():
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sqslab.cli", "server", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        while "aws --endpoint-url" not in "".join(lines):
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        banner = "".join(lines)
+        url = f"http://127.0.0.1:{port}"
+        assert f"export SQSLAB_BACKEND=endpoint SQSLAB_ENDPOINT_URL={url}" in banner
+        assert f"AWS_ENDPOINT_URL={url}" in banner
+        sqs = _client(url)
+        queue = sqs.create_queue(QueueName="from-outside")["QueueUrl"]
+        sqs.send_message(QueueUrl=queue, MessageBody="over http")
+        assert sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"] == "over http"
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=20)
+        assert proc.returncode == 0
+        assert "stopped" in out
+        assert "Traceback" not in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_server_refuses_a_busy_port(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli.main(["server", "--port", str(port)]) == 2
+    assert "already in use" in capsys.readouterr().err
+
+
+def test_server_warns_when_bound_beyond_loopback(capsys):
+    stop = threading.Event()
+    args = cli.parser().parse_args(["server", "--host", "0.0.0.0", "--port", str(_free_port())])
+    runner = threading.Thread(target=cli.cmd_server, args=(args, stop))
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while "warning" not in capsys.readouterr().out:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)  # real: waiting for another thread's output
+    finally:
+        stop.set()
+        runner.join(10)
+    assert not runner.is_alive()
+
+
+def test_doctor_reports_versions_and_a_working_backend(capsys, monkeypatch):
+    monkeypatch.delenv("SQSLAB_BACKEND", raising=False)
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "moto " in out and "boto3 " in out and "python " in out
+    assert "backend      moto" in out
+    assert "answers      yes" in out
+
+
+def test_doctor_says_when_the_backend_does_not_answer(capsys, monkeypatch):
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "http://127.0.0.1:9")
+    assert cli.main(["doctor", "--backend", "endpoint"]) == 1
+    assert "answers      no" in capsys.readouterr().out
+
+
+def test_doctor_rejects_unknown_backend(capsys):
+    assert cli.main(["doctor", "--backend", "nope"]) == 1
+    assert "choose one of" in capsys.readouterr().out
+
+
+def test_endpoint_lines_are_shell_exports():
+    lines = cli.endpoint_lines("http://127.0.0.1:4566")
+    assert lines[0].startswith("export SQSLAB_BACKEND=endpoint")
+    assert any("aws --endpoint-url http://127.0.0.1:4566 sqs create-queue" in x for x in lines)
+
+
+@pytest.mark.parametrize("argv", [[], ["fly"]])
+def test_bad_command_exits_with_usage(argv):
+    with pytest.raises(SystemExit) as err:
+        cli.main(argv)
+    assert err.value.code == 2

@@ -1,0 +1,29 @@
+"""Exercise checks give a specific hint before the exercise is done and PASS after."""
+
+from __future__ import annotations
+
+from sqslab import exercises
+
+
+def test_payments_fifo_hints_then_passes(sqs):
+    first = exercises.check_payments_fifo(sqs)
+    assert not first and "no queue named 'payments.fifo'" in repr(first)
+    url = sqs.create_queue(QueueName="payments.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    assert "ContentBasedDeduplication" in exercises.check_payments_fifo(sqs).message
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true"})
+    assert "120 seconds" in exercises.check_payments_fifo(sqs).message
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "120"})
+    done = exercises.check_payments_fifo(sqs)
+    assert done and repr(done).startswith("PASS [ex1.1]")
+
+
+def test_thumbnails_hints_in_order_then_passes(sqs):
+    assert "no queue named 'thumbnails'" in exercises.check_thumbnails_queue(sqs).message
+    url = sqs.create_queue(QueueName="thumbnails")["QueueUrl"]
+    assert "20 seconds" in exercises.check_thumbnails_queue(sqs).message
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"ReceiveMessageWaitTimeSeconds": "20"})
+    assert "86400" in exercises.check_thumbnails_queue(sqs).message
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "86400"})
+    assert "tag_queue" in exercises.check_thumbnails_queue(sqs).message
+    sqs.tag_queue(QueueUrl=url, Tags={"team": "media"})
+    assert exercises.check_thumbnails_queue(sqs)

@@ -1,0 +1,82 @@
+"""The fact registry is complete and sourced, and no notebook states an outdated limit by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sqslab import facts
+
+NOTEBOOKS = sorted(Path(__file__).parents[1].joinpath("notebooks").rglob("*.ipynb"))
+
+
+def test_every_fact_has_value_source_and_check_date():
+    registry = facts.registry()
+    assert len(registry) >= 20
+    for key, fact in registry.items():
+        assert fact.source.startswith("https://"), key
+        assert re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", fact.checked), key
+        assert fact.text, key
+        if fact.min_text:
+            assert (
+                fact.min <= (fact.default if fact.default is not None else fact.min) <= fact.value
+            )
+
+
+def test_current_limits_from_the_guide():
+    assert facts.get("max_message_size").value == 1_048_576
+    assert facts.get("max_message_size").min == 1024
+    assert facts.get("visibility_timeout").value == 43_200
+    assert facts.get("message_retention").value == 1_209_600
+    assert facts.get("fifo_in_flight").value == 120_000
+    assert facts.get("batch_max_entries").value == 10
+
+
+def test_show_renders_value_history_and_source():
+    text = repr(facts.show("max_message_size"))
+    assert text.startswith(
+        "1 MiB (since Aug 2025, was 256 KiB); source: https://docs.aws.amazon.com/"
+    )
+    html = facts.show("visibility_timeout", "message_retention", ranges=True)._repr_html_()
+    assert "0 seconds to 12 hours, default 30 seconds" in html
+    assert 'href="https://' in html
+
+
+def test_unknown_fact_lists_the_known_ones():
+    with pytest.raises(KeyError, match="max_message_size"):
+        facts.get("max_size")
+
+
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("A message can be up to 256 KB.", {"max_message_size"}),
+        ("SQS messages are limited to 256KiB", {"max_message_size"}),
+        ("FIFO queues allow 20,000 messages in flight.", {"fifo_in_flight"}),
+        ("The limit was 256 KiB until August 2025.", set()),
+        ("FIFO queues allow 120,000 messages in flight.", set()),
+        ("Messages can be up to 1 MiB.", set()),
+    ],
+)
+def test_stale_claims(text, keys):
+    assert {key for key, _ in facts.stale_claims(text)} >= keys
+    if not keys:
+        assert facts.stale_claims(text) == []
+
+
+def _markdown(path: Path) -> str:
+    cells = json.loads(path.read_text())["cells"]
+    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_notebooks_exist():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"00_welcome.ipynb", "01_queues.ipynb"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_states_an_outdated_limit(path):
+    assert facts.stale_claims(_markdown(path)) == []
