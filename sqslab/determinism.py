@@ -38,4 +38,4 @@ def configure_notebook() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
-        shell.run_line_magic("xmode", "Minimal")
+        shell.InteractiveTB.set_mode(mode="Minimal")

@@ -198,7 +198,7 @@ def record_table(records: list[CallRecord]) -> Table:
         [
             (
                 r.seq,
-                r.time.strftime("%H:%M:%S.%f")[:-3],
+                r.time.strftime("%m-%d %H:%M:%S.%f")[:-3],
                 r.operation,
                 r.queue,
                 r.entries,

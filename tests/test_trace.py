@@ -67,7 +67,7 @@ def test_table_and_counts(lab, sqs):
     table = lab.trace.table(last=2)
     assert len(table) == 2
     assert table.column("operation") == ["SendMessage", "SendMessage"]
-    assert table.column("time") == ["09:00:00.000", "09:00:00.000"]
+    assert table.column("time") == ["01-05 09:00:00.000", "01-05 09:00:00.000"]
     assert "<td>SendMessage</td>" in table._repr_html_()
     lab.trace.clear()
     assert len(lab.trace) == 0
