@@ -28,9 +28,24 @@ def number_widget_views(nb: nbformat.NotebookNode) -> None:
                 view["model_id"] = f"sqslab-widget-{count:03d}"
 
 
+def tag_expected_errors(nb: nbformat.NotebookNode, on: bool = True) -> None:
+    """Tag cells marked ``# NBVAL_RAISES_EXCEPTION`` so the executor expects their error
+    (``on=False`` removes the tag again: nbval reads the comment, and both together warn)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("# NBVAL_RAISES_EXCEPTION"):
+            tags = cell.metadata.setdefault("tags", [])
+            if on and "raises-exception" not in tags:
+                tags.append("raises-exception")
+            if not on:
+                cell.metadata["tags"] = [t for t in tags if t != "raises-exception"]
+                if not cell.metadata["tags"]:
+                    del cell.metadata["tags"]
+
+
 def run(path: Path) -> None:
     """Execute one notebook in its own folder and save it with its outputs."""
     nb = nbformat.read(path, as_version=4)
+    tag_expected_errors(nb)
     client = NotebookClient(
         nb,
         timeout=300,
@@ -40,6 +55,7 @@ def run(path: Path) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    tag_expected_errors(nb, on=False)
     number_widget_views(nb)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)

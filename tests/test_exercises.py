@@ -27,3 +27,19 @@ def test_thumbnails_hints_in_order_then_passes(sqs):
     assert "tag_queue" in exercises.check_thumbnails_queue(sqs).message
     sqs.tag_queue(QueueUrl=url, Tags={"team": "media"})
     assert exercises.check_thumbnails_queue(sqs)
+
+
+def test_first_roundtrip_hints_each_missing_step_then_passes(lab, sqs):
+    assert "create the queue first" in exercises.check_first_roundtrip(lab).message
+    url = sqs.create_queue(QueueName="hello")["QueueUrl"]
+    assert "send a message" in exercises.check_first_roundtrip(lab).message
+    sqs.send_message(QueueUrl=url, MessageBody="ping")
+    assert "receive it" in exercises.check_first_roundtrip(lab).message
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.send_message(QueueUrl=url, MessageBody="extra")
+    assert "delete it" in exercises.check_first_roundtrip(lab).message
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    assert "1 message(s) are still in 'hello'" in exercises.check_first_roundtrip(lab).message
+    extra = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=extra)
+    assert exercises.check_first_roundtrip(lab)
