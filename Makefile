@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# JupyterLab refuses to run as root (containers, Binder-like machines) without --allow-root
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
 .PHONY: lab test lint unit nbval notebooks format venv clean
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 
 ## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
 lab: venv
-	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 ## make test: lint, unit tests and strict nbval on every notebook
 test: lint unit nbval

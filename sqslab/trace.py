@@ -185,7 +185,8 @@ class Trace:
         rec: CallRecord | None = context.get("sqslab_trace")
         if rec is not None:
             rec.ended = self._now()
-            rec.error = type(exception).__name__
+            response = getattr(exception, "response", None) or {}
+            rec.error = response.get("Error", {}).get("Code") or type(exception).__name__
 
 
 COLUMNS = ("seq", "time", "operation", "queue", "entries", "bytes", "received", "failed", "error")
