@@ -7,6 +7,7 @@ process), ``endpoint`` (any SQS-compatible URL) and ``aws`` (real AWS, explicit 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -171,13 +172,6 @@ def _local_config() -> Config:
     return Config(ignore_configured_endpoint_urls=True, retries={"max_attempts": 1})
 
 
-def _virtual_clock(lab_stop: list[Any]) -> clocks.VirtualClock:
-    clock = clocks.VirtualClock()
-    clocks.install(clock)
-    lab_stop.append(clocks.uninstall)
-    return clock
-
-
 def _mask_environment() -> Any:
     """Hide AWS profile and endpoint variables while moto runs; returns the undo function.
 
@@ -188,18 +182,32 @@ def _mask_environment() -> Any:
     return lambda: os.environ.update(hidden)
 
 
+def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, str | None]]) -> Lab:
+    """A lab on moto in this process: environment masked, ids seeded, virtual clock installed.
+
+    ``start_backend`` starts moto and returns its stop function and endpoint URL (or None).
+    """
+    stops: list[Any] = [_mask_environment()]
+    stop_backend, url = start_backend()
+    stops.append(stop_backend)
+    determinism.seed_moto(seed)
+    clock = clocks.VirtualClock()
+    clocks.install(clock)
+    stops.append(clocks.uninstall)
+    lab = Lab(backend, _emulator_session(), clock, endpoint_url=url, config=_local_config())
+    lab._on_stop.extend(stops)
+    return lab
+
+
 def _build_moto(seed: int) -> Lab:
     from moto import mock_aws
 
-    stops: list[Any] = [_mask_environment()]
-    mock = mock_aws()
-    mock.start()
-    determinism.seed_moto(seed)
-    stops.append(mock.stop)
-    clock = _virtual_clock(stops)
-    lab = Lab("moto", _emulator_session(), clock, config=_local_config())
-    lab._on_stop.extend(stops)
-    return lab
+    def start_mock() -> tuple[Any, None]:
+        mock = mock_aws()
+        mock.start()
+        return mock.stop, None
+
+    return _moto_lab("moto", seed, start_mock)
 
 
 def _build_server(seed: int) -> Lab:
@@ -207,15 +215,12 @@ def _build_server(seed: int) -> Lab:
 
     from sqslab.server import start_server
 
-    stops: list[Any] = [_mask_environment()]
-    moto_api_backend.reset()
-    determinism.seed_moto(seed)
-    server, url = start_server("127.0.0.1", 0)
-    stops.append(server.stop)
-    clock = _virtual_clock(stops)
-    lab = Lab("server", _emulator_session(), clock, endpoint_url=url, config=_local_config())
-    lab._on_stop.extend(stops)
-    return lab
+    def start_thread() -> tuple[Any, str]:
+        moto_api_backend.reset()
+        server, url = start_server("127.0.0.1", 0)
+        return server.stop, url
+
+    return _moto_lab("server", seed, start_thread)
 
 
 def _build_endpoint(seed: int) -> Lab:
