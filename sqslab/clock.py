@@ -57,14 +57,20 @@ class VirtualClock:
     def __init__(self, start: datetime = EPOCH) -> None:
         self._now = start.timestamp()
         self._lock = threading.Lock()
+        #: The :class:`sqslab.scheduler.Scheduler` driving workers on this clock, while one runs.
+        self.scheduler: Any = None
 
     def time(self) -> float:
         """Current virtual time in seconds since the Unix epoch."""
         return self._now
 
     def sleep(self, seconds: float) -> None:
-        """Advance virtual time by ``seconds`` without waiting."""
-        self.advance(seconds)
+        """Advance virtual time by ``seconds`` without waiting (a scheduled worker lets others run)."""
+        scheduler = self.scheduler
+        if scheduler is not None and scheduler.current() is not None:
+            scheduler.sleep(seconds)
+        else:
+            self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward by ``seconds`` (0 or more)."""
@@ -89,6 +95,8 @@ class _MotoTimePatch:
     def __init__(self) -> None:
         self.clock: VirtualClock | None = None
         self._saved: dict[str, Any] = {}
+        #: Bumped whenever a queue changes in a way that may end a long poll early.
+        self.version = 0
 
     def install(self, clock: VirtualClock) -> None:
         import moto.sqs.models as sqs_models
@@ -99,11 +107,19 @@ class _MotoTimePatch:
                 "unix_time_millis": sqs_models.unix_time_millis,
                 "receive_message": sqs_models.SQSBackend.receive_message,
                 "visible": sqs_models.Message.visible,
+                "add_message": sqs_models.Queue.add_message,
+                "delete_message": sqs_models.Queue.delete_message,
+                "change_visibility": sqs_models.SQSBackend.change_message_visibility,
             }
             sqs_models.Message.visible = property(_visible_once_timeout_elapsed)
             sqs_models.unix_time = self._unix_time
             sqs_models.unix_time_millis = self._unix_time_millis
             sqs_models.SQSBackend.receive_message = _virtual_receive(self._saved["receive_message"])
+            sqs_models.Queue.add_message = self._bumping(self._saved["add_message"])
+            sqs_models.Queue.delete_message = self._bumping(self._saved["delete_message"])
+            sqs_models.SQSBackend.change_message_visibility = self._bumping(
+                self._saved["change_visibility"]
+            )
         self.clock = clock
 
     def uninstall(self) -> None:
@@ -114,8 +130,23 @@ class _MotoTimePatch:
             sqs_models.unix_time_millis = self._saved["unix_time_millis"]
             sqs_models.SQSBackend.receive_message = self._saved["receive_message"]
             sqs_models.Message.visible = self._saved["visible"]
+            sqs_models.Queue.add_message = self._saved["add_message"]
+            sqs_models.Queue.delete_message = self._saved["delete_message"]
+            sqs_models.SQSBackend.change_message_visibility = self._saved["change_visibility"]
             self._saved = {}
         self.clock = None
+
+    def _bumping(self, method: Any) -> Any:
+        """Wrap a moto method that changes a queue so waiting long polls look again."""
+
+        def changed(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.version += 1
+
+        changed.__wrapped__ = method  # type: ignore[attr-defined]
+        return changed
 
     def _unix_time(self, dt: datetime | None = None) -> float:
         if dt is not None or self.clock is None:
@@ -183,10 +214,18 @@ def _virtual_receive(original: Any) -> Any:
             if found or clock.time() >= deadline:
                 return found
             moment = next_change(self.get_queue(queue_name), clock.time() * 1000)
-            if moment is None or moment / 1000 >= deadline:
-                clock.advance_to(deadline)
-                return found
-            clock.advance_to(moment / 1000)
+            until = deadline if moment is None else min(moment / 1000, deadline)
+            _wait_for_change(clock, until)
 
     receive_message.__wrapped__ = original  # type: ignore[attr-defined]
     return receive_message
+
+
+def _wait_for_change(clock: VirtualClock, until: float) -> None:
+    """Let virtual time pass until ``until``; a scheduled worker wakes early if a queue changes."""
+    scheduler = clock.scheduler
+    if scheduler is None or scheduler.current() is None:
+        clock.advance_to(until)
+        return
+    seen = _PATCH.version
+    scheduler.wait_until(until, wake_if=lambda: _PATCH.version != seen)
