@@ -17,6 +17,8 @@ from typing import Any
 
 from sqslab.clock import Clock, VirtualClock, check_seconds
 
+#: Real seconds between looks for Ctrl+C while the driver waits for a task.
+POLL = 0.1
 #: A condition that ends a wait early (a long poll waking when a message arrives).
 Wake = Callable[[], bool]
 
@@ -77,22 +79,21 @@ class Scheduler:
         self._yielded.set()
         task.go.wait()
 
-    def run(self) -> None:
+    def run(self, on_interrupt: Callable[[], None] | None = None) -> None:
         """Drive every task to its end; re-raise the first error a task raised.
 
-        A KeyboardInterrupt lets the running task finish its turn, then propagates, so the caller
-        can ask the tasks to stop and call ``run()`` again to let them wind down.
+        Ctrl+C (KeyboardInterrupt) calls ``on_interrupt`` at once (a consumer asks its workers to
+        stop) and keeps driving until the tasks wind down; without ``on_interrupt`` it propagates
+        once the running task has finished its turn.
         """
         previous = self.clock.scheduler
         self.clock.scheduler = self
         try:
             while (turn := self._next()) is not None:
-                self._turn(*turn)
+                self._turn(*turn, on_interrupt)
         finally:
             self.clock.scheduler = previous
-        for task in self.tasks:
-            if task.error is not None:
-                raise task.error
+        _raise_first_error(self.tasks)
 
     def _next(self) -> tuple[Task, float] | None:
         """The task to run next and when: the earliest wake-up, a woken long poll counting as now."""
@@ -107,21 +108,15 @@ class Scheduler:
                 best = key
         return None if best is None else (best[3], best[0])
 
-    def _turn(self, task: Task, when: float) -> None:
+    def _turn(
+        self, task: Task, when: float, on_interrupt: Callable[[], None] | None = None
+    ) -> None:
         """Give the turn to ``task`` at virtual time ``when``; wait until it waits again or ends."""
         self.clock.advance_to(when)
         task.wake_if = None
         self._yielded.clear()
         task.go.set()
-        interrupted = False
-        while True:
-            try:
-                self._yielded.wait()
-                break
-            except KeyboardInterrupt:
-                interrupted = True
-        if interrupted:
-            raise KeyboardInterrupt
+        _wait_interruptibly(lambda: self._yielded.wait(POLL), on_interrupt)
 
     def _body(self, task: Task) -> None:
         self._by_thread[threading.get_ident()] = task
@@ -140,6 +135,8 @@ class ThreadRunner:
     """Runs tasks as ordinary threads on real time (endpoint and aws backends)."""
 
     virtual = False
+    #: How often a waiting task looks at its ``wake_if`` condition, in real seconds.
+    poll_interval = 0.05
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock
@@ -158,21 +155,25 @@ class ThreadRunner:
         time.sleep(check_seconds(seconds))
 
     def wait_until(self, when: float, wake_if: Wake | None = None) -> None:
-        """Really sleep until ``when`` (clock seconds)."""
-        now = self.clock.time() if self.clock else time.time()
-        time.sleep(max(0.0, when - now))
+        """Really sleep until ``when`` (clock seconds), or until ``wake_if()`` turns true."""
+        now = self.clock.time if self.clock else time.time
+        while (left := when - now()) > 0:
+            if wake_if is not None and wake_if():
+                return
+            time.sleep(min(left, self.poll_interval))
 
-    def run(self) -> None:
-        """Wait for every thread (including ones spawned meanwhile); re-raise the first error."""
+    def run(self, on_interrupt: Callable[[], None] | None = None) -> None:
+        """Wait for every thread (including ones spawned meanwhile); re-raise the first error.
+
+        Ctrl+C calls ``on_interrupt`` and keeps waiting (or propagates without one).
+        """
         index = 0
         while index < len(self.tasks):
             thread = self.tasks[index].thread
             if thread is not None:
-                thread.join()
+                _wait_interruptibly(lambda t=thread: _joined(t), on_interrupt)
             index += 1
-        for task in self.tasks:
-            if task.error is not None:
-                raise task.error
+        _raise_first_error(self.tasks)
 
     def _body(self, task: Task) -> None:
         try:
@@ -181,6 +182,33 @@ class ThreadRunner:
             task.error = err
         finally:
             task.done = True
+
+
+def _joined(thread: threading.Thread) -> bool:
+    thread.join(POLL)
+    return not thread.is_alive()
+
+
+def _wait_interruptibly(done: Callable[[], bool], on_interrupt: Callable[[], None] | None) -> None:
+    """Poll ``done`` so Ctrl+C reaches the main thread; hand it to ``on_interrupt`` or re-raise."""
+    interrupted = False
+    while True:
+        try:
+            if done():
+                break
+        except KeyboardInterrupt:
+            if on_interrupt is None:
+                interrupted = True
+            else:
+                on_interrupt()
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _raise_first_error(tasks: list[Task]) -> None:
+    for task in tasks:
+        if task.error is not None:
+            raise task.error
 
 
 def runner_for(clock: Clock) -> Scheduler | ThreadRunner:

@@ -1,0 +1,515 @@
+"""Consumers done the production way: long polling, batch delete, heartbeat, backoff, graceful stop.
+
+The named concepts (after sqs-workers and bbc/sqs-consumer):
+
+- **handler**: ``handler(message)`` processes one :class:`Message`; returning means success, raising
+  means failure. A **batch handler** gets the whole received batch and returns the ids that failed
+  (Lambda's ``batchItemFailures``).
+- **backoff policy**: after a failure the message's visibility is set to an exponentially growing,
+  jittered delay, so retries spread out instead of hammering (``sqslab.backoff.BackoffPolicy``).
+- **stop policy**: when the consumer stops by itself: after ``max_messages``, after ``idle_timeout``
+  seconds with nothing received, or ``until`` seconds after it started. ``stop()`` (a button) and
+  Ctrl+C stop it too. Stopping is graceful: handlers already running finish, successes are deleted,
+  and every message held but not processed is released (visibility 0) for another consumer.
+- **heartbeat interval**: while a worker holds messages, they are kept invisible by
+  ChangeMessageVisibility every ``heartbeat_interval`` seconds, so a slow handler is not raced by a
+  second consumer when the visibility timeout ends.
+
+A message is deleted only after its handler succeeded. On the virtual clock (moto) the workers run
+as discrete events (:mod:`sqslab.scheduler`): an hour of queue time takes a moment, the same way
+every run.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqslab import clock as clocks
+from sqslab import facts
+from sqslab.backoff import BackoffPolicy
+from sqslab.errors import LimitError
+from sqslab.scheduler import Scheduler, ThreadRunner, runner_for
+
+
+@dataclass
+class Message:
+    """A received message: body (S3 payloads resolved), attributes, receipt handle, receive count."""
+
+    id: str
+    body: str
+    receipt_handle: str
+    receive_count: int = 1
+    group_id: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    message_attributes: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_sqs(cls, raw: dict[str, Any], body: str | None = None) -> Message:
+        """Build from one entry of a ReceiveMessage response."""
+        attrs = raw.get("Attributes", {})
+        return cls(
+            id=raw["MessageId"],
+            body=raw.get("Body", "") if body is None else body,
+            receipt_handle=raw["ReceiptHandle"],
+            receive_count=int(attrs.get("ApproximateReceiveCount", 1)),
+            group_id=attrs.get("MessageGroupId"),
+            attributes=attrs,
+            message_attributes=raw.get("MessageAttributes", {}),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class StopPolicy:
+    """When a consumer stops by itself (any limit reached); None means no such limit."""
+
+    max_messages: int | None = None
+    idle_timeout: float | None = 60.0
+    until: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_messages", "idle_timeout", "until"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"StopPolicy.{name} must be positive or None, got {value}")
+
+
+@dataclass
+class Event:
+    """One thing a consumer did, at a time on the lab's clock."""
+
+    time: float
+    worker: str
+    kind: str
+    message_id: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class ConsumeResult:
+    """What a consumer run did: counts, why it stopped, and every event in order."""
+
+    processed: list[str] = field(default_factory=list)
+    failures: int = 0
+    deleted: int = 0
+    released: int = 0
+    extended: int = 0
+    receives: int = 0
+    empty_receives: int = 0
+    stopped_by: str = ""
+    started: float = 0.0
+    ended: float = 0.0
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        """Seconds on the lab's clock from start to stop (a stop waits for running long polls)."""
+        return self.ended - self.started
+
+    @property
+    def busy_time(self) -> float:
+        """Seconds on the lab's clock from start to the last message processed."""
+        done = [e.time for e in self.events if e.kind == "processed"]
+        return (max(done) - self.started) if done else 0.0
+
+    def count(self, kind: str) -> int:
+        """How many events of one kind (received, processed, failed, deleted, released, …)."""
+        return sum(1 for e in self.events if e.kind == kind)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ConsumeResult processed={len(self.processed)} failures={self.failures} "
+            f"deleted={self.deleted} released={self.released} receives={self.receives} "
+            f"empty={self.empty_receives} stopped_by={self.stopped_by!r} "
+            f"in {self.duration:g} s>"
+        )
+
+
+Handler = Callable[[Message], Any]
+BatchHandler = Callable[[list[Message]], Iterable[str] | None]
+
+
+class Consumer:
+    """Receive, handle, delete: one or more workers on one queue, stopping gracefully."""
+
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        handler: Handler | None = None,
+        *,
+        batch_handler: BatchHandler | None = None,
+        workers: int = 1,
+        batch_size: int = 10,
+        wait_time: int = 20,
+        visibility_timeout: int | None = None,
+        heartbeat_interval: float | None = None,
+        backoff: BackoffPolicy | None = None,
+        stop: StopPolicy | None = None,
+        clock: clocks.Clock | None = None,
+        payloads: Any = None,
+        seed: int = 0,
+    ) -> None:
+        if (handler is None) == (batch_handler is None):
+            raise TypeError("give a Consumer exactly one of handler= or batch_handler=")
+        self.sqs, self.queue_url = sqs, queue_url
+        self.handler, self.batch_handler = handler, batch_handler
+        self.workers = check_workers(workers)
+        self.batch_size = check_batch_size(batch_size)
+        self.wait_time = check_wait_time(wait_time)
+        self.visibility_timeout = visibility_timeout or queue_visibility(sqs, queue_url)
+        self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
+        self.backoff = backoff
+        self.stop_policy = stop or StopPolicy()
+        self.clock = clock or _default_clock()
+        self.payloads = payloads
+        self._rng = random.Random(seed)
+        self._stopping = threading.Event()
+        self._held: dict[str, tuple[str, Message]] = {}
+        self._in_handler = 0
+        self._lock = threading.Lock()
+        self._runner: Scheduler | ThreadRunner | None = None
+        self._background: threading.Thread | None = None
+        self.result = ConsumeResult()
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self) -> ConsumeResult:
+        """Run until the stop policy, :meth:`stop` or Ctrl+C; return what happened."""
+        self._prepare()
+        self._runner.run(on_interrupt=lambda: self.stop("interrupted"))
+        self.result.ended = self.clock.time()
+        return self.result
+
+    def start(self) -> Consumer:
+        """Run in a background thread (for a stop button); :meth:`join` or :meth:`stop` later."""
+        self._background = threading.Thread(target=self.run, name="sqslab-consumer", daemon=True)
+        self._background.start()
+        return self
+
+    def join(self, timeout: float | None = None) -> ConsumeResult:
+        """Wait for a background run to end."""
+        if self._background is not None:
+            self._background.join(timeout)
+        return self.result
+
+    def stop(self, reason: str = "stop") -> None:
+        """Ask every worker to stop after its current message; held messages are released."""
+        if not self._stopping.is_set():
+            self.result.stopped_by = self.result.stopped_by or reason
+            self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once a stop was asked for (by a policy, :meth:`stop` or Ctrl+C)."""
+        return self._stopping.is_set()
+
+    def _prepare(self) -> None:
+        self._stopping.clear()
+        self.result = ConsumeResult(started=self.clock.time())
+        self._last_receive = self.clock.time()
+        self._runner = runner_for(self.clock)
+        # timer and heartbeat first: at a tie on the virtual clock they act before the workers
+        if self.stop_policy.until:
+            self._runner.spawn(self._timer, "timer")
+        if self.heartbeat_interval:
+            self._runner.spawn(self._heartbeat, "heartbeat")
+        for i in range(self.workers):
+            name = f"worker-{i + 1}"
+            self._runner.spawn(lambda name=name: self._work(name), name)
+
+    # -- one worker ----------------------------------------------------------------------
+
+    def _work(self, name: str) -> None:
+        """Receive and handle batches until asked to stop."""
+        while not self.stopping:
+            batch = self._receive(name)
+            if batch:
+                self._handle(name, batch)
+            else:
+                self._check_idle()
+
+    def _receive(self, worker: str) -> list[Message]:
+        resp = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            WaitTimeSeconds=self.wait_time,
+            VisibilityTimeout=self.visibility_timeout,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        raw = resp.get("Messages", [])
+        self.result.receives += 1
+        if not raw:
+            self.result.empty_receives += 1
+            return []
+        self._last_receive = self.clock.time()
+        batch = [self._message(r) for r in raw]
+        for m in batch:
+            self._held[m.receipt_handle] = (worker, m)
+            self._event(worker, "received", m.id, f"receive #{m.receive_count}")
+        return batch
+
+    def _message(self, raw: dict[str, Any]) -> Message:
+        body = raw.get("Body", "")
+        attrs = raw.get("MessageAttributes")
+        if self.payloads is not None and self.payloads.is_pointer(body, attrs):
+            body = self.payloads.resolve(body, attrs)
+        return Message.from_sqs(raw, body)
+
+    def _handle(self, worker: str, batch: list[Message]) -> None:
+        """Handle a received batch, then delete successes and release or back off the rest."""
+        if self.batch_handler is not None:
+            done, failed, untouched = self._run_batch_handler(worker, batch)
+        else:
+            done, failed, untouched = self._run_handler(worker, batch)
+        self._delete(worker, done)
+        self._retry_later(worker, failed)
+        self._release(worker, untouched)
+
+    def _run_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
+        done: list[Message] = []
+        failed: list[Message] = []
+        for i, message in enumerate(batch):
+            if not self._reserve(1):
+                return done, failed, batch[i:]
+            try:
+                self._call(worker, self.handler, message)
+            except Exception as err:  # noqa: BLE001 - a failing handler is a failed message
+                self._failed(worker, message, err)
+                failed.append(message)
+            else:
+                self._processed(worker, message)
+                done.append(message)
+            finally:
+                self._unreserve(1)
+        return done, failed, []
+
+    def _run_batch_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
+        if not self._reserve(len(batch)):
+            return [], [], batch
+        try:
+            failed_ids = set(self._call(worker, self.batch_handler, batch) or ())
+        except Exception as err:  # noqa: BLE001 - the whole batch failed
+            failed_ids = {m.id for m in batch}
+            detail = f"{type(err).__name__}: {err}"
+        else:
+            detail = "reported as a batch item failure"
+        finally:
+            self._unreserve(len(batch))
+        done = [m for m in batch if m.id not in failed_ids]
+        failed = [m for m in batch if m.id in failed_ids]
+        for m in done:
+            self._processed(worker, m)
+        for m in failed:
+            self._failed(worker, m, detail)
+        return done, failed, []
+
+    def _call(self, worker: str, function: Callable[[Any], Any], arg: Any) -> Any:
+        first = arg[0].id if isinstance(arg, list) else arg.id
+        self._event(worker, "started", first)
+        return function(arg)
+
+    def _reserve(self, count: int) -> bool:
+        """Claim ``count`` handler slots; False once stopping or max_messages would be passed."""
+        with self._lock:
+            limit = self.stop_policy.max_messages
+            if limit is not None and len(self.result.processed) + self._in_handler >= limit:
+                self.stop("max_messages")
+            if self.stopping:
+                return False
+            self._in_handler += count
+            return True
+
+    def _unreserve(self, count: int) -> None:
+        with self._lock:
+            self._in_handler -= count
+
+    def _processed(self, worker: str, message: Message) -> None:
+        self.result.processed.append(message.id)
+        self._event(worker, "processed", message.id)
+        limit = self.stop_policy.max_messages
+        if limit is not None and len(self.result.processed) >= limit:
+            self.stop("max_messages")
+
+    def _failed(self, worker: str, message: Message, err: Exception | str) -> None:
+        self.result.failures += 1
+        text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
+        self._event(worker, "failed", message.id, text)
+
+    # -- delete, release, back off ---------------------------------------------------------
+
+    def _delete(self, worker: str, messages: list[Message]) -> None:
+        """Delete successes in batches of 10; only then forget them."""
+        for chunk in _chunks(messages, 10):
+            resp = self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(chunk)
+                ],
+            )
+            ok = {int(e["Id"]) for e in resp.get("Successful", [])}
+            for i, m in enumerate(chunk):
+                self._held.pop(m.receipt_handle, None)
+                if i in ok:
+                    self.result.deleted += 1
+                    self._event(worker, "deleted", m.id)
+                    if self.payloads is not None:
+                        self.payloads.delete(m.raw.get("Body", ""), m.raw.get("MessageAttributes"))
+                else:
+                    self._event(worker, "delete failed", m.id, "it will be delivered again")
+
+    def _release(self, worker: str, messages: list[Message]) -> None:
+        """Make unprocessed messages visible again at once (visibility 0) for another consumer."""
+        self._set_visibility(worker, [(m, 0) for m in messages], "released")
+        self.result.released += len(messages)
+
+    def _retry_later(self, worker: str, messages: list[Message]) -> None:
+        """Failed messages: retry after a backoff delay, or when the visibility timeout ends."""
+        if self.backoff is None:
+            for m in messages:
+                self._held.pop(m.receipt_handle, None)
+            return
+        cap = int(facts.get("visibility_timeout").value)
+        delays = [min(cap, round(self.backoff.delay(m.receive_count, self._rng))) for m in messages]
+        self._set_visibility(worker, list(zip(messages, delays, strict=True)), "backoff")
+
+    def _set_visibility(self, worker: str, items: list[tuple[Message, int]], kind: str) -> None:
+        for chunk in _chunks(items, 10):
+            self.sqs.change_message_visibility_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": v}
+                    for i, (m, v) in enumerate(chunk)
+                ],
+            )
+            for m, v in chunk:
+                self._held.pop(m.receipt_handle, None)
+                self._event(worker, kind, m.id, f"visible again in {v} s")
+
+    # -- heartbeat, timer, idle --------------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        """Every interval, push the visibility of every held message out by the timeout again."""
+        while not self._finished():
+            self._runner.wait_until(
+                self.clock.time() + self.heartbeat_interval, wake_if=self._finished
+            )
+            held = [m for _, m in list(self._held.values())]
+            for chunk in _chunks(held, 10):
+                self._extend(chunk)
+
+    def _extend(self, messages: list[Message]) -> None:
+        resp = self.sqs.change_message_visibility_batch(
+            QueueUrl=self.queue_url,
+            Entries=[
+                {
+                    "Id": str(i),
+                    "ReceiptHandle": m.receipt_handle,
+                    "VisibilityTimeout": self.visibility_timeout,
+                }
+                for i, m in enumerate(messages)
+            ],
+        )
+        ok = {int(e["Id"]) for e in resp.get("Successful", [])}
+        for i, m in enumerate(messages):
+            kind = "extended" if i in ok else "heartbeat failed"
+            self.result.extended += i in ok
+            self._event("heartbeat", kind, m.id, f"+{self.visibility_timeout} s")
+
+    def _finished(self) -> bool:
+        """True when no worker is left running."""
+        return all(t.done for t in self._runner.tasks if t.name.startswith("worker-"))
+
+    def _timer(self) -> None:
+        """Stop the consumer ``until`` seconds after it started (the stop policy)."""
+        self._runner.wait_until(
+            self.result.started + self.stop_policy.until, wake_if=self._finished
+        )
+        if not self._finished():
+            self.stop("until")
+
+    def _check_idle(self) -> None:
+        limit = self.stop_policy.idle_timeout
+        if limit is not None and self.clock.time() - self._last_receive >= limit:
+            self.stop("idle")
+
+    def _event(self, worker: str, kind: str, message_id: str | None, detail: str = "") -> None:
+        self.result.events.append(Event(self.clock.time(), worker, kind, message_id, detail))
+
+
+class WorkerPool(Consumer):
+    """A :class:`Consumer` with several workers (threads) on one queue; 8 by default."""
+
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler | None = None, **kw: Any):
+        kw.setdefault("workers", 8)
+        super().__init__(sqs, queue_url, handler, **kw)
+
+
+def consume(sqs: Any, queue_url: str, handler: Handler, **kw: Any) -> ConsumeResult:
+    """Run a :class:`Consumer` (or a pool with ``workers=n``) until its stop policy; one-liner."""
+    return Consumer(sqs, queue_url, handler, **kw).run()
+
+
+def queue_visibility(sqs: Any, queue_url: str) -> int:
+    """The queue's VisibilityTimeout in seconds."""
+    attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
+    return int(attrs["Attributes"]["VisibilityTimeout"])
+
+
+def check_workers(workers: int) -> int:
+    """Workers must be a positive number."""
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers!r}")
+    return workers
+
+
+def check_batch_size(size: int) -> int:
+    """1..10 messages per receive (the SQS limit)."""
+    top = int(facts.get("max_receive_messages").value)
+    if not isinstance(size, int) or not 1 <= size <= top:
+        raise LimitError(
+            f"batch_size {size!r} is out of range: one ReceiveMessage returns 1 to {top} messages; "
+            f"use batch_size={top} and more workers for more throughput"
+        )
+    return size
+
+
+def check_wait_time(seconds: int) -> int:
+    """0..20 s of long polling (the SQS limit)."""
+    top = int(facts.get("long_poll_max_wait").value)
+    if not isinstance(seconds, int) or not 0 <= seconds <= top:
+        raise LimitError(
+            f"wait_time {seconds!r} is out of range: WaitTimeSeconds allows 0 to {top} s; "
+            f"use {top} for long polling (fewer empty receives) or 0 for short polling"
+        )
+    return seconds
+
+
+def check_heartbeat(interval: float | None, visibility_timeout: int) -> float | None:
+    """A heartbeat must beat well within the visibility timeout it keeps alive."""
+    if interval is None:
+        return None
+    if interval <= 0 or interval >= visibility_timeout:
+        raise ValueError(
+            f"heartbeat_interval {interval} s cannot keep a {visibility_timeout} s visibility "
+            f"timeout alive: beat more often than the timeout, e.g. heartbeat_interval="
+            f"{max(1, visibility_timeout // 3)}"
+        )
+    return float(interval)
+
+
+def _default_clock() -> clocks.Clock:
+    from sqslab.lab import active
+
+    lab = active()
+    return lab.clock if lab is not None else clocks.RealClock()
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
