@@ -7,6 +7,8 @@ The named concepts (after sqs-workers and bbc/sqs-consumer):
   (Lambda's ``batchItemFailures``).
 - **backoff policy**: after a failure the message's visibility is set to an exponentially growing,
   jittered delay, so retries spread out instead of hammering (``sqslab.backoff.BackoffPolicy``).
+- **polling**: ``wait_time`` seconds of long polling per receive (20 by default); with 0 (short
+  polling) an empty receive is followed by a ``poll_pause`` before the next one.
 - **stop policy**: when the consumer stops by itself: after ``max_messages``, after ``idle_timeout``
   seconds with nothing received, or ``until`` seconds after it started. ``stop()`` (a button) and
   Ctrl+C stop it too. Stopping is graceful: handlers already running finish, successes are deleted,
@@ -102,6 +104,7 @@ class ConsumeResult:
     receives: int = 0
     empty_receives: int = 0
     stopped_by: str = ""
+    stopped_at: float | None = None
     started: float = 0.0
     ended: float = 0.0
     events: list[Event] = field(default_factory=list)
@@ -147,6 +150,7 @@ class Consumer:
         workers: int = 1,
         batch_size: int = 10,
         wait_time: int = 20,
+        poll_pause: float = 1.0,
         visibility_timeout: int | None = None,
         heartbeat_interval: float | None = None,
         backoff: BackoffPolicy | None = None,
@@ -162,6 +166,7 @@ class Consumer:
         self.workers = check_workers(workers)
         self.batch_size = check_batch_size(batch_size)
         self.wait_time = check_wait_time(wait_time)
+        self.poll_pause = poll_pause
         self.visibility_timeout = visibility_timeout or queue_visibility(sqs, queue_url)
         self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
         self.backoff = backoff
@@ -202,6 +207,7 @@ class Consumer:
         """Ask every worker to stop after its current message; held messages are released."""
         if not self._stopping.is_set():
             self.result.stopped_by = self.result.stopped_by or reason
+            self.result.stopped_at = self.clock.time()
             self._stopping.set()
 
     @property
@@ -231,8 +237,10 @@ class Consumer:
             batch = self._receive(name)
             if batch:
                 self._handle(name, batch)
-            else:
-                self._check_idle()
+                continue
+            self._check_idle()
+            if self.wait_time == 0 and not self.stopping:
+                self.clock.sleep(self.poll_pause)  # short polling: pause between empty receives
 
     def _receive(self, worker: str) -> list[Message]:
         resp = self.sqs.receive_message(
