@@ -237,6 +237,7 @@ class Consumer:
             batch = self._receive(name)
             if batch:
                 self._handle(name, batch)
+                self._last_receive = self.clock.time()
                 continue
             self._check_idle()
             if self.wait_time == 0 and not self.stopping:
@@ -443,8 +444,10 @@ class Consumer:
             self.stop("until")
 
     def _check_idle(self) -> None:
+        """Stop once no worker holds a message and none was received for ``idle_timeout`` s."""
         limit = self.stop_policy.idle_timeout
-        if limit is not None and self.clock.time() - self._last_receive >= limit:
+        busy = bool(self._held) or self._in_handler > 0
+        if limit is not None and not busy and self.clock.time() - self._last_receive >= limit:
             self.stop("idle")
 
     def _event(self, worker: str, kind: str, message_id: str | None, detail: str = "") -> None:

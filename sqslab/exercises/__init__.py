@@ -147,3 +147,20 @@ def check_first_roundtrip(lab: Any) -> Check:
         ],
         "you sent, received and deleted a message: the whole life of an SQS message.",
     )
+
+
+from sqslab.exercises.consumers import (  # noqa: E402 - chapter checks build on the helpers above
+    check_drain,
+    check_idempotent,
+    check_no_double_processing,
+)
+
+__all__ = [
+    "Check",
+    "check_drain",
+    "check_first_roundtrip",
+    "check_idempotent",
+    "check_no_double_processing",
+    "check_payments_fifo",
+    "check_thumbnails_queue",
+]

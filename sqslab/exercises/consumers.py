@@ -1,0 +1,97 @@
+"""Chapter 3 auto-checks: draining a queue, the slow-consumer failure lab, idempotency."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+
+
+def _left(sqs: Any, url: str) -> int:
+    attrs = _attributes(sqs, url)
+    return int(attrs["ApproximateNumberOfMessages"]) + int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def check_drain(lab: Any, queue: str = "inbox") -> Check:
+    """Exercise 3.1: receive every message of ``inbox`` with long polling and delete each one."""
+    name = "ex3.1"
+    url = _queue_url(lab.sqs, queue)
+    if url is None:
+        return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
+    calls = [r for r in lab.trace if r.queue == queue and r.ok]
+    receives = [r for r in calls if r.operation == "ReceiveMessage"]
+    deletes = [r for r in calls if r.operation in ("DeleteMessage", "DeleteMessageBatch")]
+    short = [r for r in receives if not r.params.get("WaitTimeSeconds")]
+    left = _left(lab.sqs, url)
+    return _first_problem(
+        name,
+        [
+            (bool(receives), "receive messages: sqs.receive_message(QueueUrl=url, ...)"),
+            (
+                not short,
+                f"{len(short)} receive(s) used short polling: pass WaitTimeSeconds=20 so an empty "
+                "queue answers once every 20 s instead of at once",
+            ),
+            (
+                all(r.params.get("MaxNumberOfMessages", 1) == 10 for r in receives),
+                "ask for up to 10 messages per receive (MaxNumberOfMessages=10): fewer requests",
+            ),
+            (bool(deletes), "delete each message after handling it, with its ReceiptHandle"),
+            (left == 0, f"{left} message(s) are still in {queue!r}: loop until a receive is empty"),
+        ],
+        f"{queue!r} is empty: every message was received with long polling and deleted.",
+    )
+
+
+def check_no_double_processing(result: Any, expected: int) -> Check:
+    """Exercise 3.2 (failure lab): every message handled exactly once, none left behind."""
+    name = "ex3.2"
+    if result is None:
+        return Check(name, False, "run your fixed consumer and pass its result to the check")
+    twice = sorted(k for k, n in Counter(result.processed).items() if n > 1)
+    return _first_problem(
+        name,
+        [
+            (
+                not twice,
+                f"{len(twice)} message(s) were processed twice: the handler runs longer than the "
+                "visibility timeout, so another worker got them again; add heartbeat_interval= "
+                "(or a VisibilityTimeout longer than the work)",
+            ),
+            (
+                len(set(result.processed)) == expected,
+                f"{len(set(result.processed))} of {expected} messages were processed; let the "
+                "consumer run until the queue is empty",
+            ),
+        ],
+        f"all {expected} messages were processed exactly once, even though each takes longer "
+        "than the visibility timeout.",
+    )
+
+
+def check_idempotent(effects: list[str], expected: list[str], duplicates: int) -> Check:
+    """Exercise 3.3: with duplicate deliveries injected, each order's effect happened once."""
+    name = "ex3.3"
+    repeated = sorted(k for k, n in Counter(effects).items() if n > 1)
+    return _first_problem(
+        name,
+        [
+            (
+                duplicates > 0,
+                "the realism layer injected no duplicate: enable it with duplicates= above 0",
+            ),
+            (
+                not repeated,
+                f"{len(repeated)} order(s) were charged twice ({', '.join(repeated[:3])}…): wrap "
+                "the handler with sqslab.idempotency.idempotent(handler, key=...)",
+            ),
+            (
+                sorted(set(effects)) == sorted(expected),
+                "some orders were never charged: the handler must still process every new order",
+            ),
+        ],
+        f"{duplicates} duplicate deliveries arrived and every order was charged exactly once.",
+    )
