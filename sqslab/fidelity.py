@@ -29,6 +29,21 @@ def attach(events: Any) -> None:
         events.register(
             f"before-parameter-build.sqs.{op}", _check_attributes, unique_id=f"sqslab-fid-{op}"
         )
+    events.register(
+        "after-call.sqs.GetQueueAttributes", _whole_seconds, unique_id="sqslab-fid-timestamps"
+    )
+
+
+#: Queue attributes AWS returns as whole epoch seconds (moto 5.2 returns "1767603600.0" floats).
+TIMESTAMP_ATTRIBUTES = ("CreatedTimestamp", "LastModifiedTimestamp")
+
+
+def _whole_seconds(parsed: dict[str, Any], **_: Any) -> None:
+    """Return queue timestamps as AWS does: whole seconds since the epoch (API_GetQueueAttributes)."""
+    attributes = parsed.get("Attributes", {})
+    for name in TIMESTAMP_ATTRIBUTES:
+        if name in attributes:
+            attributes[name] = str(int(float(attributes[name])))
 
 
 def attribute_problem(name: str, value: Any) -> str | None:

@@ -188,3 +188,25 @@ def test_real_clock_sleeps_for_real():
     assert time.perf_counter() - t0 >= 0.05
     with pytest.raises(ValueError):
         real.sleep(-1)
+
+
+def test_installing_a_real_clock_keeps_real_time_and_real_long_polls() -> None:
+    import time as real_time
+
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        clocks.install(clocks.RealClock())
+        try:
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            url = sqs.create_queue(QueueName="real")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="x")
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            assert abs(float(attrs["CreatedTimestamp"]) - real_time.time()) < 60
+            began = real_time.perf_counter()
+            sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)
+            assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
+            assert real_time.perf_counter() - began >= 0.9
+        finally:
+            clocks.uninstall()

@@ -207,3 +207,10 @@ def test_describe_names_backend_and_clock(lab):
     assert lab.describe() == (
         "sqslab lab: backend=moto, region=us-east-1, virtual clock at 2026-01-05 09:00:00 UTC"
     )
+
+
+def test_queue_timestamps_are_whole_seconds_as_on_aws(lab, sqs):
+    url = sqs.create_queue(QueueName="stamps")["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["CreatedTimestamp"] == str(int(lab.clock.time()))
+    assert attrs["LastModifiedTimestamp"].isdigit()
