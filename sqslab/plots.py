@@ -6,11 +6,20 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from sqslab import facts
 from sqslab.determinism import DPI, FIGSIZE
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+
+    from sqslab.cost import BatchPoint, PollingCost
+    from sqslab.timeline import MessageLife, Span, Timeline
 
 #: Time attributes drawn on one logarithmic axis by :func:`attribute_ranges`.
 TIME_ATTRIBUTES = (
@@ -66,6 +75,149 @@ def queue_depth(samples: Sequence[tuple[datetime, int, int]], title: str = "") -
     ax.set_ylabel("messages")
     ax.set_yticks(range(max(max(v, f) for _, v, f in samples) + 2))
     ax.set_title(title or "What the queue holds over time")
+    ax.legend(loc="upper right")
+    return fig
+
+
+#: Bar colours of :func:`message_timeline`: waiting spans, and in-flight spans by how they ended.
+SPAN_COLOURS = {
+    "delayed": "0.7",
+    "visible": "#c6dbef",
+    "deleted": "tab:green",
+    "timed out": "tab:orange",
+    "released": "tab:purple",
+    "in flight": "tab:blue",
+}
+SPAN_LABELS = {
+    "delayed": "delayed",
+    "visible": "visible, waiting",
+    "deleted": "in flight, then deleted",
+    "timed out": "in flight, timed out",
+    "released": "in flight, released",
+    "in flight": "in flight now",
+}
+TIMED_OUT_HATCH = "//"
+BAR_HEIGHT = 0.6
+#: Room left of zero and right of the end, as a share of the x range, so end markers show whole.
+MARGIN = 0.02
+
+
+def span_style(span: Span) -> str:
+    """The colour key of a span: its kind, or for an in-flight span how it ended."""
+    return span.ending if span.kind == "in flight" and span.ending else span.kind
+
+
+def message_timeline(timeline: Timeline, until: float | None = None) -> Figure:
+    """One row per message: delayed, visible and in-flight bars, with sent, deleted, timed-out
+    and heartbeat markers; x is seconds since the first send (``until`` sets the right edge)."""
+    if not len(timeline):
+        raise ValueError(
+            "this timeline has no messages: build it after sending or receiving some "
+            "(timeline.of(lab, queue_url) follows the calls lab.trace recorded for that queue)"
+        )
+    fig = new_figure()
+    ax = fig.add_subplot()
+    zero = timeline.start
+    styles: list[str] = []
+    for row, life in enumerate(timeline):
+        styles += _draw_spans(ax, row, life, timeline.until, zero)
+    markers = _draw_markers(ax, timeline, zero)
+    ax.set_yticks(range(len(timeline)), [life.label for life in timeline])
+    ax.set_ylim(len(timeline) - 0.5, -0.5)
+    right = until if until is not None else max(timeline.until - zero, 1.0)
+    ax.set_xlim(-right * MARGIN, right * (1 + MARGIN))
+    ax.set_xlabel("seconds since the first send (lab clock)")
+    ax.set_title("Message lifecycle")
+    bars = [_legend_patch(style) for style in SPAN_COLOURS if style in styles]
+    fig.legend(handles=bars + markers, loc="outside right upper", fontsize=8)
+    return fig
+
+
+def _draw_spans(ax: Axes, row: int, life: MessageLife, until: float, zero: float) -> list[str]:
+    """Draw one message's spans as bars on ``row``; returns the colour keys used."""
+    styles = []
+    for span in life.spans(until):
+        style = span_style(span)
+        (bar,) = ax.barh(
+            row,
+            span.end - span.start,
+            left=span.start - zero,
+            height=BAR_HEIGHT,
+            color=SPAN_COLOURS[style],
+            hatch=TIMED_OUT_HATCH if style == "timed out" else None,
+            edgecolor="white" if style == "timed out" else None,
+        )
+        bar.set_gid(f"{life.label} {span.kind}")
+        styles.append(style)
+    return styles
+
+
+#: Marker and colour of each event drawn by :func:`message_timeline`.
+MARKERS = {
+    "sent": ("o", "black"),
+    "deleted": ("x", "tab:red"),
+    "timed out, back in queue": ("^", "tab:red"),
+    "heartbeat": ("|", "black"),
+}
+
+
+def _draw_markers(ax: Axes, timeline: Timeline, zero: float) -> list[Line2D]:
+    """Sent (dot), deleted (x), timed-out return (triangle) and heartbeat (tick) markers."""
+    rows = list(enumerate(timeline))
+    points = {
+        "sent": [(life.sent_at, row) for row, life in rows if life.sent_at is not None],
+        "deleted": [(life.deleted_at, row) for row, life in rows if life.deleted_at is not None],
+        "timed out, back in queue": [(t, row) for row, life in rows for t in life.timed_out_at],
+        "heartbeat": [(t, row) for row, life in rows for r in life.receives for t in r.extensions],
+    }
+    handles = []
+    for label, found in points.items():
+        if found:
+            marker, colour = MARKERS[label]
+            xs = [when - zero for when, _ in found]
+            ys = [row for _, row in found]
+            handles += ax.plot(
+                xs, ys, marker, color=colour, linestyle="none", ms=10, mew=2, label=label
+            )
+    return handles
+
+
+def _legend_patch(style: str) -> Patch:
+    """A legend entry for one bar colour."""
+    hatch = TIMED_OUT_HATCH if style == "timed out" else None
+    return Patch(facecolor=SPAN_COLOURS[style], hatch=hatch, label=SPAN_LABELS[style])
+
+
+def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
+    """Billed requests (left) and dollars per million messages (right) against the batch size."""
+    fig = new_figure()
+    left, right = fig.subplots(1, 2)
+    sizes = [row.batch_size for row in rows]
+    left.bar(sizes, [row.requests for row in rows], color="tab:blue")
+    left.set_xlabel("messages per batch")
+    left.set_ylabel("billed requests")
+    left.set_title("Requests to send the messages")
+    right.plot(sizes, [row.dollars_per_million for row in rows], "o-", color="tab:orange")
+    right.set_xlabel("messages per batch")
+    right.set_ylabel("$ per million messages (list price)")
+    right.set_ylim(bottom=0)
+    right.set_title("Price of sending")
+    for ax in (left, right):
+        ax.set_xticks(sizes)
+    return fig
+
+
+def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
+    """Receives per polling style, split into empty receives and receives that got a message."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    modes = [row.mode for row in rows]
+    empty = [row.empty_receives for row in rows]
+    full = [row.receives - row.empty_receives for row in rows]
+    ax.bar(modes, empty, color="0.7", label="empty receives")
+    ax.bar(modes, full, bottom=empty, color="tab:green", label="receives with a message")
+    ax.set_ylabel("ReceiveMessage calls (each billed)")
+    ax.set_title("Short vs long polling on a quiet queue")
     ax.legend(loc="upper right")
     return fig
 

@@ -1,11 +1,14 @@
 """Record every SQS call a lab's clients make, through botocore's event hooks.
 
-Later chapters build the cost meter and the message timeline on these records.
+The cost meter (:mod:`sqslab.cost`) and the message timeline (:mod:`sqslab.timeline`) are built
+on these records: each keeps the messages it touched (ids, receipt handles, delays, visibility
+timeouts, and which batch entries succeeded).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +24,32 @@ KEPT_PARAMS = (
     "DelaySeconds",
     "MessageGroupId",
     "MessageDeduplicationId",
+    "Attributes",
 )
+
+#: Operations whose entries are messages addressed by receipt handle.
+HANDLE_OPERATIONS = (
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+)
+
+
+@dataclass
+class MessageRef:
+    """One message a call touched: who it is, the timing asked for, and whether it went through.
+
+    ``delay_seconds`` is a send's DelaySeconds and ``visibility_timeout`` a receive's or a
+    visibility change's timeout; None means "the queue's default".
+    """
+
+    message_id: str | None = None
+    receipt_handle: str | None = None
+    delay_seconds: int | None = None
+    visibility_timeout: int | None = None
+    entry_id: str | None = None
+    ok: bool = True
 
 
 @dataclass
@@ -40,6 +68,7 @@ class CallRecord:
     received: int = 0
     failed: int = 0
     error: str | None = None
+    messages: list[MessageRef] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,6 +79,17 @@ class CallRecord:
     def time(self) -> datetime:
         """When the call started, as a UTC datetime."""
         return datetime.fromtimestamp(self.started, tz=UTC)
+
+    @property
+    def receipts(self) -> list[tuple[str | None, str | None]]:
+        """(message id, receipt handle) of each message the call touched."""
+        return [(m.message_id, m.receipt_handle) for m in self.messages]
+
+    @property
+    def visibility_timeout(self) -> int | None:
+        """The VisibilityTimeout this call asked for; None means the queue's default."""
+        value = self.params.get("VisibilityTimeout")
+        return None if value is None else int(value)
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a plain dict (for pandas, json or a table)."""
@@ -94,6 +134,46 @@ def _request_summary(operation: str, params: dict[str, Any]) -> tuple[int, int]:
     return (1 if operation in ("DeleteMessage", "ChangeMessageVisibility") else 0), 0
 
 
+def _optional_int(value: Any) -> int | None:
+    """``value`` as an int, keeping None (= the queue's default)."""
+    return None if value is None else int(value)
+
+
+def _request_messages(operation: str, params: dict[str, Any]) -> list[MessageRef]:
+    """The messages a request addresses, before the answer is known."""
+    if operation == "SendMessage":
+        return [MessageRef(delay_seconds=_optional_int(params.get("DelaySeconds")))]
+    if operation == "SendMessageBatch":
+        return [
+            MessageRef(delay_seconds=_optional_int(e.get("DelaySeconds")), entry_id=e.get("Id"))
+            for e in params.get("Entries", [])
+        ]
+    if operation in ("DeleteMessage", "ChangeMessageVisibility"):
+        entries = [params]
+    elif operation in HANDLE_OPERATIONS:
+        entries = params.get("Entries", [])
+    else:
+        return []
+    return [
+        MessageRef(
+            receipt_handle=e.get("ReceiptHandle"),
+            visibility_timeout=_optional_int(e.get("VisibilityTimeout")),
+            entry_id=e.get("Id"),
+        )
+        for e in entries
+    ]
+
+
+def _mark_batch_results(refs: list[MessageRef], parsed: dict[str, Any]) -> None:
+    """Set each batch entry's ``ok`` (and a sent message's id) from Successful and Failed."""
+    succeeded = {e.get("Id"): e for e in parsed.get("Successful", [])}
+    failed = {e.get("Id") for e in parsed.get("Failed", [])}
+    for ref in refs:
+        ref.ok = ref.entry_id in succeeded and ref.entry_id not in failed
+        if ref.ok and "MessageId" in succeeded[ref.entry_id]:
+            ref.message_id = succeeded[ref.entry_id]["MessageId"]
+
+
 class Trace:
     """A list of :class:`CallRecord`, filled by hooks registered on a boto3 session."""
 
@@ -124,6 +204,20 @@ class Trace:
     def __getitem__(self, index: int) -> CallRecord:
         return self.records[index]
 
+    def for_queue(self, name: str) -> list[CallRecord]:
+        """The records of one queue, given by name or URL."""
+        wanted = name.rstrip("/").rsplit("/", 1)[-1]
+        return [rec for rec in self.records if rec.queue == wanted]
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Leave calls made inside this block out of the trace (e.g. the lab's own look-ups)."""
+        was, self.enabled = self.enabled, False
+        try:
+            yield
+        finally:
+            self.enabled = was
+
     def operations(self) -> dict[str, int]:
         """How many calls of each operation, in first-seen order."""
         counts: dict[str, int] = {}
@@ -153,6 +247,7 @@ class Trace:
             params={k: body[k] for k in KEPT_PARAMS if k in body},
             entries=entries,
             payload_bytes=size,
+            messages=_request_messages(op, body),
         )
         self.records.append(rec)
         context["sqslab_trace"] = rec
@@ -167,18 +262,18 @@ class Trace:
             and parsed.get("ResponseMetadata", {}).get("HTTPStatusCode", 200) >= 400
         ):
             rec.error = parsed["Error"].get("Code", "Error")
+            _mark_all_failed(rec)
             return
         if "MessageId" in parsed:
             rec.message_ids = [parsed["MessageId"]]
+            for ref in rec.messages:
+                ref.message_id = parsed["MessageId"]
         if rec.operation == "SendMessageBatch":
             rec.message_ids = [e["MessageId"] for e in parsed.get("Successful", [])]
+        if rec.operation.endswith("Batch"):
+            _mark_batch_results(rec.messages, parsed)
         if rec.operation == "ReceiveMessage":
-            msgs = parsed.get("Messages", [])
-            rec.received = len(msgs)
-            rec.message_ids = [m["MessageId"] for m in msgs]
-            rec.payload_bytes = sum(
-                message_size(m.get("Body", ""), m.get("MessageAttributes")) for m in msgs
-            )
+            _record_received(rec, parsed.get("Messages", []))
         rec.failed = len(parsed.get("Failed", []))
 
     def _error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
@@ -187,6 +282,30 @@ class Trace:
             rec.ended = self._now()
             response = getattr(exception, "response", None) or {}
             rec.error = response.get("Error", {}).get("Code") or type(exception).__name__
+            _mark_all_failed(rec)
+
+
+def _mark_all_failed(rec: CallRecord) -> None:
+    """A call that failed as a whole touched none of its messages."""
+    for ref in rec.messages:
+        ref.ok = False
+
+
+def _record_received(rec: CallRecord, messages: list[dict[str, Any]]) -> None:
+    """Fill a ReceiveMessage record from the messages that came back."""
+    rec.received = len(messages)
+    rec.message_ids = [m["MessageId"] for m in messages]
+    rec.payload_bytes = sum(
+        message_size(m.get("Body", ""), m.get("MessageAttributes")) for m in messages
+    )
+    rec.messages = [
+        MessageRef(
+            message_id=m["MessageId"],
+            receipt_handle=m.get("ReceiptHandle"),
+            visibility_timeout=rec.visibility_timeout,
+        )
+        for m in messages
+    ]
 
 
 COLUMNS = ("seq", "time", "operation", "queue", "entries", "bytes", "received", "failed", "error")

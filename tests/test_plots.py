@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqslab import facts, plots
+import pytest
+
+from sqslab import cost, facts, plots, timeline
 from sqslab.clock import EPOCH
+from sqslab.determinism import FIGSIZE
 
 
 def test_attribute_ranges_draws_each_range_and_default():
@@ -38,3 +41,97 @@ def test_queue_depth_plots_visible_and_in_flight_over_hours():
     assert list(in_flight.get_ydata()) == [0, 1, 0]
     assert fig.axes[0].get_title() == "demo"
     assert plots.to_png(fig).startswith(b"\x89PNG")
+
+
+@pytest.fixture
+def lifecycle(lab, sqs):
+    """A timeline with a delay, a time-out, a heartbeat and deletes, ending 70 s after the first send."""
+    url = sqs.create_queue(QueueName="drawn", Attributes={"VisibilityTimeout": "20"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    sqs.send_message(QueueUrl=url, MessageBody="late", DelaySeconds=15)
+    lab.wait(2)
+    sqs.receive_message(QueueUrl=url)
+    lab.wait(28)
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"], VisibilityTimeout=30
+    )
+    lab.wait(25)
+    for m in got:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    lab.wait(15)
+    return timeline.of(lab, url)
+
+
+def test_message_timeline_bars_are_the_spans(lifecycle):
+    fig = plots.message_timeline(lifecycle)
+    ax = fig.axes[0]
+    zero = lifecycle.start
+    bars = {}
+    for bar in ax.patches:
+        bars.setdefault(bar.get_gid(), []).append(bar)
+    for row, life in enumerate(lifecycle):
+        for kind in ("delayed", "visible", "in flight"):
+            spans = [s for s in life.spans(lifecycle.until) if s.kind == kind]
+            drawn = bars.get(f"{life.label} {kind}", [])
+            assert [(b.get_x(), b.get_width()) for b in drawn] == [
+                (s.start - zero, s.end - s.start) for s in spans
+            ]
+            assert all(b.get_y() + b.get_height() / 2 == pytest.approx(row) for b in drawn)
+            for bar, span in zip(drawn, spans, strict=True):
+                assert bool(bar.get_hatch()) == (span.ending == "timed out")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [life.label for life in lifecycle]
+    assert tuple(fig.get_size_inches()) == FIGSIZE
+
+
+def test_message_timeline_marks_events(lifecycle):
+    ax = plots.message_timeline(lifecycle).axes[0]
+    zero = lifecycle.start
+    lines = {line.get_label(): line for line in ax.lines}
+    assert list(lines["sent"].get_xdata()) == [life.sent_at - zero for life in lifecycle]
+    assert list(lines["deleted"].get_xdata()) == [life.deleted_at - zero for life in lifecycle]
+    timed_out = [t - zero for life in lifecycle for t in life.timed_out_at]
+    assert timed_out and list(lines["timed out, back in queue"].get_xdata()) == timed_out
+    beats = [t - zero for life in lifecycle for r in life.receives for t in r.extensions]
+    assert beats and list(lines["heartbeat"].get_xdata()) == beats
+    assert lines["timed out, back in queue"].get_marker() == "^"
+
+
+def test_message_timeline_axis_and_legend(lifecycle):
+    fig = plots.message_timeline(lifecycle)
+    ax = fig.axes[0]
+    left, right = ax.get_xlim()
+    assert left < 0 < lifecycle.until - lifecycle.start <= right
+    assert "seconds since the first send" in ax.get_xlabel()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    for label in ("delayed", "visible, waiting", "in flight, timed out", "sent", "deleted"):
+        assert label in labels
+    assert "in flight, released" not in labels  # nothing was released
+    narrow = plots.message_timeline(lifecycle, until=10).axes[0]
+    assert 10 <= narrow.get_xlim()[1] < 11
+
+
+def test_cost_vs_batch_size_draws_both_series():
+    rows = cost.batch_size_curve(1000, 20_000)
+    fig = plots.cost_vs_batch_size(rows)
+    requests_ax, dollars_ax = fig.axes
+    assert [bar.get_height() for bar in requests_ax.patches] == [r.requests for r in rows]
+    assert [bar.get_x() + bar.get_width() / 2 for bar in requests_ax.patches] == [
+        r.batch_size for r in rows
+    ]
+    (line,) = dollars_ax.lines
+    assert list(line.get_xdata()) == [r.batch_size for r in rows]
+    assert list(line.get_ydata()) == [r.dollars_per_million for r in rows]
+
+
+def test_polling_comparison_stacks_empty_and_full_receives():
+    rows = cost.polling_cost(hours=1, messages_per_hour=30, short_poll_every=5)
+    ax = plots.polling_comparison(rows).axes[0]
+    empty, full = ax.patches[: len(rows)], ax.patches[len(rows) :]
+    assert [b.get_height() for b in empty] == [r.empty_receives for r in rows]
+    assert [b.get_y() + b.get_height() for b in full] == [r.receives for r in rows]
+
+
+def test_message_timeline_of_no_messages_says_why():
+    with pytest.raises(ValueError, match="no messages"):
+        plots.message_timeline(timeline.build([], until=0.0))

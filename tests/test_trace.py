@@ -76,3 +76,116 @@ def test_table_and_counts(lab, sqs):
 def test_message_size_counts_binary_attributes():
     attrs = {"blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"}}
     assert message_size("ab", attrs) == 2 + 4 + 6 + 3
+
+
+def test_table_columns_are_unchanged(lab, sqs):
+    sqs.create_queue(QueueName="cols")
+    assert lab.trace.table().columns == (
+        "seq",
+        "time",
+        "operation",
+        "queue",
+        "entries",
+        "bytes",
+        "received",
+        "failed",
+        "error",
+    )
+
+
+def test_sends_keep_each_message_delay(lab, sqs):
+    url = sqs.create_queue(QueueName="delays")["QueueUrl"]
+    single = sqs.send_message(QueueUrl=url, MessageBody="a", DelaySeconds=5)
+    batch = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "x", "MessageBody": "b", "DelaySeconds": 7},
+            {"Id": "y", "MessageBody": "c"},
+        ],
+    )
+    one, many = lab.trace.for_queue("delays")[1:]
+    assert [(m.message_id, m.delay_seconds, m.ok) for m in one.messages] == [
+        (single["MessageId"], 5, True)
+    ]
+    ids = {e["Id"]: e["MessageId"] for e in batch["Successful"]}
+    assert [(m.entry_id, m.message_id, m.delay_seconds) for m in many.messages] == [
+        ("x", ids["x"], 7),
+        ("y", ids["y"], None),
+    ]
+
+
+def test_receive_keeps_ids_handles_and_the_timeout_asked_for(lab, sqs):
+    url = sqs.create_queue(QueueName="pairs")["QueueUrl"]
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(2)]
+    )
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=45)
+    rec = lab.trace[-1]
+    assert rec.receipts == [(m["MessageId"], m["ReceiptHandle"]) for m in got["Messages"]]
+    assert rec.visibility_timeout == 45
+    assert {m.visibility_timeout for m in rec.messages} == {45}
+    sqs.receive_message(QueueUrl=url)
+    assert lab.trace[-1].visibility_timeout is None and lab.trace[-1].messages == []
+
+
+def test_batch_delete_and_visibility_change_keep_handles_and_which_succeeded(lab, sqs):
+    url = sqs.create_queue(QueueName="handles")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "good", "ReceiptHandle": handle, "VisibilityTimeout": 90},
+            {"Id": "bad", "ReceiptHandle": "bogus", "VisibilityTimeout": 10},
+        ],
+    )
+    change = lab.trace[-1]
+    assert [(m.receipt_handle, m.visibility_timeout, m.ok) for m in change.messages] == [
+        (handle, 90, True),
+        ("bogus", 10, False),
+    ]
+    sqs.delete_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": "a", "ReceiptHandle": "bogus"}, {"Id": "b", "ReceiptHandle": handle}],
+    )
+    assert [(m.receipt_handle, m.ok) for m in lab.trace[-1].messages] == [
+        ("bogus", False),
+        (handle, True),
+    ]
+
+
+def test_a_failed_call_marks_its_message_failed(lab, sqs):
+    url = sqs.create_queue(QueueName="fails")["QueueUrl"]
+    with pytest.raises(ClientError):
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle="bogus", VisibilityTimeout=5)
+    rec = lab.trace[-1]
+    assert not rec.ok
+    assert [(m.receipt_handle, m.visibility_timeout, m.ok) for m in rec.messages] == [
+        ("bogus", 5, False)
+    ]
+
+
+def test_for_queue_selects_one_queue_by_name_or_url(lab, sqs):
+    first = sqs.create_queue(QueueName="first")["QueueUrl"]
+    second = sqs.create_queue(QueueName="second")["QueueUrl"]
+    sqs.send_message(QueueUrl=first, MessageBody="1")
+    sqs.send_message(QueueUrl=second, MessageBody="2")
+    by_name = lab.trace.for_queue("first")
+    assert [r.operation for r in by_name] == ["CreateQueue", "SendMessage"]
+    assert lab.trace.for_queue(second) == lab.trace.for_queue("second")
+    assert all(r.queue == "second" for r in lab.trace.for_queue(second))
+
+
+def test_create_queue_attributes_are_kept(lab, sqs):
+    sqs.create_queue(QueueName="attrs", Attributes={"VisibilityTimeout": "12"})
+    assert lab.trace[-1].params["Attributes"] == {"VisibilityTimeout": "12"}
+
+
+def test_paused_leaves_calls_out_and_restores_recording(lab, sqs):
+    url = sqs.create_queue(QueueName="quietly")["QueueUrl"]
+    with pytest.raises(RuntimeError), lab.trace.paused():
+        sqs.get_queue_attributes(QueueUrl=url)
+        raise RuntimeError("boom")
+    assert lab.trace.operations() == {"CreateQueue": 1}
+    sqs.get_queue_attributes(QueueUrl=url)
+    assert lab.trace.operations() == {"CreateQueue": 1, "GetQueueAttributes": 1}

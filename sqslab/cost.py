@@ -1,0 +1,307 @@
+"""The SQS cost meter: price traced calls the way AWS bills them, and estimate what batching and
+long polling save.
+
+AWS counts every API action as a request, and each 64 KiB chunk of a request's payload as one
+request (so a request bills at least 1). Prices are list prices from :mod:`sqslab.facts`; the
+monthly free tier is never subtracted here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sqslab import facts
+from sqslab.errors import LimitError
+from sqslab.tables import Table
+from sqslab.trace import HANDLE_OPERATIONS, CallRecord
+
+FIFO_SUFFIX = ".fifo"
+SECONDS_PER_HOUR = 3600
+PER_MILLION = 1_000_000
+SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
+COLUMNS = ("operation", "calls", "billed requests", "empty receives", "messages", "dollars")
+
+
+def is_fifo(queue: str | None) -> bool:
+    """True when ``queue`` (a name or URL) is a FIFO queue: its name ends with ``.fifo``."""
+    return bool(queue) and str(queue).rstrip("/").endswith(FIFO_SUFFIX)
+
+
+def price_per_million(fifo: bool = False) -> float:
+    """List price in dollars per million requests for a standard or FIFO queue."""
+    return facts.get("price_fifo_per_million" if fifo else "price_standard_per_million").value
+
+
+def chunk_bytes() -> int:
+    """The payload size that bills as one request (64 KiB)."""
+    return int(facts.get("billing_chunk").value)
+
+
+def billed_requests(payload_bytes: int) -> int:
+    """Requests one call bills: one per started 64 KiB chunk of its payload, at least 1."""
+    return max(1, math.ceil(payload_bytes / chunk_bytes()))
+
+
+def messages_moved(rec: CallRecord) -> int:
+    """Messages a call sent, received, deleted or changed successfully (0 for other calls)."""
+    if rec.operation in SEND_OPERATIONS:
+        return len(rec.message_ids)
+    if rec.operation == "ReceiveMessage":
+        return rec.received
+    if rec.operation in HANDLE_OPERATIONS:
+        return sum(ref.ok for ref in rec.messages)
+    return 0
+
+
+@dataclass
+class OperationCost:
+    """Calls of one operation and what they bill."""
+
+    operation: str
+    calls: int = 0
+    requests: int = 0
+    fifo_requests: int = 0
+    empty_receives: int = 0
+    messages: int = 0
+
+    @property
+    def dollars(self) -> float:
+        """List price of the billed requests (FIFO ones at the FIFO price)."""
+        standard = self.requests - self.fifo_requests
+        fifo = self.fifo_requests * price_per_million(fifo=True)
+        return (standard * price_per_million(fifo=False) + fifo) / PER_MILLION
+
+    def add(self, rec: CallRecord) -> None:
+        """Count one traced call."""
+        billed = billed_requests(rec.payload_bytes)
+        self.calls += 1
+        self.requests += billed
+        self.fifo_requests += billed if is_fifo(rec.queue) else 0
+        self.empty_receives += int(
+            rec.operation == "ReceiveMessage" and rec.ok and not rec.received
+        )
+        self.messages += messages_moved(rec)
+
+
+@dataclass
+class Bill:
+    """What a set of traced calls costs at list price, per operation.
+
+    The free tier (``free_tier_requests`` a month) is not subtracted: ``free_tier_applied`` is
+    always False, so the dollars are what the same traffic costs once the free tier is used up.
+    """
+
+    operations: dict[str, OperationCost] = field(default_factory=dict)
+    free_tier_requests: int = field(
+        default_factory=lambda: int(facts.get("free_tier_requests").value)
+    )
+    free_tier_applied: bool = False
+
+    @property
+    def calls(self) -> int:
+        """Every call, of every operation."""
+        return sum(op.calls for op in self.operations.values())
+
+    @property
+    def requests(self) -> int:
+        """Billed requests (64 KiB chunks counted)."""
+        return sum(op.requests for op in self.operations.values())
+
+    @property
+    def empty_receives(self) -> int:
+        """ReceiveMessage calls that returned no message."""
+        return sum(op.empty_receives for op in self.operations.values())
+
+    @property
+    def dollars(self) -> float:
+        """List price of every billed request, free tier ignored."""
+        return sum(op.dollars for op in self.operations.values())
+
+    def messages(self, *operations: str) -> int:
+        """Messages moved by the given operations (all operations when none are given)."""
+        wanted = operations or tuple(self.operations)
+        return sum(op.messages for name, op in self.operations.items() if name in wanted)
+
+    def per_million_messages(self, messages: int) -> float:
+        """Dollars per million messages, when this bill delivered ``messages`` messages."""
+        if messages <= 0:
+            raise ValueError(
+                f"cannot price per message for {messages} messages; pass how many messages "
+                "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
+            )
+        return self.dollars / messages * PER_MILLION
+
+    def table(self) -> Table:
+        """One row per operation and a total row; dollars at list price."""
+        rows = [
+            (op.operation, op.calls, op.requests, op.empty_receives, op.messages, money(op.dollars))
+            for op in self.operations.values()
+        ]
+        total = ("total", self.calls, self.requests, self.empty_receives, "", money(self.dollars))
+        return Table(COLUMNS, [*rows, total])
+
+    def __repr__(self) -> str:
+        return (
+            f"<Bill: {self.calls} calls, {self.requests} billed requests "
+            f"({self.empty_receives} empty receives), {money(self.dollars)} at list price, "
+            "free tier not applied>"
+        )
+
+
+def money(dollars: float) -> str:
+    """Dollars to the tenth of a micro-dollar, enough to show a single request's price."""
+    return f"${dollars:,.7f}"
+
+
+def bill(records: Iterable[CallRecord]) -> Bill:
+    """Price traced calls: per operation, calls, billed requests, empty receives, messages, dollars.
+
+    Every recorded call counts, failed ones included (AWS bills each API action as a request)."""
+    result = Bill()
+    for rec in records:
+        result.operations.setdefault(rec.operation, OperationCost(rec.operation)).add(rec)
+    return result
+
+
+# --- Estimators for charts ------------------------------------------------------------------
+
+
+class BatchPoint(NamedTuple):
+    """One point of :func:`batch_size_curve`."""
+
+    batch_size: int
+    requests: int
+    dollars_per_million: float
+
+
+class PollingCost(NamedTuple):
+    """Receives one consumer makes over a period with one polling style, and their price."""
+
+    mode: str
+    wait_seconds: float
+    receives: float
+    empty_receives: float
+    dollars: float
+
+
+def max_batch_size(payload_bytes: int) -> int:
+    """The largest batch of ``payload_bytes`` messages one SendMessageBatch may carry."""
+    check_payload(payload_bytes)
+    entries = int(facts.get("batch_max_entries").value)
+    return min(entries, int(facts.get("batch_max_bytes").value) // payload_bytes)
+
+
+def check_payload(payload_bytes: int) -> None:
+    """Raise a clear error unless ``payload_bytes`` is a size one message may have."""
+    limit = facts.get("max_message_size")
+    if payload_bytes < 1:
+        raise LimitError(f"payload_bytes is {payload_bytes}; a message carries at least 1 byte")
+    if payload_bytes > limit.value:
+        raise LimitError(
+            f"a message of {payload_bytes:,} bytes is over the SQS limit of {limit.text} "
+            f"({limit.value:,.0f} bytes); keep large payloads in S3 and send a pointer"
+        )
+
+
+def check_batch(batch_size: int, payload_bytes: int) -> None:
+    """Raise a clear error unless ``batch_size`` messages of ``payload_bytes`` fit one batch."""
+    entries = facts.get("batch_max_entries")
+    total = facts.get("batch_max_bytes")
+    if not 1 <= batch_size <= entries.value:
+        raise LimitError(
+            f"batch size {batch_size} is not allowed; a batch holds 1 to {entries.text}"
+        )
+    if batch_size * payload_bytes > total.value:
+        raise LimitError(
+            f"a batch of {batch_size} messages of {payload_bytes:,} bytes is "
+            f"{batch_size * payload_bytes:,} bytes; one SendMessageBatch carries at most "
+            f"{total.text} ({total.value:,.0f} bytes): use batches of at most "
+            f"{max_batch_size(payload_bytes)}"
+        )
+
+
+def send_requests(messages: int, batch_size: int, payload_bytes: int) -> int:
+    """Billed requests to send ``messages`` messages of ``payload_bytes`` in batches of ``batch_size``."""
+    if messages < 0:
+        raise ValueError(f"messages must be 0 or more, got {messages}")
+    check_payload(payload_bytes)
+    check_batch(batch_size, payload_bytes)
+    full, rest = divmod(messages, batch_size)
+    last = billed_requests(rest * payload_bytes) if rest else 0
+    return full * billed_requests(batch_size * payload_bytes) + last
+
+
+def batch_size_curve(
+    messages: int,
+    payload_bytes: int,
+    sizes: Iterable[int] | None = None,
+    fifo: bool = False,
+) -> list[BatchPoint]:
+    """(batch size, billed requests, dollars per million messages) for sending ``messages``.
+
+    ``sizes`` defaults to 1 up to the largest batch these messages fit in (at most 10).
+    """
+    if messages < 1:
+        raise ValueError(f"messages must be at least 1 to price per message, got {messages}")
+    chosen = range(1, max_batch_size(payload_bytes) + 1) if sizes is None else sizes
+    points = []
+    for size in chosen:
+        requests = send_requests(messages, size, payload_bytes)
+        points.append(BatchPoint(size, requests, requests * price_per_million(fifo) / messages))
+    return points
+
+
+def polling_cost(
+    hours: float = 1.0,
+    messages_per_hour: float = 0.0,
+    short_poll_every: float = 1.0,
+    fifo: bool = False,
+) -> list[PollingCost]:
+    """Receives of one consumer over ``hours``: short polling every ``short_poll_every`` seconds
+    vs long polling with the maximum WaitTimeSeconds, on a queue that is idle or sparse.
+
+    Model: messages arrive evenly spaced, at most one per poll; each receive bills 1 request.
+    A long poll returns as soon as a message arrives, so between two arrivals ``gap`` seconds
+    apart it makes ceil(gap / wait) - 1 empty receives.
+    """
+    if hours <= 0 or short_poll_every <= 0 or messages_per_hour < 0:
+        raise ValueError(
+            "hours and short_poll_every must be above 0 and messages_per_hour 0 or more, got "
+            f"hours={hours}, short_poll_every={short_poll_every}, "
+            f"messages_per_hour={messages_per_hour}"
+        )
+    wait = float(facts.get("long_poll_max_wait").value)
+    messages = messages_per_hour * hours
+    short_calls = hours * SECONDS_PER_HOUR / short_poll_every
+    short_empty = max(0.0, short_calls - messages)
+    if messages:
+        polls_per_gap = math.ceil(SECONDS_PER_HOUR / messages_per_hour / wait)
+        long_empty = messages * float(max(polls_per_gap - 1, 0))
+    else:
+        long_empty = hours * SECONDS_PER_HOUR / wait
+    long_calls = long_empty + messages
+    price = price_per_million(fifo) / PER_MILLION
+    return [
+        PollingCost("short polling", 0.0, short_calls, short_empty, short_calls * price),
+        PollingCost("long polling", wait, long_calls, long_empty, long_calls * price),
+    ]
+
+
+def as_table(rows: Sequence[BatchPoint] | Sequence[PollingCost]) -> Table:
+    """Estimator rows (from :func:`batch_size_curve` or :func:`polling_cost`) as a table."""
+    if not rows:
+        raise ValueError("no rows to show; pass the list an estimator returned")
+    columns = [name.replace("_", " ") for name in rows[0]._fields]
+    return Table(columns, [[_cell(name, v) for name, v in row._asdict().items()] for row in rows])
+
+
+def _cell(name: str, value: object) -> object:
+    """A table cell: dollars as money, float counts rounded to 0.1."""
+    if name.startswith("dollars"):
+        return money(float(value))  # type: ignore[arg-type]
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return value
