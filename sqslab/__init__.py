@@ -13,17 +13,27 @@ __version__ = "0.1.0"
 __all__ = ["start", "__version__"]
 
 SUBMODULES = (
+    "backoff",
     "clock",
     "cli",
+    "consumer",
+    "cost",
     "determinism",
     "errors",
     "exercises",
     "facts",
+    "faults",
     "fidelity",
+    "idempotency",
     "lab",
     "namespace",
+    "payloads",
     "plots",
+    "producer",
     "queues",
+    "realism",
+    "scheduler",
+    "timeline",
     "trace",
     "widgets",
 )

@@ -166,3 +166,185 @@ class ClockPanel:
 def clock_panel(lab: Any, url: str) -> ClockPanel:
     """The chapter 0 panel: buttons that move the lab clock and a live view of one queue."""
     return ClockPanel(lab, url)
+
+
+def _int_slider(description: str, value: int, low: int, high: int, step: int = 1) -> w.IntSlider:
+    """A labelled integer slider that reports only when released."""
+    return w.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        style={"description_width": "170px"},
+        layout=w.Layout(width="520px"),
+        continuous_update=False,
+    )
+
+
+def _figure_image(fig: Any) -> bytes:
+    from sqslab.plots import to_png
+
+    return to_png(fig)
+
+
+class ProducerPanel:
+    """Chapter 2: choose a message count, batch size and payload size, send, see requests and cost."""
+
+    def __init__(self, lab: Any) -> None:
+        self.lab = lab
+        self.runs = 0
+        self.count = _int_slider("messages", 100, 10, 200, 10)
+        self.batch = _int_slider("batch size", 10, 1, int(facts.get("batch_max_entries").value))
+        self.payload = _int_slider("payload (KiB)", 1, 1, 256)
+        self.send = w.Button(description="send", button_style="primary")
+        self.send.on_click(self._on_send)
+        self.report = w.HTML()
+        self.last: dict[str, Any] = {}
+        self.ui = w.VBox([self.count, self.batch, self.payload, self.send, self.report])
+
+    def run(self) -> dict[str, Any]:
+        """Send the chosen workload to a fresh queue; return what it took and cost."""
+        from sqslab import cost
+        from sqslab.producer import Producer
+
+        self.runs += 1
+        name = f"producer-panel-{self.runs}"
+        url = self.lab.sqs.create_queue(QueueName=name)["QueueUrl"]
+        body = "x" * (self.payload.value * 1024 - 64)
+        seen = len(self.lab.trace)
+        producer = Producer(self.lab.sqs, url, batch_size=self.batch.value, progress=False)
+        result = producer.send_many(f"{i:06d}{body}" for i in range(self.count.value))
+        records = [r for r in self.lab.trace.records[seen:] if r.operation.startswith("Send")]
+        bill = cost.bill(records)
+        self.last = {
+            "queue": name,
+            "sent": len(result.sent),
+            "calls": bill.calls,
+            "billed_requests": bill.requests,
+            "dollars": bill.dollars,
+            "per_million": bill.per_million_messages(max(1, len(result.sent))),
+        }
+        return self.last
+
+    def _on_send(self, _button: w.Button | None = None) -> None:
+        try:
+            r = self.run()
+        except (LimitError, ClientError) as err:
+            self.report.value = f"<b>error:</b> {html.escape(str(err))}"
+            return
+        self.report.value = (
+            f"sent <b>{r['sent']}</b> messages in <b>{r['calls']}</b> requests "
+            f"(<b>{r['billed_requests']}</b> billed, 64 KiB chunks counted) · "
+            f"${r['per_million']:,.2f} per million messages at list price"
+        )
+
+
+def producer_panel(lab: Any) -> ProducerPanel:
+    """The chapter 2 panel: count, batch size and payload size -> requests and dollars."""
+    return ProducerPanel(lab)
+
+
+class ConsumerPanel:
+    """Chapter 3: processing time vs visibility timeout and a failure rate -> timeline and outcome."""
+
+    MESSAGES = 5
+
+    def __init__(self, lab: Any) -> None:
+        self.lab = lab
+        self.runs = 0
+        self.work = _int_slider("processing time (s)", 20, 1, 90)
+        self.visibility = _int_slider("visibility timeout (s)", 30, 5, 90, 5)
+        self.failure = w.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=0.5,
+            step=0.1,
+            description="failure rate",
+            style={"description_width": "170px"},
+            layout=w.Layout(width="520px"),
+            continuous_update=False,
+        )
+        self.heartbeat = w.Checkbox(value=False, description="heartbeat")
+        self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
+        self.report = w.HTML()
+        self.last: dict[str, Any] = {}
+        for control in (self.work, self.visibility, self.failure, self.heartbeat):
+            control.observe(self._on_change, names="value")
+        self.ui = w.VBox(
+            [self.work, self.visibility, self.failure, self.heartbeat, self.report, self.chart]
+        )
+        self.refresh()
+
+    def run(self) -> dict[str, Any]:
+        """Run two workers (one message per receive) on a fresh queue of 5 messages."""
+        import random
+
+        from sqslab import timeline
+        from sqslab.consumer import StopPolicy, WorkerPool
+
+        self.runs += 1
+        sqs = self.lab.sqs
+        url = sqs.create_queue(
+            QueueName=f"consumer-panel-{self.runs}",
+            Attributes={"VisibilityTimeout": str(self.visibility.value)},
+        )["QueueUrl"]
+        for i in range(self.MESSAGES):
+            sqs.send_message(QueueUrl=url, MessageBody=f"job {i + 1}")
+        rng = random.Random(self.runs)
+
+        def handler(message: Any) -> None:
+            self.lab.wait(self.work.value)
+            if rng.random() < self.failure.value:
+                raise RuntimeError("the handler failed")
+
+        beat = max(1, self.visibility.value // 3) if self.heartbeat.value else None
+        # one message per receive, so each message's own processing time meets its own timeout
+        pool = WorkerPool(
+            sqs,
+            url,
+            handler,
+            workers=2,
+            batch_size=1,
+            heartbeat_interval=beat,
+            stop=StopPolicy(idle_timeout=60, until=600),
+        )
+        result = pool.run()
+        self.timeline = timeline.of(self.lab, url)
+        self.last = outcome(result, self.MESSAGES)
+        return self.last
+
+    def refresh(self) -> None:
+        """Run with the current settings and redraw the timeline and the outcome."""
+        from sqslab import plots
+
+        r = self.run()
+        self.chart.value = _figure_image(plots.message_timeline(self.timeline))
+        self.report.value = (
+            f"processed <b>{r['processed']}</b> of {r['messages']} · handled twice or more "
+            f"<b>{r['duplicates']}</b> · failures <b>{r['failures']}</b> · left in the queue "
+            f"<b>{r['left']}</b> · {r['seconds']:g} s of queue time"
+        )
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+
+def outcome(result: Any, messages: int) -> dict[str, Any]:
+    """What a consumer run achieved, for the panel: processed, duplicates, failures, left."""
+    from collections import Counter
+
+    counts = Counter(result.processed)
+    return {
+        "messages": messages,
+        "processed": len(counts),
+        "duplicates": sum(1 for n in counts.values() if n > 1),
+        "failures": result.failures,
+        "left": messages - len(counts),
+        "seconds": round(result.busy_time, 3),
+    }
+
+
+def consumer_panel(lab: Any) -> ConsumerPanel:
+    """The chapter 3 panel: processing time, visibility timeout, failures -> timeline, outcome."""
+    return ConsumerPanel(lab)

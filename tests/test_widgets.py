@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sqslab import widgets
 
 
@@ -65,3 +67,45 @@ def test_clock_panel_moves_time_and_shows_the_message_coming_back(lab, sqs):
     panel.buttons[2].click()
     assert "2026-01-05 22:00:00" in panel.state.value
     assert "visible <b>1</b>" in panel.state.value
+
+
+def test_consumer_panel_shows_duplicates_when_work_outlasts_the_timeout(lab):
+    panel = widgets.consumer_panel(lab)
+    assert panel.last["duplicates"] == 0 and panel.last["processed"] == 5
+    first_png = bytes(panel.chart.value)
+    assert first_png.startswith(b"\x89PNG")
+    panel.work.value = 45  # longer than the 30 s visibility timeout
+    assert panel.last["duplicates"] > 0
+    assert "handled twice or more <b>" in panel.report.value
+    assert bytes(panel.chart.value) != first_png
+    panel.heartbeat.value = True
+    assert panel.last["duplicates"] == 0 and panel.last["processed"] == 5
+    panel.visibility.value = 60
+    panel.heartbeat.value = False
+    assert panel.last["duplicates"] == 0
+
+
+def test_consumer_panel_failures_are_retried_not_lost(lab):
+    panel = widgets.consumer_panel(lab)
+    panel.failure.value = 0.5
+    assert panel.last["failures"] > 0
+    assert panel.last["processed"] + panel.last["left"] == 5
+    assert len(panel.timeline) == 5
+
+
+def test_producer_panel_counts_requests_and_chunks(lab):
+    panel = widgets.producer_panel(lab)
+    panel.count.value = 50
+    panel.send.click()
+    assert panel.last["sent"] == 50 and panel.last["calls"] == 5
+    assert "in <b>5</b> requests" in panel.report.value
+    panel.batch.value = 1
+    panel.send.click()
+    assert panel.last["calls"] == 50
+    single = panel.last["per_million"]
+    panel.batch.value = 10
+    panel.payload.value = 100  # 10 x 100 KiB per request: 16 chunks of 64 KiB each
+    panel.send.click()
+    assert panel.last["billed_requests"] == 5 * math.ceil(10 * 100 * 1024 / 65536)
+    assert panel.last["per_million"] > single / 10
+    assert panel.last["calls"] >= 5
