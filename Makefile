@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
-.PHONY: lab test lint unit nbval notebooks format venv clean
+.PHONY: lab test lint unit nbval notebooks format venv clean bench
 
 venv: $(STAMP)
 
@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 ## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
 lab: venv
 	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
+bench: venv
+	$(BIN)/python scripts/bench.py
 
 ## make test: lint, unit tests and strict nbval on every notebook
 test: lint unit nbval
