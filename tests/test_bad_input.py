@@ -185,8 +185,71 @@ PRODUCER_CASES = [
     ),
 ]
 
+
 #: Every case of the course; other chapters append theirs.
-CASES: list[Case] = [*PRODUCER_CASES]
+def consumer(**kw: Any) -> Callable[[World], Any]:
+    """An action building (and running) a consumer on the standard queue with settings ``kw``."""
+    from sqslab.consumer import Consumer
+
+    handler = kw.pop("handler", lambda m: None)
+    return lambda w: Consumer(w.sqs, w.standard, handler, **kw).run()
+
+
+def stop_policy(**kw: Any) -> Callable[[World], Any]:
+    """An action building a stop policy."""
+    from sqslab.consumer import StopPolicy
+
+    return lambda w: StopPolicy(**kw)
+
+
+def backoff(**kw: Any) -> Callable[[World], Any]:
+    """An action building a backoff policy."""
+    from sqslab.backoff import BackoffPolicy
+
+    return lambda w: BackoffPolicy(**kw)
+
+
+CONSUMER_CASES = [
+    Case(
+        "receive batch over 10",
+        consumer(batch_size=11),
+        ("1 to 10 messages", "more workers"),
+    ),
+    Case("receive batch of 0", consumer(batch_size=0), ("1 to 10 messages",)),
+    Case(
+        "long poll over 20 s",
+        consumer(wait_time=30),
+        (f"0 to {int(facts.get('long_poll_max_wait').value)} s", "long polling"),
+    ),
+    Case("no workers", consumer(workers=0), ("workers must be 1 or more",), ValueError),
+    Case(
+        "heartbeat slower than the timeout",
+        consumer(heartbeat_interval=45),
+        ("cannot keep a 30 s visibility timeout alive", "heartbeat_interval=10"),
+        ValueError,
+    ),
+    Case(
+        "handler and batch handler",
+        consumer(batch_handler=lambda b: None),
+        ("exactly one of handler= or batch_handler=",),
+        TypeError,
+    ),
+    Case(
+        "stop policy with a negative idle timeout",
+        stop_policy(idle_timeout=-5),
+        ("StopPolicy.idle_timeout must be positive or None",),
+        ValueError,
+    ),
+    Case(
+        "backoff cap below its base",
+        backoff(base=10, cap=1),
+        ("cap (1 s) is below base (10 s)",),
+        ValueError,
+    ),
+    Case("unknown jitter", backoff(jitter="random"), ("unknown jitter", "'full'"), ValueError),
+]
+
+CASES: list[Case] = [*PRODUCER_CASES, *CONSUMER_CASES]
 
 
 @pytest.fixture

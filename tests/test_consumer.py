@@ -260,3 +260,20 @@ def test_needs_exactly_one_handler(sqs) -> None:
     url = make_queue(sqs)
     with pytest.raises(TypeError, match="exactly one of handler= or batch_handler="):
         Consumer(sqs, url)
+
+
+def test_large_payloads_are_resolved_and_their_s3_objects_deleted(lab, sqs) -> None:
+    from sqslab.payloads import PayloadStore
+    from sqslab.producer import Producer
+
+    url = make_queue(sqs, name="big")
+    s3 = lab.client("s3")
+    store = PayloadStore(s3, "sqslab-consumer-test")
+    store.ensure_bucket()
+    report = "r" * (2 * 1024 * 1024)
+    Producer(sqs, url, payloads=store).send_many([report, "small"])
+    assert s3.list_objects_v2(Bucket="sqslab-consumer-test")["KeyCount"] == 1
+    seen: list[int] = []
+    result = consume(sqs, url, lambda m: seen.append(len(m.body)), payloads=store)
+    assert sorted(seen) == [5, len(report)] and result.deleted == 2
+    assert s3.list_objects_v2(Bucket="sqslab-consumer-test")["KeyCount"] == 0
