@@ -192,7 +192,11 @@ class Consumer:
         return self.result
 
     def start(self) -> Consumer:
-        """Run in a background thread (for a stop button); :meth:`join` or :meth:`stop` later."""
+        """Run in a background thread (for a stop button); :meth:`join` or :meth:`stop` later.
+
+        Meant for real clocks: on the virtual clock an idle background consumer races time forward
+        as fast as the CPU allows, so notebooks on moto use :meth:`run` with a stop policy.
+        """
         self._background = threading.Thread(target=self.run, name="sqslab-consumer", daemon=True)
         self._background.start()
         return self

@@ -348,3 +348,24 @@ def outcome(result: Any, messages: int) -> dict[str, Any]:
 def consumer_panel(lab: Any) -> ConsumerPanel:
     """The chapter 3 panel: processing time, visibility timeout, failures -> timeline, outcome."""
     return ConsumerPanel(lab)
+
+
+class StopButton:
+    """A button that stops a consumer gracefully (its handlers finish, held messages are released)."""
+
+    def __init__(self, consumer: Any) -> None:
+        self.consumer = consumer
+        self.button = w.Button(description="stop consumer", button_style="danger", icon="stop")
+        self.button.on_click(self._on_click)
+        self.status = w.HTML("running")
+        self.ui = w.HBox([self.button, self.status])
+
+    def _on_click(self, _button: w.Button | None = None) -> None:
+        self.consumer.stop()
+        self.button.disabled = True
+        self.status.value = "stopping: running handlers finish, held messages are released"
+
+
+def stop_button(consumer: Any) -> StopButton:
+    """A stop button for a consumer started with ``consumer.start()`` (runs in the background)."""
+    return StopButton(consumer)

@@ -109,3 +109,22 @@ def test_producer_panel_counts_requests_and_chunks(lab):
     assert panel.last["billed_requests"] == 5 * math.ceil(10 * 100 * 1024 / 65536)
     assert panel.last["per_million"] > single / 10
     assert panel.last["calls"] >= 5
+
+
+def test_stop_button_stops_a_background_consumer_gracefully(lab, sqs):
+    import time
+
+    from sqslab.consumer import Consumer, StopPolicy
+
+    url = sqs.create_queue(QueueName="stoppable")["QueueUrl"]
+    for i in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=str(i))
+    consumer = Consumer(sqs, url, lambda m: None, stop=StopPolicy(idle_timeout=None)).start()
+    deadline = time.time() + 5
+    while len(consumer.result.processed) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    panel = widgets.stop_button(consumer)
+    panel.button.click()
+    result = consumer.join(5)
+    assert result.stopped_by == "stop" and len(result.processed) == 3
+    assert panel.button.disabled and "stopping" in panel.status.value
