@@ -57,9 +57,9 @@ def check_no_double_processing(result: Any, expected: int) -> Check:
         [
             (
                 not twice,
-                f"{len(twice)} message(s) were processed twice: the handler runs longer than the "
+                f"{len(twice)} message(s) were processed twice: they stayed held longer than the "
                 "visibility timeout, so another worker got them again; add heartbeat_interval= "
-                "(or a VisibilityTimeout longer than the work)",
+                "(or make the timeout longer than a whole received batch takes, or batch_size=1)",
             ),
             (
                 len(set(result.processed)) == expected,
