@@ -1,4 +1,5 @@
-"""Benchmarks for chapters 2-3, measured side by side in one run against one moto server over HTTP.
+"""Benchmarks for chapters 2-3, measured side by side in one run against one moto server over HTTP
+(``sqslab server``, in a process of its own).
 
 Prints one ``name: value`` line per ratio (goals in brackets are not asserted: machines differ):
 
@@ -13,23 +14,23 @@ Each ratio is the median of ``--repeat`` rounds; every round uses fresh queues s
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from sqslab import clock as clocks
 from sqslab.clock import RealClock
 from sqslab.consumer import Consumer, StopPolicy
 from sqslab.lab import DUMMY_CREDENTIALS
 from sqslab.producer import Producer
-from sqslab.server import start_server
 
-#: Messages per receive in the pool benchmark: small batches spread the work evenly over workers.
-POOL_BATCH = 5
 BODY = '{"order": %d, "item": "book", "qty": 1}'
 
 
@@ -108,7 +109,6 @@ def pool(sqs: Any, workers: int, messages: int) -> Callable[[str], None]:
             url,
             lambda m: time.sleep(0.05),
             workers=workers,
-            batch_size=POOL_BATCH,
             wait_time=1,
             clock=RealClock(),
             stop=StopPolicy(max_messages=messages, idle_timeout=5),
@@ -135,25 +135,50 @@ def pool_ratio(bench: Bench, sqs: Any, messages: int, n: int) -> float:
     return statistics.median(rounds)
 
 
+@contextmanager
+def server_process() -> Iterator[str]:
+    """``sqslab server`` in a process of its own (so it does not share this one's GIL); its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "sqslab.cli", "server", "--port", str(port)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait until the server answers ListQueues, or fail clearly."""
+    sqs = client(url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            sqs.list_queues()
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    raise SystemExit(f"sqslab server did not answer on {url} within {seconds:g} s")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500, help="messages per producer round")
     parser.add_argument("--pool-messages", type=int, default=160, help="messages per pool round")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per ratio (median)")
     args = parser.parse_args(argv)
-    clocks.install(RealClock())  # moto keeps real time, read cheaply (see sqslab.clock.install)
-    server, url = start_server("127.0.0.1", 0)
-    try:
+    with server_process() as url:
         sqs = client(url)
         bench = Bench(sqs)
-        bench.timed(raw_batches(sqs, 50))  # warm up the connection pool and moto
+        bench.timed(raw_batches(sqs, 50))  # warm up the connection pool and the server
         n, r = args.messages, args.repeat
         single = ratio(bench, single_loop(sqs, n), sqslab_producer(sqs, n), r)
         overhead = ratio(bench, sqslab_producer(sqs, n), raw_batches(sqs, n), r)
         speedup = pool_ratio(bench, sqs, args.pool_messages, r)
-    finally:
-        server.stop()
-        clocks.uninstall()
     print(f"batch_vs_single: {single:.2f}")
     print(f"sqslab_overhead: {overhead:.2f}")
     print(f"pool_speedup: {speedup:.2f}")

@@ -44,8 +44,11 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
             file=sys.stderr,
         )
         return 2
+    from sqslab import clock
     from sqslab.server import start_server
 
+    # real time, read cheaply: plain moto converts two datetimes per stored message on every call
+    clock.install(clock.RealClock())
     server, url = start_server(args.host, args.port, args.verbose)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -66,6 +69,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         pass
     finally:
         server.stop()
+        clock.uninstall()
         print("sqslab server: stopped")
     return 0
 
