@@ -154,13 +154,21 @@ from sqslab.exercises.consumers import (  # noqa: E402 - chapter checks build on
     check_idempotent,
     check_no_double_processing,
 )
+from sqslab.exercises.producers import (  # noqa: E402 - chapter checks build on the helpers above
+    check_batch_orders,
+    check_large_report,
+    check_payment_events,
+)
 
 __all__ = [
     "Check",
+    "check_batch_orders",
     "check_drain",
     "check_first_roundtrip",
     "check_idempotent",
+    "check_large_report",
     "check_no_double_processing",
+    "check_payment_events",
     "check_payments_fifo",
     "check_thumbnails_queue",
 ]

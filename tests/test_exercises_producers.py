@@ -1,0 +1,266 @@
+"""Chapter 2 exercise checks: a hint before the exercise is done, a specific hint for each wrong
+attempt, and PASS when it is done right."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sqslab import facts
+from sqslab.exercises import check_batch_orders, check_large_report, check_payment_events
+from sqslab.exercises.producers import fresh_queue, peek, since_created
+from sqslab.payloads import PayloadStore, parse_pointer
+from sqslab.producer import Producer
+
+ORDERS = [{"order_id": f"o-{i:03d}", "amount": 10 + i} for i in range(25)]
+EVENTS = [
+    {"customer": "c-42", "event": "PaymentAuthorized"},
+    {"customer": "c-42", "event": "PaymentCaptured"},
+    {"customer": "c-42", "event": "PaymentRefunded"},
+]
+FIFO = {"FifoQueue": "true"}
+
+
+def _batch_size() -> int:
+    return int(facts.get("batch_max_entries").value)
+
+
+def _send_in_batches(sqs, url: str, orders: list, size: int) -> None:
+    entries = [{"Id": str(i), "MessageBody": json.dumps(o)} for i, o in enumerate(orders)]
+    for start in range(0, len(entries), size):
+        sqs.send_message_batch(QueueUrl=url, Entries=entries[start : start + size])
+
+
+def _send_events(sqs, url: str, events: list, group=None, dedup=None) -> None:
+    for i, event in enumerate(events):
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=json.dumps(event),
+            MessageGroupId=group(i) if group else event["customer"],
+            MessageDeduplicationId=dedup(i) if dedup else f"{event['customer']}-{event['event']}",
+        )
+
+
+def _report() -> str:
+    line = "2026-01-05,store-07,sku-000123,19.90\n"
+    return line * (2 * int(facts.get("max_message_size").value) // len(line))
+
+
+def _store(lab) -> PayloadStore:
+    store = PayloadStore(lab.client("s3"), "reports-payloads")
+    store.ensure_bucket()
+    return store
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def test_fresh_queue_starts_over_and_trace_counts_from_the_new_queue(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    sqs.send_message(QueueUrl=url, MessageBody="old attempt")
+    assert [r.operation for r in since_created(lab, url)] == ["SendMessage"]
+    url = fresh_queue(lab, "orders-batch")
+    assert since_created(lab, url) == []
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]["ApproximateNumberOfMessages"]
+        == "0"
+    )
+
+
+def test_peek_leaves_fifo_messages_in_the_queue_in_order_and_untraced(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS)
+    traced = len(lab.trace)
+    first = [m["Body"] for m in peek(lab, url)]
+    again = [m["Body"] for m in peek(lab, url)]
+    assert first == again == [json.dumps(e) for e in EVENTS]
+    assert len(lab.trace) == traced
+
+
+# --- 2.1 ----------------------------------------------------------------------------------------
+
+
+def test_batch_orders_hints_before_setup_and_before_sending(lab, sqs):
+    assert "run the set-up cell" in check_batch_orders(lab, ORDERS).message
+    fresh_queue(lab, "orders-batch")
+    check = check_batch_orders(lab, ORDERS)
+    assert not check and "send_message_batch" in check.message
+
+
+def test_batch_orders_passes_with_full_batches(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    _send_in_batches(sqs, url, ORDERS, _batch_size())
+    check = check_batch_orders(lab, ORDERS)
+    assert check.passed, check
+    assert "3 SendMessageBatch calls" in check.message
+    assert check_batch_orders(lab, ORDERS).passed  # the check leaves the messages in place
+
+
+def test_batch_orders_passes_with_the_producer(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    Producer(sqs, url).send_many(json.dumps(o) for o in ORDERS)
+    assert check_batch_orders(lab, ORDERS).passed
+
+
+def test_batch_orders_rejects_send_message(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    for order in ORDERS:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(order))
+    check = check_batch_orders(lab, ORDERS)
+    assert not check and "SendMessage 25 time(s)" in check.message
+    url = fresh_queue(lab, "orders-batch")  # re-running the set-up starts over
+    _send_in_batches(sqs, url, ORDERS, _batch_size())
+    assert check_batch_orders(lab, ORDERS).passed
+
+
+def test_batch_orders_rejects_half_full_batches(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    _send_in_batches(sqs, url, ORDERS, 5)
+    assert "5 SendMessageBatch calls" in check_batch_orders(lab, ORDERS).message
+
+
+def test_batch_orders_notices_the_forgotten_last_batch(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    _send_in_batches(sqs, url, ORDERS[:20], _batch_size())
+    assert "only 20 of 25 orders" in check_batch_orders(lab, ORDERS).message
+
+
+def test_batch_orders_notices_duplicates_and_wrong_bodies(lab, sqs):
+    url = fresh_queue(lab, "orders-batch")
+    _send_in_batches(sqs, url, ORDERS[:10] + ORDERS, 10)
+    assert "sent twice" in check_batch_orders(lab, ORDERS).message
+    url = fresh_queue(lab, "orders-batch")
+    _send_in_batches(sqs, url, [str(o) for o in ORDERS], 10)
+    assert "json.dumps(order)" in check_batch_orders(lab, ORDERS).message
+
+
+# --- 2.2 ----------------------------------------------------------------------------------------
+
+
+def test_payment_events_hints_before_setup_and_before_sending(lab, sqs):
+    assert "run the set-up cell" in check_payment_events(lab, EVENTS).message
+    fresh_queue(lab, "payments-events.fifo", FIFO)
+    check = check_payment_events(lab, EVENTS)
+    assert not check and "MessageGroupId" in check.message
+
+
+def test_payment_events_passes_in_order_in_one_group(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS)
+    check = check_payment_events(lab, EVENTS)
+    assert check.passed, check
+    assert "'c-42'" in check.message
+    assert check_payment_events(lab, EVENTS).passed
+
+
+def test_payment_events_explains_a_shared_deduplication_id(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS, dedup=lambda i: "payment")
+    check = check_payment_events(lab, EVENTS)
+    assert not check and "dropped them as duplicates" in check.message
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS)
+    assert check_payment_events(lab, EVENTS).passed
+
+
+def test_payment_events_rejects_one_group_per_event(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS, group=lambda i: f"event-{i}")
+    assert "3 message groups" in check_payment_events(lab, EVENTS).message
+
+
+def test_payment_events_rejects_the_wrong_order(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS[::-1])
+    message = check_payment_events(lab, EVENTS).message
+    assert "arrive as PaymentRefunded -> PaymentCaptured -> PaymentAuthorized" in message
+
+
+def test_payment_events_counts_missing_and_extra_events(lab, sqs):
+    url = fresh_queue(lab, "payments-events.fifo", FIFO)
+    _send_events(sqs, url, EVENTS[:2])
+    assert "only 2 of 3 events" in check_payment_events(lab, EVENTS).message
+    _send_events(sqs, url, EVENTS[2:] + EVENTS[:1], dedup=lambda i: f"again-{i}")
+    assert "4 messages are in the queue" in check_payment_events(lab, EVENTS).message
+
+
+# --- 2.3 ----------------------------------------------------------------------------------------
+
+
+def test_large_report_hints_before_setup_and_before_sending(lab, sqs):
+    report = _report()
+    assert "run the set-up cell" in check_large_report(lab, report).message
+    fresh_queue(lab, "reports")
+    check = check_large_report(lab, report)
+    assert not check and "PayloadStore" in check.message
+
+
+def test_large_report_passes_through_s3(lab, sqs):
+    report = _report()
+    url = fresh_queue(lab, "reports")
+    Producer(sqs, url, payloads=_store(lab)).send(report)
+    check = check_large_report(lab, report)
+    assert check.passed, check
+    assert "s3://reports-payloads/" in check.message
+    assert check_large_report(lab, report).passed
+
+
+def test_large_report_rejects_a_plain_message(lab, sqs):
+    report = _report()
+    url = fresh_queue(lab, "reports")
+    sqs.send_message(QueueUrl=url, MessageBody=report[:1000])
+    assert "not an S3 pointer" in check_large_report(lab, report).message
+
+
+def test_large_report_notices_a_deleted_object(lab, sqs):
+    report = _report()
+    url = fresh_queue(lab, "reports")
+    store = _store(lab)
+    Producer(sqs, url, payloads=store).send(report)
+    store.delete(peek(lab, url)[0]["Body"])
+    assert "is gone" in check_large_report(lab, report).message
+
+
+def test_large_report_notices_other_content_and_repeats(lab, sqs):
+    report = _report()
+    url = fresh_queue(lab, "reports")
+    producer = Producer(sqs, url, payloads=PayloadStore(lab.client("s3"), "reports-payloads"))
+    producer.payloads.ensure_bucket()
+    producer.send(report[: len(report) * 3 // 4])
+    message = check_large_report(lab, report).message
+    assert "differ from `report`" in message
+    assert parse_pointer(peek(lab, url)[0]["Body"]) is not None
+    producer.send(report)
+    assert "2 messages are in 'reports'" in check_large_report(lab, report).message
+
+
+def test_large_report_notices_a_missing_bucket(lab, sqs):
+    report = _report()
+    url = fresh_queue(lab, "reports")
+    store = PayloadStore(lab.client("s3"), "no-such-bucket")
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        Producer(sqs, url, payloads=store).send(report)
+    pointer = json.dumps(
+        [
+            "software.amazon.payloadoffloading.PayloadS3Pointer",
+            {"s3BucketName": "no-such-bucket", "s3Key": "k"},
+        ]
+    )
+    sqs.send_message(QueueUrl=url, MessageBody=pointer)
+    assert "ensure_bucket" in check_large_report(lab, report).message
+
+
+def test_fresh_queue_explains_the_wait_after_a_delete_on_aws(lab, sqs, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    fresh_queue(lab, "orders-batch")
+
+    def recently_deleted(**_):
+        raise ClientError({"Error": {"Code": "QueueDeletedRecently"}}, "CreateQueue")
+
+    monkeypatch.setattr(sqs, "create_queue", recently_deleted)
+    with pytest.raises(RuntimeError, match="re-run this set-up cell"):
+        fresh_queue(lab, "orders-batch")
