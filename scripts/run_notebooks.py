@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
@@ -42,6 +43,24 @@ def tag_expected_errors(nb: nbformat.NotebookNode, on: bool = True) -> None:
                     del cell.metadata["tags"]
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell: the kernel may split one print."""
+    for cell in nb.cells:
+        merged: list[Any] = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and out.output_type == last.output_type == "stream"
+                and out.name == last.name
+            ):
+                last.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def run(path: Path) -> None:
     """Execute one notebook in its own folder and save it with its outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -56,6 +75,7 @@ def run(path: Path) -> None:
     )
     client.execute()
     tag_expected_errors(nb, on=False)
+    merge_streams(nb)
     number_widget_views(nb)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)

@@ -90,7 +90,7 @@ class FactView:
         return fact.range_text() if self.with_range else fact.summary()
 
     def __repr__(self) -> str:
-        if len(self.facts) == 1:
+        if len(self.facts) == 1 and not self.with_range:
             return str(self.facts[0])
         width = max(len(f.title) for f in self.facts)
         return "\n".join(

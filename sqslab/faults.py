@@ -26,6 +26,7 @@ FailRule = Callable[[str, int], bool]
 OPERATION = "SendMessageBatch"
 STATE = "sqslab_batch_faults"
 INJECTED_MESSAGE = "simulated transient failure (sqslab.faults.inject_batch_failures)"
+SENDER_FAULT_MESSAGE = "simulated sender-fault failure (sqslab.faults.inject_batch_failures)"
 
 
 class BatchFailures:
@@ -129,7 +130,7 @@ class BatchFailures:
                 "Id": entry["Id"],
                 "SenderFault": self.sender_fault,
                 "Code": self.code,
-                "Message": INJECTED_MESSAGE,
+                "Message": SENDER_FAULT_MESSAGE if self.sender_fault else INJECTED_MESSAGE,
             }
             for entry in state["failed"]
         )

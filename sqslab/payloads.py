@@ -96,7 +96,12 @@ class PayloadStore:
         self._count = 0
 
     def __repr__(self) -> str:
-        rule = "always" if self.always else f"over {self.threshold or 'the queue limit'} bytes"
+        if self.always:
+            rule = "always"
+        elif self.threshold:
+            rule = f"over {self.threshold} bytes"
+        else:
+            rule = "over the queue's MaximumMessageSize"
         return f"<PayloadStore s3://{self.bucket}/{self.prefix} offload {rule}>"
 
     def ensure_bucket(self) -> None:

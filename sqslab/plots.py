@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import StrMethodFormatter
 
 from sqslab import facts
 from sqslab.determinism import DPI, FIGSIZE
@@ -197,6 +198,7 @@ def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
     left.set_xlabel("messages per batch")
     left.set_ylabel("billed requests")
     left.set_title("Requests to send the messages")
+    left.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 1,000,000 rather than 1e6
     right.plot(sizes, [row.dollars_per_million for row in rows], "o-", color="tab:orange")
     right.set_xlabel("messages per batch")
     right.set_ylabel("$ per million messages (list price)")

@@ -56,3 +56,22 @@ def test_every_committed_notebook_is_executed_in_order():
         counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1)), path.name
         assert "widgets" not in nb.metadata, path.name
+
+
+def test_split_prints_are_merged_into_one_stream_output():
+    cell = new_code_cell(
+        "print('a'); print('b')",
+        outputs=[
+            new_output("stream", name="stdout", text="a"),
+            new_output("stream", name="stdout", text="\n"),
+            new_output("stream", name="stderr", text="warn\n"),
+            new_output("stream", name="stdout", text="b\n"),
+        ],
+    )
+    nb = new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+    runner.merge_streams(nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [
+        ("stdout", "a\n"),
+        ("stderr", "warn\n"),
+        ("stdout", "b\n"),
+    ]
