@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
 
     from sqslab.cost import BatchPoint, PollingCost
+    from sqslab.fifo import Delivery
     from sqslab.timeline import MessageLife, Span, Timeline
 
 #: Time attributes drawn on one logarithmic axis by :func:`attribute_ranges`.
@@ -229,3 +230,20 @@ def to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
+    """Each group's step number against the time it was processed: rising lines mean in order."""
+    if not deliveries:
+        raise ValueError("no deliveries to draw: run a consumer with sqslab.fifo.recorder first")
+    fig = new_figure()
+    ax = fig.add_subplot()
+    zero = min(d.time for d in deliveries)
+    for group in sorted({d.group for d in deliveries}):
+        mine = sorted((d for d in deliveries if d.group == group), key=lambda d: d.time)
+        ax.plot([d.time - zero for d in mine], [d.seq for d in mine], "o-", label=group)
+    ax.set_xlabel("seconds since the first message was processed")
+    ax.set_ylabel("step in its group (seq)")
+    ax.set_title(title or "Processing order per message group")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig

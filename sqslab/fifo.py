@@ -1,0 +1,137 @@
+"""FIFO queues in practice: ordered streams per message group, and how to see their order.
+
+A FIFO queue keeps order *within a message group* and lets different groups flow in parallel. The
+helpers here send numbered streams (one per group, interleaved), consume them with a pool, and
+report what order each group was processed in, so a chart can compare a standard queue (best-effort
+order) with a FIFO queue on the same workload, and show head-of-line blocking: one slow or failing
+message holding back the rest of its group while other groups move on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqslab import facts
+
+#: The order a group's messages must be processed in is their ``seq``: 1, 2, 3, ...
+Stream = dict[str, list[int]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message handled by a consumer: when, by which worker, and which group and step."""
+
+    time: float
+    worker: str
+    group: str
+    seq: int
+    receive_count: int
+
+
+@dataclass
+class OrderReport:
+    """Per group: the sequence numbers in the order they were processed, and what went wrong."""
+
+    processed: dict[str, list[int]] = field(default_factory=dict)
+
+    def out_of_order(self, group: str) -> int:
+        """How many of the group's messages were processed after a later one of the same group."""
+        seen_max, late = 0, 0
+        for seq in self.processed.get(group, []):
+            if seq < seen_max:
+                late += 1
+            seen_max = max(seen_max, seq)
+        return late
+
+    def duplicates(self, group: str) -> int:
+        """How many times a message of the group was processed again."""
+        seqs = self.processed.get(group, [])
+        return len(seqs) - len(set(seqs))
+
+    def in_order(self) -> bool:
+        """True when every group was processed in order, each message once."""
+        return all(self.out_of_order(g) == 0 and self.duplicates(g) == 0 for g in self.processed)
+
+    def rows(self) -> list[tuple[str, str, int, int]]:
+        """(group, processed order, out of order, duplicates) for a table."""
+        return [
+            (g, " ".join(map(str, seqs)), self.out_of_order(g), self.duplicates(g))
+            for g, seqs in sorted(self.processed.items())
+        ]
+
+    def table(self) -> Any:
+        """The report as a :class:`~sqslab.tables.Table`."""
+        from sqslab.tables import Table
+
+        return Table(("group", "processed order", "out of order", "duplicates"), self.rows())
+
+
+def streams(groups: int, per_group: int) -> list[tuple[str, int]]:
+    """``groups`` numbered streams interleaved round-robin: (g1, 1), (g2, 1), ..., (g1, 2), ..."""
+    if groups < 1 or per_group < 1:
+        raise ValueError(
+            f"need at least 1 group and 1 message per group, got {groups}, {per_group}"
+        )
+    return [(f"g{g}", seq) for seq in range(1, per_group + 1) for g in range(1, groups + 1)]
+
+
+def body(group: str, seq: int) -> str:
+    """The JSON body of step ``seq`` of ``group``."""
+    return json.dumps({"group": group, "seq": seq})
+
+
+def parse(message_body: str) -> tuple[str, int]:
+    """(group, seq) from a body made by :func:`body`."""
+    data = json.loads(message_body)
+    return str(data["group"]), int(data["seq"])
+
+
+def send_streams(sqs: Any, queue_url: str, items: list[tuple[str, int]], fifo: bool) -> int:
+    """Send the items in batches; on FIFO each carries its group id and a dedup id. Returns calls."""
+    size = int(facts.get("batch_max_entries").value)
+    calls = 0
+    for start in range(0, len(items), size):
+        entries = []
+        for i, (group, seq) in enumerate(items[start : start + size]):
+            entry: dict[str, Any] = {"Id": str(i), "MessageBody": body(group, seq)}
+            if fifo:
+                entry["MessageGroupId"] = group
+                entry["MessageDeduplicationId"] = f"{group}-{seq}"
+            entries.append(entry)
+        response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        if response.get("Failed"):
+            raise RuntimeError(f"send_message_batch failed entries: {response['Failed']}")
+        calls += 1
+    return calls
+
+
+def recorder(lab: Any, work: Callable[[str, int, int], float] | None = None) -> tuple[Any, list]:
+    """A handler that records each :class:`Delivery` (after ``work(group, seq, receive_count)``
+    seconds of lab time; the function may raise to fail the message), and the list it fills."""
+    deliveries: list[Delivery] = []
+
+    def handler(message: Any) -> None:
+        group, seq = parse(message.body)
+        if work is not None:
+            lab.wait(work(group, seq, message.receive_count))
+        deliveries.append(Delivery(lab.clock.time(), _worker(), group, seq, message.receive_count))
+
+    return handler, deliveries
+
+
+def report(deliveries: list[Delivery]) -> OrderReport:
+    """Group the deliveries into an :class:`OrderReport` (processing order = completion order)."""
+    processed: dict[str, list[int]] = defaultdict(list)
+    for d in sorted(deliveries, key=lambda d: d.time):
+        processed[d.group].append(d.seq)
+    return OrderReport(dict(processed))
+
+
+def _worker() -> str:
+    import threading
+
+    return threading.current_thread().name
