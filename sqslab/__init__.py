@@ -23,6 +23,7 @@ SUBMODULES = (
     "exercises",
     "facts",
     "faults",
+    "fifo",
     "fidelity",
     "idempotency",
     "lab",
