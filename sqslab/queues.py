@@ -193,3 +193,48 @@ def depth(sqs: Any, url: str) -> tuple[int, int, int]:
     values = attrs["Attributes"]
     visible, in_flight, delayed = (int(values.get(name, 0)) for name in COUNT_ATTRIBUTES)
     return visible, in_flight, delayed
+
+
+#: How long :func:`peek` hides a message while it reads the queue, before releasing it.
+PEEK_VISIBILITY = 30
+#: :func:`peek` stops after this many messages (a teaching queue holds a few hundred at most).
+PEEK_LIMIT = 500
+
+
+def peek(lab: Any, url: str) -> list[dict[str, Any]]:
+    """Every visible message of a queue, in delivery order, with all attributes; the messages
+    stay in the queue (received, then made visible again), and the trace does not record this.
+
+    Each look counts as a receive (ApproximateReceiveCount grows), as the AWS console's "poll for
+    messages" does: on a queue with a redrive policy, peeking brings messages closer to the DLQ.
+    """
+    sqs = lab.sqs
+    found: list[dict[str, Any]] = []
+    with lab.trace.paused():
+        while len(found) < PEEK_LIMIT:
+            batch = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=int(facts.get("max_receive_messages").value),
+                VisibilityTimeout=PEEK_VISIBILITY,
+                MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=["All"],
+            ).get("Messages", [])
+            if not batch:
+                break
+            found += batch
+        release(sqs, url, found)
+    return found
+
+
+def release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+    """Make received messages visible again at once (visibility timeout 0)."""
+    size = int(facts.get("batch_max_entries").value)
+    for start in range(0, len(messages), size):
+        chunk = messages[start : start + size]
+        sqs.change_message_visibility_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(chunk)
+            ],
+        )

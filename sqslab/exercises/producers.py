@@ -18,13 +18,10 @@ from sqslab import facts
 from sqslab.exercises import Check, _first_problem, _queue_url
 from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import human_size
+from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
 SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
-#: How long :func:`peek` hides a message while it reads the queue, before releasing it.
-PEEK_VISIBILITY = 30
-#: :func:`peek` stops after this many messages: an exercise queue holds a few dozen at most.
-PEEK_LIMIT = 200
 
 
 def fresh_queue(lab: Any, name: str, attributes: dict[str, str] | None = None) -> str:
@@ -42,41 +39,6 @@ def fresh_queue(lab: Any, name: str, attributes: dict[str, str] | None = None) -
             f"SQS refuses to create {name!r} again this soon after deleting it "
             "(QueueDeletedRecently): wait a little, then re-run this set-up cell"
         ) from None
-
-
-def peek(lab: Any, url: str) -> list[dict[str, Any]]:
-    """Every visible message of a queue, in delivery order, with all attributes; the messages
-    stay in the queue (received, then made visible again), and the trace does not record this."""
-    sqs = lab.sqs
-    found: list[dict[str, Any]] = []
-    with lab.trace.paused():
-        while len(found) < PEEK_LIMIT:
-            batch = sqs.receive_message(
-                QueueUrl=url,
-                MaxNumberOfMessages=int(facts.get("max_receive_messages").value),
-                VisibilityTimeout=PEEK_VISIBILITY,
-                MessageAttributeNames=["All"],
-                MessageSystemAttributeNames=["All"],
-            ).get("Messages", [])
-            if not batch:
-                break
-            found += batch
-        _release(sqs, url, found)
-    return found
-
-
-def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
-    """Make received messages visible again at once (visibility timeout 0)."""
-    size = int(facts.get("batch_max_entries").value)
-    for start in range(0, len(messages), size):
-        chunk = messages[start : start + size]
-        sqs.change_message_visibility_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                for i, m in enumerate(chunk)
-            ],
-        )
 
 
 def _queue_name(url: str) -> str:
