@@ -19,6 +19,7 @@ SUBMODULES = (
     "consumer",
     "cost",
     "determinism",
+    "dlq",
     "errors",
     "exercises",
     "facts",

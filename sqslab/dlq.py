@@ -1,0 +1,179 @@
+"""Dead-letter queues: a source queue and its DLQ, a look inside a DLQ that keeps its messages,
+redriving them back, and where a workload's messages ended up.
+
+A redrive policy moves a message to the DLQ once it has been received ``maxReceiveCount`` times
+without being deleted (AWS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
+The DLQ must be of the same type as its source (standard or FIFO).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqslab import facts, queues
+from sqslab.errors import LimitError
+from sqslab.tables import Table
+
+
+@dataclass(frozen=True)
+class QueuePair:
+    """A source queue and the DLQ its redrive policy points to."""
+
+    source_url: str
+    dlq_url: str
+    source_arn: str
+    dlq_arn: str
+    max_receive_count: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One message found in a DLQ, with what it went through."""
+
+    message_id: str
+    body: str
+    receive_count: int
+    sent: datetime
+    first_received: datetime | None
+    sources: tuple[str, ...]
+
+
+def check_max_receive_count(count: int) -> int:
+    """maxReceiveCount must be a whole number in the range AWS allows."""
+    fact = facts.get("max_receive_count")
+    low, high = int(fact.min), int(fact.value)
+    if isinstance(count, bool) or not isinstance(count, int) or not low <= count <= high:
+        raise LimitError(
+            f"maxReceiveCount {count!r} is out of range: SQS allows {low} to {high}; "
+            "3 to 5 is usual (enough retries for a transient failure, few for a poison message)"
+        )
+    return count
+
+
+def arn(sqs: Any, url: str) -> str:
+    """The queue's ARN (what a redrive policy names)."""
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return attrs["QueueArn"]
+
+
+def redrive_policy(dlq_arn: str, max_receive_count: int) -> str:
+    """The RedrivePolicy attribute value, as JSON."""
+    count = check_max_receive_count(max_receive_count)
+    return json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})
+
+
+def create_pair(
+    sqs: Any,
+    name: str,
+    *,
+    fifo: bool = False,
+    max_receive_count: int = 3,
+    source_attributes: dict[str, str] | None = None,
+    dlq_attributes: dict[str, str] | None = None,
+) -> QueuePair:
+    """Create ``name`` and ``name-dlq`` (``.fifo`` added for FIFO) with a redrive policy between."""
+    check_max_receive_count(max_receive_count)
+    suffix = ".fifo" if fifo else ""
+    base = name.removesuffix(".fifo")
+    kind = {"FifoQueue": "true"} if fifo else {}
+    dlq_url = sqs.create_queue(
+        QueueName=f"{base}-dlq{suffix}", Attributes={**kind, **(dlq_attributes or {})}
+    )["QueueUrl"]
+    dlq_arn = arn(sqs, dlq_url)
+    attributes = {
+        **kind,
+        **(source_attributes or {}),
+        "RedrivePolicy": redrive_policy(dlq_arn, max_receive_count),
+    }
+    source_url = sqs.create_queue(QueueName=f"{base}{suffix}", Attributes=attributes)["QueueUrl"]
+    return QueuePair(source_url, dlq_url, arn(sqs, source_url), dlq_arn, max_receive_count)
+
+
+def retention_problem(sqs: Any, pair: QueuePair) -> str | None:
+    """Why the DLQ may lose messages early, or None.
+
+    A standard DLQ keeps each message's original enqueue time, so its retention must be longer than
+    the source's (AWS recommends it); a FIFO DLQ resets it.
+    """
+    names = ["MessageRetentionPeriod", "FifoQueue"]
+    src = sqs.get_queue_attributes(QueueUrl=pair.source_url, AttributeNames=names)["Attributes"]
+    dlq = sqs.get_queue_attributes(QueueUrl=pair.dlq_url, AttributeNames=names)["Attributes"]
+    if src.get("FifoQueue") == "true":
+        return None
+    kept, source_kept = int(dlq["MessageRetentionPeriod"]), int(src["MessageRetentionPeriod"])
+    if kept > source_kept:
+        return None
+    return (
+        f"the DLQ keeps messages {kept} s but the source {source_kept} s: a standard DLQ keeps the "
+        "original enqueue time, so a message that spent long in the source expires soon after it "
+        "arrives; make the DLQ's MessageRetentionPeriod longer than the source's"
+    )
+
+
+def inspect(lab: Any, dlq_url: str) -> list[DeadLetter]:
+    """What is in a DLQ, without taking it out: each message, its receives, and its source queues.
+
+    The look itself is a receive (``queues.peek``), so each receive count includes it.
+    """
+    sources = tuple(
+        url.rsplit("/", 1)[-1]
+        for url in lab.sqs.list_dead_letter_source_queues(QueueUrl=dlq_url).get("queueUrls", [])
+    )
+    return [_dead_letter(m, sources) for m in queues.peek(lab, dlq_url)]
+
+
+def _dead_letter(message: dict[str, Any], sources: tuple[str, ...]) -> DeadLetter:
+    attrs = message.get("Attributes", {})
+    first = attrs.get("ApproximateFirstReceiveTimestamp")
+    return DeadLetter(
+        message_id=message["MessageId"],
+        body=message.get("Body", ""),
+        receive_count=int(attrs.get("ApproximateReceiveCount", 0)),
+        sent=_ms(attrs["SentTimestamp"]),
+        first_received=_ms(first) if first else None,
+        sources=sources,
+    )
+
+
+def _ms(value: str) -> datetime:
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+def table(letters: list[DeadLetter]) -> Table:
+    """Dead letters as a table: id, body, receives, sent, first received, source queues."""
+    return Table(
+        ("message", "body", "receives", "sent", "first received", "from"),
+        [
+            (
+                d.message_id[:8],
+                d.body if len(d.body) <= 40 else d.body[:37] + "...",
+                d.receive_count,
+                f"{d.sent:%H:%M:%S}",
+                f"{d.first_received:%H:%M:%S}" if d.first_received else "",
+                ", ".join(d.sources),
+            )
+            for d in letters
+        ],
+    )
+
+
+def redrive(
+    sqs: Any, pair: QueuePair, *, destination_arn: str | None = None, rate: int | None = None
+) -> str:
+    """Start moving the DLQ's messages back to the source (or to ``destination_arn``); the task handle."""
+    params: dict[str, Any] = {"SourceArn": pair.dlq_arn}
+    if destination_arn:
+        params["DestinationArn"] = destination_arn
+    if rate is not None:
+        params["MaxNumberOfMessagesPerSecond"] = rate
+    return sqs.start_message_move_task(**params)["TaskHandle"]
+
+
+def outcomes(sqs: Any, pair: QueuePair, processed: int) -> dict[str, int]:
+    """Where a workload's messages are: processed (given), in the DLQ, still in the source."""
+    source = sum(queues.depth(sqs, pair.source_url))
+    dead = sum(queues.depth(sqs, pair.dlq_url))
+    return {"processed": processed, "in the DLQ": dead, "still in the source": source}
