@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.lines import Line2D
 
+    from sqslab.backoff import BackoffPolicy
     from sqslab.cost import BatchPoint, PollingCost
     from sqslab.fifo import Delivery
     from sqslab.timeline import MessageLife, Span, Timeline
@@ -245,5 +246,47 @@ def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
     ax.set_xlabel("seconds since the first message was processed")
     ax.set_ylabel("step in its group (seq)")
     ax.set_title(title or "Processing order per message group")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def message_outcomes(counts: dict[str, int], title: str = "") -> Figure:
+    """Where a workload's messages ended up (processed, in the DLQ, still queued): one bar each."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    names = list(counts)
+    bars = ax.bar(names, [counts[n] for n in names], color=["tab:green", "tab:red", "tab:gray"])
+    ax.bar_label(bars)
+    ax.set_ylabel("messages")
+    ax.set_title(title or "Where the messages ended up")
+    return fig
+
+
+def backoff_by_receive(policy: BackoffPolicy, receives: int, seed: int = 0) -> Figure:
+    """The longest wait (line) and one seeded jittered draw (bars) before each retry."""
+    import random
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    attempts = list(range(1, receives + 1))
+    rng = random.Random(seed)
+    ax.bar(
+        attempts,
+        [policy.delay(n, rng) for n in attempts],
+        color="tab:blue",
+        alpha=0.6,
+        label=f"wait drawn ({policy.jitter} jitter)",
+    )
+    ax.plot(
+        attempts,
+        [policy.ceiling(n) for n in attempts],
+        "o-",
+        color="tab:orange",
+        label="longest wait (ceiling)",
+    )
+    ax.set_xlabel("receive count of the failed message")
+    ax.set_ylabel("seconds until it is visible again")
+    ax.set_xticks(attempts)
+    ax.set_title("Exponential backoff with jitter, per receive")
     ax.legend(loc="upper left", fontsize="small")
     return fig

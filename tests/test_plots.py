@@ -135,3 +135,19 @@ def test_polling_comparison_stacks_empty_and_full_receives():
 def test_message_timeline_of_no_messages_says_why():
     with pytest.raises(ValueError, match="no messages"):
         plots.message_timeline(timeline.build([], until=0.0))
+
+
+def test_message_outcomes_draws_one_bar_per_place():
+    fig = plots.message_outcomes({"processed": 8, "in the DLQ": 2, "still in the source": 0})
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == [8, 2, 0]
+
+
+def test_backoff_by_receive_draws_ceilings_and_draws():
+    from sqslab.backoff import BackoffPolicy
+
+    policy = BackoffPolicy(base=2, cap=20)
+    fig = plots.backoff_by_receive(policy, 5, seed=1)
+    ax = fig.axes[0]
+    assert list(ax.lines[0].get_ydata()) == [2, 4, 8, 16, 20]
+    assert all(0 <= p.get_height() <= c for p, c in zip(ax.patches, [2, 4, 8, 16, 20], strict=True))
