@@ -369,3 +369,175 @@ class StopButton:
 def stop_button(consumer: Any) -> StopButton:
     """A stop button for a consumer started with ``consumer.start()`` (runs in the background)."""
     return StopButton(consumer)
+
+
+def _float_slider(description: str, value: float, high: float, step: float) -> w.FloatSlider:
+    """A labelled 0..high slider that reports only when released."""
+    return w.FloatSlider(
+        value=value,
+        min=0.0,
+        max=high,
+        step=step,
+        description=description,
+        style={"description_width": "170px"},
+        layout=w.Layout(width="520px"),
+        continuous_update=False,
+    )
+
+
+class FifoPanel:
+    """Chapter 4: groups x consumers x failures -> the order each group was processed in."""
+
+    PER_GROUP = 5
+
+    def __init__(self, lab: Any) -> None:
+        self.lab = lab
+        self.runs = 0
+        self.fifo = w.ToggleButtons(options=["FIFO", "standard"], value="FIFO")
+        self.groups = _int_slider("message groups", 3, 1, 5)
+        self.workers = _int_slider("consumers", 3, 1, 6)
+        self.failure = _float_slider("failure rate", 0.0, 0.5, 0.1)
+        self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
+        self.report = w.HTML()
+        self.last: dict[str, Any] = {}
+        for control in (self.fifo, self.groups, self.workers, self.failure):
+            control.observe(self._on_change, names="value")
+        self.ui = w.VBox(
+            [self.fifo, self.groups, self.workers, self.failure, self.report, self.chart]
+        )
+        self.refresh()
+
+    def run(self) -> dict[str, Any]:
+        """Send numbered streams and consume them with the chosen settings; report their order."""
+        import random
+
+        from sqslab import fifo, realism
+        from sqslab.consumer import StopPolicy, WorkerPool
+
+        self.runs += 1
+        is_fifo = self.fifo.value == "FIFO"
+        name = f"fifo-panel-{self.runs}" + (".fifo" if is_fifo else "")
+        attrs = {"FifoQueue": "true", "VisibilityTimeout": "20"} if is_fifo else {}
+        url = self.lab.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+        items = fifo.streams(self.groups.value, self.PER_GROUP)
+        fifo.send_streams(self.lab.sqs, url, items, fifo=is_fifo)
+        rng = random.Random(self.runs)
+
+        def work(group: str, seq: int, receive_count: int) -> float:
+            if receive_count == 1 and rng.random() < self.failure.value:
+                raise RuntimeError("the handler failed")
+            return 1.0
+
+        handler, self.deliveries = fifo.recorder(self.lab, work)
+        pool = WorkerPool(
+            self.lab.sqs,
+            url,
+            handler,
+            workers=self.workers.value,
+            batch_size=1,
+            stop=StopPolicy(idle_timeout=60),
+        )
+        # on a standard queue, best-effort order: receives may reach past a whole round of groups
+        layer = None
+        if not is_fifo:
+            window = 2 * self.groups.value + 1
+            layer = realism.enable(
+                self.lab, duplicates=0.0, reorder=0.5, seed=self.runs, window=window
+            )
+        try:
+            result = pool.run()
+        finally:
+            if layer is not None:
+                layer.disable()
+        order = fifo.report(self.deliveries)
+        late = sum(order.out_of_order(g) for g in order.processed)
+        self.last = {
+            "in_order": order.in_order(),
+            "out_of_order": late,
+            "seconds": round(result.busy_time, 3),
+            "failures": result.failures,
+        }
+        return self.last
+
+    def refresh(self) -> None:
+        """Run with the current settings and redraw the chart and the summary."""
+        from sqslab import plots
+
+        r = self.run()
+        kind = self.fifo.value
+        self.chart.value = _figure_image(plots.group_order(self.deliveries, f"{kind} queue"))
+        verdict = "every group in order" if r["in_order"] else f"{r['out_of_order']} out of order"
+        self.report.value = (
+            f"{kind}: <b>{verdict}</b> · failures retried <b>{r['failures']}</b> · "
+            f"done after {r['seconds']:g} s of queue time"
+        )
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+
+def fifo_panel(lab: Any) -> FifoPanel:
+    """The chapter 4 panel: queue type, groups, consumers, failures -> per-group order chart."""
+    return FifoPanel(lab)
+
+
+class DlqPanel:
+    """Chapter 5: failure rate and maxReceiveCount -> how many messages end processed or in the DLQ."""
+
+    MESSAGES = 20
+
+    def __init__(self, lab: Any) -> None:
+        self.lab = lab
+        self.runs = 0
+        self.failure = _float_slider("failure rate", 0.3, 1.0, 0.1)
+        self.max_receives = _int_slider("maxReceiveCount", 3, 1, 10)
+        self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
+        self.report = w.HTML()
+        self.last: dict[str, int] = {}
+        for control in (self.failure, self.max_receives):
+            control.observe(self._on_change, names="value")
+        self.ui = w.VBox([self.failure, self.max_receives, self.report, self.chart])
+        self.refresh()
+
+    def run(self) -> dict[str, int]:
+        """20 messages whose handler fails at the chosen rate on every attempt; where they end."""
+        import random
+
+        from sqslab import dlq
+        from sqslab.consumer import StopPolicy, consume
+
+        self.runs += 1
+        sqs = self.lab.sqs
+        pair = dlq.create_pair(
+            sqs,
+            f"dlq-panel-{self.runs}",
+            max_receive_count=self.max_receives.value,
+            source_attributes={"VisibilityTimeout": "5"},
+        )
+        for i in range(self.MESSAGES):
+            sqs.send_message(QueueUrl=pair.source_url, MessageBody=f"job {i + 1}")
+        rng = random.Random(self.runs)
+
+        def handler(message: Any) -> None:
+            if rng.random() < self.failure.value:
+                raise RuntimeError("the handler failed")
+
+        result = consume(sqs, pair.source_url, handler, stop=StopPolicy(idle_timeout=60))
+        self.last = dlq.outcomes(sqs, pair, len(set(result.processed)))
+        return self.last
+
+    def refresh(self) -> None:
+        """Run with the current settings and redraw the outcome chart."""
+        from sqslab import plots
+
+        counts = self.run()
+        self.chart.value = _figure_image(plots.message_outcomes(counts))
+        self.report.value = " · ".join(f"{k} <b>{v}</b>" for k, v in counts.items())
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+
+def dlq_panel(lab: Any) -> DlqPanel:
+    """The chapter 5 panel: failure rate and maxReceiveCount -> outcome counts."""
+    return DlqPanel(lab)

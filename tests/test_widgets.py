@@ -128,3 +128,29 @@ def test_stop_button_stops_a_background_consumer_gracefully(lab, sqs):
     result = consumer.join(5)
     assert result.stopped_by == "stop" and len(result.processed) == 3
     assert panel.button.disabled and "stopping" in panel.status.value
+
+
+def test_fifo_panel_keeps_order_on_fifo_and_loses_it_on_standard(lab):
+    panel = widgets.fifo_panel(lab)
+    assert panel.last["in_order"] and "every group in order" in panel.report.value
+    assert bytes(panel.chart.value).startswith(b"\x89PNG")
+    panel.failure.value = 0.3
+    assert panel.last["in_order"] and panel.last["failures"] > 0
+    assert panel.last["seconds"] > 5  # a failed message held its group back
+    panel.fifo.value = "standard"
+    assert not panel.last["in_order"] and "out of order" in panel.report.value
+    panel.groups.value = 1
+    assert {d.group for d in panel.deliveries} == {"g1"}
+
+
+def test_dlq_panel_outcomes_follow_failure_rate_and_max_receives(lab):
+    panel = widgets.dlq_panel(lab)
+    assert sum(panel.last.values()) == panel.MESSAGES
+    panel.failure.value = 1.0
+    assert panel.last == {"processed": 0, "in the DLQ": 20, "still in the source": 0}
+    panel.failure.value = 0.5
+    panel.max_receives.value = 1
+    few = panel.last["in the DLQ"]
+    panel.max_receives.value = 10
+    assert panel.last["in the DLQ"] < few
+    assert "in the DLQ <b>" in panel.report.value
