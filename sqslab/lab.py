@@ -196,7 +196,15 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
     stops.append(clocks.uninstall)
     lab = Lab(backend, _emulator_session(), clock, endpoint_url=url, config=_local_config())
     lab._on_stop.extend(stops)
+    install_fidelity_layers(lab)
     return lab
+
+
+def install_fidelity_layers(lab: Lab) -> None:
+    """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
+    from sqslab import dedup
+
+    dedup.install(lab)
 
 
 def _build_moto(seed: int) -> Lab:

@@ -214,3 +214,16 @@ def test_queue_timestamps_are_whole_seconds_as_on_aws(lab, sqs):
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attrs["CreatedTimestamp"] == str(int(lab.clock.time()))
     assert attrs["LastModifiedTimestamp"].isdigit()
+
+
+def test_moto_lab_deduplicates_fifo_sends_after_delete_as_aws_does(lab, sqs):
+    url = sqs.create_queue(
+        QueueName="once.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="pay 10", MessageGroupId="c1")
+    got = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+    lab.wait(60)
+    again = sqs.send_message(QueueUrl=url, MessageBody="pay 10", MessageGroupId="c1")
+    assert again["MessageId"] == got["MessageId"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
