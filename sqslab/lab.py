@@ -202,9 +202,10 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
 
 def install_fidelity_layers(lab: Lab) -> None:
     """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
-    from sqslab import dedup
+    from sqslab import dedup, redrive
 
     dedup.install(lab)
+    redrive.install(lab)
 
 
 def _build_moto(seed: int) -> Lab:

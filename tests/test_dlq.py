@@ -81,3 +81,17 @@ def test_peek_is_a_receive(lab, sqs):
     first = queues.peek(lab, url)[0]["Attributes"]["ApproximateReceiveCount"]
     second = queues.peek(lab, url)[0]["Attributes"]["ApproximateReceiveCount"]
     assert (first, second) == ("1", "2")
+
+
+def test_redrive_moves_dead_letters_back_with_plain_boto3_on_moto(lab, sqs):
+    pair = dlq.create_pair(
+        sqs, "flow", max_receive_count=2, source_attributes={"VisibilityTimeout": "5"}
+    )
+    poison_run(lab, sqs, pair, ["a", "b", "c"], {"b"})
+    assert dlq.outcomes(sqs, pair, 2)["in the DLQ"] == 1
+    handle = dlq.redrive(sqs, pair, rate=1)
+    lab.wait(2)
+    tasks = sqs.list_message_move_tasks(SourceArn=pair.dlq_arn)["Results"]
+    assert handle and tasks[0]["Status"] == "COMPLETED"  # a handle is listed only while RUNNING
+    assert tasks[0]["ApproximateNumberOfMessagesMoved"] == 1
+    assert dlq.outcomes(sqs, pair, 2) == {"processed": 2, "in the DLQ": 0, "still in the source": 1}
