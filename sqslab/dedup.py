@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.errors import LabConfigError
+from sqslab.patching import Patches, Replacement
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -240,37 +241,17 @@ def _wrap_add(inner: Any) -> Any:
     return add_message
 
 
-class _MotoPatch:
-    """Wraps moto's current send and enqueue; restores exactly what it replaced."""
+def _replacements() -> list[Replacement]:
+    """moto's send and enqueue, each wrapped as it currently stands."""
+    import moto.sqs.models as sqs_models
 
-    def __init__(self) -> None:
-        self._saved: dict[str, tuple[Any, Any, Any]] = {}
-
-    def install(self) -> None:
-        import moto.sqs.models as sqs_models
-
-        if self._saved:
-            return
-        backend, queue = sqs_models.SQSBackend, sqs_models.Queue
-        replacements = {
-            "send_message": (backend, _wrap_send(backend.__dict__["send_message"])),
-            "add_message": (queue, _wrap_add(queue.__dict__["add_message"])),
-        }
-        for name, (owner, ours) in replacements.items():
-            self._saved[name] = (owner, owner.__dict__[name], ours)
-            setattr(owner, name, ours)
-
-    def uninstall(self) -> None:
-        """Put back what install replaced, where our wrapper is still the one in place.
-
-        A wrapper left under someone else's stays inert: it passes through once the layer is off."""
-        for name, (owner, original, ours) in self._saved.items():
-            if owner.__dict__.get(name) is ours:
-                setattr(owner, name, original)
-        self._saved = {}
+    return [
+        (sqs_models.SQSBackend, "send_message", _wrap_send),
+        (sqs_models.Queue, "add_message", _wrap_add),
+    ]
 
 
-_PATCH = _MotoPatch()
+_PATCH = Patches(_replacements)
 
 
 # --- public API -------------------------------------------------------------

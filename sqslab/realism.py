@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab.errors import LabConfigError
+from sqslab.patching import Patches, Replacement
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -334,36 +335,19 @@ def _wrap_messages(prop: property) -> property:
     return property(messages)
 
 
-class _MotoPatch:
-    """Installs the three wrappers on moto's SQS model and restores exactly what it replaced."""
+def _replacements() -> list[Replacement]:
+    """moto's receive, delete and queue listing, each wrapped as it currently stands."""
+    import moto.sqs.models as sqs_models
 
-    def __init__(self) -> None:
-        self._saved: dict[str, tuple[Any, Any, Any]] = {}
-
-    def install(self) -> None:
-        import moto.sqs.models as sqs_models
-
-        if self._saved:
-            return
-        backend, queue = sqs_models.SQSBackend, sqs_models.Queue
-        replacements = {
-            "receive_message": (backend, _wrap_receive(backend.receive_message)),
-            "delete_message": (backend, _wrap_delete(backend.delete_message)),
-            "messages": (queue, _wrap_messages(queue.__dict__["messages"])),
-        }
-        for name, (owner, ours) in replacements.items():
-            self._saved[name] = (owner, owner.__dict__[name], ours)
-            setattr(owner, name, ours)
-
-    def uninstall(self) -> None:
-        """Put back what install replaced, where our wrapper is still the one in place."""
-        for name, (owner, original, ours) in self._saved.items():
-            if owner.__dict__.get(name) is ours:
-                setattr(owner, name, original)
-        self._saved = {}
+    backend, queue = sqs_models.SQSBackend, sqs_models.Queue
+    return [
+        (backend, "receive_message", _wrap_receive),
+        (backend, "delete_message", _wrap_delete),
+        (queue, "messages", _wrap_messages),
+    ]
 
 
-_PATCH = _MotoPatch()
+_PATCH = Patches(_replacements)
 
 
 # --- public API -------------------------------------------------------------

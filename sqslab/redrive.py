@@ -120,6 +120,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import clock as clocks
 from sqslab import facts
 from sqslab.errors import LabConfigError
+from sqslab.patching import Patches
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -175,7 +176,6 @@ PERMISSIONS = ("allowAll", "denyAll", "byQueue")
 _EPSILON = 1e-3
 #: Attribute set on moto messages: the ARN of the queue the message was first sent to.
 _ORIGIN = "_sqslab_origin_arn"
-_MISSING = object()
 
 
 # --- errors -------------------------------------------------------------------
@@ -819,35 +819,6 @@ def _constant(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda _original: handler
 
 
-class _Patch:
-    """Replaces attributes of moto's classes and sqslab.clock; restores exactly what was there."""
-
-    def __init__(self) -> None:
-        self._saved: list[tuple[Any, str, Any, Any]] = []
-
-    def install(self) -> None:
-        if self._saved:
-            return
-        for owner, name, wrap in _replacements():
-            original = vars(owner).get(name, _MISSING)
-            ours = wrap(original)
-            self._saved.append((owner, name, original, ours))
-            setattr(owner, name, ours)
-
-    def uninstall(self) -> None:
-        """Put back what install replaced, where our replacement is still the one in place.
-
-        One left under someone else's wrapper stays inert: it passes through once the layer is off."""
-        for owner, name, original, ours in reversed(self._saved):
-            if vars(owner).get(name) is not ours:
-                continue
-            if original is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, original)
-        self._saved = []
-
-
 def _replacements() -> list[tuple[Any, str, Callable[[Any], Any]]]:
     """(owner, attribute, wrapper factory) for everything the layer replaces."""
     import moto.sqs.models as sqs_models
@@ -866,7 +837,7 @@ def _replacements() -> list[tuple[Any, str, Callable[[Any], Any]]]:
     ]
 
 
-_PATCH = _Patch()
+_PATCH = Patches(_replacements)
 
 
 # --- public API ---------------------------------------------------------------

@@ -152,7 +152,7 @@ class ThreadRunner:
 
     def sleep(self, seconds: float) -> None:
         """Really sleep."""
-        time.sleep(check_seconds(seconds))
+        time.sleep(check_seconds(seconds))  # real clock: endpoint/aws backends keep real time
 
     def wait_until(self, when: float, wake_if: Wake | None = None) -> None:
         """Really sleep until ``when`` (clock seconds), or until ``wake_if()`` turns true."""
@@ -160,7 +160,7 @@ class ThreadRunner:
         while (left := when - now()) > 0:
             if wake_if is not None and wake_if():
                 return
-            time.sleep(min(left, self.poll_interval))
+            time.sleep(min(left, self.poll_interval))  # real clock: look again at wake_if
 
     def run(self, on_interrupt: Callable[[], None] | None = None) -> None:
         """Wait for every thread (including ones spawned meanwhile); re-raise the first error.

@@ -1,0 +1,51 @@
+"""Replacing attributes of moto's classes for a fidelity layer, and putting them back exactly.
+
+Several layers wrap the same moto methods (the clock, realism, dedup, redrive), each on top of what
+is there when it is turned on. Undo restores an attribute only where this layer's replacement is
+still the one in place; a replacement left under someone else's wrapper stays, and passes through
+once its layer is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: (owner, attribute name, factory that builds the replacement from the current attribute)
+Replacement = tuple[Any, str, Callable[[Any], Any]]
+
+_MISSING = object()
+
+
+class Patches:
+    """A set of attribute replacements, installed together and undone together."""
+
+    def __init__(self, replacements: Callable[[], list[Replacement]]) -> None:
+        self._replacements = replacements
+        self._saved: list[tuple[Any, str, Any, Any]] = []
+
+    @property
+    def installed(self) -> bool:
+        """True while the replacements are in place."""
+        return bool(self._saved)
+
+    def install(self) -> None:
+        """Replace each attribute by its wrapper of the current value (once)."""
+        if self._saved:
+            return
+        for owner, name, wrap in self._replacements():
+            original = vars(owner).get(name, _MISSING)
+            ours = wrap(original)
+            self._saved.append((owner, name, original, ours))
+            setattr(owner, name, ours)
+
+    def uninstall(self) -> None:
+        """Put back what :meth:`install` replaced, where the replacement is still in place."""
+        for owner, name, original, ours in reversed(self._saved):
+            if vars(owner).get(name) is not ours:
+                continue
+            if original is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        self._saved = []
