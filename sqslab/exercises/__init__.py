@@ -154,6 +154,17 @@ from sqslab.exercises.consumers import (  # noqa: E402 - chapter checks build on
     check_idempotent,
     check_no_double_processing,
 )
+from sqslab.exercises.dlq import (  # noqa: E402 - chapter checks build on the helpers above
+    check_payments_pair,
+    check_poison_caught,
+    check_redriven,
+    run_invoices,
+)
+from sqslab.exercises.fifo import (  # noqa: E402 - chapter checks build on the helpers above
+    check_customer_groups,
+    check_high_throughput,
+    check_resend_safe,
+)
 from sqslab.exercises.producers import (  # noqa: E402 - chapter checks build on the helpers above
     check_batch_orders,
     check_large_report,
@@ -163,12 +174,19 @@ from sqslab.exercises.producers import (  # noqa: E402 - chapter checks build on
 __all__ = [
     "Check",
     "check_batch_orders",
+    "check_customer_groups",
     "check_drain",
     "check_first_roundtrip",
+    "check_high_throughput",
     "check_idempotent",
     "check_large_report",
     "check_no_double_processing",
     "check_payment_events",
     "check_payments_fifo",
+    "check_payments_pair",
+    "check_poison_caught",
+    "check_redriven",
+    "check_resend_safe",
     "check_thumbnails_queue",
+    "run_invoices",
 ]

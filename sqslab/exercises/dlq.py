@@ -1,0 +1,220 @@
+"""Chapter 5 auto-checks: a source queue and its DLQ, the swallowed-error failure lab, a redrive.
+
+The failure lab (exercise 5.2) runs the learner's handler itself with :func:`run_invoices`: a
+fresh batch of invoices, one of them malformed, goes to ``invoices`` (whose redrive policy is
+sound) and a consumer works until the queue is quiet. Each run tags its bodies with a run number,
+so re-running never mixes with an earlier run's messages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqslab import dlq, facts, queues
+from sqslab.consumer import ConsumeResult, StopPolicy, consume
+from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+
+#: The failure lab's queue, its retries and visibility timeout (seconds).
+INVOICES = "invoices"
+INVOICE_RETRIES = 3
+INVOICE_VISIBILITY = 30
+#: How many invoices each run sends; the malformed one is the third.
+INVOICE_COUNT = 6
+POISON_AT = 3
+
+_runs = itertools.count(1)
+
+
+def _redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
+    """The queue's RedrivePolicy, parsed, or None when it has none (or it is not JSON)."""
+    try:
+        policy = json.loads(attrs.get("RedrivePolicy", ""))
+    except ValueError:
+        return None
+    return policy if isinstance(policy, dict) else None
+
+
+def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
+    """Exercise 5.1: ``payments`` sends a message to ``payments-dlq`` after 5 receives; the DLQ keeps
+    messages for the longest retention SQS allows."""
+    exercise, dlq_name = "ex5.1", f"{name}-dlq"
+    dlq_url, source_url = _queue_url(sqs, dlq_name), _queue_url(sqs, name)
+    if dlq_url is None:
+        return Check(
+            exercise, False, f"create the DLQ first: sqs.create_queue(QueueName={dlq_name!r}, ...)"
+        )
+    if source_url is None:
+        return Check(
+            exercise, False, f"create the source queue {name!r} with a RedrivePolicy attribute"
+        )
+    dlq_attrs, attrs = _attributes(sqs, dlq_url), _attributes(sqs, source_url)
+    policy = _redrive_policy(attrs) or {}
+    longest = int(facts.get("message_retention").value)
+    kept = int(dlq_attrs.get("MessageRetentionPeriod", 0))
+    return _first_problem(
+        exercise,
+        [
+            (
+                bool(policy),
+                f"{name!r} has no RedrivePolicy: set it to json.dumps({{'deadLetterTargetArn': "
+                "dlq_arn, 'maxReceiveCount': 5}) (sqs.set_queue_attributes works on an existing queue)",
+            ),
+            (
+                policy.get("deadLetterTargetArn") == dlq_attrs.get("QueueArn"),
+                f"the RedrivePolicy names {policy.get('deadLetterTargetArn')!r}, not the ARN of "
+                f"{dlq_name!r}: read it with get_queue_attributes(AttributeNames=['QueueArn'])",
+            ),
+            (
+                str(policy.get("maxReceiveCount")) == "5",
+                f"maxReceiveCount is {policy.get('maxReceiveCount')}; the exercise asks for 5",
+            ),
+            (
+                kept == longest,
+                f"{dlq_name!r} keeps messages {kept} s; give it the longest retention SQS allows, "
+                f"{facts.get('message_retention').text} = {longest} s (MessageRetentionPeriod)",
+            ),
+            (
+                dlq.retention_problem(sqs, dlq.QueuePair(source_url, dlq_url, "", "", 5)) is None,
+                "the DLQ must keep messages longer than the source does: shorten the source's "
+                "MessageRetentionPeriod",
+            ),
+        ],
+        f"{name!r} moves a message to {dlq_name!r} after 5 receives, and the DLQ keeps it "
+        f"{facts.get('message_retention').text}, longer than the source.",
+    )
+
+
+@dataclass
+class InvoiceRun:
+    """One run of the failure lab: the queues, what was sent, and what the consumer did."""
+
+    pair: dlq.QueuePair
+    bodies: list[str]
+    poison: str
+    result: ConsumeResult
+    seen: dict[str, str]
+
+    @property
+    def handled(self) -> set[str]:
+        """Bodies of the messages the consumer counted as processed (a success, then a delete)."""
+        return {self.seen[i] for i in self.result.processed if i in self.seen}
+
+    def outcomes(self, sqs: Any) -> dict[str, int]:
+        """Where this run's messages ended up (for ``plots.message_outcomes``)."""
+        return dlq.outcomes(sqs, self.pair, len(set(self.result.processed)))
+
+
+def invoice_pair(sqs: Any) -> dlq.QueuePair:
+    """The failure lab's ``invoices`` queue and its DLQ, created once with a sound redrive policy."""
+    url, dlq_url = _queue_url(sqs, INVOICES), _queue_url(sqs, f"{INVOICES}-dlq")
+    if url and dlq_url:
+        return dlq.QueuePair(
+            url, dlq_url, dlq.arn(sqs, url), dlq.arn(sqs, dlq_url), INVOICE_RETRIES
+        )
+    return dlq.create_pair(
+        sqs,
+        INVOICES,
+        max_receive_count=INVOICE_RETRIES,
+        source_attributes={"VisibilityTimeout": str(INVOICE_VISIBILITY)},
+    )
+
+
+def invoice_bodies(run: int) -> list[str]:
+    """This run's invoices as JSON; the one at ``POISON_AT`` has no amount (it can never succeed)."""
+    bodies = []
+    for n in range(1, INVOICE_COUNT + 1):
+        invoice: dict[str, Any] = {"invoice": f"R{run}-{n:02d}", "eur": 10 * n}
+        if n == POISON_AT:
+            invoice = {"invoice": f"R{run}-{n:02d}", "eur": "ten"}
+        bodies.append(json.dumps(invoice))
+    return bodies
+
+
+def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
+    """Send a fresh batch of invoices to ``invoices`` and consume them with ``handler``."""
+    sqs, pair = lab.sqs, invoice_pair(lab.sqs)
+    bodies = invoice_bodies(next(_runs))
+    for body in bodies:
+        sqs.send_message(QueueUrl=pair.source_url, MessageBody=body)
+    seen: dict[str, str] = {}
+
+    def watched(message: Any) -> Any:
+        seen[message.id] = message.body
+        return handler(message)
+
+    stop = StopPolicy(idle_timeout=2 * INVOICE_VISIBILITY)
+    result = consume(sqs, pair.source_url, watched, stop=stop)
+    return InvoiceRun(pair, bodies, bodies[POISON_AT - 1], result, seen)
+
+
+def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
+    """Exercise 5.2 (failure lab): the malformed invoice reached the DLQ; every good one was processed."""
+    exercise = "ex5.2"
+    if run is None:
+        return Check(
+            exercise,
+            False,
+            "fix handle_invoice, then run = sqslab.exercises.run_invoices(lab, handle_invoice)",
+        )
+    handled = run.handled
+    in_dlq = {m["Body"] for m in queues.peek(lab, run.pair.dlq_url)}
+    good = [b for b in run.bodies if b != run.poison]
+    missing = [json.loads(b)["invoice"] for b in good if b not in handled]
+    return _first_problem(
+        exercise,
+        [
+            (
+                run.poison not in handled,
+                "the malformed invoice counted as processed and was deleted, so it never reached the "
+                "DLQ: a handler that catches an error and returns tells the consumer it succeeded; "
+                "log it and raise again",
+            ),
+            (
+                run.poison in in_dlq,
+                f"the malformed invoice is not in {INVOICES}-dlq yet: the handler must raise on it, "
+                f"and the consumer must keep receiving until it was received {INVOICE_RETRIES} times",
+            ),
+            (not missing, f"these good invoices were not processed: {', '.join(missing)}"),
+        ],
+        f"the malformed invoice failed {INVOICE_RETRIES} times and waits in {INVOICES}-dlq; the "
+        f"other {len(good)} were processed and deleted.",
+    )
+
+
+def check_redriven(lab: Any, name: str = "refunds") -> Check:
+    """Exercise 5.3: the DLQ of ``name`` was redriven with StartMessageMoveTask and is empty, and the
+    redriven messages were processed."""
+    exercise, dlq_name = "ex5.3", f"{name}-dlq"
+    dlq_url, url = _queue_url(lab.sqs, dlq_name), _queue_url(lab.sqs, name)
+    if dlq_url is None or url is None:
+        return Check(exercise, False, "run the set-up cell first: it creates the refunds queues")
+    dlq_arn = dlq.arn(lab.sqs, dlq_url)
+    tasks = lab.sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
+    status = tasks[0]["Status"] if tasks else None
+    return _first_problem(
+        exercise,
+        [
+            (
+                bool(tasks),
+                "start the redrive: sqs.start_message_move_task(SourceArn=dlq_arn) "
+                f"(dlq_arn is the QueueArn of {dlq_name!r})",
+            ),
+            (
+                status == "COMPLETED",
+                f"the move task is {status}: lab.wait() until list_message_move_tasks says COMPLETED",
+            ),
+            (
+                sum(queues.depth(lab.sqs, dlq_url)) == 0,
+                f"{dlq_name!r} still holds messages: let the move task finish",
+            ),
+            (
+                sum(queues.depth(lab.sqs, url)) == 0,
+                f"the redriven messages wait in {name!r}: consume them with the fixed handler",
+            ),
+        ],
+        f"{dlq_name!r} was redriven back to {name!r} and every refund was processed.",
+    )

@@ -1,0 +1,224 @@
+"""Chapter 4 auto-checks: resends that FIFO deduplicates, the head-of-line failure lab, high throughput.
+
+The check for exercise 4.1 drives the learner's ``publish`` function itself: it publishes a few
+customers' events, consumes them, publishes them all again as a retrying producer would, and
+looks at what was delivered. Each run uses new event names, so re-running it never collides with
+the deduplication window of an earlier run.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sqslab import facts
+from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+from sqslab.fifo import Delivery, report
+
+Publish = Callable[[str, str], Any]
+
+#: The customers and events the 4.1 check publishes (each run adds its own prefix to the names).
+CUSTOMERS = ("c-17", "c-42")
+EVENTS = ("signed-up", "email-verified", "first-order")
+RETRY_PAUSE = 60  # seconds of lab time between the first publish and the resend
+
+_runs = itertools.count(1)
+
+
+def _drain(sqs: Any, url: str) -> list[dict[str, Any]]:
+    """Receive and delete every visible message (no long poll); the messages, in receive order."""
+    got: list[dict[str, Any]] = []
+    size = int(facts.get("max_receive_messages").value)
+    while messages := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=size, AttributeNames=["MessageGroupId"]
+    ).get("Messages"):
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        got.extend(messages)
+    return got
+
+
+def _event_of(body: str, events: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """The (customer, event) whose customer and event name the body contains, if any."""
+    return next((e for e in events if e[0] in body and e[1] in body), None)
+
+
+def _publish_all(publish: Publish, events: Sequence[tuple[str, str]]) -> str | None:
+    """Call ``publish`` for each event; the SQS error it raised, as text, or None."""
+    try:
+        for customer, event in events:
+            publish(customer, event)
+    except ClientError as err:
+        return err.response.get("Error", {}).get("Message", str(err))
+    return None
+
+
+def _customer_events(run: int) -> list[tuple[str, str]]:
+    """This run's events, interleaved across customers: (customer, event name)."""
+    return [(c, f"r{run}-{e}") for e in EVENTS for c in CUSTOMERS]
+
+
+def check_resend_safe(
+    lab: Any, publish: Publish | None, queue: str = "customer-events.fifo"
+) -> Check:
+    """Exercise 4.1: ``publish(customer, event)`` on a FIFO queue; a resend is not delivered twice."""
+    name = "ex4.1"
+    sqs = lab.sqs
+    url = _queue_url(sqs, queue)
+    if url is None:
+        return Check(
+            name,
+            False,
+            f"create the queue first: sqs.create_queue(QueueName={queue!r}, "
+            "Attributes={'FifoQueue': 'true'})",
+        )
+    if _attributes(sqs, url).get("FifoQueue") != "true":
+        return Check(
+            name,
+            False,
+            f"{queue!r} is not a FIFO queue: FifoQueue is set only at creation; delete it and "
+            "create it again with 'FifoQueue': 'true'",
+        )
+    if publish is None:
+        return Check(
+            name, False, "define publish(customer, event): it sends one event to the queue"
+        )
+    _drain(sqs, url)
+    events = _customer_events(next(_runs))
+    error = _publish_all(publish, events)
+    if error is not None:
+        return Check(name, False, f"SQS refused a send: {error}")
+    first = _drain(sqs, url)
+    lab.wait(RETRY_PAUSE)
+    error = _publish_all(publish, events)  # the producer retries every event
+    if error is not None:
+        return Check(name, False, f"SQS refused the resend: {error}")
+    again = _drain(sqs, url)
+    return _verdict(name, events, first, again)
+
+
+def _groups_by_customer(
+    messages: list[dict[str, Any]], found: list[tuple[str, str] | None]
+) -> dict[str, set[str | None]]:
+    """Per customer, the message group ids its delivered events carried."""
+    groups: dict[str, set[str | None]] = {c: set() for c in CUSTOMERS}
+    for message, event in zip(messages, found, strict=True):
+        if event is not None:
+            groups[event[0]].add(message["Attributes"].get("MessageGroupId"))
+    return groups
+
+
+def _verdict(
+    name: str,
+    events: list[tuple[str, str]],
+    first: list[dict[str, Any]],
+    again: list[dict[str, Any]],
+) -> Check:
+    """PASS when each event arrived once, in order per customer, one group per customer."""
+    found = [_event_of(m["Body"], events) for m in first]
+    groups = _groups_by_customer(first, found)
+    window = facts.get("fifo_dedup_window").text
+    return _first_problem(
+        name,
+        [
+            (
+                None not in found and len(first) == len(events),
+                f"the check published {len(events)} events and {len(first)} message(s) arrived: "
+                "put the customer and the event name in the body, e.g. json.dumps({'customer': ..., 'event': ...}), "
+                "and send each event once",
+            ),
+            (
+                all(len(g) == 1 for g in groups.values())
+                and len({next(iter(g)) for g in groups.values()}) == len(CUSTOMERS),
+                "use one message group per customer: MessageGroupId=customer (order is kept per "
+                "customer and different customers do not wait for each other)",
+            ),
+            (
+                all(
+                    [e for e in found if e and e[0] == c] == [e for e in events if e[0] == c]
+                    for c in CUSTOMERS
+                ),
+                "a customer's events arrived out of order: keep all of one customer's events in "
+                "the same message group",
+            ),
+            (
+                not again,
+                f"the resend {RETRY_PAUSE} s later was delivered again ({len(again)} message(s)): "
+                f"SQS drops a repeat only if it carries the same deduplication id within {window}. "
+                "Derive MessageDeduplicationId from the event (customer and event name), not from "
+                "a random uuid or the time",
+            ),
+        ],
+        f"{len(events)} events arrived once each, in order per customer; the resend "
+        f"{RETRY_PAUSE} s later, after they were deleted, was accepted and dropped as a duplicate.",
+    )
+
+
+def check_customer_groups(
+    deliveries: Sequence[Delivery], orders: Sequence[tuple[str, int]], slow: tuple[str, int]
+) -> Check:
+    """Exercise 4.2 (failure lab): a slow order holds back only its own customer's orders."""
+    name = "ex4.2"
+    if not deliveries:
+        return Check(name, False, "run the cell that sends the orders and runs the shop first")
+    order = report(list(deliveries))
+    done = {(d.group, d.seq): d.time for d in deliveries}
+    slow_done = done.get(slow)
+    others = [t for (customer, _), t in done.items() if customer != slow[0]]
+    waited = [t for t in others if slow_done is not None and t > slow_done]
+    return _first_problem(
+        name,
+        [
+            (
+                sorted(done) == sorted(orders),
+                f"{len(done)} of {len(orders)} orders were processed: let the shop run until "
+                "the queue is empty, and send every order",
+            ),
+            (
+                not waited,
+                f"{len(waited)} order(s) of other customers finished only after {slow[0]}'s slow "
+                f"order: they are stuck behind it in the same message group. Send each order with "
+                "MessageGroupId set to its customer",
+            ),
+            (
+                order.in_order(),
+                "a customer's orders were processed out of order or twice: use one group per "
+                "customer (not per order), so each customer's orders stay in sequence",
+            ),
+        ],
+        f"the other customers' orders were all done before {slow[0]}'s slow order finished, and "
+        "every customer's orders were processed in sequence.",
+    )
+
+
+def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
+    """Exercise 4.3: ``queue`` is a FIFO queue in high-throughput mode."""
+    name = "ex4.3"
+    url = _queue_url(sqs, queue)
+    if url is None:
+        return Check(name, False, f"no queue named {queue!r} yet: create it with sqs.create_queue")
+    attrs = _attributes(sqs, url)
+    return _first_problem(
+        name,
+        [
+            (
+                attrs.get("FifoQueue") == "true",
+                f"{queue!r} is not FIFO: delete it and create it with 'FifoQueue': 'true'",
+            ),
+            (
+                attrs.get("DeduplicationScope") == "messageGroup",
+                f"DeduplicationScope is {attrs.get('DeduplicationScope')!r}: high throughput "
+                "needs 'messageGroup' (sqs.set_queue_attributes works on an existing queue)",
+            ),
+            (
+                attrs.get("FifoThroughputLimit") == "perMessageGroupId",
+                f"FifoThroughputLimit is {attrs.get('FifoThroughputLimit')!r}: high throughput "
+                "needs 'perMessageGroupId'",
+            ),
+        ],
+        f"{queue!r} is a FIFO queue in high-throughput mode (deduplication and the throughput "
+        "quota per message group).",
+    )
