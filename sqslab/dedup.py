@@ -55,8 +55,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.errors import LabConfigError
-from sqslab.patching import Patches, Replacement
+from sqslab.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -259,14 +258,7 @@ _PATCH = Patches(_replacements)
 
 def check_backend(lab: Lab) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
-    if lab.clock.virtual:
-        return
-    raise LabConfigError(
-        f"{LABEL} runs only on the in-process moto backends ('moto', 'server'); this lab runs on "
-        f"{lab.backend!r}, where the service itself deduplicates (real SQS does it as documented; "
-        f"an emulator behind an endpoint has its own rules, which sqslab cannot change). To see "
-        f"the emulation, start the lab with sqslab.start('moto')."
-    )
+    require_in_process(lab, LABEL, "where the service itself deduplicates")
 
 
 def install(lab: Lab) -> Callable[[], None]:

@@ -202,9 +202,10 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
 
 def install_fidelity_layers(lab: Lab) -> None:
     """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
-    from sqslab import dedup, redrive
+    from sqslab import dedup, fifo_groups, redrive
 
     dedup.install(lab)
+    fifo_groups.install(lab)
     redrive.install(lab)
 
 

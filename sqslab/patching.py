@@ -9,7 +9,12 @@ once its layer is off.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqslab.errors import LabConfigError
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: (owner, attribute name, factory that builds the replacement from the current attribute)
 Replacement = tuple[Any, str, Callable[[Any], Any]]
@@ -49,3 +54,16 @@ class Patches:
             else:
                 setattr(owner, name, original)
         self._saved = []
+
+
+def require_in_process(lab: Lab, label: str, elsewhere: str) -> None:
+    """Raise a clear error unless ``lab`` runs moto in this process; ``elsewhere`` says who answers
+    on the other backends."""
+    if lab.clock.virtual:
+        return
+    raise LabConfigError(
+        f"{label} runs only on the in-process moto backends ('moto', 'server'); this lab runs on "
+        f"{lab.backend!r}, {elsewhere} (real SQS does it as documented; an emulator behind an "
+        f"endpoint has its own rules, which sqslab cannot change). To see the emulation, start "
+        f"the lab with sqslab.start('moto')."
+    )

@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqslab.errors import LabConfigError
-from sqslab.patching import Patches, Replacement
+from sqslab.patching import Patches, Replacement, require_in_process
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -355,14 +354,10 @@ _PATCH = Patches(_replacements)
 
 def check_backend(lab: Lab) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
-    if lab.clock.virtual:
-        return
-    raise LabConfigError(
-        f"the realism layer runs only on the in-process moto backends ('moto', 'server'); this "
-        f"lab runs on {lab.backend!r}. Real SQS already delivers standard-queue messages at least "
-        f"once and only roughly in order, so there is nothing to emulate there (an emulator behind "
-        f"an endpoint has its own behaviour, which sqslab cannot change). To see the emulation, "
-        f"start the lab with sqslab.start('moto')."
+    require_in_process(
+        lab,
+        "the realism layer",
+        "where standard queues already deliver at least once and only roughly in order",
     )
 
 

@@ -51,6 +51,14 @@ the maximum number of messages per second." FIFO: older versions of this page sa
 throughput increase and dead letter queue redrive support for Amazon SQS FIFO queues") and the
 current page says so, so this layer redrives FIFO DLQs and never answers UnsupportedOperation.
 
+AWS, "Configuring a dead-letter queue retention"
+(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html):
+"For standard queues, the expiration of a message is always based on its original enqueue
+timestamp. When a message is moved to a dead-letter queue, the enqueue timestamp is unchanged."
+... "For FIFO queues, the enqueue timestamp resets when the message is moved to a dead-letter
+queue." moto keeps the original time in both; this layer resets it when moto moves a message into
+a FIFO DLQ (sqslab's retention expiry then counts from the move).
+
 AWS, SetQueueAttributes
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html):
 "RedriveAllowPolicy – ... redrivePermission – ... allowAll – (Default) Any source queues in this
@@ -119,8 +127,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import clock as clocks
 from sqslab import facts
-from sqslab.errors import LabConfigError
-from sqslab.patching import Patches
+from sqslab.patching import Patches, require_in_process
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -789,11 +796,14 @@ def _wrap_set_attributes(inner: Any) -> Any:
 
 
 def _wrap_add_message(inner: Any) -> Any:
-    """moto's enqueue, noting the first queue each message entered (its original source)."""
+    """moto's enqueue, noting the first queue each message entered (its original source), and
+    resetting the enqueue time of a message moved into a FIFO DLQ."""
 
     def add_message(queue: Any, message: Any) -> Any:
         if _active is not None and not hasattr(message, _ORIGIN):
             setattr(message, _ORIGIN, queue.queue_arn)
+        elif _active is not None and queue.fifo_queue:
+            message.sent_timestamp = int(Redrive.now() * 1000)
         return inner(queue, message)
 
     add_message.__wrapped__ = inner  # type: ignore[attr-defined]
@@ -845,14 +855,7 @@ _PATCH = Patches(_replacements)
 
 def check_backend(lab: Lab) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
-    if lab.clock.virtual:
-        return
-    raise LabConfigError(
-        f"{LABEL} runs only on the in-process moto backends ('moto', 'server'); this lab runs on "
-        f"{lab.backend!r}, where the service itself runs message move tasks (real SQS does it as "
-        f"documented; an emulator behind an endpoint has its own support, which sqslab cannot "
-        f"change). To see the emulation, start the lab with sqslab.start('moto')."
-    )
+    require_in_process(lab, LABEL, "where the service itself runs message move tasks")
 
 
 def install(lab: Lab) -> Callable[[], None]:

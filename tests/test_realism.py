@@ -244,7 +244,7 @@ def test_real_service_backends_get_a_clear_error(backend):
         region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
     remote = Lab(backend, session, RealClock(), endpoint_url="http://127.0.0.1:9")
-    with pytest.raises(LabConfigError, match="already delivers") as err:
+    with pytest.raises(LabConfigError, match="already deliver at least once") as err:
         realism.enable(remote)
     assert repr(backend) in str(err.value) and "sqslab.start('moto')" in str(err.value)
     assert realism.current() is None

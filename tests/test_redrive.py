@@ -154,7 +154,7 @@ def _send_to_shared_dlq(sqs: Any, pair: dlq.QueuePair) -> None:
 def test_fifo_dlq_redrives_back_to_its_fifo_source_keeping_the_group(layer):
     sqs = layer.sqs
     pair = dlq.create_pair(sqs, "payments", fifo=True, max_receive_count=1)
-    for n in range(3):  # one group each: moto moves one group's messages to a DLQ out of order
+    for n in range(3):  # one group each, so the test does not depend on the fifo_groups layer
         sqs.send_message(
             QueueUrl=pair.source_url,
             MessageBody=f"p{n}",
@@ -171,6 +171,38 @@ def test_fifo_dlq_redrives_back_to_its_fifo_source_keeping_the_group(layer):
     back = receive_all(sqs, pair.source_url, MessageSystemAttributeNames=["MessageGroupId"])
     assert [m["Body"] for m in back] == ["p0", "p1", "p2"]
     assert [m["Attributes"]["MessageGroupId"] for m in back] == [f"customer-{n}" for n in range(3)]
+
+
+@pytest.mark.parametrize(("fifo", "left_after_two_more_days"), [(False, 0), (True, 1)])
+def test_dlq_retention_counts_from_the_first_send_on_standard_and_from_the_move_on_fifo(
+    layer, fifo, left_after_two_more_days
+):
+    sqs, day = layer.sqs, 24 * 3600
+    four_days = {"MessageRetentionPeriod": str(4 * day)}
+    pair = dlq.create_pair(
+        sqs,
+        "retention-fifo" if fifo else "retention",
+        fifo=fifo,
+        max_receive_count=1,
+        source_attributes=four_days,
+        dlq_attributes=four_days,
+    )
+    send = {"MessageGroupId": "g", "MessageDeduplicationId": "d"} if fifo else {}
+    layer.wait(3 * day)  # not yet: the send below is what starts the clock
+    sent_at = layer.clock.time()
+    sqs.send_message(QueueUrl=pair.source_url, MessageBody="late", **send)
+    layer.wait(3 * day)  # three days in the source before anyone fails it
+    for _ in range(2):  # the first receive fails; the second moves the message to the DLQ
+        sqs.receive_message(QueueUrl=pair.source_url, VisibilityTimeout=0)
+    assert depth(sqs, pair.dlq_url) == 1
+    moved_at = layer.clock.time()
+    stamp = receive_all(sqs, pair.dlq_url, MessageSystemAttributeNames=["SentTimestamp"])
+    assert int(stamp[0]["Attributes"]["SentTimestamp"]) // 1000 == int(
+        moved_at if fifo else sent_at
+    )
+
+    layer.wait(2 * day)  # 5 days after the send, 2 after the move; the DLQ keeps 4 days
+    assert depth(sqs, pair.dlq_url) == left_after_two_more_days
 
 
 def test_rate_is_honoured_on_the_virtual_clock(layer):
