@@ -1,8 +1,8 @@
 """Re-execute notebooks in place, deterministically (``make notebooks``).
 
 Every code cell runs top to bottom in a fresh kernel with the embedded moto backend; timing
-metadata and widget state are not stored, and widget view ids are numbered in order, so running
-it twice leaves ``git diff`` empty.
+metadata and widget state are not stored, and cell ids and widget view ids are numbered in order,
+so running it twice leaves ``git diff`` empty (also after cells were added or moved).
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ def number_widget_views(nb: nbformat.NotebookNode) -> None:
             if view is not None:
                 count += 1
                 view["model_id"] = f"sqslab-widget-{count:03d}"
+
+
+def number_cells(nb: nbformat.NotebookNode) -> None:
+    """Give the cells ids c000, c001, ... in order (a new cell would otherwise get a random id)."""
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"c{index:03d}"
 
 
 def tag_expected_errors(nb: nbformat.NotebookNode, on: bool = True) -> None:
@@ -77,6 +83,7 @@ def run(path: Path) -> None:
     tag_expected_errors(nb, on=False)
     merge_streams(nb)
     number_widget_views(nb)
+    number_cells(nb)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
 

@@ -40,6 +40,13 @@ def test_widget_views_get_stable_ids_in_order():
     assert ids == ["sqslab-widget-001", "sqslab-widget-002"]
 
 
+def test_cells_are_numbered_in_order_whatever_ids_they_had():
+    nb = new_notebook(cells=[new_code_cell("a"), new_code_cell("b"), new_code_cell("c")])
+    nb.cells[1]["id"] = "c000"  # a cell moved up keeps its old id until the runner renumbers
+    runner.number_cells(nb)
+    assert [cell["id"] for cell in nb.cells] == ["c000", "c001", "c002"]
+
+
 def test_marked_error_cells_are_tagged_once():
     nb = new_notebook(cells=[new_code_cell("# NBVAL_RAISES_EXCEPTION\n1/0"), new_code_cell("1")])
     runner.tag_expected_errors(nb)
