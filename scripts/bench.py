@@ -14,13 +14,9 @@ Each ratio is the median of ``--repeat`` rounds; every round uses fresh queues s
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -30,6 +26,7 @@ from sqslab.clock import RealClock
 from sqslab.consumer import Consumer, StopPolicy
 from sqslab.lab import DUMMY_CREDENTIALS
 from sqslab.producer import Producer
+from sqslab.server import server_process
 
 BODY = '{"order": %d, "item": "book", "qty": 1}'
 
@@ -133,36 +130,6 @@ def pool_ratio(bench: Bench, sqs: Any, messages: int, n: int) -> float:
         bench.timed(eight)
         rounds.append(one.busy / eight.busy)  # type: ignore[attr-defined]
     return statistics.median(rounds)
-
-
-@contextmanager
-def server_process() -> Iterator[str]:
-    """``sqslab server`` in a process of its own (so it does not share this one's GIL); its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "sqslab.cli", "server", "--port", str(port)]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
-    """Wait until the server answers ListQueues, or fail clearly."""
-    sqs = client(url)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            sqs.list_queues()
-            return
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.2)
-    raise SystemExit(f"sqslab server did not answer on {url} within {seconds:g} s")
 
 
 def main(argv: list[str] | None = None) -> None:

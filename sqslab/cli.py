@@ -1,9 +1,11 @@
-"""The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients) and
-``sqslab doctor`` (versions, backend, and whether it answers)."""
+"""The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients),
+``sqslab reset`` (clear a learner's or the room's queues on it) and ``sqslab doctor`` (versions,
+backend, and whether it answers)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import signal
 import socket
@@ -12,6 +14,7 @@ import threading
 from importlib import metadata
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+DEFAULT_URL = "http://127.0.0.1:4566"
 PACKAGES = ("sqslab", "boto3", "botocore", "moto", "jupyterlab", "ipywidgets", "matplotlib", "tqdm")
 
 
@@ -112,6 +115,44 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; True only for an explicit yes."""
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Delete one namespace's queues, or (``--all``) every queue on the workshop server."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sqslab import workshop
+    from sqslab.errors import LabConfigError
+
+    url = args.endpoint_url or os.environ.get("SQSLAB_ENDPOINT_URL", "").strip() or DEFAULT_URL
+    try:
+        namespace = None if args.all else workshop.clean(args.namespace or workshop.current())
+        sqs = workshop.room_client(url)
+        urls = list(workshop.queue_urls(sqs, workshop.prefix(namespace) if namespace else ""))
+    except LabConfigError as err:
+        print(f"sqslab reset: {err}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as err:
+        print(f"sqslab reset: the server at {url} does not answer ({err})", file=sys.stderr)
+        return 2
+    whose = f"namespace {namespace!r}" if namespace else "the whole room (every namespace)"
+    if not urls:
+        print(f"sqslab reset: no queues of {whose} on {url}")
+        return 0
+    if args.all and not args.yes and not _confirm(f"delete all {len(urls)} queues on {url}?"):
+        print("sqslab reset: nothing deleted")
+        return 1
+    deleted = workshop.delete_queues(sqs, urls)
+    print(f"sqslab reset: deleted {len(deleted)} queue(s) of {whose} on {url}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line parser of ``sqslab``."""
     top = argparse.ArgumentParser(prog="sqslab", description="Tools of the sqslab SQS course.")
@@ -121,6 +162,20 @@ def parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=4566, help="port (default: 4566)")
     server.add_argument("--verbose", action="store_true", help="log every HTTP request")
     server.set_defaults(func=cmd_server)
+    reset = sub.add_parser("reset", help="delete a learner's (or every) queue on a workshop server")
+    which = reset.add_mutually_exclusive_group()
+    which.add_argument(
+        "--namespace",
+        help="the learner's namespace (default: SQSLAB_NAMESPACE, else your user name)",
+    )
+    which.add_argument("--all", action="store_true", help="every queue on the server (the room)")
+    reset.add_argument("--yes", action="store_true", help="do not ask before --all")
+    reset.add_argument(
+        "--endpoint-url",
+        default=None,
+        help=f"server URL (default: SQSLAB_ENDPOINT_URL, else {DEFAULT_URL})",
+    )
+    reset.set_defaults(func=cmd_reset)
     doctor = sub.add_parser("doctor", help="print versions and check the active backend")
     doctor.add_argument(
         "--backend", default=None, help="backend to check (default: SQSLAB_BACKEND)"

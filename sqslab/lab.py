@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 
 from sqslab import clock as clocks
-from sqslab import determinism, fidelity
+from sqslab import determinism, fidelity, workshop
 from sqslab.errors import LabConfigError
 from sqslab.namespace import Namespace
 from sqslab.trace import Trace
@@ -127,7 +127,10 @@ class Lab:
         """One line saying which backend runs and what time it is."""
         when = self.now().strftime("%Y-%m-%d %H:%M:%S UTC")
         kind = "virtual" if self.clock.virtual else "real"
-        return f"sqslab lab: backend={self.backend}, region={self.region}, {kind} clock at {when}"
+        line = f"sqslab lab: backend={self.backend}, region={self.region}, {kind} clock at {when}"
+        if self.namespace.prefix:
+            line += f"; your queues are named {self.namespace.prefix}…"
+        return line
 
 
 def resolve_backend(backend: str | None) -> str:
@@ -194,7 +197,16 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
     clock = clocks.VirtualClock()
     clocks.install(clock)
     stops.append(clocks.uninstall)
-    lab = Lab(backend, _emulator_session(), clock, endpoint_url=url, config=_local_config())
+    chosen = os.environ.get(workshop.ENV, "").strip()
+    namespace = Namespace(prefix=workshop.prefix(chosen)) if chosen else None
+    lab = Lab(
+        backend,
+        _emulator_session(),
+        clock,
+        endpoint_url=url,
+        config=_local_config(),
+        namespace=namespace,
+    )
     lab._on_stop.extend(stops)
     install_fidelity_layers(lab)
     return lab
@@ -242,8 +254,14 @@ def _build_endpoint(seed: int) -> Lab:
         )
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
+    namespace = Namespace(prefix=workshop.prefix(workshop.current()))
     lab = Lab(
-        "endpoint", _emulator_session(region), clocks.RealClock(), endpoint_url=url, config=config
+        "endpoint",
+        _emulator_session(region),
+        clocks.RealClock(),
+        endpoint_url=url,
+        config=config,
+        namespace=namespace,
     )
     check_answers(lab)
     return lab

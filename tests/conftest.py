@@ -1,4 +1,5 @@
-"""Shared fixtures: a quiet lab on the embedded moto backend, stopped after each test."""
+"""Shared fixtures: a quiet lab on the embedded moto backend, stopped after each test, and a
+`sqslab server` in its own process for the workshop tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 from sqslab.lab import Lab, start  # noqa: E402
+from sqslab.server import server_process  # noqa: E402
 
 
 @pytest.fixture
@@ -25,3 +27,10 @@ def lab() -> Iterator[Lab]:
 def sqs(lab: Lab):
     """The lab's boto3 SQS client."""
     return lab.sqs
+
+
+@pytest.fixture(scope="module")
+def room() -> Iterator[str]:
+    """A `sqslab server` in its own process, as an instructor runs it; its URL."""
+    with server_process() as url:
+        yield url

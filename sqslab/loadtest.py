@@ -1,0 +1,226 @@
+"""A workshop load test: many simulated learners run chapter 2-3 workloads on one server at once.
+
+Each learner has its own namespace, creates a queue, sends its messages in batches, consumes them
+with long polls and batch deletes, and checks that it got exactly its own messages. The report
+counts requests, errors, lost or foreign messages and the 95th-percentile request latency.
+Loopback servers only: it is a load test, not something to point at a shared machine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sqslab import facts, workshop
+from sqslab.errors import LabConfigError
+from sqslab.namespace import Namespace
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class LearnerRun:
+    """What one simulated learner did and saw."""
+
+    namespace: str
+    requests: int = 0
+    sent: set[str] = field(default_factory=set)
+    received: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    queue_urls: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> set[str]:
+        """Bodies sent but never received."""
+        return self.sent - set(self.received)
+
+    @property
+    def foreign(self) -> list[str]:
+        """Bodies received that this learner did not send (another learner's messages)."""
+        return [b for b in self.received if b not in self.sent]
+
+    @property
+    def duplicates(self) -> int:
+        """Receives of a body already received."""
+        return len(self.received) - len(set(self.received))
+
+
+class Learner:
+    """One simulated learner: a client in its own namespace that times every request."""
+
+    def __init__(self, url: str, namespace: str) -> None:
+        self.sqs = workshop.room_client(url)
+        Namespace(prefix=workshop.prefix(namespace)).attach(self.sqs.meta.events)
+        self.run = LearnerRun(namespace)
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Call ``operation``, recording its latency (not for a long poll that found nothing: it
+        waits by design), and any error (then an empty reply)."""
+        self.run.requests += 1
+        began = time.perf_counter()
+        try:
+            reply = getattr(self.sqs, operation)(**params)
+        except (BotoCoreError, ClientError) as err:
+            self.run.errors.append(f"{operation}: {err}")
+            return {}
+        if operation != "receive_message" or reply.get("Messages"):
+            self.run.latencies.append(time.perf_counter() - began)
+        return reply
+
+    def produce(self, url: str, messages: int) -> None:
+        """Send ``messages`` bodies in batches of the SQS maximum."""
+        size = int(facts.get("batch_max_entries").value)
+        bodies = [f"{self.run.namespace}:{n}" for n in range(messages)]
+        for start in range(0, messages, size):
+            chunk = bodies[start : start + size]
+            entries = [{"Id": str(i), "MessageBody": b} for i, b in enumerate(chunk)]
+            reply = self.call("send_message_batch", QueueUrl=url, Entries=entries)
+            self.run.sent.update(chunk[int(ok["Id"])] for ok in reply.get("Successful", []))
+
+    def consume(self, url: str, idle_polls: int = 2) -> None:
+        """Receive (long poll) and batch-delete until ``idle_polls`` receives in a row are empty."""
+        size = int(facts.get("max_receive_messages").value)
+        idle = 0
+        while idle < idle_polls:
+            reply = self.call(
+                "receive_message", QueueUrl=url, MaxNumberOfMessages=size, WaitTimeSeconds=1
+            )
+            messages = reply.get("Messages", [])
+            idle = 0 if messages else idle + 1
+            if not messages:
+                continue
+            self.run.received.extend(m["Body"] for m in messages)
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ]
+            self.call("delete_message_batch", QueueUrl=url, Entries=entries)
+
+    def workload(self, messages: int) -> LearnerRun:
+        """Chapter 2-3 in small: create a queue, produce, consume, list what is left."""
+        url = self.call("create_queue", QueueName="orders").get("QueueUrl")
+        if url is None:
+            return self.run
+        self.produce(url, messages)
+        self.consume(url)
+        self.run.queue_urls = self.call("list_queues").get("QueueUrls", [])
+        return self.run
+
+
+@dataclass
+class LoadReport:
+    """The room's result: per-learner runs and the totals a workshop host cares about."""
+
+    runs: list[LearnerRun]
+    seconds: float
+
+    @property
+    def requests(self) -> int:
+        """Every request the learners made."""
+        return sum(r.requests for r in self.runs)
+
+    @property
+    def errors(self) -> int:
+        """Requests that failed."""
+        return sum(len(r.errors) for r in self.runs)
+
+    @property
+    def lost(self) -> int:
+        """Messages sent and never received, over all learners."""
+        return sum(len(r.lost) for r in self.runs)
+
+    @property
+    def foreign(self) -> int:
+        """Messages a learner received from another learner's queue (isolation broken)."""
+        return sum(len(r.foreign) for r in self.runs)
+
+    @property
+    def p95_ms(self) -> float:
+        """95th-percentile request latency in milliseconds (nearest rank; empty long polls, which
+        wait by design, left out)."""
+        return percentile([s * 1000 for r in self.runs for s in r.latencies], 95)
+
+    def isolated(self) -> bool:
+        """True when every learner listed only its own queue and received only its own messages."""
+        own = all(
+            all(u.rsplit("/", 1)[1].startswith(workshop.prefix(r.namespace)) for u in r.queue_urls)
+            for r in self.runs
+        )
+        return own and self.foreign == 0
+
+    def summary(self) -> str:
+        """One line: learners, requests, errors, lost, isolation, p95 latency, wall time."""
+        return (
+            f"learners={len(self.runs)} requests={self.requests} errors={self.errors} "
+            f"lost={self.lost} isolated={self.isolated()} p95_ms={self.p95_ms:.1f} "
+            f"seconds={self.seconds:.1f}"
+        )
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank ``pct`` percentile of ``values`` (0.0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def check_loopback(url: str) -> None:
+    """Refuse a server that is not on this machine."""
+    host = urlparse(url).hostname or ""
+    if host not in LOOPBACK_HOSTS:
+        raise LabConfigError(
+            f"the load test runs only against a server on this machine (127.0.0.1), not {host!r}: "
+            "start one with `sqslab server` and pass its http://127.0.0.1:PORT URL"
+        )
+
+
+def run_room(
+    url: str,
+    learners: int = 30,
+    messages: int = 40,
+    make: Callable[[str, str], Learner] = Learner,
+) -> LoadReport:
+    """Run ``learners`` simulated learners at once against the server at ``url``."""
+    check_loopback(url)
+    people = [make(url, f"learner{n:02d}") for n in range(1, learners + 1)]
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=learners) as pool:
+        runs = list(pool.map(lambda person: person.workload(messages), people))
+    return LoadReport(runs, time.perf_counter() - began)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sqslab.loadtest``: a room on a fresh local server; prints the summary line."""
+    import argparse
+
+    from sqslab.server import server_process
+
+    parser = argparse.ArgumentParser(description="30 simulated learners on one sqslab server.")
+    parser.add_argument("--learners", type=int, default=30, help="simulated learners (default 30)")
+    parser.add_argument(
+        "--messages", type=int, default=40, help="messages per learner (default 40)"
+    )
+    parser.add_argument(
+        "--endpoint-url", default=None, help="a running local server (default: start one)"
+    )
+    args = parser.parse_args(argv)
+    if args.endpoint_url:
+        report = run_room(args.endpoint_url, args.learners, args.messages)
+    else:
+        with server_process() as url:
+            report = run_room(url, args.learners, args.messages)
+    print(report.summary())
+    return 0 if report.errors == 0 and report.lost == 0 and report.isolated() else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Workshop mode: one ``sqslab server`` for a room, one namespace per learner.
+
+Each learner's lab on the ``endpoint`` backend prefixes every queue it names with ``<namespace>-``
+(``SQSLAB_NAMESPACE``, default: the user name), so thirty people can run the same notebooks
+against one server without their queue names colliding. ``sqslab reset`` clears one namespace or
+the whole room.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from sqslab.errors import LabConfigError
+
+#: Environment variable naming the learner's namespace.
+ENV = "SQSLAB_NAMESPACE"
+#: Longest namespace kept, so that a prefixed queue name still fits SQS's 80 characters.
+MAX_LENGTH = 20
+_ALLOWED = re.compile(r"[^a-z0-9]")
+
+
+def clean(name: str) -> str:
+    """``name`` as a namespace: lowercase letters and digits only (so prefixes never overlap)."""
+    cleaned = _ALLOWED.sub("", name.lower())
+    if not cleaned:
+        raise LabConfigError(
+            f"the namespace {name!r} has no letters or digits; set {ENV} to something like "
+            "'alice' or 'team7' (letters and digits only)"
+        )
+    if len(cleaned) > MAX_LENGTH:
+        raise LabConfigError(
+            f"the namespace {cleaned!r} is {len(cleaned)} characters; keep it to {MAX_LENGTH} so "
+            f"queue names stay within SQS's 80 characters: set {ENV} to a shorter name"
+        )
+    return cleaned
+
+
+def current(environ: dict[str, str] | None = None) -> str:
+    """The learner's namespace: ``SQSLAB_NAMESPACE``, else the login name, cleaned."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(ENV, "").strip()
+    return clean(chosen or getpass.getuser())
+
+
+def prefix(namespace: str) -> str:
+    """The queue-name prefix of ``namespace``: ``alice`` -> ``alice-``."""
+    return f"{clean(namespace)}-"
+
+
+def queue_urls(sqs: Any, name_prefix: str = "") -> Iterator[str]:
+    """Every queue URL whose name starts with ``name_prefix`` (all pages of ListQueues)."""
+    params: dict[str, Any] = {"MaxResults": 1000}
+    if name_prefix:
+        params["QueueNamePrefix"] = name_prefix
+    while True:
+        page = sqs.list_queues(**params)
+        yield from page.get("QueueUrls", [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        params["NextToken"] = token
+
+
+def delete_queues(sqs: Any, urls: list[str]) -> list[str]:
+    """Delete ``urls`` (ignoring ones already gone); the URLs deleted."""
+    deleted = []
+    for url in urls:
+        try:
+            sqs.delete_queue(QueueUrl=url)
+        except sqs.exceptions.QueueDoesNotExist:
+            continue
+        deleted.append(url)
+    return deleted
+
+
+def room_client(endpoint_url: str, region: str = "us-east-1") -> Any:
+    """A boto3 SQS client for the workshop server (dummy credentials: it can never reach AWS)."""
+    from botocore.config import Config
+
+    from sqslab.lab import _emulator_session
+
+    config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
+    return _emulator_session(region).client("sqs", endpoint_url=endpoint_url, config=config)
+
+
+def reset(sqs: Any, namespace: str | None = None) -> list[str]:
+    """Delete one namespace's queues, or every queue on the server when ``namespace`` is None."""
+    name_prefix = prefix(namespace) if namespace is not None else ""
+    return delete_queues(sqs, list(queue_urls(sqs, name_prefix)))

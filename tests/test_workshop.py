@@ -1,0 +1,144 @@
+"""Workshop mode: one server for a room, a namespace per learner, and `sqslab reset`."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqslab import cli, workshop
+from sqslab.errors import LabConfigError
+from sqslab.lab import Lab, start
+from sqslab.server import free_port
+
+
+@pytest.fixture
+def empty_room(room: str) -> str:
+    """The room's server with no queues left from an earlier test."""
+    workshop.reset(workshop.room_client(room))
+    return room
+
+
+def learner(room: str, name: str, monkeypatch: pytest.MonkeyPatch) -> Lab:
+    """A learner's lab on the room's server under namespace ``name``."""
+    monkeypatch.setenv("SQSLAB_BACKEND", "endpoint")
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", room)
+    monkeypatch.setenv(workshop.ENV, name)
+    return start(quiet=True)
+
+
+def names(lab: Lab) -> list[str]:
+    return sorted(u.rsplit("/", 1)[1] for u in lab.sqs.list_queues().get("QueueUrls", []))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("alice", "alice"), ("Alice.Smith", "alicesmith"), ("team-7", "team7"), ("Bob_2", "bob2")],
+)
+def test_namespaces_keep_letters_and_digits_only(given, expected):
+    assert workshop.clean(given) == expected
+    assert workshop.prefix(given) == f"{expected}-"
+
+
+@pytest.mark.parametrize(("given", "words"), [("---", "no letters or digits"), ("a" * 21, "20")])
+def test_unusable_namespaces_get_a_clear_error(given, words):
+    with pytest.raises(LabConfigError, match=words) as err:
+        workshop.clean(given)
+    assert workshop.ENV in str(err.value)
+
+
+def test_the_namespace_defaults_to_the_user_name(monkeypatch):
+    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "Dana.K")
+    assert workshop.current({}) == "danak"
+    assert workshop.current({workshop.ENV: "team3"}) == "team3"
+
+
+def test_learners_on_one_server_see_only_their_own_queues(empty_room, monkeypatch):
+    alice = learner(empty_room, "alice", monkeypatch)
+    alice_url = alice.sqs.create_queue(QueueName="orders")["QueueUrl"]
+    alice.sqs.send_message(QueueUrl=alice_url, MessageBody="from alice")
+    bob = learner(empty_room, "bob", monkeypatch)
+    bob_url = bob.sqs.create_queue(QueueName="orders")["QueueUrl"]
+
+    assert alice_url != bob_url and alice_url.endswith("/alice-orders")
+    assert names(alice) == ["alice-orders"] and names(bob) == ["bob-orders"]
+    assert bob.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == bob_url
+    assert "Messages" not in bob.sqs.receive_message(QueueUrl=bob_url)
+    got = alice.sqs.receive_message(
+        QueueUrl=alice.sqs.get_queue_url(QueueName="orders")["QueueUrl"]
+    )
+    assert got["Messages"][0]["Body"] == "from alice"
+    assert "your queues are named bob-" in bob.describe()
+
+
+def test_a_namespace_that_starts_like_another_stays_apart(empty_room, monkeypatch):
+    learner(empty_room, "al", monkeypatch).sqs.create_queue(QueueName="jobs")
+    learner(empty_room, "alice", monkeypatch).sqs.create_queue(QueueName="jobs")
+    assert cli.main(["reset", "--namespace", "al", "--endpoint-url", empty_room]) == 0
+    left = workshop.room_client(empty_room).list_queues()["QueueUrls"]
+    assert [u.rsplit("/", 1)[1] for u in left] == ["alice-jobs"]
+
+
+def test_reset_clears_one_learner_and_leaves_the_others(empty_room, monkeypatch, capsys):
+    for who in ("alice", "bob"):
+        lab = learner(empty_room, who, monkeypatch)
+        for queue in ("orders", "orders-dlq", "events.fifo"):
+            attrs = {"FifoQueue": "true"} if queue.endswith(".fifo") else {}
+            lab.sqs.create_queue(QueueName=queue, Attributes=attrs)
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", empty_room)
+    assert cli.main(["reset", "--namespace", "alice"]) == 0
+    assert "deleted 3 queue(s) of namespace 'alice'" in capsys.readouterr().out
+    assert names(lab) == ["bob-events.fifo", "bob-orders", "bob-orders-dlq"]
+    assert cli.main(["reset", "--namespace", "alice"]) == 0
+    assert "no queues of namespace 'alice'" in capsys.readouterr().out
+
+
+def test_reset_all_asks_first_unless_yes(empty_room, monkeypatch, capsys):
+    for who in ("alice", "bob"):
+        learner(empty_room, who, monkeypatch).sqs.create_queue(QueueName="orders")
+    client = workshop.room_client(empty_room)
+    monkeypatch.setattr("builtins.input", lambda question: "n")
+    assert cli.main(["reset", "--all", "--endpoint-url", empty_room]) == 1
+    assert len(client.list_queues()["QueueUrls"]) == 2
+    assert "nothing deleted" in capsys.readouterr().out
+    monkeypatch.setattr("builtins.input", lambda question: "y")
+    assert cli.main(["reset", "--all", "--endpoint-url", empty_room]) == 0
+    assert "QueueUrls" not in client.list_queues()
+    for who in ("alice", "bob"):
+        learner(empty_room, who, monkeypatch).sqs.create_queue(QueueName="orders")
+    assert cli.main(["reset", "--all", "--yes", "--endpoint-url", empty_room]) == 0
+    assert "deleted 2 queue(s) of the whole room" in capsys.readouterr().out
+
+
+def test_reset_lists_past_the_first_page(empty_room, monkeypatch):
+    lab = learner(empty_room, "carol", monkeypatch)
+    for n in range(3):
+        lab.sqs.create_queue(QueueName=f"q{n}")
+    pages: list[dict] = []
+    real = lab.sqs.list_queues
+
+    def two_per_page(**params):
+        page = real(**{**params, "MaxResults": 2})
+        pages.append(page)
+        return page
+
+    monkeypatch.setattr(lab.sqs, "list_queues", two_per_page)
+    found = list(workshop.queue_urls(lab.sqs, "carol-"))
+    assert len(found) == 3 and len(pages) == 2
+
+
+def test_reset_says_when_the_server_does_not_answer(capsys):
+    port = free_port()
+    assert cli.main(["reset", "--all", "--yes", "--endpoint-url", f"http://127.0.0.1:{port}"]) == 2
+    assert "does not answer" in capsys.readouterr().err
+
+
+def test_moto_labs_use_no_namespace_unless_one_is_set(monkeypatch):
+    monkeypatch.delenv(workshop.ENV, raising=False)
+    plain = start("moto", quiet=True)
+    assert plain.sqs.create_queue(QueueName="orders")["QueueUrl"].endswith("/orders")
+    plain.stop()
+    monkeypatch.setenv(workshop.ENV, "dana")
+    named = start("moto", quiet=True)
+    try:
+        assert named.sqs.create_queue(QueueName="orders")["QueueUrl"].endswith("/dana-orders")
+    finally:
+        named.stop()
