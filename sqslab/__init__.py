@@ -13,9 +13,10 @@ __version__ = "0.1.0"
 __all__ = ["start", "__version__"]
 
 SUBMODULES = (
+    "alarms",
     "backoff",
-    "clock",
     "cli",
+    "clock",
     "consumer",
     "cost",
     "dedup",
@@ -25,21 +26,29 @@ SUBMODULES = (
     "exercises",
     "facts",
     "faults",
-    "fifo",
     "fidelity",
+    "fifo",
+    "fifo_groups",
     "idempotency",
     "lab",
+    "loadtest",
+    "monitor",
     "namespace",
+    "patching",
     "payloads",
     "plots",
     "producer",
     "queues",
     "realism",
     "redrive",
+    "scaling",
     "scheduler",
+    "server",
+    "tables",
     "timeline",
     "trace",
     "widgets",
+    "workshop",
 )
 
 if TYPE_CHECKING:

@@ -541,3 +541,91 @@ class DlqPanel:
 def dlq_panel(lab: Any) -> DlqPanel:
     """The chapter 5 panel: failure rate and maxReceiveCount -> outcome counts."""
     return DlqPanel(lab)
+
+
+class MonitorPanel:
+    """Chapter 6: burst arrival rate, most consumers, processing time -> a scaling run drawn as a
+    CloudWatch-style dashboard that updates live every ``live_every`` simulated minutes."""
+
+    ACCEPTABLE_LATENCY = 60
+    BASE_RATE = 20
+
+    def __init__(self, lab: Any, live_every: int = 4) -> None:
+        self.lab = lab
+        self.runs = 0
+        self.frames = 0
+        self.live_every = live_every
+        self.arrival = _int_slider("burst (messages/min)", 150, 30, 240, 30)
+        self.consumers = _int_slider("most consumers", 8, 1, 10)
+        self.processing = _int_slider("processing time (s)", 2, 1, 6)
+        self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
+        self.report = w.HTML()
+        self.last: dict[str, Any] = {}
+        self.run_result: Any = None
+        for control in (self.arrival, self.consumers, self.processing):
+            control.observe(self._on_change, names="value")
+        self.ui = w.VBox([self.arrival, self.consumers, self.processing, self.report, self.chart])
+        self.refresh()
+
+    def policy(self) -> Any:
+        """The scaling policy the sliders describe (acceptable latency fixed at 60 s)."""
+        from sqslab.scaling import ScalingPolicy
+
+        return ScalingPolicy(
+            self.ACCEPTABLE_LATENCY, self.processing.value, 1, self.consumers.value
+        )
+
+    def run(self) -> dict[str, Any]:
+        """Simulate 12 minutes with a 3-minute burst; redraw live; return the run's key numbers."""
+        from sqslab import monitor, scaling
+
+        self.runs += 1
+        arrivals = scaling.bursty_arrivals(base=self.BASE_RATE, burst=self.arrival.value)
+        result = scaling.simulate(
+            self.lab,
+            self.policy(),
+            arrivals,
+            name=f"monitor-panel-{self.runs}",
+            on_minute=self.show,
+            every=self.live_every,
+        )
+        self.run_result = result
+        m = result.metrics
+        fired = [name for name, h in result.alarms.items() if h.count("ALARM")]
+        self.last = {
+            "messages": sum(arrivals),
+            "peak_backlog": int(max(v or 0 for v in m.values(monitor.VISIBLE))),
+            "oldest_age": max(v or 0 for v in m.values(monitor.AGE)),
+            "peak_instances": max(result.instance_counts()),
+            "alarms_fired": fired,
+            "left": int(
+                (m.values(monitor.VISIBLE)[-1] or 0) + (m.values(monitor.NOT_VISIBLE)[-1] or 0)
+            ),
+        }
+        return self.last
+
+    def show(self, run: Any) -> None:
+        """Draw a run (complete or so far) into the chart: the live-update hook."""
+        from sqslab import plots
+
+        fig = plots.monitor_dashboard(run.metrics, run.alarms, run.instances)
+        self.chart.value = _figure_image(fig)
+        self.frames += 1
+
+    def refresh(self) -> None:
+        """Run with the current settings and write the summary under the sliders."""
+        r = self.run()
+        fired = ", ".join(html.escape(a) for a in r["alarms_fired"]) or "none"
+        self.report.value = (
+            f"{r['messages']} messages · peak backlog <b>{r['peak_backlog']}</b> · oldest message "
+            f"<b>{r['oldest_age']:g} s</b> · peak consumers <b>{r['peak_instances']}</b> · "
+            f"alarms fired: <b>{fired}</b> · left in the queue <b>{r['left']}</b>"
+        )
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+
+def monitor_panel(lab: Any, live_every: int = 4) -> MonitorPanel:
+    """The chapter 6 panel: burst rate, most consumers, processing time -> live dashboard."""
+    return MonitorPanel(lab, live_every)

@@ -151,3 +151,57 @@ def test_backoff_by_receive_draws_ceilings_and_draws():
     ax = fig.axes[0]
     assert list(ax.lines[0].get_ydata()) == [2, 4, 8, 16, 20]
     assert all(0 <= p.get_height() <= c for p, c in zip(ax.patches, [2, 4, 8, 16, 20], strict=True))
+
+
+def _monitored_run():
+    from sqslab import alarms, monitor
+
+    t0 = EPOCH.timestamp()
+    starts = [t0 + 60 * i for i in range(4)]
+    visible = [0, 40, 90, 10]
+    data = {
+        monitor.VISIBLE: {t: monitor.Stat.total(v) for t, v in zip(starts, visible, strict=True)},
+        monitor.SENT: {
+            t: monitor.Stat.total(v) for t, v in zip(starts, [40, 60, 0, 0], strict=True)
+        },
+        monitor.EMPTY: {
+            t: monitor.Stat.total(v) for t, v in zip(starts, [0, 0, 0, 3], strict=True)
+        },
+    }
+    metrics = monitor.Metrics("orders", t0, 4, 60, data, source="hand-made")
+    histories = {"backlog": alarms.backlog("orders", 50, periods=1).evaluate(metrics)}
+    instances = [(EPOCH, 1), (EPOCH + timedelta(minutes=2), 3)]
+    return metrics, histories, instances
+
+
+def test_monitor_dashboard_draws_each_panel_from_the_series():
+    from sqslab import monitor
+
+    metrics, histories, instances = _monitored_run()
+    fig = plots.monitor_dashboard(metrics, histories, instances)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes][:6] == list(plots.DASHBOARD_PANELS[:6])
+    backlog = axes[0].lines[0]
+    assert list(backlog.get_xdata()) == [1, 2, 3, 4]  # sampled at each minute's end
+    assert list(backlog.get_ydata()) == [0, 40, 90, 10]
+    assert [line.get_ydata()[0] for line in axes[0].lines[1:]] == [50]  # the alarm threshold
+    sent = axes[3].lines[0]
+    assert list(sent.get_ydata()) == [40, 60, 0, 0, 0] and sent.get_label() == "sent"
+    assert list(axes[4].lines[0].get_ydata()) == [0, 0, 0, 3, 3]
+    steps = axes[5].lines[0]
+    assert list(steps.get_xdata()) == [0, 2, 4] and list(steps.get_ydata()) == [1, 3, 3]
+    colours = [c.get_facecolor()[0][:3] for c in axes[6].collections]
+    from matplotlib.colors import to_rgb
+
+    states = histories["backlog"].states
+    assert states == ["OK", "OK", "ALARM", "OK"]
+    assert colours == [pytest.approx(to_rgb(plots.ALARM_COLOURS[s])) for s in states]
+    assert metrics.values(monitor.AGE) == [None] * 4 and not axes[2].lines[0].get_xdata().size
+    assert plots.to_png(fig).startswith(b"\x89PNG")
+
+
+def test_monitor_dashboard_without_scaling_says_so():
+    metrics, _, _ = _monitored_run()
+    fig = plots.monitor_dashboard(metrics)
+    assert fig.axes[5].texts[0].get_text() == "no scaling in this run"
+    assert not fig.axes[6].collections

@@ -154,3 +154,20 @@ def test_dlq_panel_outcomes_follow_failure_rate_and_max_receives(lab):
     panel.max_receives.value = 10
     assert panel.last["in the DLQ"] < few
     assert "in the DLQ <b>" in panel.report.value
+
+
+def test_monitor_panel_redraws_live_and_follows_the_sliders(lab):
+    frames = []
+    panel = widgets.monitor_panel(lab, live_every=6)
+    assert panel.frames == 2  # minutes 6 and 12 of the 12-minute scenario
+    assert bytes(panel.chart.value).startswith(b"\x89PNG")
+    panel.chart.observe(lambda change: frames.append(change["new"]), names="value")
+    first = dict(panel.last)
+    assert first["messages"] == sum(panel.run_result.arrivals) and first["left"] == 0
+    assert "peak consumers <b>" in panel.report.value
+    panel.consumers.value = 1  # one consumer cannot keep up with the burst
+    assert len(frames) == 2 and panel.frames == 4
+    assert panel.last["peak_instances"] == 1
+    assert panel.last["peak_backlog"] > first["peak_backlog"]
+    assert panel.last["oldest_age"] > first["oldest_age"]
+    assert any("oldest message" in name for name in panel.last["alarms_fired"])

@@ -1,0 +1,315 @@
+"""CloudWatch metric alarms, evaluated the way CloudWatch evaluates them, on sqslab's metric series.
+
+An alarm takes one statistic of a metric per period, compares it with a threshold, and goes to
+ALARM when at least ``datapoints_to_alarm`` (M) of the last ``evaluation_periods`` (N) datapoints
+breach, OK when fewer. Missing datapoints follow ``treat_missing_data`` (default ``missing``):
+CloudWatch looks back over an *evaluation range* longer than N, evaluates the N most recent real
+datapoints when there are enough, and fills in missing ones only when there are fewer. The rules
+here reproduce every example in AWS's tables (source in fact ``alarm_datapoints_to_alarm``):
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqslab import facts, monitor
+from sqslab.errors import LimitError
+from sqslab.monitor import Metrics, Stat
+from sqslab.tables import Table
+
+OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
+STATES = (OK, ALARM, INSUFFICIENT_DATA)
+COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanOrEqualToThreshold": operator.ge,
+    "GreaterThanThreshold": operator.gt,
+    "LessThanThreshold": operator.lt,
+    "LessThanOrEqualToThreshold": operator.le,
+}
+SYMBOLS = {
+    "GreaterThanOrEqualToThreshold": ">=",
+    "GreaterThanThreshold": ">",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+}
+TREATMENTS = ("missing", "notBreaching", "breaching", "ignore")
+#: How many datapoints beyond N CloudWatch looks back (AWS's examples: 5 for N = 3).
+EXTRA_RANGE = 2
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch metric alarm on one AWS/SQS metric of one queue."""
+
+    name: str
+    metric: str
+    threshold: float
+    comparison: str = "GreaterThanThreshold"
+    statistic: str | None = None
+    period: int = 60
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: str = "missing"
+    queue: str | None = None
+
+    def __post_init__(self) -> None:
+        monitor.check_metric(self.metric)
+        check_choice("comparison", self.comparison, COMPARISONS)
+        check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
+        if self.statistic is not None:
+            check_choice("statistic", self.statistic, monitor.STATISTICS)
+        check_periods(self.period, self.evaluation_periods, self.datapoints_to_alarm)
+
+    @property
+    def m(self) -> int:
+        """Datapoints to alarm (M); N when not given."""
+        return self.datapoints_to_alarm or self.evaluation_periods
+
+    @property
+    def n(self) -> int:
+        """Evaluation periods (N)."""
+        return self.evaluation_periods
+
+    @property
+    def stat(self) -> str:
+        """The statistic compared with the threshold (the metric's default when not given)."""
+        return self.statistic or monitor.DEFAULT_STATISTIC[self.metric]
+
+    def breaches(self, value: float) -> bool:
+        """True when one datapoint is on the wrong side of the threshold."""
+        return COMPARISONS[self.comparison](value, self.threshold)
+
+    def decide(self, points: Sequence[float | None], current: str = INSUFFICIENT_DATA) -> str:
+        """The state after evaluating ``points``, the evaluation range, oldest first (None = missing)."""
+        real = [p for p in points if p is not None]
+        if len(real) >= self.n:
+            return ALARM if self._count(real[-self.n :]) >= self.m else OK
+        breaching, fill = self._count(real), self.n - len(real)
+        treat = self.treat_missing_data
+        if treat == "breaching":
+            return ALARM if breaching + fill >= self.m else OK
+        if treat == "notBreaching" or breaching >= self.m:
+            return ALARM if breaching >= self.m else OK
+        if breaching < len(real):
+            return OK  # a real datapoint within the threshold decides
+        if treat == "ignore":
+            return current
+        if not real or points[-1] is not None:
+            return INSUFFICIENT_DATA  # AWS: "- - - - X" and "- - - - -" give INSUFFICIENT_DATA
+        return ALARM  # AWS: "X - - - -" goes to ALARM (no datapoint within the threshold)
+
+    def _count(self, values: Sequence[float]) -> int:
+        return sum(self.breaches(v) for v in values)
+
+    def datapoints(self, metrics: Metrics) -> tuple[list[datetime], list[float | None]]:
+        """This alarm's datapoints from ``metrics``: its statistic over periods of its length."""
+        if self.queue is not None and metrics.queue != self.queue:
+            raise ValueError(
+                f"alarm {self.name!r} watches queue {self.queue!r}, these metrics are of "
+                f"{metrics.queue!r}: pass that queue's metrics"
+            )
+        per = self.period // metrics.period
+        found = metrics.data.get(self.metric, {})
+        times, values = [], []
+        for i in range(metrics.periods // per):
+            starts = metrics.starts[i * per : (i + 1) * per]
+            stats = [found[t] for t in starts if t in found]
+            merged = _merge(stats)
+            times.append(monitor._utc(starts[0]))
+            values.append(None if merged is None else merged.get(self.stat))
+        return times, values
+
+    def evaluate(
+        self, data: Metrics | Sequence[float | None], times: Sequence[datetime] | None = None
+    ) -> AlarmHistory:
+        """The alarm's state after each datapoint of ``data`` (Metrics, or a hand-made list of
+        values with None for missing), starting from INSUFFICIENT_DATA as a new alarm does."""
+        if isinstance(data, Metrics):
+            times, values = self.datapoints(data)
+        else:
+            values = list(data)
+            times = list(times) if times is not None else [None] * len(values)  # type: ignore[list-item]
+        span = self.n + EXTRA_RANGE
+        state, states = INSUFFICIENT_DATA, []
+        for i in range(len(values)):
+            window = [None] * max(0, span - i - 1) + values[max(0, i - span + 1) : i + 1]
+            state = self.decide(window, state)
+            states.append(state)
+        return AlarmHistory(self, list(times), values, states)
+
+    def describe(self) -> str:
+        """One line such as ``orders age: ApproximateAgeOfOldestMessage Maximum >= 300 for 2 of 3 x 60 s``."""
+        return (
+            f"{self.name}: {self.metric} {self.stat} {SYMBOLS[self.comparison]} {self.threshold:g} "
+            f"for {self.m} of {self.n} x {self.period} s (missing data: {self.treat_missing_data})"
+        )
+
+    def put_metric_alarm_args(self) -> dict[str, Any]:
+        """The same alarm as keyword arguments of CloudWatch's ``put_metric_alarm``."""
+        args: dict[str, Any] = {
+            "AlarmName": self.name,
+            "Namespace": monitor.NAMESPACE,
+            "MetricName": self.metric,
+            "Statistic": self.stat,
+            "Period": self.period,
+            "EvaluationPeriods": self.n,
+            "DatapointsToAlarm": self.m,
+            "Threshold": float(self.threshold),
+            "ComparisonOperator": self.comparison,
+            "TreatMissingData": self.treat_missing_data,
+        }
+        if self.queue is not None:
+            args["Dimensions"] = [{"Name": "QueueName", "Value": self.queue}]
+        return args
+
+
+def _merge(stats: list[Stat]) -> Stat | None:
+    if not stats:
+        return None
+    merged = stats[0]
+    for stat in stats[1:]:
+        merged = merged.merge(stat)
+    return merged
+
+
+@dataclass
+class AlarmHistory:
+    """An alarm's datapoints and the state after each of them."""
+
+    alarm: Alarm
+    times: list[datetime]
+    values: list[float | None]
+    states: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """The state after the last datapoint."""
+        return self.states[-1] if self.states else INSUFFICIENT_DATA
+
+    def transitions(self) -> list[tuple[datetime | None, str, str]]:
+        """(time, from, to) of every state change, the first one from INSUFFICIENT_DATA."""
+        changes, before = [], INSUFFICIENT_DATA
+        for when, state in zip(self.times, self.states, strict=True):
+            if state != before:
+                changes.append((when, before, state))
+            before = state
+        return changes
+
+    def first(self, state: str = ALARM) -> datetime | None:
+        """When the alarm first entered ``state`` (None if it never did)."""
+        for when, now in zip(self.times, self.states, strict=True):
+            if now == state:
+                return when
+        return None
+
+    def count(self, state: str = ALARM) -> int:
+        """How many periods ended in ``state``."""
+        return self.states.count(state)
+
+    def table(self) -> Table:
+        """One row per datapoint: time, value, whether it breached, and the state after it."""
+        rows = []
+        for when, value, state in zip(self.times, self.values, self.states, strict=True):
+            mark = "" if value is None else ("yes" if self.alarm.breaches(value) else "no")
+            clock = "" if when is None else when.strftime("%H:%M")
+            rows.append((clock, monitor._cell(value) or "missing", mark, state))
+        return Table(("minute", self.alarm.stat, "breaching", "state"), rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AlarmHistory {self.alarm.name!r}: {self.state}, {len(self.transitions())} changes>"
+        )
+
+
+def check_choice(what: str, value: str, choices: Sequence[str] | dict[str, Any]) -> str:
+    """``value`` if it is one of ``choices``; a clear error naming them otherwise."""
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}: CloudWatch accepts {', '.join(choices)}")
+    return value
+
+
+def check_periods(period: int, evaluation_periods: int, datapoints: int | None) -> None:
+    """Period a multiple of 60 s, 1 <= M <= N, and N x period within one day (CloudWatch's rules)."""
+    step = monitor.period_seconds()
+    if not isinstance(period, int) or period < step or period % step:
+        raise LimitError(
+            f"period {period!r} s is not allowed: AWS/SQS metrics have 1-minute datapoints, so an "
+            f"alarm period is a multiple of {step} s (60, 300, …)"
+        )
+    if not isinstance(evaluation_periods, int) or evaluation_periods < 1:
+        raise LimitError(f"evaluation_periods must be 1 or more, got {evaluation_periods!r}")
+    if datapoints is not None and not 1 <= datapoints <= evaluation_periods:
+        raise LimitError(
+            f"datapoints_to_alarm {datapoints!r} must be between 1 and evaluation_periods "
+            f"({evaluation_periods}): an alarm needs M of the last N datapoints, M <= N"
+        )
+    window = facts.get("alarm_max_evaluation_window")
+    if period * evaluation_periods > window.value:
+        raise LimitError(
+            f"{evaluation_periods} periods of {period} s exceed the {window.text} CloudWatch "
+            f"evaluates at most: use fewer or shorter periods"
+        )
+
+
+def _queue_name(queue: str) -> str:
+    return monitor.Sampler.name(queue)
+
+
+def oldest_message_age(
+    queue: str, seconds: float, *, periods: int = 1, datapoints: int | None = None
+) -> Alarm:
+    """ALARM when the oldest message has waited ``seconds`` or more (Maximum per minute)."""
+    name = _queue_name(queue)
+    return Alarm(
+        f"{name} oldest message >= {seconds:g} s",
+        monitor.AGE,
+        seconds,
+        "GreaterThanOrEqualToThreshold",
+        "Maximum",
+        evaluation_periods=periods,
+        datapoints_to_alarm=datapoints,
+        queue=name,
+    )
+
+
+def dlq_not_empty(dlq: str) -> Alarm:
+    """ALARM as soon as a dead-letter queue holds a visible message (Maximum > 0, 1 of 1).
+
+    Watch ApproximateNumberOfMessagesVisible: a move into a DLQ is not a send, so its
+    NumberOfMessagesSent stays 0."""
+    name = _queue_name(dlq)
+    return Alarm(
+        f"{name} not empty", monitor.VISIBLE, 0, "GreaterThanThreshold", "Maximum", queue=name
+    )
+
+
+def backlog(queue: str, messages: int, *, periods: int = 3, datapoints: int | None = None) -> Alarm:
+    """ALARM when ``messages`` or more wait visible in ``datapoints`` of ``periods`` minutes."""
+    name = _queue_name(queue)
+    return Alarm(
+        f"{name} backlog >= {messages}",
+        monitor.VISIBLE,
+        messages,
+        "GreaterThanOrEqualToThreshold",
+        "Maximum",
+        evaluation_periods=periods,
+        datapoints_to_alarm=datapoints,
+        queue=name,
+    )
+
+
+def evaluate_all(alarms: Sequence[Alarm], metrics: dict[str, Metrics]) -> dict[str, AlarmHistory]:
+    """Each alarm evaluated on the metrics of its queue (``metrics`` maps queue name to Metrics)."""
+    histories = {}
+    for alarm in alarms:
+        if alarm.queue not in metrics:
+            known = ", ".join(metrics) or "none"
+            raise KeyError(
+                f"no metrics for queue {alarm.queue!r} of alarm {alarm.name!r}; have: {known}"
+            )
+        histories[alarm.name] = alarm.evaluate(metrics[alarm.queue])
+    return histories
