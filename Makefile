@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
-.PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest
+.PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser
 
 venv: $(STAMP)
 
@@ -25,6 +25,10 @@ lab: venv
 ## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+## make test-browser: every notebook in JupyterLab in headless Chromium (apt-get install -y chromium)
+test-browser: venv
+	$(BIN)/pytest -m browser tests/browser
 
 ## make loadtest: 30 simulated learners on one local sqslab server (workshop mode)
 loadtest: venv

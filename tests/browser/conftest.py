@@ -1,0 +1,139 @@
+"""The course in a real browser: JupyterLab on a copy of the notebooks, driven by headless
+Chromium through Playwright. Run with `make test-browser` (not part of `make unit`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sqslab.server import free_port
+
+ROOT = Path(__file__).parents[2]
+SCREENSHOTS = ROOT / "build" / "browser-screenshots"
+CHROMIUM = os.environ.get("SQSLAB_CHROMIUM", "/usr/bin/chromium")
+#: JupyterLab settings for a quiet, fully rendered session: no news or update pop-up, and every
+#: cell rendered (JupyterLab 4 otherwise renders only the cells in view).
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here is a browser test (deselected by `make unit`, run by `make test-browser`)."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """Say where the screenshots of this run are."""
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots of this run: {SCREENSHOTS}")  # type: ignore[attr-defined]
+
+
+def copy_notebooks(target: Path) -> None:
+    """Copy notebooks/ to ``target``, tagging the cells that show an error on purpose so that
+    Run All goes on past them (nbval reads the comment; JupyterLab reads the tag)."""
+    shutil.copytree(ROOT / "notebooks", target)
+    for path in target.rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.source.startswith("# NBVAL_RAISES_EXCEPTION"):
+                cell.metadata.setdefault("tags", []).append("raises-exception")
+        nbformat.write(nb, path)
+
+
+def write_settings(folder: Path) -> None:
+    """Write the JupyterLab user settings above into ``folder``."""
+    for name, values in SETTINGS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until ``url`` answers 200, or fail with the server's output."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab did not answer on {url} within {seconds:g} s")
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """JupyterLab (no token, loopback) on a copy of notebooks/; its base URL."""
+    work = tmp_path_factory.mktemp("browser")
+    copy_notebooks(work / "notebooks")
+    write_settings(work / "settings")
+    port = free_port()
+    env = {
+        **os.environ,
+        "SQSLAB_BACKEND": "moto",
+        "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
+        "JUPYTER_CONFIG_DIR": str(work / "config"),
+    }
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
+        "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+        f"--ServerApp.root_dir={work / 'notebooks'}", "--LabApp.expose_app_in_browser=True",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/lab", proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium from Debian (Playwright's own download is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
+            "(or set SQSLAB_CHROMIUM to its path)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder for this run's screenshots, emptied first (git-ignored)."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
