@@ -207,6 +207,8 @@ def peek(lab: Any, url: str) -> list[dict[str, Any]]:
 
     Each look counts as a receive (ApproximateReceiveCount grows), as the AWS console's "poll for
     messages" does: on a queue with a redrive policy, peeking brings messages closer to the DLQ.
+    On a FIFO queue a look can miss messages, as on AWS: while a group's first messages are held
+    by the look, its later ones are not delivered; compare with :func:`depth` to know.
     """
     sqs = lab.sqs
     found: list[dict[str, Any]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from moto import mock_aws
@@ -227,3 +228,11 @@ def test_moto_lab_deduplicates_fifo_sends_after_delete_as_aws_does(lab, sqs):
     again = sqs.send_message(QueueUrl=url, MessageBody="pay 10", MessageGroupId="c1")
     assert again["MessageId"] == got["MessageId"]
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_every_module_of_the_package_is_reachable_as_an_attribute():
+    folder = Path(sqslab.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
+    modules |= {p.parent.name for p in folder.glob("*/__init__.py")}  # packages: exercises
+    assert modules == set(sqslab.SUBMODULES)
+    assert all(getattr(sqslab, name).__name__ == f"sqslab.{name}" for name in sqslab.SUBMODULES)
