@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # JupyterLab refuses to run as root (containers, Binder-like machines) without --allow-root
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+# no news or update pop-up over the first notebook a learner opens
+QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
 .PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser
@@ -20,7 +22,7 @@ $(STAMP): pyproject.toml
 
 ## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
 lab: venv
-	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(QUIET_LAB) $(LAB_ARGS)
 
 ## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
 bench: venv
