@@ -548,14 +548,16 @@ class MonitorPanel:
     CloudWatch-style dashboard that updates live every ``live_every`` simulated minutes."""
 
     ACCEPTABLE_LATENCY = 60
-    BASE_RATE = 20
+    #: Messages a minute outside the burst, and per receive: small enough to redraw in a second.
+    BASE_RATE = 5
+    BATCH_SIZE = 10
 
     def __init__(self, lab: Any, live_every: int = 4) -> None:
         self.lab = lab
         self.runs = 0
         self.frames = 0
         self.live_every = live_every
-        self.arrival = _int_slider("burst (messages/min)", 150, 30, 240, 30)
+        self.arrival = _int_slider("burst (messages/min)", 60, 30, 240, 30)
         self.consumers = _int_slider("most consumers", 8, 1, 10)
         self.processing = _int_slider("processing time (s)", 2, 1, 6)
         self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
@@ -585,6 +587,7 @@ class MonitorPanel:
             self.lab,
             self.policy(),
             arrivals,
+            batch_size=self.BATCH_SIZE,
             name=f"monitor-panel-{self.runs}",
             on_minute=self.show,
             every=self.live_every,

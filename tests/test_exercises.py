@@ -45,6 +45,48 @@ def test_first_roundtrip_hints_each_missing_step_then_passes(lab, sqs):
     assert exercises.check_first_roundtrip(lab)
 
 
+def test_comes_back_hints_each_step_then_passes(lab, sqs):
+    check = exercises.check_comes_back
+    assert "create the queue first" in check(lab).message
+    url = sqs.create_queue(QueueName="second-chance")["QueueUrl"]
+    assert "send one message" in check(lab).message
+    sqs.send_message(QueueUrl=url, MessageBody="again")
+    assert "receive it:" in check(lab).message
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)
+    assert "VisibilityTimeout=600" in check(lab).message  # too short a timeout
+    lab.wait(31)
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)
+    assert "VisibilityTimeout=600" in check(lab).message  # the first receive still was not 600
+
+
+def test_comes_back_passes_only_after_the_wait(lab, sqs):
+    check = exercises.check_comes_back
+    url = sqs.create_queue(QueueName="second-chance")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="again")
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)
+    assert not sqs.receive_message(QueueUrl=url).get("Messages")  # still hidden
+    assert "lab.wait(601)" in check(lab).message
+    lab.wait(601)
+    sqs.receive_message(QueueUrl=url)
+    assert check(lab), check(lab).message
+
+
+def test_checks_find_a_learners_queue_under_a_workshop_namespace(monkeypatch):
+    monkeypatch.setenv("SQSLAB_NAMESPACE", "alice")
+    from sqslab.lab import start
+
+    lab = start("moto", quiet=True)
+    try:
+        url = lab.sqs.create_queue(QueueName="hello")["QueueUrl"]
+        assert url.endswith("/alice-hello")
+        lab.sqs.send_message(QueueUrl=url, MessageBody="ping")
+        got = lab.sqs.receive_message(QueueUrl=url)["Messages"][0]
+        lab.sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+        assert exercises.check_first_roundtrip(lab)
+    finally:
+        lab.stop()
+
+
 def _inbox(sqs, n: int = 12) -> str:
     url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
     for i in range(n):

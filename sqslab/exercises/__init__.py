@@ -33,6 +33,13 @@ def _queue_url(sqs: Any, name: str) -> str | None:
         return None
 
 
+def _calls(lab: Any, queue: str) -> list[Any]:
+    """The lab's successful traced calls on ``queue`` (a name as the learner wrote it; a workshop
+    namespace prefix is added the way the lab adds it)."""
+    full = lab.namespace.full_name(queue)
+    return [r for r in lab.trace if r.queue == full and r.ok]
+
+
 def _attributes(sqs: Any, url: str) -> dict[str, str]:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
 
@@ -125,7 +132,7 @@ def check_first_roundtrip(lab: Any) -> Check:
             False,
             "create the queue first: url = sqs.create_queue(QueueName='hello')['QueueUrl']",
         )
-    calls = [r for r in lab.trace if r.queue == "hello" and r.ok]
+    calls = _calls(lab, "hello")
     sent = [r for r in calls if r.operation in ("SendMessage", "SendMessageBatch")]
     received = [r for r in calls if r.operation == "ReceiveMessage" and r.received]
     deleted = [r for r in calls if r.operation in ("DeleteMessage", "DeleteMessageBatch")]
@@ -149,6 +156,56 @@ def check_first_roundtrip(lab: Any) -> Check:
     )
 
 
+#: Exercise 0.2's visibility timeout: ten minutes.
+COMES_BACK_TIMEOUT = 600
+
+
+def _receipts(calls: list[Any]) -> list[tuple[str, float, int | None]]:
+    """(message id, lab time, visibility timeout asked) of every message the receives returned."""
+    return [
+        (m.message_id, r.started, r.visibility_timeout)
+        for r in calls
+        if r.operation == "ReceiveMessage"
+        for m in r.messages
+        if m.message_id
+    ]
+
+
+def check_comes_back(lab: Any, queue: str = "second-chance") -> Check:
+    """Exercise 0.2: receive a message with a 10-minute timeout, let it pass, receive it again."""
+    name = "ex0.2"
+    if _queue_url(lab.sqs, queue) is None:
+        return Check(name, False, f"create the queue first: sqs.create_queue(QueueName={queue!r})")
+    calls = _calls(lab, queue)
+    receipts = _receipts(calls)
+    ids = [message_id for message_id, _, _ in receipts]
+    again = next((i for i in ids if ids.count(i) > 1), None)
+    first = next((r for r in receipts if r[0] == again), receipts[0] if receipts else None)
+    sent = any(r.operation in ("SendMessage", "SendMessageBatch") for r in calls)
+    return _first_problem(
+        name,
+        [
+            (sent, "send one message to it: sqs.send_message(QueueUrl=url, MessageBody='again')"),
+            (
+                bool(receipts),
+                "receive it: sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)",
+            ),
+            (
+                first is not None and first[2] == COMES_BACK_TIMEOUT,
+                "receive it the first time with VisibilityTimeout=600 (ten minutes), and do not "
+                "delete it",
+            ),
+            (
+                again is not None,
+                "it was received only once: let the ten minutes pass with "
+                f"lab.wait({COMES_BACK_TIMEOUT + 1}) (not time.sleep), then receive it again",
+            ),
+        ],
+        "the message you did not delete came back after its ten-minute visibility timeout, on "
+        "the lab's clock, and was received a second time.",
+    )
+
+
 from sqslab.exercises.consumers import (  # noqa: E402 - chapter checks build on the helpers above
     check_drain,
     check_idempotent,
@@ -165,6 +222,14 @@ from sqslab.exercises.fifo import (  # noqa: E402 - chapter checks build on the 
     check_high_throughput,
     check_resend_safe,
 )
+from sqslab.exercises.monitoring import (  # noqa: E402 - chapter checks build on the helpers above
+    check_dlq_alarm,
+    check_scaling_target,
+    check_stuck_alarm,
+    quiet_dlq,
+    run_thumbnails,
+    stuck_or_burst,
+)
 from sqslab.exercises.producers import (  # noqa: E402 - chapter checks build on the helpers above
     check_batch_orders,
     check_large_report,
@@ -174,7 +239,9 @@ from sqslab.exercises.producers import (  # noqa: E402 - chapter checks build on
 __all__ = [
     "Check",
     "check_batch_orders",
+    "check_comes_back",
     "check_customer_groups",
+    "check_dlq_alarm",
     "check_drain",
     "check_first_roundtrip",
     "check_high_throughput",
@@ -187,6 +254,11 @@ __all__ = [
     "check_poison_caught",
     "check_redriven",
     "check_resend_safe",
+    "check_scaling_target",
+    "check_stuck_alarm",
     "check_thumbnails_queue",
+    "quiet_dlq",
     "run_invoices",
+    "run_thumbnails",
+    "stuck_or_burst",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+from sqslab.exercises import Check, _attributes, _calls, _first_problem, _queue_url
 
 
 def _left(sqs: Any, url: str) -> int:
@@ -21,7 +21,7 @@ def check_drain(lab: Any, queue: str = "inbox") -> Check:
     url = _queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
-    calls = [r for r in lab.trace if r.queue == queue and r.ok]
+    calls = _calls(lab, queue)
     receives = [r for r in calls if r.operation == "ReceiveMessage"]
     deletes = [r for r in calls if r.operation in ("DeleteMessage", "DeleteMessageBatch")]
     short = [r for r in receives if not r.params.get("WaitTimeSeconds")]
