@@ -135,6 +135,8 @@ class ConsumeResult:
 
 Handler = Callable[[Message], Any]
 BatchHandler = Callable[[list[Message]], Iterable[str] | None]
+#: Spawns extra tasks beside the workers: called with the runner and a "workers are done" test.
+Beside = Callable[[Any, Callable[[], bool]], None]
 
 
 class Consumer:
@@ -184,9 +186,15 @@ class Consumer:
 
     # -- running -------------------------------------------------------------------------
 
-    def run(self) -> ConsumeResult:
-        """Run until the stop policy, :meth:`stop` or Ctrl+C; return what happened."""
+    def run(self, beside: Beside | None = None) -> ConsumeResult:
+        """Run until the stop policy, :meth:`stop` or Ctrl+C; return what happened.
+
+        ``beside(runner, done)`` may spawn tasks of its own (a metrics sampler) that run next to
+        the workers on the same clock; ``done()`` turns true once every worker has finished."""
         self._prepare()
+        if beside is not None:
+            workers = [t for t in self._runner.tasks if t.name.startswith("worker-")]
+            beside(self._runner, lambda: all(t.done for t in workers))
         self._runner.run(on_interrupt=lambda: self.stop("interrupted"))
         self.result.ended = self.clock.time()
         return self.result

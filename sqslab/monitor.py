@@ -479,13 +479,7 @@ class Sampler:
 
     def watch(self, consumer: Consumer) -> ConsumeResult:
         """Run ``consumer`` (a Consumer or WorkerPool) with this sampler beside it."""
-        consumer._prepare()
-        runner = consumer._runner
-        workers = [t for t in runner.tasks if t.name.startswith("worker-")]
-        self.task(runner, lambda: all(t.done for t in workers))
-        runner.run(on_interrupt=lambda: consumer.stop("interrupted"))
-        consumer.result.ended = consumer.clock.time()
-        return consumer.result
+        return consumer.run(beside=self.task)
 
     def metrics(self, url: str, start: float | None = None, end: float | None = None) -> Metrics:
         """The metrics of one watched queue, with this sampler's snapshots for the gauges."""
