@@ -32,6 +32,7 @@ SUBMODULES = (
     "idempotency",
     "lab",
     "loadtest",
+    "messages",
     "monitor",
     "naive",
     "namespace",

@@ -1,5 +1,6 @@
-"""Chapter 2: sending messages. Check them against SQS's limits before sending, batch them, retry the
-entries of a batch that failed on the server's side, and send large bodies through S3.
+"""Chapter 2: sending messages. Check them against SQS's limits before sending (the checks live in
+:mod:`sqslab.messages`), batch them, retry the entries of a batch that failed on the server's side,
+and send large bodies through S3.
 
 Whole-request errors (throttling, a 500) are botocore's to retry (its ``retries`` config); what
 botocore cannot see is a ``SendMessageBatch`` answered with HTTP 200 in which some entries failed.
@@ -8,354 +9,33 @@ botocore cannot see is a ``SendMessageBatch`` answered with HTTP 200 in which so
 
 from __future__ import annotations
 
-import math
 import random
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
 from sqslab.errors import LimitError
+from sqslab.messages import (
+    PAYLOADS_FIX,
+    OutgoingMessage,
+    QueueInfo,
+    _fact_int,
+    check_body,
+    coerce,
+    human_size,
+    queue_info,
+    validate,
+)
 from sqslab.payloads import SIZE_ATTRIBUTES, PayloadStore, content_hash
 from sqslab.tables import Table
 from sqslab.trace import message_size
 
-#: Any character outside the ranges SQS allows in a body (fact ``message_body_characters``).
-BAD_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-ENTRY_ID = re.compile(r"[A-Za-z0-9_-]+")
-ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-RESERVED_ATTRIBUTE_PREFIXES = ("aws.", "amazon.")
-DATA_TYPES = ("String", "Number", "Binary")
 #: Above this many messages ``send_many`` shows a progress bar unless told otherwise.
 PROGRESS_AUTO_ABOVE = 500
 DEFAULT_RETRY = BackoffPolicy(base=0.05, cap=2.0)
-PAYLOADS_FIX = (
-    "send it through S3 with sqslab.payloads: Producer(sqs, url, payloads=PayloadStore(s3, bucket))"
-)
-
-
-def human_size(n: int) -> str:
-    """A byte count for people: ``512 B``, ``2 KiB``, ``1.3 MiB``."""
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{n} B"
-
-
-def _fact_int(key: str) -> int:
-    """A fact's value as an int."""
-    return int(facts.get(key).value)
-
-
-# --- Messages ------------------------------------------------------------------------------
-
-
-@dataclass
-class OutgoingMessage:
-    """One message to send: body, attributes (plain values or boto3 form) and per-message options."""
-
-    body: str
-    attributes: dict[str, Any] | None = None
-    group_id: str | None = None
-    dedup_id: str | None = None
-    delay: int | None = None
-    id: str | None = None
-
-    def sqs_attributes(self) -> dict[str, dict[str, Any]]:
-        """The attributes in boto3's ``MessageAttributes`` form."""
-        return to_sqs_attributes(self.attributes)
-
-    @property
-    def size(self) -> int:
-        """Bytes SQS counts against the size limit: UTF-8 body plus attributes."""
-        return message_size(self.body, self.sqs_attributes())
-
-
-FIELDS = tuple(f.name for f in fields(OutgoingMessage))
-
-
-def to_sqs_attributes(attributes: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """Attributes in boto3 form: str -> String, int/float -> Number, bytes -> Binary; boto3-form
-    values (dicts with a ``DataType``) pass through."""
-    if not attributes:
-        return {}
-    if not isinstance(attributes, dict):
-        raise LimitError(
-            f"attributes must be a dict of name -> value, got {type(attributes).__name__}"
-        )
-    return {name: _attribute_value(name, value) for name, value in attributes.items()}
-
-
-def _attribute_value(name: str, value: Any) -> dict[str, Any]:
-    """One attribute value in boto3 form, converted from a plain Python value."""
-    if isinstance(value, dict) and "DataType" in value:
-        return dict(value)
-    if isinstance(value, bool):
-        raise LimitError(
-            f"attribute {name!r} is a bool; SQS attribute types are String, Number and Binary "
-            "only: send 'true'/'false' (String) or 1/0 (Number)"
-        )
-    if isinstance(value, str):
-        return {"DataType": "String", "StringValue": value}
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise LimitError(f"attribute {name!r} is {value}; a Number attribute must be finite")
-        return {"DataType": "Number", "StringValue": str(value)}
-    if isinstance(value, bytes | bytearray):
-        return {"DataType": "Binary", "BinaryValue": bytes(value)}
-    raise LimitError(
-        f"attribute {name!r} holds a {type(value).__name__}; SQS attributes are String, Number "
-        "or Binary: send structured data as a String with json.dumps(value), or in the body"
-    )
-
-
-def coerce(item: Any, index: int = 0, **overrides: Any) -> OutgoingMessage:
-    """An :class:`OutgoingMessage` from a str body, a dict of fields or a message; the entry id
-    defaults to ``str(index)``."""
-    if isinstance(item, OutgoingMessage):
-        message = replace(item, **_known_fields(overrides)) if overrides else item
-    elif isinstance(item, str):
-        message = OutgoingMessage(item, **_known_fields(overrides))
-    elif isinstance(item, dict):
-        if "body" not in item:
-            raise LimitError(f"a message needs a body: add 'body' to {item!r}")
-        message = OutgoingMessage(**_known_fields({**item, **overrides}))
-    elif isinstance(item, bytes | bytearray):
-        raise _not_a_str(item)
-    else:
-        raise LimitError(
-            f"cannot send a {type(item).__name__}: give a str body, a dict of message fields "
-            f"({', '.join(FIELDS)}) or an OutgoingMessage; to send data, json.dumps it first"
-        )
-    return message if message.id is not None else replace(message, id=str(index))
-
-
-def _known_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` if every key is an OutgoingMessage field; a clear error otherwise."""
-    unknown = sorted(set(values) - set(FIELDS))
-    if unknown:
-        raise LimitError(
-            f"unknown message field(s) {', '.join(map(repr, unknown))}; a message has "
-            f"{', '.join(FIELDS)} (to send a dict as the body, json.dumps it first)"
-        )
-    return values
-
-
-# --- The queue -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueInfo:
-    """What the producer needs to know about its queue, read once from GetQueueAttributes."""
-
-    url: str
-    name: str
-    fifo: bool
-    content_based_dedup: bool
-    max_message_size: int
-
-
-def queue_info(sqs: Any, queue_url: str) -> QueueInfo:
-    """Read the queue's type, deduplication mode and size limit (one GetQueueAttributes call)."""
-    attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
-    return QueueInfo(
-        url=queue_url,
-        name=queue_url.rstrip("/").rsplit("/", 1)[-1],
-        fifo=attrs.get("FifoQueue") == "true",
-        content_based_dedup=attrs.get("ContentBasedDeduplication") == "true",
-        max_message_size=int(attrs.get("MaximumMessageSize", _fact_int("max_message_size"))),
-    )
-
-
-# --- Validation ----------------------------------------------------------------------------
-
-
-def bad_character(text: str) -> str | None:
-    """``U+0000 at index 3`` for the first character SQS does not allow in ``text``, else None."""
-    found = BAD_CHARACTER.search(text)
-    if found is None:
-        return None
-    more = len(BAD_CHARACTER.findall(text)) - 1
-    extra = f" (and {more} more)" if more else ""
-    return f"U+{ord(found.group()):04X} at index {found.start()}{extra}"
-
-
-def validate(message: OutgoingMessage | str | dict[str, Any], queue: QueueInfo) -> None:
-    """Raise :class:`LimitError` naming the limit and the fix if SQS would reject ``message``."""
-    message = coerce(message)
-    check_body(message.body)
-    check_entry_id(message.id)
-    attributes = message.sqs_attributes()
-    check_attributes(attributes)
-    check_size(message_size(message.body, attributes), queue)
-    check_fifo(message, queue)
-    check_delay(message.delay, queue)
-
-
-def check_body(body: Any) -> None:
-    """The body is a non-empty str of characters SQS allows."""
-    if not isinstance(body, str):
-        raise _not_a_str(body)
-    if not body:
-        raise LimitError(
-            "message body is empty; SQS needs at least 1 character: send a placeholder such as "
-            "'{}' or put the data in the body instead of only in attributes"
-        )
-    where = bad_character(body)
-    if where:
-        raise LimitError(
-            f"message body has a character SQS does not allow: {where}; allowed: "
-            f"{facts.get('message_body_characters').text}. Remove it, or base64-encode binary data"
-        )
-
-
-def _not_a_str(body: Any) -> LimitError:
-    """The error for a body that is not text."""
-    return LimitError(
-        f"message body must be a str, got {type(body).__name__}: decode text (body.decode()), "
-        "json.dumps data, or base64-encode binary data"
-    )
-
-
-def check_entry_id(entry_id: str | None) -> None:
-    """A batch entry id has 1 to 80 letters, digits, hyphens or underscores."""
-    limit = facts.get("batch_entry_id")
-    if entry_id is None or (ENTRY_ID.fullmatch(entry_id) and len(entry_id) <= limit.value):
-        return
-    raise LimitError(
-        f"batch entry id {entry_id!r} is not allowed: SQS takes up to {limit.text} of letters, "
-        "digits, hyphens (-) and underscores (_); use an id such as 'order-17', or leave id=None "
-        "to number the messages"
-    )
-
-
-def check_attributes(attributes: dict[str, dict[str, Any]]) -> None:
-    """At most 10 attributes, each with a valid name, type and non-empty value."""
-    limit = facts.get("max_message_attributes")
-    if len(attributes) > limit.value:
-        raise LimitError(
-            f"message has {len(attributes)} attributes; SQS allows {limit.text} per message: "
-            "move the rest into the body (for example as JSON)"
-        )
-    for name, value in attributes.items():
-        check_attribute_name(name)
-        check_attribute_value(name, value)
-
-
-def check_attribute_name(name: str) -> None:
-    """An attribute name follows the SQS naming rules (fact ``message_attribute_name_length``)."""
-    limit = facts.get("message_attribute_name_length")
-    problem = None
-    if not isinstance(name, str) or not name:
-        problem = "an attribute name must be a non-empty str"
-    elif len(name) > limit.value:
-        problem = f"it has {len(name)} characters; SQS allows {limit.text}"
-    elif not ATTRIBUTE_NAME.fullmatch(name):
-        problem = "use only letters, digits, underscores (_), hyphens (-) and periods (.)"
-    elif name.lower().startswith(RESERVED_ATTRIBUTE_PREFIXES):
-        problem = "names starting with 'AWS.' or 'Amazon.' are reserved for AWS; rename it"
-    elif name.startswith(".") or name.endswith(".") or ".." in name:
-        problem = "a name must not start or end with a period or have two periods in a row"
-    if problem:
-        raise LimitError(f"invalid message attribute name {name!r}: {problem}")
-
-
-def check_attribute_value(name: str, value: dict[str, Any]) -> None:
-    """A boto3-form attribute value has a known DataType and a non-empty value of that type."""
-    data_type = str(value.get("DataType", ""))
-    base = data_type.split(".", 1)[0]
-    if base not in DATA_TYPES:
-        raise LimitError(
-            f"attribute {name!r} has DataType {data_type!r}; SQS takes String, Number or Binary "
-            "(optionally with a custom label, e.g. 'Number.int')"
-        )
-    key = "BinaryValue" if base == "Binary" else "StringValue"
-    content = value.get(key)
-    if content is None or len(content) == 0:
-        raise LimitError(
-            f"attribute {name!r} has no {key}; SQS rejects empty attribute values: give a "
-            "value or leave the attribute out"
-        )
-    if base == "Number":
-        _check_number(name, content)
-    if base == "String":
-        where = bad_character(str(content))
-        if where:
-            raise LimitError(
-                f"attribute {name!r} has a character SQS does not allow: {where}; a String "
-                "value has the same character rules as the body"
-            )
-
-
-def _check_number(name: str, text: str) -> None:
-    """A Number attribute's StringValue must be a finite number."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise LimitError(
-            f"attribute {name!r} is a Number but its value {text!r} is not a finite number; "
-            "use DataType 'String' for text"
-        )
-
-
-def check_size(size: int, queue: QueueInfo) -> None:
-    """The message (body plus attributes) fits the queue's MaximumMessageSize."""
-    if size <= queue.max_message_size:
-        return
-    top = facts.get("max_message_size")
-    fixes = []
-    if queue.max_message_size < top.value and size <= top.value:
-        fixes.append(f"raise the queue's MaximumMessageSize (up to {top.text})")
-    fixes.append(PAYLOADS_FIX)
-    raise LimitError(
-        f"message is {human_size(size)} ({size:,} bytes, body plus attributes); queue "
-        f"{queue.name!r} allows {human_size(queue.max_message_size)} (its MaximumMessageSize; "
-        f"the SQS maximum is {top.text}). Fix: {', or '.join(fixes)}"
-    )
-
-
-def check_fifo(message: OutgoingMessage, queue: QueueInfo) -> None:
-    """A FIFO message has a group id, and a dedup id unless the queue deduplicates by content."""
-    if not queue.fifo:
-        return
-    if not message.group_id:
-        raise LimitError(
-            f"queue {queue.name!r} is FIFO, so every message needs a message group id: pass "
-            "group_id='...' (messages of one group are delivered in order)"
-        )
-    if not message.dedup_id and not queue.content_based_dedup:
-        window = facts.get("fifo_dedup_window").text
-        raise LimitError(
-            f"FIFO queue {queue.name!r} has no ContentBasedDeduplication, so every message needs "
-            f"dedup_id='...' (repeats within {window} are dropped); or create the queue with "
-            "ContentBasedDeduplication='true'"
-        )
-
-
-def check_delay(delay: Any, queue: QueueInfo) -> None:
-    """A per-message delay is a whole number of seconds in range, and only on standard queues."""
-    if delay is None:
-        return
-    fact = facts.get("delivery_delay")
-    if queue.fifo:
-        raise LimitError(
-            f"per-message delay is not allowed on FIFO queue {queue.name!r}: set DelaySeconds on "
-            "the queue instead (sqs.set_queue_attributes(QueueUrl=url, "
-            "Attributes={'DelaySeconds': '30'}))"
-        )
-    if isinstance(delay, bool) or not isinstance(delay, int) or not fact.min <= delay <= fact.value:
-        raise LimitError(
-            f"delay={delay!r} is not allowed: SQS takes a whole number of seconds from "
-            f"{fact.min:.0f} to {fact.value:.0f} ({fact.min_text} to {fact.text}); for longer "
-            "waits, schedule the send elsewhere (e.g. EventBridge Scheduler)"
-        )
-
-
 # --- Batching ------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from sqslab import facts
 from sqslab.backoff import BackoffPolicy
 from sqslab.errors import LimitError
 from sqslab.faults import inject_batch_failures
+from sqslab.messages import to_sqs_attributes
 from sqslab.payloads import PayloadStore, content_hash
 from sqslab.producer import (
     OutgoingMessage,
@@ -19,7 +20,6 @@ from sqslab.producer import (
     human_size,
     queue_info,
     send_messages,
-    to_sqs_attributes,
 )
 
 KIB = 1024
