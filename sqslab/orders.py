@@ -30,7 +30,7 @@ from typing import Any
 
 from sqslab import cost, dlq, queues
 from sqslab.backoff import BackoffPolicy
-from sqslab.consumer import ConsumeResult, Message, StopPolicy, WorkerPool
+from sqslab.consumer import ConsumeResult, Message, StopPolicy, WorkerPool, check_batch_size
 from sqslab.idempotency import ProcessedStore, idempotent
 from sqslab.producer import OutgoingMessage, Producer, SendResult
 from sqslab.tables import Table
@@ -379,6 +379,7 @@ class OrderPipeline:
         idle_timeout: float = 60.0,
         backoff: BackoffPolicy = DEFAULT_BACKOFF,
         retries: int = 2,
+        receive_batch: int = 10,
     ) -> None:
         self.lab = lab
         self.orders = list(orders) if orders is not None else load()
@@ -386,6 +387,7 @@ class OrderPipeline:
         self.name = name
         self.seed = seed
         self.workers = workers
+        self.receive_batch = check_batch_size(receive_batch)
         self.max_receive_count = dlq.check_max_receive_count(max_receive_count)
         self.visibility_timeout = visibility_timeout
         self.idle_timeout = idle_timeout
@@ -402,6 +404,7 @@ class OrderPipeline:
         self.dead_lettered: list[str] = []
         self.task_handles: list[str] = []
         self._move_records: list[CallRecord] = []
+        self._move_from = len(lab.trace)
         self.started = lab.clock.time()
         self._trace_from = len(lab.trace)
 
@@ -444,12 +447,14 @@ class OrderPipeline:
         return self.sent
 
     def pool(self) -> WorkerPool:
-        """The worker pool: batches of 10, long polling, backoff after a failure, stop when idle."""
+        """The worker pool: receives of ``receive_batch`` messages (10 by default), long polling,
+        backoff after a failure, stop when idle."""
         return WorkerPool(
             self.lab.sqs,
             self._pair().source_url,
             batch_handler=in_group_order(self.handler, self.held_back, key=order_key),
             workers=self.workers,
+            batch_size=self.receive_batch,
             backoff=self.backoff,
             stop=StopPolicy(idle_timeout=self.idle_timeout),
             clock=self.lab.clock,
@@ -462,6 +467,7 @@ class OrderPipeline:
         pool = self.pool()
         result = sampler.watch(pool) if sampler is not None else pool.run()
         self.passes[self.processor.phase] = result
+        self._move_from = len(self.lab.trace)  # a redrive's move-task calls come after this pass
         if self.processor.phase == FIRST_PASS:  # the source is empty now: the rest is in the DLQ
             done = {e.order_id for e in self.ledger}
             self.dead_lettered = [o.order_id for o in self.orders if o.order_id not in done]
@@ -483,19 +489,35 @@ class OrderPipeline:
     def redrive(self, rate: int | None = None) -> str:
         """Move the DLQ's messages back to the queue (StartMessageMoveTask) and wait until done;
         later processing is marked ``after redrive n`` in the ledger."""
-        pair = self._pair()
-        params: dict[str, Any] = {"SourceArn": pair.dlq_arn}
+        params: dict[str, Any] = {"SourceArn": self._pair().dlq_arn}
         if rate is not None:
             params["MaxNumberOfMessagesPerSecond"] = rate
-        first = len(self.lab.trace)
         handle = self.lab.sqs.start_message_move_task(**params)["TaskHandle"]
-        self.task_handles.append(handle)
         self._wait_for_move_task()
-        self._move_records += [
-            r for r in self.lab.trace.records[first:] if r.operation in MOVE_TASK_OPERATIONS
-        ]
-        self.processor.phase = f"{AFTER_REDRIVE} {len(self.task_handles)}"
+        self.redriven(handle)
         return handle
+
+    def redriven(self, handle: str) -> None:
+        """Note a finished move task of the DLQ (started by :meth:`redrive` or with plain boto3
+        ``start_message_move_task``): from now on the ledger marks ``after redrive n``."""
+        with self.lab.trace.paused():
+            latest = self.lab.sqs.list_message_move_tasks(SourceArn=self._pair().dlq_arn)["Results"]
+        status = latest[0]["Status"] if latest else "not started"
+        if status != "COMPLETED" or handle in self.task_handles:
+            raise RuntimeError(
+                f"the latest move task of {_name(self._pair().dlq_url)} is {status}"
+                f"{' and already noted' if handle in self.task_handles else ''}: start one with "
+                "start_message_move_task, lab.wait(1) until list_message_move_tasks says "
+                "COMPLETED, then call redriven(handle) once"
+            )
+        self.task_handles.append(handle)
+        self._move_records += [
+            r
+            for r in self.lab.trace.records[self._move_from :]
+            if r.operation in MOVE_TASK_OPERATIONS
+        ]
+        self._move_from = len(self.lab.trace)
+        self.processor.phase = f"{AFTER_REDRIVE} {len(self.task_handles)}"
 
     def _wait_for_move_task(self, limit: float = 3600.0) -> None:
         waited = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,36 @@ def test_monitor_dashboard_without_scaling_says_so():
     fig = plots.monitor_dashboard(metrics)
     assert fig.axes[5].texts[0].get_text() == "no scaling in this run"
     assert not fig.axes[6].collections
+
+
+def _measures(label: str, **kw):
+    from sqslab.naive import Measures
+
+    base = dict(orders=100, calls=0, requests=0, empty_receives=0, dollars=0.0, seconds=0.0)
+    base |= dict(processed=100, duplicates=0, lost=0, in_dlq=0, out_of_order=0)
+    return Measures(label=label, **(base | kw))
+
+
+def test_naive_vs_right_draws_each_measure_of_both_pipelines():
+    from sqslab.naive import Comparison
+
+    # 100 orders: naive 260 requests for $0.000104 -> $1.04 per million orders; right $0.40
+    naive = _measures("n", requests=260, dollars=0.000104, seconds=320.0, lost=20, duplicates=3)
+    naive = replace(naive, out_of_order=2)
+    right = _measures("r", requests=80, dollars=0.00004, seconds=80.0, out_of_order_redriven=5)
+    fig = plots.naive_vs_right(Comparison(naive, right))
+    requests, price, drain, problems = fig.axes
+    assert [ax.get_title() for ax in fig.axes[:3]] == [t for t, _ in plots.COMPARISON_PANELS]
+    assert [p.get_height() for p in requests.patches] == [260, 80]
+    assert [p.get_height() for p in price.patches] == pytest.approx([1.04, 0.40])
+    assert [p.get_height() for p in drain.patches] == [320.0, 80.0]
+    bars = problems.patches
+    assert [p.get_height() for p in bars[:3]] == [20, 3, 2]  # naive: lost, twice, late
+    assert [p.get_height() for p in bars[3:6]] == [0, 0, 0]  # right: nothing lost, no duplicate
+    via_dlq = bars[6]  # right's orders redriven after later ones: stacked on its "late" bar
+    assert via_dlq.get_gid() == "right late via the DLQ"
+    assert (via_dlq.get_y(), via_dlq.get_height()) == (0, 5)
+    assert via_dlq.get_x() == pytest.approx(bars[5].get_x())
+    shown = [t.get_text() for t in problems.texts]
+    assert shown.count("5") == 1 and "20" in shown  # labels give each bar's total
+    assert [t.get_text() for t in problems.get_xticklabels()] == ["lost", "twice", "late"]

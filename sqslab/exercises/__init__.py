@@ -206,6 +206,11 @@ def check_comes_back(lab: Any, queue: str = "second-chance") -> Check:
     )
 
 
+from sqslab.exercises.capstone import (  # noqa: E402 - chapter checks build on the helpers above
+    check_fixed_total,
+    check_healthy_kept,
+    check_naive_losses,
+)
 from sqslab.exercises.consumers import (  # noqa: E402 - chapter checks build on the helpers above
     check_drain,
     check_idempotent,
@@ -244,9 +249,12 @@ __all__ = [
     "check_dlq_alarm",
     "check_drain",
     "check_first_roundtrip",
+    "check_fixed_total",
+    "check_healthy_kept",
     "check_high_throughput",
     "check_idempotent",
     "check_large_report",
+    "check_naive_losses",
     "check_no_double_processing",
     "check_payment_events",
     "check_payments_fifo",
