@@ -62,5 +62,5 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.2)  # real time on purpose: waiting for another process to start listening
     raise RuntimeError(f"sqslab server did not answer on {url} within {seconds:g} s")
