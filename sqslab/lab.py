@@ -101,13 +101,7 @@ class Lab:
 
     def cleanup(self) -> list[str]:
         """Delete every queue this lab created; returns their URLs."""
-        deleted = []
-        for url in self.namespace.created_queues():
-            try:
-                self.sqs.delete_queue(QueueUrl=url)
-                deleted.append(url)
-            except self.sqs.exceptions.QueueDoesNotExist:
-                pass
+        deleted = workshop.delete_queues(self.sqs, self.namespace.created_queues())
         self.namespace.forget(deleted)
         return deleted
 

@@ -19,10 +19,9 @@ from urllib.parse import urlparse
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sqslab import facts, workshop
+from sqslab.cli import LOOPBACK
 from sqslab.errors import LabConfigError
 from sqslab.namespace import Namespace
-
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass
@@ -176,7 +175,7 @@ def percentile(values: list[float], pct: float) -> float:
 def check_loopback(url: str) -> None:
     """Refuse a server that is not on this machine."""
     host = urlparse(url).hostname or ""
-    if host not in LOOPBACK_HOSTS:
+    if host not in LOOPBACK:
         raise LabConfigError(
             f"the load test runs only against a server on this machine (127.0.0.1), not {host!r}: "
             "start one with `sqslab server` and pass its http://127.0.0.1:PORT URL"
