@@ -187,6 +187,40 @@ class PollingCost(NamedTuple):
     dollars: float
 
 
+class MonthlyCost(NamedTuple):
+    """A month of one workload: messages, billed requests, requests past the free tier, dollars."""
+
+    messages: int
+    requests: int
+    billable: int
+    dollars: float
+
+
+def monthly(
+    messages: int,
+    *,
+    batch_size: int = 10,
+    payload_bytes: int = 1024,
+    fifo: bool = False,
+    free_tier: bool = True,
+) -> MonthlyCost:
+    """Send, receive and delete ``messages`` in a month, in batches of ``batch_size``, at list price.
+
+    Model: full batches both ways, no empty receives (long polling on a busy queue), one delete
+    batch per receive; the free tier counts once per account, so pass ``free_tier=False`` for a
+    second queue. Volume discounts above the first pricing tier are not modelled.
+    """
+    sends = send_requests(messages, batch_size, payload_bytes)
+    receives = sends  # a full receive carries the same payload the send did
+    deletes = math.ceil(messages / batch_size)
+    requests = sends + receives + deletes
+    free = int(facts.get("free_tier_requests").value) if free_tier else 0
+    billable = max(0, requests - free)
+    return MonthlyCost(
+        messages, requests, billable, billable * price_per_million(fifo) / PER_MILLION
+    )
+
+
 def max_batch_size(payload_bytes: int) -> int:
     """The largest batch of ``payload_bytes`` messages one SendMessageBatch may carry."""
     check_payload(payload_bytes)

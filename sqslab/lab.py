@@ -100,8 +100,11 @@ class Lab:
         return clocks.now_datetime(self.clock)
 
     def cleanup(self) -> list[str]:
-        """Delete every queue this lab created; returns their URLs."""
+        """Delete every queue and SNS topic this lab created; returns their URLs and ARNs."""
         deleted = workshop.delete_queues(self.sqs, self.namespace.created_queues())
+        topics = self.namespace.created_topics()
+        if topics:
+            deleted += workshop.delete_topics(self.client("sns"), topics)
         self.namespace.forget(deleted)
         return deleted
 

@@ -1,5 +1,5 @@
-"""Queue names a lab owns: an optional prefix and tags on every queue it creates, and the list of
-queues created so that ``lab.cleanup()`` deletes exactly those."""
+"""Queue and topic names a lab owns: an optional prefix and tags on every queue and SNS topic it
+creates, and the lists of those created so that ``lab.cleanup()`` deletes exactly those."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ NAMED_OPERATIONS = ("CreateQueue", "GetQueueUrl")
 
 
 class Namespace:
-    """Prefixes queue names in requests and remembers the queues created."""
+    """Prefixes queue and topic names in requests and remembers the queues and topics created."""
 
     def __init__(self, prefix: str = "", tags: dict[str, str] | None = None) -> None:
         self.prefix = prefix
         self.tags = dict(tags or {})
         self._created: list[str] = []
+        self._topics: list[str] = []
 
     def attach(self, events: Any) -> None:
         """Register the hooks on a botocore event emitter."""
@@ -28,6 +29,12 @@ class Namespace:
             "before-parameter-build.sqs.ListQueues", self._list, unique_id="sqslab-ns-list"
         )
         events.register("after-call.sqs.CreateQueue", self._created_hook, unique_id="sqslab-ns-new")
+        events.register(
+            "before-parameter-build.sns.CreateTopic", self._topic, unique_id="sqslab-ns-topic"
+        )
+        events.register(
+            "after-call.sns.CreateTopic", self._topic_created, unique_id="sqslab-ns-new-topic"
+        )
 
     def full_name(self, name: str) -> str:
         """The name a queue really gets: ``prefix + name`` (unchanged if already prefixed)."""
@@ -37,10 +44,15 @@ class Namespace:
         """URLs of the queues created through this namespace, oldest first."""
         return list(self._created)
 
-    def forget(self, urls: Iterable[str]) -> None:
-        """Drop these URLs from the created list (after they were deleted)."""
-        gone = set(urls)
+    def created_topics(self) -> list[str]:
+        """ARNs of the SNS topics created through this namespace, oldest first."""
+        return list(self._topics)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Drop these queue URLs or topic ARNs from the created lists (after they were deleted)."""
+        gone = set(names)
         self._created = [u for u in self._created if u not in gone]
+        self._topics = [t for t in self._topics if t not in gone]
 
     def _name(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if "QueueName" in params:
@@ -56,3 +68,16 @@ class Namespace:
         url = parsed.get("QueueUrl")
         if url and url not in self._created:
             self._created.append(url)
+
+    def _topic(self, params: dict[str, Any], **_: Any) -> None:
+        if "Name" in params:
+            params["Name"] = self.full_name(params["Name"])
+        if self.tags:
+            have = {t["Key"] for t in params.get("Tags", [])}
+            extra = [{"Key": k, "Value": v} for k, v in self.tags.items() if k not in have]
+            params["Tags"] = [*params.get("Tags", []), *extra]
+
+    def _topic_created(self, parsed: dict[str, Any], **_: Any) -> None:
+        arn = parsed.get("TopicArn")
+        if arn and arn not in self._topics:
+            self._topics.append(arn)

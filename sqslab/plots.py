@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
     from sqslab.alarms import AlarmHistory
     from sqslab.backoff import BackoffPolicy
-    from sqslab.cost import BatchPoint, PollingCost
+    from sqslab.cost import BatchPoint, MonthlyCost, PollingCost
     from sqslab.fifo import Delivery
     from sqslab.monitor import Metrics
     from sqslab.naive import Comparison, Measures
+    from sqslab.services import Fit
     from sqslab.timeline import MessageLife, Span, Timeline
 
 #: Time attributes drawn on one logarithmic axis by :func:`attribute_ranges`.
@@ -226,6 +227,40 @@ def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
     ax.set_ylabel("ReceiveMessage calls (each billed)")
     ax.set_title("Short vs long polling on a quiet queue")
     ax.legend(loc="upper right")
+    return fig
+
+
+def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
+    """Dollars per month against messages per month, one line per way of using SQS (log axes)."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for name, rows in curves.items():
+        points = [(row.messages, row.dollars) for row in rows if row.dollars > 0]
+        ax.plot(*zip(*points, strict=True), "o-", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("messages per month")
+    ax.set_ylabel("$ per month (list price, after the free tier)")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
+    ax.set_title("What a month of messages costs")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper left")
+    return fig
+
+
+def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
+    """Needs met per service, out of ``asked``; services meeting all of them in green."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    names = [f.service.name for f in fits][::-1]
+    met = [len(f.met) for f in fits][::-1]
+    colours = ["tab:green" if f.complete else "0.6" for f in fits][::-1]
+    ax.barh(names, met, color=colours)
+    ax.set_xlim(0, max(asked, 1))
+    ax.set_xticks(range(max(asked, 1) + 1))
+    ax.set_xlabel(f"needs met (of {asked} chosen)")
+    ax.set_title("Which service fits")
+    fig.subplots_adjust(left=0.3)
     return fig
 
 

@@ -632,3 +632,62 @@ class MonitorPanel:
 def monitor_panel(lab: Any, live_every: int = 4) -> MonitorPanel:
     """The chapter 6 panel: burst rate, most consumers, processing time -> live dashboard."""
     return MonitorPanel(lab, live_every)
+
+
+class ServicePanel:
+    """Chapter 8: toggle what a workload needs -> services ranked, with what each one misses."""
+
+    def __init__(self, needs: tuple[str, ...] = ("retry_each",)) -> None:
+        from sqslab.services import NEEDS
+
+        self.toggles = {
+            key: w.ToggleButton(
+                value=key in needs,
+                description=key.replace("_", " "),
+                tooltip=text,
+                layout=w.Layout(width="150px"),
+            )
+            for key, text in NEEDS.items()
+        }
+        self.chart = w.Image(format="png", layout=w.Layout(width="640px"))
+        self.report = w.HTML()
+        self.fits: list[Any] = []
+        for toggle in self.toggles.values():
+            toggle.observe(self._on_change, names="value")
+        self.ui = w.VBox(
+            [
+                w.HBox(list(self.toggles.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.report,
+                self.chart,
+            ]
+        )
+        self.refresh()
+
+    def needs(self) -> list[str]:
+        """The needs switched on, in the order of :data:`sqslab.services.NEEDS`."""
+        return [key for key, toggle in self.toggles.items() if toggle.value]
+
+    def refresh(self) -> None:
+        """Rank the services for the chosen needs; redraw the chart and name the best fits."""
+        from sqslab import plots, services
+
+        asked = self.needs()
+        self.fits = services.recommend(asked)
+        self.chart.value = _figure_image(plots.service_fit(self.fits, len(asked)))
+        best = [f.service.name for f in self.fits if f.complete]
+        if best:
+            self.report.value = "fits every need: <b>" + html.escape(", ".join(best)) + "</b>"
+        else:
+            top = self.fits[0]
+            self.report.value = (
+                f"nothing fits all {len(asked)}; closest: <b>{html.escape(top.service.name)}</b>, "
+                f"missing {html.escape(', '.join(top.missing))}"
+            )
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+
+def service_panel(needs: tuple[str, ...] = ("retry_each",)) -> ServicePanel:
+    """The chapter 8 panel: what the workload needs -> which AWS messaging service fits."""
+    return ServicePanel(needs)

@@ -77,6 +77,18 @@ def delete_queues(sqs: Any, urls: list[str]) -> list[str]:
     return deleted
 
 
+def delete_topics(sns: Any, arns: list[str]) -> list[str]:
+    """Delete SNS topics (their subscriptions go with them); the ARNs deleted."""
+    deleted = []
+    for arn in arns:
+        try:
+            sns.delete_topic(TopicArn=arn)
+        except sns.exceptions.NotFoundException:
+            continue
+        deleted.append(arn)
+    return deleted
+
+
 def room_client(endpoint_url: str, region: str = "us-east-1") -> Any:
     """A boto3 SQS client for the workshop server (dummy credentials: it can never reach AWS)."""
     from botocore.config import Config

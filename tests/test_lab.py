@@ -107,6 +107,16 @@ def test_cleanup_deletes_exactly_the_queues_the_lab_created(lab, sqs):
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
+def test_cleanup_deletes_the_topics_the_lab_created_too(lab, sqs):
+    sns = lab.client("sns")
+    mine = sns.create_topic(Name="events")["TopicArn"]
+    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    sns.subscribe(TopicArn=mine, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:123456789012:inbox")
+    assert lab.cleanup() == [url, mine]
+    assert sns.list_topics()["Topics"] == []
+    assert lab.cleanup() == []
+
+
 def test_endpoint_without_url_says_what_to_set(monkeypatch):
     monkeypatch.delenv("SQSLAB_ENDPOINT_URL", raising=False)
     with pytest.raises(LabConfigError, match="SQSLAB_ENDPOINT_URL"):
@@ -187,8 +197,15 @@ def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp
         assert lab.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == url
         assert lab.sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"sqslab": "course"}
         assert lab.sqs.list_queues()["QueueUrls"] == [url]
-        assert lab.cleanup() == [url]
+        topic = lab.client("sns").create_topic(Name="events")["TopicArn"]
+        assert topic.endswith(":sqslab-events")
+        tags = lab.client("sns").list_tags_for_resource(ResourceArn=topic)["Tags"]
+        assert tags == [{"Key": "sqslab", "Value": "course"}]
+        theirs = boto3.client("sns", region_name="eu-west-1").create_topic(Name="theirs")
+        assert lab.cleanup() == [url, topic]
         assert other.list_queues()["QueueUrls"] == [foreign]
+        left = boto3.client("sns", region_name="eu-west-1").list_topics()["Topics"]
+        assert left == [{"TopicArn": theirs["TopicArn"]}]
         lab.stop()
 
 

@@ -206,6 +206,11 @@ def check_comes_back(lab: Any, queue: str = "second-chance") -> Check:
     )
 
 
+from sqslab.exercises.beyond import (  # noqa: E402 - chapter checks build on the helpers above
+    check_partial_batch,
+    check_payroll_locked,
+    check_shop_fanout,
+)
 from sqslab.exercises.capstone import (  # noqa: E402 - chapter checks build on the helpers above
     check_fixed_total,
     check_healthy_kept,
@@ -258,11 +263,14 @@ __all__ = [
     "check_no_double_processing",
     "check_payment_events",
     "check_payments_fifo",
+    "check_partial_batch",
     "check_payments_pair",
+    "check_payroll_locked",
     "check_poison_caught",
     "check_redriven",
     "check_resend_safe",
     "check_scaling_target",
+    "check_shop_fanout",
     "check_stuck_alarm",
     "check_thumbnails_queue",
     "quiet_dlq",

@@ -1,0 +1,116 @@
+"""Chapter 8: SNS → SQS fan-out. One topic, one queue per consumer, each with its own filter.
+
+A topic pushes every published message to each subscription; a queue behind each subscription
+gives that consumer its own buffer, retries and DLQ. A filter policy (on message attributes or,
+with ``FilterPolicyScope=MessageBody``, on the JSON body) decides which messages a queue gets.
+Raw delivery hands the queue the published body itself instead of SNS's JSON envelope.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqslab import dlq, queues
+
+#: Filter policy scopes SNS knows; attributes are the default.
+SCOPES = ("MessageAttributes", "MessageBody")
+POLICY_VERSION = "2012-10-17"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A queue behind the topic: its name, an optional filter policy, and its delivery mode."""
+
+    queue: str
+    filter_policy: Mapping[str, Any] | None = None
+    scope: str = "MessageAttributes"
+    raw: bool = True
+
+    def attributes(self) -> dict[str, str]:
+        """The Subscribe call's Attributes for this subscriber."""
+        if self.scope not in SCOPES:
+            raise ValueError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
+        attrs = {"RawMessageDelivery": "true" if self.raw else "false"}
+        if self.filter_policy is not None:
+            attrs["FilterPolicy"] = json.dumps(self.filter_policy)
+            attrs["FilterPolicyScope"] = self.scope
+        return attrs
+
+
+@dataclass
+class FanOut:
+    """A topic and its subscribed queues: ``queue_urls`` and ``subscriptions`` by queue name."""
+
+    topic_arn: str
+    queue_urls: dict[str, str] = field(default_factory=dict)
+    subscriptions: dict[str, str] = field(default_factory=dict)
+
+
+def delivery_policy(queue_arn: str, topic_arn: str) -> dict[str, Any]:
+    """The queue policy that lets this one topic (and nothing else) send to the queue."""
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [
+            {
+                "Sid": "topic-may-send",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
+    }
+
+
+def build(lab: Any, topic: str, subscribers: Sequence[Subscriber]) -> FanOut:
+    """Create the topic (FIFO when its name ends in ``.fifo``), one queue per subscriber with the
+    policy SNS needs, and the subscriptions."""
+    fifo = topic.endswith(".fifo")
+    sns, sqs = lab.client("sns"), lab.sqs
+    topic_attrs = {"FifoTopic": "true"} if fifo else {}
+    made = FanOut(sns.create_topic(Name=topic, Attributes=topic_attrs)["TopicArn"])
+    for sub in subscribers:
+        if sub.queue.endswith(".fifo") != fifo:
+            raise ValueError(
+                f"queue {sub.queue!r} and topic {topic!r} differ in type: a FIFO topic needs "
+                "FIFO queues here (name both with .fifo), a standard topic standard queues"
+            )
+        queue_attrs = {"FifoQueue": "true"} if fifo else {}
+        url = sqs.create_queue(QueueName=sub.queue, Attributes=queue_attrs)["QueueUrl"]
+        arn = dlq.arn(sqs, url)
+        policy = json.dumps(delivery_policy(arn, made.topic_arn))
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+        made.queue_urls[sub.queue] = url
+        made.subscriptions[sub.queue] = sns.subscribe(
+            TopicArn=made.topic_arn,
+            Protocol="sqs",
+            Endpoint=arn,
+            Attributes=sub.attributes(),
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+    return made
+
+
+def unwrap(body: str) -> str:
+    """The published message inside an SNS envelope (a body delivered without raw delivery);
+    any other body unchanged."""
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
+        return str(envelope.get("Message", ""))
+    return body
+
+
+def delivered(lab: Any, made: FanOut) -> dict[str, list[str]]:
+    """What each queue holds, published bodies in delivery order (envelopes unwrapped); the
+    messages stay in their queues."""
+    return {
+        name: [unwrap(m["Body"]) for m in queues.peek(lab, url)]
+        for name, url in made.queue_urls.items()
+    }

@@ -1,0 +1,158 @@
+"""Chapter 8: SQS as a Lambda trigger, run here without Lambda.
+
+An event source mapping polls the queue, hands the function a batch as ``event["Records"]`` and
+deletes what succeeded. With ``ReportBatchItemFailures`` the function returns the ids that failed
+(``{"batchItemFailures": [{"itemIdentifier": message_id}]}``); only those come back. Raising fails
+the whole batch. :func:`run` drives a learner's ``handler(event, context)`` the same way on a
+:class:`~sqslab.consumer.Consumer`, and :func:`mapping_problems` checks a mapping's settings
+against AWS's limits and advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqslab import dlq, facts
+from sqslab.consumer import Consumer, ConsumeResult, Message, StopPolicy
+from sqslab.errors import LimitError
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+#: What :func:`run` passes as ``context`` (this lab has no Lambda runtime to describe).
+NO_CONTEXT = None
+
+
+def record(message: Message, queue_arn: str, region: str = "us-east-1") -> dict[str, Any]:
+    """One entry of ``event["Records"]`` as Lambda builds it from a received message."""
+    return {
+        "messageId": message.id,
+        "receiptHandle": message.receipt_handle,
+        "body": message.body,
+        "attributes": dict(message.attributes),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "dataType": value.get("DataType", "String"),
+            }
+            for name, value in message.message_attributes.items()
+        },
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def event(messages: Iterable[Message], queue_arn: str, region: str = "us-east-1") -> dict:
+    """The event a function receives for one batch."""
+    return {"Records": [record(m, queue_arn, region) for m in messages]}
+
+
+def failures(response: Any, batch_ids: Iterable[str]) -> set[str]:
+    """The message ids a function's return value reports as failed.
+
+    No value, or an empty list, means the whole batch succeeded. An identifier that is empty or
+    not in the batch makes Lambda treat the whole batch as failed, and so does this function."""
+    ids = set(batch_ids)
+    if not response:
+        return set()
+    items = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if items is None:
+        return set()
+    failed = {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
+    if not failed <= ids:
+        return ids
+    return failed
+
+
+def batch_handler(handler: LambdaHandler, queue_arn: str) -> Callable[[list[Message]], set[str]]:
+    """Wrap ``handler(event, context)`` as a Consumer batch handler (raising fails the batch)."""
+
+    def handle(batch: list[Message]) -> set[str]:
+        response = handler(event(batch, queue_arn), NO_CONTEXT)
+        return failures(response, (m.id for m in batch))
+
+    return handle
+
+
+def run(
+    lab: Any,
+    queue_url: str,
+    handler: LambdaHandler,
+    *,
+    batch_size: int = 10,
+    concurrency: int = 1,
+    stop: StopPolicy | None = None,
+) -> ConsumeResult:
+    """Poll ``queue_url`` like an event source mapping with ReportBatchItemFailures until the
+    queue stays empty for a minute (or ``stop``); what was processed and what failed."""
+    consumer = Consumer(
+        lab.sqs,
+        queue_url,
+        batch_handler=batch_handler(handler, dlq.arn(lab.sqs, queue_url)),
+        workers=concurrency,
+        batch_size=batch_size,
+        stop=stop or StopPolicy(idle_timeout=60),
+    )
+    return consumer.run()
+
+
+def mapping_problems(
+    *,
+    batch_size: int,
+    batching_window: int = 0,
+    fifo: bool = False,
+    visibility_timeout: int,
+    function_timeout: int,
+    max_receive_count: int | None,
+) -> list[str]:
+    """What is wrong or risky in an SQS event source mapping; each line names the limit and the fix.
+
+    Raises :class:`LimitError` for settings Lambda refuses; returns advice for settings it accepts."""
+    most = facts.get("lambda_batch_max_fifo" if fifo else "lambda_batch_max_standard")
+    window = facts.get("lambda_batching_window")
+    if not 1 <= batch_size <= most.value:
+        kind = "FIFO" if fifo else "standard"
+        raise LimitError(f"batch size {batch_size}: a {kind} queue allows 1 to {most.text}")
+    if fifo and batching_window:
+        raise LimitError(
+            "a FIFO queue takes no batching window: set MaximumBatchingWindowInSeconds=0"
+        )
+    if not 0 <= batching_window <= window.value:
+        raise LimitError(f"batching window {batching_window} s: Lambda allows 0 to {window.text}")
+    if batch_size > 10 and batching_window < 1:
+        raise LimitError(
+            f"batch size {batch_size} needs a batching window of at least 1 s "
+            "(MaximumBatchingWindowInSeconds); above 10 messages Lambda waits to fill the batch"
+        )
+    if function_timeout > visibility_timeout:
+        raise LimitError(
+            f"function timeout {function_timeout} s is longer than the queue's visibility timeout "
+            f"{visibility_timeout} s; Lambda refuses the mapping: raise VisibilityTimeout"
+        )
+    return _advice(visibility_timeout, function_timeout, max_receive_count)
+
+
+def _advice(
+    visibility_timeout: int, function_timeout: int, max_receive_count: int | None
+) -> list[str]:
+    multiple = int(facts.get("lambda_visibility_multiple").value)
+    receives = int(facts.get("lambda_max_receive_count").value)
+    advice = []
+    if visibility_timeout < multiple * function_timeout:
+        advice.append(
+            f"visibility timeout {visibility_timeout} s is under {multiple} × the function timeout "
+            f"({multiple * function_timeout} s): AWS advises at least that, so retries after "
+            "throttling do not bring messages back while a batch still runs"
+        )
+    if max_receive_count is None:
+        advice.append(
+            "the queue has no DLQ: a poison message is retried until its retention ends; "
+            f"add a RedrivePolicy with maxReceiveCount {receives} or more"
+        )
+    elif max_receive_count < receives:
+        advice.append(
+            f"maxReceiveCount {max_receive_count} is under {receives}: throttled or failed "
+            "batches can send good messages to the DLQ; AWS advises at least "
+            f"{receives}"
+        )
+    return advice

@@ -1,0 +1,116 @@
+"""Chapter 8: SQS next to SNS, Kinesis Data Streams and Amazon MQ — which one fits a need.
+
+Each service has a profile: the needs it meets by design, with the fact or page that says so.
+:func:`recommend` ranks the services for a set of needs and names what each one lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqslab.tables import Table
+
+#: What a workload may need, in words a learner would use.
+NEEDS: dict[str, str] = {
+    "no_servers": "nothing to size or patch: no brokers, no shards",
+    "retry_each": "retry each message on its own, park poison ones in a DLQ",
+    "huge_scale": "nearly unlimited throughput when order does not matter",
+    "order": "strict order per key (customer, account, device)",
+    "dedup": "drop a duplicate sent again within minutes",
+    "fan_out": "give every event to several independent consumers",
+    "replay": "read the same events again later (replay, new consumers, analytics)",
+    "protocols": "keep an existing app that speaks AMQP, MQTT, STOMP or JMS",
+}
+
+
+@dataclass(frozen=True)
+class Service:
+    """One option: its name, the needs it meets, what it costs you, and where that is written."""
+
+    name: str
+    meets: frozenset[str]
+    catch: str
+    source: str
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "SQS standard",
+        frozenset({"no_servers", "retry_each", "huge_scale"}),
+        "at-least-once, best-effort order; one consumer group per queue",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html",
+    ),
+    Service(
+        "SQS FIFO",
+        frozenset({"no_servers", "retry_each", "order", "dedup"}),
+        "throughput per group and per queue is capped; a stuck group waits",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html",
+    ),
+    Service(
+        "SNS + SQS fan-out",
+        frozenset({"no_servers", "retry_each", "huge_scale", "fan_out"}),
+        "one queue per consumer to run; SNS messages default to 256 KiB",
+        "https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html",
+    ),
+    Service(
+        "SNS FIFO + SQS FIFO",
+        frozenset({"no_servers", "retry_each", "fan_out", "order", "dedup"}),
+        "FIFO limits on both sides; delivers only to SQS queues",
+        "https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html",
+    ),
+    Service(
+        "Kinesis Data Streams",
+        frozenset({"fan_out", "replay", "order", "huge_scale"}),
+        "shards to plan (or pay on demand); a failing record holds up its shard",
+        "https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html",
+    ),
+    Service(
+        "Amazon MQ (RabbitMQ/ActiveMQ)",
+        frozenset({"protocols", "fan_out", "retry_each", "order"}),
+        "brokers to size, patch and fail over; throughput bounded by the broker",
+        "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/welcome.html",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How one service fits a set of needs: the needs it meets and the ones it misses."""
+
+    service: Service
+    met: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when the service meets every need asked for."""
+        return not self.missing
+
+
+def check_needs(needs: Iterable[str]) -> list[str]:
+    """The needs in :data:`NEEDS` order; an unknown one raises an error listing the known ones."""
+    asked = set(needs)
+    unknown = asked - NEEDS.keys()
+    if unknown:
+        raise ValueError(f"unknown needs {sorted(unknown)}; choose from {list(NEEDS)}")
+    return [n for n in NEEDS if n in asked]
+
+
+def recommend(needs: Iterable[str]) -> list[Fit]:
+    """Every service ranked for ``needs``: most needs met first, then fewest extras, then as listed."""
+    asked = check_needs(needs)
+    fits = [
+        Fit(s, tuple(n for n in asked if n in s.meets), tuple(n for n in asked if n not in s.meets))
+        for s in SERVICES
+    ]
+    order = {f.service.name: i for i, f in enumerate(fits)}
+    return sorted(fits, key=lambda f: (len(f.missing), len(f.service.meets), order[f.service.name]))
+
+
+def as_table(fits: list[Fit]) -> Table:
+    """The ranking as a table: service, needs met, what it misses, its catch."""
+    return Table(
+        ("service", "meets", "misses", "the catch"),
+        [(f.service.name, len(f.met), ", ".join(f.missing) or "-", f.service.catch) for f in fits],
+    )
