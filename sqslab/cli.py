@@ -124,7 +124,7 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    """Delete one namespace's queues, or (``--all``) every queue on the workshop server."""
+    """Delete one namespace's queues and SNS topics, or (``--all``) everything on the server."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sqslab import workshop
@@ -133,8 +133,10 @@ def cmd_reset(args: argparse.Namespace) -> int:
     url = args.endpoint_url or os.environ.get("SQSLAB_ENDPOINT_URL", "").strip() or DEFAULT_URL
     try:
         namespace = None if args.all else workshop.clean(args.namespace or workshop.current())
-        sqs = workshop.room_client(url)
-        urls = list(workshop.queue_urls(sqs, workshop.prefix(namespace) if namespace else ""))
+        name_prefix = workshop.prefix(namespace) if namespace else ""
+        sqs, sns = workshop.room_client(url), workshop.room_client(url, service="sns")
+        urls = list(workshop.queue_urls(sqs, name_prefix))
+        topics = list(workshop.topic_arns(sns, name_prefix))
     except LabConfigError as err:
         print(f"sqslab reset: {err}", file=sys.stderr)
         return 2
@@ -142,14 +144,18 @@ def cmd_reset(args: argparse.Namespace) -> int:
         print(f"sqslab reset: the server at {url} does not answer ({err})", file=sys.stderr)
         return 2
     whose = f"namespace {namespace!r}" if namespace else "the whole room (every namespace)"
-    if not urls:
-        print(f"sqslab reset: no queues of {whose} on {url}")
+    if not urls and not topics:
+        print(f"sqslab reset: no queues or topics of {whose} on {url}")
         return 0
-    if args.all and not args.yes and not _confirm(f"delete all {len(urls)} queues on {url}?"):
+    question = f"delete all {len(urls)} queues and {len(topics)} topics on {url}?"
+    if args.all and not args.yes and not _confirm(question):
         print("sqslab reset: nothing deleted")
         return 1
-    deleted = workshop.delete_queues(sqs, urls)
-    print(f"sqslab reset: deleted {len(deleted)} queue(s) of {whose} on {url}")
+    queues = workshop.delete_queues(sqs, urls)
+    gone = workshop.delete_topics(sns, topics)
+    print(
+        f"sqslab reset: deleted {len(queues)} queue(s) and {len(gone)} topic(s) of {whose} on {url}"
+    )
     return 0
 
 
@@ -162,7 +168,9 @@ def parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=4566, help="port (default: 4566)")
     server.add_argument("--verbose", action="store_true", help="log every HTTP request")
     server.set_defaults(func=cmd_server)
-    reset = sub.add_parser("reset", help="delete a learner's (or every) queue on a workshop server")
+    reset = sub.add_parser(
+        "reset", help="delete a learner's (or every) queue and topic on a workshop server"
+    )
     which = reset.add_mutually_exclusive_group()
     which.add_argument(
         "--namespace",

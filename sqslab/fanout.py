@@ -66,20 +66,28 @@ def delivery_policy(queue_arn: str, topic_arn: str) -> dict[str, Any]:
     }
 
 
+def check_pairing(topic: str, subscribers: Sequence[Subscriber]) -> None:
+    """Raise before anything is created if a subscriber cannot work behind ``topic``."""
+    for sub in subscribers:
+        if sub.scope not in SCOPES:
+            raise ValueError(f"filter policy scope {sub.scope!r} is not one of {SCOPES}")
+        if sub.queue.endswith(".fifo") and not topic.endswith(".fifo"):
+            raise ValueError(
+                f"FIFO queue {sub.queue!r} behind standard topic {topic!r}: a standard topic "
+                "cannot deliver to a FIFO queue; subscribe it to a FIFO topic (name ending .fifo)"
+            )
+
+
 def build(lab: Any, topic: str, subscribers: Sequence[Subscriber]) -> FanOut:
     """Create the topic (FIFO when its name ends in ``.fifo``), one queue per subscriber with the
-    policy SNS needs, and the subscriptions."""
-    fifo = topic.endswith(".fifo")
+    policy SNS needs, and the subscriptions. A FIFO topic may also feed standard queues (which
+    then get best-effort order); a standard topic feeds standard queues only."""
+    check_pairing(topic, subscribers)
     sns, sqs = lab.client("sns"), lab.sqs
-    topic_attrs = {"FifoTopic": "true"} if fifo else {}
+    topic_attrs = {"FifoTopic": "true"} if topic.endswith(".fifo") else {}
     made = FanOut(sns.create_topic(Name=topic, Attributes=topic_attrs)["TopicArn"])
     for sub in subscribers:
-        if sub.queue.endswith(".fifo") != fifo:
-            raise ValueError(
-                f"queue {sub.queue!r} and topic {topic!r} differ in type: a FIFO topic needs "
-                "FIFO queues here (name both with .fifo), a standard topic standard queues"
-            )
-        queue_attrs = {"FifoQueue": "true"} if fifo else {}
+        queue_attrs = {"FifoQueue": "true"} if sub.queue.endswith(".fifo") else {}
         url = sqs.create_queue(QueueName=sub.queue, Attributes=queue_attrs)["QueueUrl"]
         arn = dlq.arn(sqs, url)
         policy = json.dumps(delivery_policy(arn, made.topic_arn))

@@ -10,6 +10,7 @@ against AWS's limits and advice.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,16 +31,28 @@ def record(message: Message, queue_arn: str, region: str = "us-east-1") -> dict[
         "body": message.body,
         "attributes": dict(message.attributes),
         "messageAttributes": {
-            name: {
-                "stringValue": value.get("StringValue"),
-                "dataType": value.get("DataType", "String"),
-            }
-            for name, value in message.message_attributes.items()
+            name: attribute(value) for name, value in message.message_attributes.items()
         },
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
         "awsRegion": region,
     }
+
+
+def attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """A message attribute as Lambda shows it: camel-case keys, binary values in base64."""
+    shown: dict[str, Any] = {
+        "stringValue": value.get("StringValue"),
+        "binaryValue": _base64(value.get("BinaryValue")),
+        "stringListValues": list(value.get("StringListValues", [])),
+        "binaryListValues": [_base64(v) for v in value.get("BinaryListValues", [])],
+        "dataType": value.get("DataType", "String"),
+    }
+    return shown
+
+
+def _base64(raw: bytes | None) -> str | None:
+    return None if raw is None else base64.b64encode(raw).decode("ascii")
 
 
 def event(messages: Iterable[Message], queue_arn: str, region: str = "us-east-1") -> dict:

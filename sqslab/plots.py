@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
 from sqslab import facts
 from sqslab.determinism import DPI, FIGSIZE
@@ -236,16 +236,22 @@ def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
     ax = fig.add_subplot()
     for name, rows in curves.items():
         points = [(row.messages, row.dollars) for row in rows if row.dollars > 0]
-        ax.plot(*zip(*points, strict=True), "o-", label=name)
+        if points:  # a curve wholly inside the free tier has nothing to draw on log axes
+            ax.plot(*zip(*points, strict=True), "o-", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("messages per month")
     ax.set_ylabel("$ per month (list price, after the free tier)")
-    ax.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(_dollars))
     ax.set_title("What a month of messages costs")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left")
     return fig
+
+
+def _dollars(value: float, _position: int) -> str:
+    """A dollar tick: whole dollars from $1 up, cents below."""
+    return f"${value:,.0f}" if value >= 1 else f"${value:.2f}"
 
 
 def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
@@ -260,7 +266,6 @@ def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
     ax.set_xticks(range(max(asked, 1) + 1))
     ax.set_xlabel(f"needs met (of {asked} chosen)")
     ax.set_title("Which service fits")
-    fig.subplots_adjust(left=0.3)
     return fig
 
 

@@ -84,16 +84,24 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def anyone(principal: Any) -> bool:
+    """True when a policy principal means everybody: ``*``, ``{"AWS": "*"}`` or ``{"AWS": ["*"]}``."""
+    if isinstance(principal, dict):
+        principal = principal.get("AWS")
+    return "*" in _as_list(principal)
+
+
 def denies_plain_http(statement: Mapping[str, Any]) -> bool:
     """True when the statement refuses all requests made without TLS."""
     condition = statement.get("Condition", {})
     secure = {**condition.get("Bool", {}), **condition.get("BoolIfExists", {})}
+    values = [str(v).lower() for v in _as_list(secure.get("aws:SecureTransport", []))]
     actions = {str(a).lower() for a in _as_list(statement.get("Action", []))}
     return (
         statement.get("Effect") == "Deny"
-        and statement.get("Principal") in ("*", {"AWS": "*"})
+        and anyone(statement.get("Principal"))
         and bool(actions & {"sqs:*", "*"})
-        and str(secure.get("aws:SecureTransport", "")).lower() == "false"
+        and values == ["false"]
     )
 
 
@@ -101,7 +109,7 @@ def open_to_anyone(statement: Mapping[str, Any]) -> bool:
     """True when the statement allows any principal with no condition to narrow it."""
     return (
         statement.get("Effect") == "Allow"
-        and statement.get("Principal") in ("*", {"AWS": "*"})
+        and anyone(statement.get("Principal"))
         and not statement.get("Condition")
     )
 

@@ -2,8 +2,8 @@
 
 Each learner's lab on the ``endpoint`` backend prefixes every queue it names with ``<namespace>-``
 (``SQSLAB_NAMESPACE``, default: the user name), so thirty people can run the same notebooks
-against one server without their queue names colliding. ``sqslab reset`` clears one namespace or
-the whole room.
+against one server without their queue (and SNS topic) names colliding. ``sqslab reset`` clears
+one namespace or the whole room.
 """
 
 from __future__ import annotations
@@ -89,17 +89,30 @@ def delete_topics(sns: Any, arns: list[str]) -> list[str]:
     return deleted
 
 
-def room_client(endpoint_url: str, region: str = "us-east-1") -> Any:
-    """A boto3 SQS client for the workshop server (dummy credentials: it can never reach AWS)."""
+def topic_arns(sns: Any, name_prefix: str = "") -> Iterator[str]:
+    """Every SNS topic ARN whose topic name starts with ``name_prefix`` (all pages)."""
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page.get("Topics", []):
+            if topic["TopicArn"].rsplit(":", 1)[-1].startswith(name_prefix):
+                yield topic["TopicArn"]
+
+
+def room_client(endpoint_url: str, region: str = "us-east-1", service: str = "sqs") -> Any:
+    """A boto3 client (SQS unless ``service`` says otherwise) for the workshop server, with dummy
+    credentials: it can never reach AWS."""
     from botocore.config import Config
 
     from sqslab.lab import _emulator_session
 
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
-    return _emulator_session(region).client("sqs", endpoint_url=endpoint_url, config=config)
+    return _emulator_session(region).client(service, endpoint_url=endpoint_url, config=config)
 
 
-def reset(sqs: Any, namespace: str | None = None) -> list[str]:
-    """Delete one namespace's queues, or every queue on the server when ``namespace`` is None."""
+def reset(sqs: Any, namespace: str | None = None, sns: Any = None) -> list[str]:
+    """Delete one namespace's queues (and SNS topics, given an ``sns`` client), or everything on
+    the server when ``namespace`` is None; the URLs and ARNs deleted."""
     name_prefix = prefix(namespace) if namespace is not None else ""
-    return delete_queues(sqs, list(queue_urls(sqs, name_prefix)))
+    deleted = delete_queues(sqs, list(queue_urls(sqs, name_prefix)))
+    if sns is not None:
+        deleted += delete_topics(sns, list(topic_arns(sns, name_prefix)))
+    return deleted

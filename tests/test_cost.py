@@ -252,3 +252,58 @@ def test_polling_cost_checks_its_input_and_renders_as_a_table():
     assert rows[0].dollars == pytest.approx(rows[0].receives * FIFO / 1e6)
     with pytest.raises(ValueError):
         cost.as_table([])
+
+
+FREE = int(facts.get("free_tier_requests").value)
+
+
+def _by_hand(messages, batch, payload):
+    """Billed requests of a month: sends, receives carrying the same payload, one delete per batch."""
+    full, rest = divmod(messages, batch)
+    sends = full * math.ceil(batch * payload / CHUNK) + (
+        math.ceil(rest * payload / CHUNK) if rest else 0
+    )
+    return 2 * sends + math.ceil(messages / batch)
+
+
+@pytest.mark.parametrize(
+    ("messages", "batch", "payload"),
+    [(10_000_000, 10, 1024), (3_000_001, 7, 20_000), (50_000_000, 1, 100_000)],
+)
+def test_monthly_counts_sends_receives_deletes_and_subtracts_the_free_tier(
+    messages, batch, payload
+):
+    month = cost.monthly(messages, batch_size=batch, payload_bytes=payload)
+    requests = _by_hand(messages, batch, payload)
+    assert (month.messages, month.requests) == (messages, requests)
+    assert month.billable == requests - FREE
+    assert month.dollars == pytest.approx((requests - FREE) * STANDARD / 1e6)
+
+
+def test_monthly_within_the_free_tier_costs_nothing():
+    month = cost.monthly(FREE // 3 - 10)
+    assert month.requests <= FREE and month.billable == 0 and month.dollars == 0
+    assert cost.monthly(0) == cost.MonthlyCost(0, 0, 0, 0.0)
+
+
+def test_monthly_without_free_tier_and_fifo_price():
+    messages = 1_000_000
+    requests = _by_hand(messages, 10, 1024)
+    second = cost.monthly(messages, free_tier=False)
+    assert second.billable == second.requests == requests
+    assert second.dollars == pytest.approx(requests * STANDARD / 1e6)
+    fifo = cost.monthly(messages, free_tier=False, fifo=True)
+    assert fifo.dollars == pytest.approx(requests * FIFO / 1e6)
+
+
+def test_monthly_batching_cuts_the_bill():
+    single, batched = cost.monthly(5_000_000, batch_size=1), cost.monthly(5_000_000)
+    assert single.requests == 3 * 5_000_000
+    assert batched.dollars < single.dollars
+
+
+def test_monthly_checks_batch_and_payload():
+    with pytest.raises(LimitError, match="batch size 11"):
+        cost.monthly(100, batch_size=11)
+    with pytest.raises(LimitError, match="keep large payloads in S3"):
+        cost.monthly(100, batch_size=1, payload_bytes=int(facts.get("max_message_size").value) + 1)

@@ -111,7 +111,9 @@ def test_cleanup_deletes_the_topics_the_lab_created_too(lab, sqs):
     sns = lab.client("sns")
     mine = sns.create_topic(Name="events")["TopicArn"]
     url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    sns.subscribe(TopicArn=mine, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:123456789012:inbox")
+    sns.subscribe(
+        TopicArn=mine, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:123456789012:inbox"
+    )
     assert lab.cleanup() == [url, mine]
     assert sns.list_topics()["Topics"] == []
     assert lab.cleanup() == []

@@ -239,3 +239,75 @@ def test_naive_vs_right_draws_each_measure_of_both_pipelines():
     shown = [t.get_text() for t in problems.texts]
     assert shown.count("5") == 1 and "20" in shown  # labels give each bar's total
     assert [t.get_text() for t in problems.get_xticklabels()] == ["lost", "twice", "late"]
+
+
+def test_monthly_cost_draws_one_line_per_way_on_log_axes():
+    volumes = [10_000_000, 100_000_000, 1_000_000_000]
+    curves = {
+        "one at a time": [cost.monthly(m, batch_size=1) for m in volumes],
+        "batches of 10": [cost.monthly(m) for m in volumes],
+    }
+    ax = plots.monthly_cost(curves).axes[0]
+    assert [line.get_label() for line in ax.lines] == list(curves)
+    for line, rows in zip(ax.lines, curves.values(), strict=True):
+        assert list(line.get_xdata()) == volumes
+        assert list(line.get_ydata()) == pytest.approx([r.dollars for r in rows])
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(curves)
+
+
+def test_monthly_cost_leaves_out_free_months_on_the_log_axis():
+    rows = [cost.monthly(m) for m in (1_000, 10_000_000, 100_000_000)]
+    assert rows[0].dollars == 0
+    (line,) = plots.monthly_cost({"batched": rows}).axes[0].lines
+    assert list(line.get_xdata()) == [r.messages for r in rows[1:]]
+
+
+def test_monthly_cost_draws_nothing_for_a_curve_inside_the_free_tier():
+    free = [cost.monthly(m) for m in (1_000, 10_000)]
+    paid = [cost.monthly(m) for m in (10_000_000, 100_000_000)]
+    ax = plots.monthly_cost({"free": free, "paid": paid}).axes[0]
+    assert [line.get_label() for line in ax.lines] == ["paid"]
+
+
+def test_monthly_cost_ticks_show_cents_below_a_dollar():
+    fig = plots.monthly_cost({"paid": [cost.monthly(m) for m in (2_000_000, 10_000_000)]})
+    tick = fig.axes[0].yaxis.get_major_formatter()
+    assert tick(0.1, 0) == "$0.10" and tick(1000, 0) == "$1,000"
+
+
+def test_service_fit_bars_are_needs_met_and_complete_fits_are_green():
+    from matplotlib.colors import to_rgba
+
+    from sqslab import services
+
+    asked = ["order", "dedup", "fan_out"]
+    fits = services.recommend(asked)
+    ax = plots.service_fit(fits, len(asked)).axes[0]
+    bars = ax.patches[::-1]  # drawn bottom-up: the best fit is the top bar
+    assert [b.get_width() for b in bars] == [len(f.met) for f in fits]
+    labels = [t.get_text() for t in ax.get_yticklabels()][::-1]
+    assert labels == [f.service.name for f in fits]
+    green, grey = to_rgba("tab:green"), to_rgba("0.6")
+    assert [b.get_facecolor() for b in bars] == [green if f.complete else grey for f in fits]
+    assert any(f.complete for f in fits) and not all(f.complete for f in fits)
+    assert ax.get_xlim() == (0, len(asked))
+    assert f"of {len(asked)} chosen" in ax.get_xlabel()
+
+
+def test_service_fit_with_no_needs_keeps_a_usable_axis():
+    from sqslab import services
+
+    ax = plots.service_fit(services.recommend([]), 0).axes[0]
+    assert ax.get_xlim() == (0, 1)
+    assert all(b.get_width() == 0 for b in ax.patches)
+
+
+def test_service_fit_draws_without_layout_warnings():
+    import warnings
+
+    from sqslab import services
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.service_fit(services.recommend(["order"]), 1)

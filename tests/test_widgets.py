@@ -171,3 +171,40 @@ def test_monitor_panel_redraws_live_and_follows_the_sliders(lab):
     assert panel.last["peak_backlog"] > first["peak_backlog"]
     assert panel.last["oldest_age"] > first["oldest_age"]
     assert any("oldest message" in name for name in panel.last["alarms_fired"])
+
+
+def test_service_panel_ranks_for_the_needs_switched_on():
+    from sqslab import services
+
+    panel = widgets.service_panel(needs=("order", "dedup"))
+    assert panel.needs() == ["order", "dedup"]
+    assert panel.fits == services.recommend(["order", "dedup"])
+    best = [f.service.name for f in panel.fits if f.complete]
+    assert panel.fits[0].service.name == "SQS FIFO" and "SQS FIFO" in best
+    assert panel.report.value == "fits every need: <b>" + ", ".join(best) + "</b>"
+    assert bytes(panel.chart.value).startswith(b"\x89PNG")
+
+
+def test_service_panel_toggle_redraws_and_names_the_closest_when_nothing_fits():
+    panel = widgets.service_panel(needs=("order", "dedup"))
+    before = bytes(panel.chart.value)
+    panel.toggles["protocols"].value = True
+    top = panel.fits[0]
+    assert not top.complete and "protocols" in panel.needs()
+    assert panel.report.value.startswith("nothing fits all 3; closest: <b>")
+    assert f"<b>{top.service.name}</b>, missing {', '.join(top.missing)}" in panel.report.value
+    assert bytes(panel.chart.value) != before
+    panel.toggles["protocols"].value = False
+    assert bytes(panel.chart.value) == before
+
+
+def test_service_panel_has_a_toggle_per_need():
+    from sqslab import services
+
+    panel = widgets.service_panel()
+    assert list(panel.toggles) == list(services.NEEDS)
+    assert panel.needs() == ["retry_each"]
+    for key, toggle in panel.toggles.items():
+        toggle.value = False
+        assert toggle.tooltip == services.NEEDS[key]
+    assert panel.needs() == [] and all(f.complete for f in panel.fits)

@@ -13,7 +13,7 @@ from sqslab.server import free_port
 @pytest.fixture
 def empty_room(room: str) -> str:
     """The room's server with no queues left from an earlier test."""
-    workshop.reset(workshop.room_client(room))
+    workshop.reset(workshop.room_client(room), sns=workshop.room_client(room, service="sns"))
     return room
 
 
@@ -85,10 +85,10 @@ def test_reset_clears_one_learner_and_leaves_the_others(empty_room, monkeypatch,
             lab.sqs.create_queue(QueueName=queue, Attributes=attrs)
     monkeypatch.setenv("SQSLAB_ENDPOINT_URL", empty_room)
     assert cli.main(["reset", "--namespace", "alice"]) == 0
-    assert "deleted 3 queue(s) of namespace 'alice'" in capsys.readouterr().out
+    assert "deleted 3 queue(s) and 0 topic(s) of namespace 'alice'" in capsys.readouterr().out
     assert names(lab) == ["bob-events.fifo", "bob-orders", "bob-orders-dlq"]
     assert cli.main(["reset", "--namespace", "alice"]) == 0
-    assert "no queues of namespace 'alice'" in capsys.readouterr().out
+    assert "no queues or topics of namespace 'alice'" in capsys.readouterr().out
 
 
 def test_reset_all_asks_first_unless_yes(empty_room, monkeypatch, capsys):
@@ -105,7 +105,20 @@ def test_reset_all_asks_first_unless_yes(empty_room, monkeypatch, capsys):
     for who in ("alice", "bob"):
         learner(empty_room, who, monkeypatch).sqs.create_queue(QueueName="orders")
     assert cli.main(["reset", "--all", "--yes", "--endpoint-url", empty_room]) == 0
-    assert "deleted 2 queue(s) of the whole room" in capsys.readouterr().out
+    assert "deleted 2 queue(s) and 0 topic(s) of the whole room" in capsys.readouterr().out
+
+
+def test_topics_are_namespaced_and_reset_with_their_learner(empty_room, monkeypatch, capsys):
+    for who in ("alice", "bob"):
+        lab = learner(empty_room, who, monkeypatch)
+        arn = lab.client("sns").create_topic(Name="shop")["TopicArn"]
+        assert arn.endswith(f":{who}-shop")
+        lab.sqs.create_queue(QueueName="billing")
+    sns = workshop.room_client(empty_room, service="sns")
+    assert cli.main(["reset", "--namespace", "alice", "--endpoint-url", empty_room]) == 0
+    assert "deleted 1 queue(s) and 1 topic(s) of namespace 'alice'" in capsys.readouterr().out
+    left = [t["TopicArn"].rsplit(":", 1)[1] for t in sns.list_topics()["Topics"]]
+    assert left == ["bob-shop"]
 
 
 def test_reset_lists_past_the_first_page(empty_room, monkeypatch):
