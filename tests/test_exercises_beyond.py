@@ -1,0 +1,148 @@
+"""Chapter 8 checks: hints before the exercise is done, PASS for a right answer, the hint for each
+mistake."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+from sqslab import dlq, fanout, queues, security
+from sqslab.exercises import check_partial_batch, check_payroll_locked, check_shop_fanout
+from sqslab.exercises.beyond import INVOICES, PLACED, TOPIC, WAREHOUSE
+
+
+def shop(lab, *, policy=True, warehouse_filter=True, raw=True):
+    """Exercise 8.1's topic and queues, right unless told otherwise; the topic ARN."""
+    sqs, sns = lab.sqs, lab.client("sns")
+    topic = sns.create_topic(Name=TOPIC)["TopicArn"]
+    for name in (INVOICES, WAREHOUSE):
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = dlq.arn(sqs, url)
+        if policy:
+            allow = json.dumps(fanout.delivery_policy(arn, topic))
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": allow})
+        attributes = {"RawMessageDelivery": "true" if raw else "false"}
+        if name == WAREHOUSE and warehouse_filter:
+            attributes["FilterPolicy"] = json.dumps({"event": [PLACED]})
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+    return topic
+
+
+def test_fanout_check_hints_step_by_step(lab, sqs):
+    assert "create the topic first" in check_shop_fanout(lab).message
+    lab.client("sns").create_topic(Name=TOPIC)
+    assert "create the queue(s)" in check_shop_fanout(lab).message
+    for name in (INVOICES, WAREHOUSE):
+        sqs.create_queue(QueueName=name)
+    check = check_shop_fanout(lab)
+    assert not check and f"{INVOICES!r} is not subscribed" in check.message
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ({"policy": False}, "queue policy is missing"),
+        ({"warehouse_filter": False}, f"should get only {PLACED!r}"),
+        ({"raw": False}, "RawMessageDelivery"),
+    ],
+)
+def test_fanout_check_names_each_mistake(lab, mistake, hint):
+    shop(lab, **mistake)
+    check = check_shop_fanout(lab)
+    assert not check and hint in check.message
+
+
+def test_fanout_check_passes_again_and_leaves_other_messages_alone(lab, sqs):
+    shop(lab)
+    invoices = sqs.get_queue_url(QueueName=INVOICES)["QueueUrl"]
+    sqs.send_message(QueueUrl=invoices, MessageBody="a real invoice")
+    assert check_shop_fanout(lab) and check_shop_fanout(lab)
+    assert [m["Body"] for m in queues.peek(lab, invoices)] == ["a real invoice"]
+
+
+def _raising(event, context):
+    for record in event["Records"]:
+        json.loads(record["body"])
+
+
+def _swallowing(event, context):
+    for record in event["Records"]:
+        with contextlib.suppress(ValueError):
+            json.loads(record["body"])
+
+
+def _reporting(event, context):
+    failed = []
+    for record in event["Records"]:
+        try:
+            json.loads(record["body"])
+        except ValueError:
+            failed.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failed}
+
+
+@pytest.mark.parametrize(
+    ("handler", "hint"),
+    [
+        (None, "define handle_receipts"),
+        (_raising, "good receipt(s) ended in the DLQ"),
+        (_swallowing, "deleted as if it had succeeded"),
+    ],
+)
+def test_partial_batch_check_names_each_mistake(lab, handler, hint):
+    check = check_partial_batch(lab, handler)
+    assert not check and hint in check.message
+
+
+def test_partial_batch_check_passes_a_reporting_handler_on_every_run(lab):
+    assert check_partial_batch(lab, _reporting)
+    assert check_partial_batch(lab, _reporting)
+
+
+def test_a_malformed_response_fails_the_whole_batch_as_on_lambda(lab):
+    def malformed(event, context):
+        return {"batchItemFailures": "not a list of {'itemIdentifier': ...}"}
+
+    check = check_partial_batch(lab, malformed)
+    assert not check and "good receipt(s) ended in the DLQ" in check.message
+
+
+def payroll(sqs, *, kms=True, reuse=3600, statements=None):
+    url = sqs.create_queue(QueueName="payroll")["QueueUrl"]
+    arn = dlq.arn(sqs, url)
+    attributes = security.kms_attributes("alias/aws/sqs", reuse) if kms else {}
+    chosen = [security.deny_insecure_transport(arn)] if statements is None else statements(arn)
+    attributes["Policy"] = security.policy(*chosen)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ({"kms": False}, "uses SSE-SQS"),
+        ({"reuse": 300}, "one hour"),
+        ({"statements": lambda arn: []}, "deny_insecure_transport"),
+        (
+            {
+                "statements": lambda arn: [
+                    security.deny_insecure_transport(arn),
+                    {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": arn},
+                ]
+            },
+            "Principal * has no Condition",
+        ),
+    ],
+)
+def test_payroll_check_names_each_mistake(lab, sqs, mistake, hint):
+    payroll(sqs, **mistake)
+    check = check_payroll_locked(lab)
+    assert not check and hint in check.message
+
+
+def test_payroll_check_hints_then_passes(lab, sqs):
+    assert "create the queue first" in check_payroll_locked(lab).message
+    payroll(sqs)
+    check = check_payroll_locked(lab)
+    assert check, check.message
