@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 # no news or update pop-up over the first notebook a learner opens
 QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
-NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
+# one worker per core; --dist loadfile keeps each notebook's cells (and each test file) in order in one worker
+PARALLEL := -n auto --dist loadfile
+NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
 
 .PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser
 
@@ -44,7 +46,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 unit: venv
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PARALLEL)
 
 nbval: venv
 	SQSLAB_BACKEND=moto $(NBVAL)
