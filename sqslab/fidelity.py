@@ -6,11 +6,15 @@ Each rule is labelled in its error text and documented with the AWS page it foll
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sqslab import facts
+from sqslab.patching import Patches, Replacement
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: Queue attribute -> fact holding its range. Source: API_SetQueueAttributes (see facts.toml).
 ATTRIBUTE_FACTS = {
@@ -100,3 +104,35 @@ def expire_messages(now: float) -> int:
                         queue.pending_messages.discard(message)
                 dropped += len(old)
     return dropped
+
+
+# --- queue policy kept across SetQueueAttributes (moto 5.2 clears it) ------------------------
+
+
+def _wrap_set_attributes(inner: Any) -> Any:
+    """moto's Queue._set_attributes, leaving the queue policy alone unless Policy is given."""
+
+    def set_attributes(queue: Any, attributes: dict[str, Any], now: float | None = None) -> None:
+        kept = None if "Policy" in attributes else getattr(queue, "_policy_json", None)
+        inner(queue, attributes, now)
+        if kept is not None:
+            queue._policy_json = kept
+
+    set_attributes.__wrapped__ = inner  # type: ignore[attr-defined]
+    return set_attributes
+
+
+def _policy_replacements() -> list[Replacement]:
+    import moto.sqs.models as sqs_models
+
+    return [(sqs_models.Queue, "_set_attributes", _wrap_set_attributes)]
+
+
+_KEEP_POLICY = Patches(_policy_replacements)
+
+
+def keep_policies(lab: Lab) -> None:
+    """On in-process moto: a SetQueueAttributes call without ``Policy`` keeps the queue's policy,
+    as on AWS (API_SetQueueAttributes changes only the attributes given); moto 5.2 drops it."""
+    _KEEP_POLICY.install()
+    lab._on_stop.append(_KEEP_POLICY.uninstall)

@@ -213,6 +213,7 @@ def install_fidelity_layers(lab: Lab) -> None:
     """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
     from sqslab import dedup, fifo_groups, redrive
 
+    fidelity.keep_policies(lab)
     dedup.install(lab)
     fifo_groups.install(lab)
     redrive.install(lab)

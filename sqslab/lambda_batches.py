@@ -63,14 +63,19 @@ def event(messages: Iterable[Message], queue_arn: str, region: str = "us-east-1"
 def failures(response: Any, batch_ids: Iterable[str]) -> set[str]:
     """The message ids a function's return value reports as failed.
 
-    No value, or an empty list, means the whole batch succeeded. An identifier that is empty or
-    not in the batch makes Lambda treat the whole batch as failed, and so does this function."""
+    No value, or an empty list, means the whole batch succeeded. A response of another shape, or
+    an identifier that is empty or not in the batch, makes Lambda treat the whole batch as
+    failed, and so does this function."""
     ids = set(batch_ids)
     if not response:
         return set()
-    items = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if not isinstance(response, dict):
+        return ids
+    items = response.get("batchItemFailures")
     if items is None:
         return set()
+    if not isinstance(items, list):
+        return ids
     failed = {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
     if not failed <= ids:
         return ids
@@ -117,6 +122,7 @@ def mapping_problems(
     visibility_timeout: int,
     function_timeout: int,
     max_receive_count: int | None,
+    report_batch_item_failures: bool = True,
 ) -> list[str]:
     """What is wrong or risky in an SQS event source mapping; each line names the limit and the fix.
 
@@ -142,7 +148,13 @@ def mapping_problems(
             f"function timeout {function_timeout} s is longer than the queue's visibility timeout "
             f"{visibility_timeout} s; Lambda refuses the mapping: raise VisibilityTimeout"
         )
-    return _advice(visibility_timeout, function_timeout, max_receive_count)
+    advice = _advice(visibility_timeout, function_timeout, max_receive_count)
+    if not report_batch_item_failures:
+        advice.append(
+            "ReportBatchItemFailures is off: Lambda ignores a returned batchItemFailures and "
+            "deletes the whole batch; set FunctionResponseTypes=['ReportBatchItemFailures']"
+        )
+    return advice
 
 
 def _advice(

@@ -16,6 +16,20 @@ from sqslab.errors import LimitError
 from sqslab.tables import Table
 
 POLICY_VERSION = "2012-10-17"
+#: Condition keys that say *who* may call; any other condition (TLS, time) does not narrow that.
+WHO_KEYS = (
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+)
+#: The AWS managed key for SQS: its key policy cannot be changed, and services such as SNS
+#: cannot use it to send to a queue.
+AWS_MANAGED_KEY = "alias/aws/sqs"
 SSE_SQS, SSE_KMS, NONE = "SSE-SQS", "SSE-KMS", "none"
 #: moto stores queue policies but never enforces them; the audit reads them as AWS would.
 MOTO_NOTE = (
@@ -91,8 +105,24 @@ def anyone(principal: Any) -> bool:
     return "*" in _as_list(principal)
 
 
-def denies_plain_http(statement: Mapping[str, Any]) -> bool:
-    """True when the statement refuses all requests made without TLS."""
+def covers(statement: Mapping[str, Any], queue_arn: str | None) -> bool:
+    """True when the statement's Resource is ``queue_arn`` or ``*`` (any queue when None)."""
+    resources = _as_list(statement.get("Resource", []))
+    return queue_arn is None or queue_arn in resources or "*" in resources
+
+
+def names_who(statement: Mapping[str, Any]) -> bool:
+    """True when a condition of the statement limits who may call (account, ARN, org, VPC)."""
+    return any(
+        key.lower() in WHO_KEYS
+        for block in statement.get("Condition", {}).values()
+        if isinstance(block, dict)
+        for key in block
+    )
+
+
+def denies_plain_http(statement: Mapping[str, Any], queue_arn: str | None = None) -> bool:
+    """True when the statement refuses all requests made without TLS (to ``queue_arn``)."""
     condition = statement.get("Condition", {})
     secure = {**condition.get("Bool", {}), **condition.get("BoolIfExists", {})}
     values = [str(v).lower() for v in _as_list(secure.get("aws:SecureTransport", []))]
@@ -102,45 +132,58 @@ def denies_plain_http(statement: Mapping[str, Any]) -> bool:
         and anyone(statement.get("Principal"))
         and bool(actions & {"sqs:*", "*"})
         and values == ["false"]
+        and covers(statement, queue_arn)
     )
 
 
 def open_to_anyone(statement: Mapping[str, Any]) -> bool:
-    """True when the statement allows any principal with no condition to narrow it."""
+    """True when the statement allows any principal and no condition says who (a TLS or time
+    condition does not)."""
     return (
         statement.get("Effect") == "Allow"
         and anyone(statement.get("Principal"))
-        and not statement.get("Condition")
+        and not names_who(statement)
     )
+
+
+def key_detail(attrs: Mapping[str, str]) -> str:
+    """What the queue's encryption means for who controls the key."""
+    kind = encryption(attrs)
+    if kind == SSE_KMS and attrs.get("KmsMasterKeyId") == AWS_MANAGED_KEY:
+        return (
+            f"SSE-KMS with the AWS managed key {AWS_MANAGED_KEY}: its key policy cannot be "
+            "changed, and SNS cannot send to the queue; use a customer managed key for that"
+        )
+    if kind == SSE_KMS:
+        return f"SSE-KMS with {attrs['KmsMasterKeyId']}: its key policy decides who may decrypt"
+    if kind == SSE_SQS:
+        return "SSE-SQS: keys owned and managed by SQS"
+    return "set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control"
 
 
 def audit(sqs: Any, url: str) -> list[Finding]:
     """Encryption at rest, TLS enforcement and open access, read from the queue's attributes."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     found = statements(attrs)
-    kind = encryption(attrs)
     arn = attrs.get("QueueArn") or dlq.arn(sqs, url)
+    tls = any(denies_plain_http(s, arn) for s in found)
+    open_ = any(open_to_anyone(s) for s in found)
     return [
-        Finding(
-            "encrypted at rest",
-            kind != NONE,
-            kind
-            if kind != NONE
-            else "set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control",
-        ),
+        Finding("encrypted at rest", encryption(attrs) != NONE, key_detail(attrs)),
         Finding(
             "TLS only",
-            any(denies_plain_http(s) for s in found),
-            "a Deny on aws:SecureTransport=false"
-            if any(denies_plain_http(s) for s in found)
+            tls,
+            "a Deny on aws:SecureTransport=false for this queue"
+            if tls
             else f"add security.deny_insecure_transport({arn!r}) to the queue policy",
         ),
         Finding(
             "not open to anyone",
-            not any(open_to_anyone(s) for s in found),
-            "no Allow for Principal * without a condition"
-            if not any(open_to_anyone(s) for s in found)
-            else "an Allow for Principal * has no Condition: name the account, role or topic",
+            not open_,
+            "no Allow for Principal * without a condition on who calls"
+            if not open_
+            else "an Allow for Principal * names nobody (a TLS or time condition does not "
+            "count): limit it with aws:SourceArn, aws:SourceAccount or aws:PrincipalArn",
         ),
     ]
 

@@ -68,7 +68,7 @@ SERVICES: tuple[Service, ...] = (
     Service(
         "Amazon MQ (RabbitMQ/ActiveMQ)",
         frozenset({"protocols", "fan_out", "retry_each", "order"}),
-        "brokers to size, patch and fail over; throughput bounded by the broker",
+        "choose instance size, deployment mode and a maintenance window; throughput bounded by the broker",
         "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/welcome.html",
     ),
 )

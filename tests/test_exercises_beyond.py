@@ -10,22 +10,27 @@ import pytest
 
 from sqslab import dlq, fanout, queues, security
 from sqslab.exercises import check_partial_batch, check_payroll_locked, check_shop_fanout
-from sqslab.exercises.beyond import INVOICES, PLACED, TOPIC, WAREHOUSE
+from sqslab.exercises.beyond import INVOICES, PLACED, SHIPPING, TOPIC
 
 
-def shop(lab, *, policy=True, warehouse_filter=True, raw=True):
+def shop(lab, *, policy=True, warehouse_filter=True, raw=True, scope=None, statement=None):
     """Exercise 8.1's topic and queues, right unless told otherwise; the topic ARN."""
     sqs, sns = lab.sqs, lab.client("sns")
     topic = sns.create_topic(Name=TOPIC)["TopicArn"]
-    for name in (INVOICES, WAREHOUSE):
+    for name in (INVOICES, SHIPPING):
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = dlq.arn(sqs, url)
         if policy:
-            allow = json.dumps(fanout.delivery_policy(arn, topic))
+            document = fanout.delivery_policy(arn, topic)
+            if statement:
+                document["Statement"][0] |= statement
+            allow = json.dumps(document)
             sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": allow})
         attributes = {"RawMessageDelivery": "true" if raw else "false"}
-        if name == WAREHOUSE and warehouse_filter:
+        if name == SHIPPING and warehouse_filter:
             attributes["FilterPolicy"] = json.dumps({"event": [PLACED]})
+            if scope:
+                attributes["FilterPolicyScope"] = scope
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
     return topic
 
@@ -34,7 +39,7 @@ def test_fanout_check_hints_step_by_step(lab, sqs):
     assert "create the topic first" in check_shop_fanout(lab).message
     lab.client("sns").create_topic(Name=TOPIC)
     assert "create the queue(s)" in check_shop_fanout(lab).message
-    for name in (INVOICES, WAREHOUSE):
+    for name in (INVOICES, SHIPPING):
         sqs.create_queue(QueueName=name)
     check = check_shop_fanout(lab)
     assert not check and f"{INVOICES!r} is not subscribed" in check.message
@@ -43,7 +48,9 @@ def test_fanout_check_hints_step_by_step(lab, sqs):
 @pytest.mark.parametrize(
     ("mistake", "hint"),
     [
-        ({"policy": False}, "queue policy is missing"),
+        ({"policy": False}, "it has no Policy"),
+        ({"statement": {"Action": "sqs:ReceiveMessage"}}, "sqs:SendMessage"),
+        ({"scope": "MessageBody"}, f"should get only {PLACED!r}"),
         ({"warehouse_filter": False}, f"should get only {PLACED!r}"),
         ({"raw": False}, "RawMessageDelivery"),
     ],
@@ -52,6 +59,11 @@ def test_fanout_check_names_each_mistake(lab, mistake, hint):
     shop(lab, **mistake)
     check = check_shop_fanout(lab)
     assert not check and hint in check.message
+
+
+def test_fanout_check_accepts_anyone_limited_to_the_topic(lab):
+    shop(lab, statement={"Principal": "*"})
+    assert check_shop_fanout(lab)
 
 
 def test_fanout_check_passes_again_and_leaves_other_messages_alone(lab, sqs):
@@ -96,6 +108,15 @@ def test_partial_batch_check_names_each_mistake(lab, handler, hint):
     assert not check and hint in check.message
 
 
+def test_partial_batch_check_says_when_the_answer_cannot_be_read(lab):
+    def receipt_handles(event, context):
+        bad = [r for r in event["Records"] if not r["body"].endswith("}")]
+        return {"batchItemFailures": [{"itemIdentifier": r["receiptHandle"]} for r in bad]}
+
+    check = check_partial_batch(lab, receipt_handles)
+    assert not check and "cannot read" in check.message
+
+
 def test_partial_batch_check_passes_a_reporting_handler_on_every_run(lab):
     assert check_partial_batch(lab, _reporting)
     assert check_partial_batch(lab, _reporting)
@@ -131,7 +152,7 @@ def payroll(sqs, *, kms=True, reuse=3600, statements=None):
                     {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": arn},
                 ]
             },
-            "Principal * has no Condition",
+            "names nobody",
         ),
     ],
 )
@@ -139,6 +160,17 @@ def test_payroll_check_names_each_mistake(lab, sqs, mistake, hint):
     payroll(sqs, **mistake)
     check = check_payroll_locked(lab)
     assert not check and hint in check.message
+
+
+def test_payroll_check_knows_a_missing_key_from_a_customer_managed_one(lab, sqs):
+    payroll(sqs)
+    url = sqs.get_queue_url(QueueName="payroll")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": "alias/no-such-key"})
+    check = check_payroll_locked(lab)
+    assert not check and "KMS has no key 'alias/no-such-key'" in check.message
+    key = lab.client("kms").create_key(Description="payroll")["KeyMetadata"]["KeyId"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": key})
+    assert check_payroll_locked(lab)
 
 
 def test_payroll_check_hints_then_passes(lab, sqs):

@@ -165,3 +165,29 @@ def test_a_fifo_topic_also_feeds_a_standard_queue(lab):
         TopicArn=made.topic_arn, Message="m1", MessageGroupId="g", MessageDeduplicationId="1"
     )
     assert fanout.delivered(lab, made) == {"books.fifo": ["m1"], "search": ["m1"]}
+
+
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:shop"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:billing"
+
+
+def test_the_delivery_policy_is_what_topic_may_send_accepts():
+    (statement,) = fanout.delivery_policy(QUEUE_ARN, TOPIC_ARN)["Statement"]
+    assert fanout.topic_may_send(statement, QUEUE_ARN, TOPIC_ARN) is None
+    anyone = statement | {"Principal": "*"}
+    assert fanout.topic_may_send(anyone, QUEUE_ARN, TOPIC_ARN) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "missing"),
+    [
+        ({"Effect": "Deny"}, "Allow"),
+        ({"Principal": {"AWS": "arn:aws:iam::123456789012:root"}}, "sns.amazonaws.com"),
+        ({"Action": "sqs:ReceiveMessage"}, "sqs:SendMessage"),
+        ({"Resource": "arn:aws:sqs:us-east-1:123456789012:other"}, "this queue's ARN"),
+        ({"Condition": {"ArnNotEquals": {"aws:SourceArn": TOPIC_ARN}}}, "ArnEquals"),
+    ],
+)
+def test_topic_may_send_names_what_is_missing(change, missing):
+    (statement,) = fanout.delivery_policy(QUEUE_ARN, TOPIC_ARN)["Statement"]
+    assert missing in fanout.topic_may_send(statement | change, QUEUE_ARN, TOPIC_ARN)

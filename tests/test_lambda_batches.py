@@ -216,3 +216,15 @@ def test_a_binary_attribute_keeps_its_value_in_the_record(sqs):
     (message,) = _received(sqs, url)
     blob = lb.record(message, "arn:q")["messageAttributes"]["blob"]
     assert blob["dataType"] == "Binary" and blob["binaryValue"] == "AQI="  # base64 of 01 02
+
+
+@pytest.mark.parametrize("response", ["ok", ["id"], {"batchItemFailures": "id"}])
+def test_a_response_of_another_shape_fails_the_whole_batch(response):
+    assert lb.failures(response, ["a", "b"]) == {"a", "b"}
+
+
+def test_mapping_without_report_batch_item_failures_gets_advice():
+    (advice,) = lb.mapping_problems(
+        **GOOD, max_receive_count=RECEIVES, report_batch_item_failures=False
+    )
+    assert "FunctionResponseTypes=['ReportBatchItemFailures']" in advice

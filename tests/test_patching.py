@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqslab.patching import Patches
 
 
@@ -42,3 +44,38 @@ def test_a_new_attribute_is_removed_again():
     assert Target().extra() == 42
     patches.uninstall()
     assert not hasattr(Target, "extra")
+
+
+def _policy_after_other_attribute(sqs):
+    url = sqs.create_queue(QueueName="kept")["QueueUrl"]
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}],
+        }
+    )
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": document})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "60"})
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+
+
+def test_setting_another_attribute_keeps_the_queue_policy_as_on_aws(sqs):
+    url, attrs = _policy_after_other_attribute(sqs)
+    assert json.loads(attrs["Policy"])["Statement"][0]["Effect"] == "Deny"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})  # an empty policy removes it
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get(
+        "Attributes", {}
+    )
+
+
+def test_plain_moto_drops_the_policy_that_the_layer_keeps(lab, sqs):
+    import moto.sqs.models as sqs_models
+
+    from sqslab import fidelity
+
+    _policy_after_other_attribute(sqs)
+    queue = sqs_models.sqs_backends[lab.account_id][lab.region].queues["kept"]
+    assert queue.policy is not None
+    (_, _, moto_own, _) = fidelity._KEEP_POLICY._saved[0]
+    moto_own(queue, {"VisibilityTimeout": "30"})
+    assert queue.policy is None

@@ -21,7 +21,9 @@ def _audit(sqs, url):
 def test_a_fresh_moto_queue_has_sse_sqs_but_no_tls_rule(sqs):
     url = sqs.create_queue(QueueName="fresh")["QueueUrl"]
     found = _audit(sqs, url)
-    assert found["encrypted at rest"].ok and found["encrypted at rest"].detail == security.SSE_SQS
+    assert found["encrypted at rest"].ok and found["encrypted at rest"].detail.startswith(
+        security.SSE_SQS
+    )
     assert not found["TLS only"].ok
     assert f"deny_insecure_transport({dlq.arn(sqs, url)!r})" in found["TLS only"].detail
     assert found["not open to anyone"].ok
@@ -38,7 +40,7 @@ def test_kms_attributes_make_the_audit_report_sse_kms(sqs):
     assert attrs == {"KmsMasterKeyId": "alias/orders", "KmsDataKeyReusePeriodSeconds": "600"}
     url = sqs.create_queue(QueueName="kms", Attributes=attrs)["QueueUrl"]
     found = _audit(sqs, url)["encrypted at rest"]
-    assert found.ok and found.detail == security.SSE_KMS
+    assert found.ok and found.detail.startswith(security.SSE_KMS)
 
 
 def test_kms_wins_over_sse_sqs_and_none_when_neither():
@@ -79,7 +81,9 @@ def test_an_unconditional_allow_for_anyone_fails_the_audit(sqs):
     document = security.policy(allow, security.deny_insecure_transport(arn))
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": document})
     found = _audit(sqs, url)
-    assert not found["not open to anyone"].ok and "Condition" in found["not open to anyone"].detail
+    assert (
+        not found["not open to anyone"].ok and "names nobody" in found["not open to anyone"].detail
+    )
     assert found["TLS only"].ok
 
 
@@ -142,3 +146,31 @@ def test_list_forms_of_principal_and_condition_are_read_as_aws_reads_them():
     assert security.open_to_anyone(allow)
     named = allow | {"Principal": {"AWS": ["arn:aws:iam::123456789012:role/checkout"]}}
     assert not security.open_to_anyone(named)
+
+
+def test_a_tls_condition_does_not_make_an_allow_for_anyone_narrow():
+    allow = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sqs:*",
+        "Resource": "arn:q",
+        "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+    }
+    assert security.open_to_anyone(allow)
+    narrowed = allow | {"Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
+    assert not security.open_to_anyone(narrowed)
+
+
+def test_a_tls_deny_on_another_queue_does_not_protect_this_one(sqs):
+    url = sqs.create_queue(QueueName="payroll")["QueueUrl"]
+    other = security.deny_insecure_transport("arn:aws:sqs:us-east-1:123456789012:card-events")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": security.policy(other)})
+    assert not _audit(sqs, url)["TLS only"].ok
+    assert security.denies_plain_http(other | {"Resource": "*"}, dlq.arn(sqs, url))
+
+
+def test_the_aws_managed_key_is_named_with_what_it_cannot_do(sqs):
+    attrs = security.kms_attributes(security.AWS_MANAGED_KEY)
+    url = sqs.create_queue(QueueName="managed", Attributes=attrs)["QueueUrl"]
+    detail = _audit(sqs, url)["encrypted at rest"].detail
+    assert "cannot be changed" in detail and "SNS" in detail

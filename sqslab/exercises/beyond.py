@@ -13,10 +13,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security
 from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 
-TOPIC, INVOICES, WAREHOUSE = "shop-events", "invoices", "warehouse"
+TOPIC, INVOICES, SHIPPING = "shop-events", "invoices", "shipping"
 PLACED, CANCELLED = "order_placed", "order_cancelled"
 #: Exercise 8.2: receipts per run, which one is malformed, and the DLQ's maxReceiveCount.
 RECEIPTS, MALFORMED_AT, RECEIPT_RETRIES = 9, 4, 3
@@ -49,18 +51,17 @@ def _subscriptions(lab: Any, topic_arn: str) -> dict[str, dict[str, str]]:
     return found
 
 
-def _allows_topic(attrs: dict[str, str], topic_arn: str) -> bool:
-    """True when the queue policy lets ``topic_arn`` (through SNS) send messages."""
-    for statement in security.statements(attrs):
-        condition = json.dumps(statement.get("Condition", {}))
-        principal = json.dumps(statement.get("Principal", ""))
-        if (
-            statement.get("Effect") == "Allow"
-            and "sns.amazonaws.com" in principal
-            and topic_arn in condition
-        ):
-            return True
-    return False
+def _policy_problem(attrs: dict[str, str], topic_arn: str) -> str | None:
+    """None when the queue policy lets the topic send, else what its best statement lacks."""
+    problems = [
+        fanout.topic_may_send(statement, attrs["QueueArn"], topic_arn)
+        for statement in security.statements(attrs)
+    ]
+    if not problems:
+        return "it has no Policy"
+    if None in problems:
+        return None
+    return problems[0]
 
 
 def _take_probes(lab: Any, url: str, tag: str) -> list[dict[str, Any]]:
@@ -86,7 +87,7 @@ def check_shop_fanout(lab: Any) -> Check:
     topic_arn = _topic_arn(lab, TOPIC)
     if topic_arn is None:
         return Check(exercise, False, f"create the topic first: sns.create_topic(Name={TOPIC!r})")
-    urls = {name: _queue_url(sqs, name) for name in (INVOICES, WAREHOUSE)}
+    urls = {name: _queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
     missing = [name for name, url in urls.items() if url is None]
     if missing:
         return Check(exercise, False, f"create the queue(s) {missing} with sqs.create_queue")
@@ -101,15 +102,17 @@ def check_shop_fanout(lab: Any) -> Check:
                 f"Endpoint=<the QueueArn of {name!r}>)",
             )
     delivered = _probe(lab, topic_arn, urls)
-    warehouse_sub = subs[attrs[WAREHOUSE]["QueueArn"]]
+    shipping_sub = subs[attrs[SHIPPING]["QueueArn"]]
+    policy = {name: _policy_problem(attrs[name], topic_arn) for name in urls}
+    name, problem = next(((n, p) for n, p in policy.items() if p), ("", None))
     return _first_problem(
         exercise,
         [
             (
-                all(_allows_topic(attrs[n], topic_arn) for n in urls),
-                "a queue policy is missing: moto delivers anyway, but on AWS SNS drops every "
-                "message to a queue whose Policy does not allow the topic; set Policy to "
-                "json.dumps(sqslab.fanout.delivery_policy(queue_arn, topic_arn)) on both queues",
+                problem is None,
+                f"the policy of {name!r} does not let the topic send ({problem}): moto delivers "
+                "anyway, but on AWS SNS drops every message to such a queue; set Policy to "
+                "json.dumps(sqslab.fanout.delivery_policy(queue_arn, topic_arn))",
             ),
             (
                 sorted(delivered[INVOICES]) == [CANCELLED, PLACED],
@@ -117,18 +120,18 @@ def check_shop_fanout(lab: Any) -> Check:
                 "give it no FilterPolicy",
             ),
             (
-                delivered[WAREHOUSE] == [PLACED],
-                f"{WAREHOUSE!r} should get only {PLACED!r}; it got {delivered[WAREHOUSE]}: "
+                delivered[SHIPPING] == [PLACED],
+                f"{SHIPPING!r} should get only {PLACED!r}; it got {delivered[SHIPPING]}: "
                 'subscribe it with Attributes={"FilterPolicy": json.dumps({"event": '
                 f'["{PLACED}"]}})}} (the event travels as a message attribute)',
             ),
             (
-                warehouse_sub.get("RawMessageDelivery") == "true",
-                f"{WAREHOUSE!r} receives SNS's JSON envelope: add RawMessageDelivery='true' to "
+                shipping_sub.get("RawMessageDelivery") == "true",
+                f"{SHIPPING!r} receives SNS's JSON envelope: add RawMessageDelivery='true' to "
                 "its subscription so the body is the published order itself",
             ),
         ],
-        f"{INVOICES!r} got both probe events, {WAREHOUSE!r} only the placed order, raw, and both "
+        f"{INVOICES!r} got both probe events, {SHIPPING!r} only the placed order, raw, and both "
         "queue policies let only your topic send.",
     )
 
@@ -141,13 +144,13 @@ def _probe(lab: Any, topic_arn: str, urls: dict[str, str | None]) -> dict[str, l
         for event in (PLACED, CANCELLED):
             sns.publish(
                 TopicArn=topic_arn,
-                Message=json.dumps({"probe": tag, "event": event}),
+                Message=json.dumps({"probe": tag, "kind": event}),  # no "event" key in the body
                 MessageAttributes={"event": {"DataType": "String", "StringValue": event}},
             )
     got = {}
     for name, url in urls.items():
         taken = _take_probes(lab, str(url), tag)
-        got[name] = [json.loads(fanout.unwrap(m["Body"]))["event"] for m in taken]
+        got[name] = [json.loads(fanout.unwrap(m["Body"]))["kind"] for m in taken]
     return got
 
 
@@ -160,6 +163,38 @@ def receipts(run: int) -> list[str]:
     bodies = [json.dumps({"receipt": f"r{run}-{i}", "cents": 100 * i}) for i in range(RECEIPTS)]
     bodies[MALFORMED_AT] = bodies[MALFORMED_AT][:12]
     return bodies
+
+
+class _Watched:
+    """A learner's handler, called as given, remembering whether it raised or answered badly."""
+
+    def __init__(self, handler: Callable[[dict, Any], Any]) -> None:
+        self.handler = handler
+        self.raised = False
+        self.bad_answer = False
+
+    def __call__(self, event: dict, context: Any) -> Any:
+        try:
+            response = self.handler(event, context)
+        except Exception:
+            self.raised = True
+            raise
+        ids = [r["messageId"] for r in event["Records"]]
+        if lambda_batches.failures(response, ids) == set(ids) and len(ids) > 1:
+            self.bad_answer = True
+        return response
+
+    def why(self) -> str:
+        """Why good records failed with their batch."""
+        if self.raised:
+            return "raising fails the whole batch, so Lambda retries every record"
+        if self.bad_answer:
+            return (
+                "your handler returned something Lambda cannot read (an id not in the batch, a "
+                "receipt handle, or not a list of {'itemIdentifier': messageId}), so it failed "
+                "the whole batch"
+            )
+        return "every record of the batch was reported as failed"
 
 
 def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) -> Check:
@@ -180,8 +215,9 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
         bodies = receipts(run)
         for body in bodies:
             sqs.send_message(QueueUrl=pair.source_url, MessageBody=body)
+        watched = _Watched(handler)
         try:
-            result = lambda_batches.run(lab, pair.source_url, handler)
+            result = lambda_batches.run(lab, pair.source_url, watched)
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
             return Check(
                 exercise, False, f"running your handler failed: {type(err).__name__}: {err}"
@@ -196,9 +232,9 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
             (
                 not good_parked,
                 f"{len(good_parked)} good receipt(s) ended in the DLQ next to the malformed one: "
-                "raising fails the whole batch, so Lambda retries every record; catch the error "
-                "per record and return {'batchItemFailures': [{'itemIdentifier': "
-                "record['messageId']}]} for the bad ones only",
+                f"{watched.why()}; catch the error per record and return "
+                "{'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for the bad "
+                "ones only",
             ),
             (
                 bad in parked,
@@ -213,7 +249,7 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
             ),
         ],
         f"the {RECEIPTS - 1} good receipts were processed and deleted; only the malformed one was "
-        f"retried {RECEIPT_RETRIES} times and parked in the DLQ.",
+        f"received {RECEIPT_RETRIES} times and then parked in the DLQ.",
     )
 
 
@@ -234,7 +270,13 @@ def check_payroll_locked(lab: Any) -> Check:
             (
                 security.encryption(attrs) == security.SSE_KMS,
                 f"{PAYROLL!r} uses {security.encryption(attrs)}: set KmsMasterKeyId "
-                "(alias/aws/sqs) so that a KMS key policy decides who may read payroll",
+                "(alias/aws/sqs, or a customer managed key) so that reading payroll also takes "
+                "kms:Decrypt",
+            ),
+            (
+                _key_exists(lab, attrs.get("KmsMasterKeyId", "")),
+                f"KMS has no key {attrs.get('KmsMasterKeyId')!r}: use {security.AWS_MANAGED_KEY!r} "
+                "or the KeyId of a key made with lab.client('kms').create_key()",
             ),
             (
                 attrs.get("KmsDataKeyReusePeriodSeconds") == str(PAYROLL_REUSE),
@@ -247,3 +289,14 @@ def check_payroll_locked(lab: Any) -> Check:
         f"{PAYROLL!r} is encrypted with your KMS key setting, refuses plain HTTP and is open to "
         "no one (on AWS; moto stores the policy without enforcing it).",
     )
+
+
+def _key_exists(lab: Any, key_id: str) -> bool:
+    """True for no key (nothing to look up), the AWS managed SQS key, or a key KMS can describe."""
+    if not key_id or key_id == security.AWS_MANAGED_KEY:
+        return True
+    try:
+        lab.client("kms").describe_key(KeyId=key_id)
+    except ClientError:
+        return False
+    return True
