@@ -23,6 +23,7 @@ ATTRIBUTE_FACTS = {
     "MessageRetentionPeriod": "message_retention",
     "ReceiveMessageWaitTimeSeconds": "long_poll_max_wait",
     "VisibilityTimeout": "visibility_timeout",
+    "KmsDataKeyReusePeriodSeconds": "kms_data_key_reuse",
 }
 LABEL = "sqslab fidelity layer: AWS rejects this value, plain moto would accept it"
 

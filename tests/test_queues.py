@@ -74,6 +74,7 @@ def test_create_call_is_runnable_code(sqs):
         ("MessageRetentionPeriod", "30"),
         ("DelaySeconds", "901"),
         ("ReceiveMessageWaitTimeSeconds", "21"),
+        ("KmsDataKeyReusePeriodSeconds", "30"),
     ],
 )
 def test_fidelity_layer_rejects_what_aws_rejects(sqs, attribute, value):
