@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqslab import dlq, queues
+from sqslab import dlq, queues, security
 
 #: Filter policy scopes SNS knows; attributes are the default.
 SCOPES = ("MessageAttributes", "MessageBody")
@@ -66,16 +66,12 @@ def delivery_policy(queue_arn: str, topic_arn: str) -> dict[str, Any]:
     }
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def source_arns(statement: Mapping[str, Any]) -> list[str]:
     """The ARNs an ``ArnEquals``/``ArnLike`` condition on ``aws:SourceArn`` allows (none if absent)."""
     condition = statement.get("Condition", {})
     found: list[str] = []
     for operator in ("ArnEquals", "ArnLike"):
-        found += _as_list(condition.get(operator, {}).get("aws:SourceArn", []))
+        found += security.as_list(condition.get(operator, {}).get("aws:SourceArn", []))
     return found
 
 
@@ -83,19 +79,14 @@ def topic_may_send(statement: Mapping[str, Any], queue_arn: str, topic_arn: str)
     """None when the statement lets SNS deliver from ``topic_arn`` to this queue (and only from
     it), else what is missing."""
     principal = statement.get("Principal")
-    services = _as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
-    anyone = principal == "*" or (
-        isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
-    )
-    actions = {str(a).lower() for a in _as_list(statement.get("Action", []))}
-    resources = _as_list(statement.get("Resource", []))
+    services = security.as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
     if statement.get("Effect") != "Allow":
         return "the statement must be an Allow"
-    if "sns.amazonaws.com" not in services and not anyone:
+    if "sns.amazonaws.com" not in services and not security.anyone(principal):
         return 'the Principal must be {"Service": "sns.amazonaws.com"}'
-    if not actions & {"sqs:sendmessage", "sqs:*", "*"}:
+    if not security.actions(statement) & {"sqs:sendmessage", "sqs:*", "*"}:
         return 'the Action must include "sqs:SendMessage"'
-    if queue_arn not in resources and "*" not in resources:
+    if not security.covers(statement, queue_arn):
         return f"the Resource must be this queue's ARN, {queue_arn}"
     if topic_arn not in source_arns(statement):
         return f'the Condition must be {{"ArnEquals": {{"aws:SourceArn": "{topic_arn}"}}}}'

@@ -94,20 +94,25 @@ def statements(attrs: Mapping[str, str]) -> list[dict[str, Any]]:
     return [found] if isinstance(found, dict) else list(found)
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def actions(statement: Mapping[str, Any]) -> set[str]:
+    """The statement's actions, lowercased (IAM action names are case-insensitive)."""
+    return {str(a).lower() for a in as_list(statement.get("Action", []))}
 
 
 def anyone(principal: Any) -> bool:
     """True when a policy principal means everybody: ``*``, ``{"AWS": "*"}`` or ``{"AWS": ["*"]}``."""
     if isinstance(principal, dict):
         principal = principal.get("AWS")
-    return "*" in _as_list(principal)
+    return "*" in as_list(principal)
 
 
 def covers(statement: Mapping[str, Any], queue_arn: str | None) -> bool:
     """True when the statement's Resource is ``queue_arn`` or ``*`` (any queue when None)."""
-    resources = _as_list(statement.get("Resource", []))
+    resources = as_list(statement.get("Resource", []))
     return queue_arn is None or queue_arn in resources or "*" in resources
 
 
@@ -125,12 +130,11 @@ def denies_plain_http(statement: Mapping[str, Any], queue_arn: str | None = None
     """True when the statement refuses all requests made without TLS (to ``queue_arn``)."""
     condition = statement.get("Condition", {})
     secure = {**condition.get("Bool", {}), **condition.get("BoolIfExists", {})}
-    values = [str(v).lower() for v in _as_list(secure.get("aws:SecureTransport", []))]
-    actions = {str(a).lower() for a in _as_list(statement.get("Action", []))}
+    values = [str(v).lower() for v in as_list(secure.get("aws:SecureTransport", []))]
     return (
         statement.get("Effect") == "Deny"
         and anyone(statement.get("Principal"))
-        and bool(actions & {"sqs:*", "*"})
+        and bool(actions(statement) & {"sqs:*", "*"})
         and values == ["false"]
         and covers(statement, queue_arn)
     )

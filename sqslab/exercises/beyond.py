@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sqslab import dlq, facts, fanout, lambda_batches, queues, security
+from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
 from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 
 TOPIC, INVOICES, SHIPPING = "shop-events", "invoices", "shipping"
@@ -29,13 +29,9 @@ _runs = itertools.count(1)
 
 def _topic_arn(lab: Any, name: str) -> str | None:
     """The ARN of the lab's topic ``name`` (namespace prefix added), or None."""
-    wanted = ":" + lab.namespace.full_name(name)
-    sns = lab.client("sns")
-    for page in sns.get_paginator("list_topics").paginate():
-        for topic in page.get("Topics", []):
-            if topic["TopicArn"].endswith(wanted):
-                return topic["TopicArn"]
-    return None
+    full = lab.namespace.full_name(name)
+    found = workshop.topic_arns(lab.client("sns"), full)
+    return next((arn for arn in found if arn.endswith(f":{full}")), None)
 
 
 def _subscriptions(lab: Any, topic_arn: str) -> dict[str, dict[str, str]]:
