@@ -77,7 +77,7 @@ def _take_probes(lab: Any, url: str, tag: str) -> list[dict[str, Any]]:
 
 
 def check_shop_fanout(lab: Any) -> Check:
-    """Exercise 8.1: topic ``shop-events`` -> ``invoices`` (every event) and ``warehouse`` (only
+    """Exercise 8.1: topic ``shop-events`` -> ``invoices`` (every event) and ``shipping`` (only
     ``order_placed``, raw delivery), each queue's policy allowing the topic."""
     exercise, sqs = "ex8.1", lab.sqs
     topic_arn = _topic_arn(lab, TOPIC)
