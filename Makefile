@@ -34,7 +34,7 @@ bench: venv
 test-browser: venv
 	$(BIN)/pytest -m browser tests/browser
 
-## make loadtest: 30 simulated learners on one local sqslab server (workshop mode)
+## make loadtest: 30 simulated learners, a key each, on one local room server (workshop mode)
 loadtest: venv
 	$(BIN)/python -m sqslab.loadtest
 

@@ -1,4 +1,5 @@
-"""The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients),
+"""The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients;
+``--room`` adds keys and per-learner isolation), ``sqslab room add|list`` (learners' keys),
 ``sqslab reset`` (clear a learner's or the room's queues on it) and ``sqslab doctor`` (versions,
 backend, and whether it answers)."""
 
@@ -12,6 +13,10 @@ import socket
 import sys
 import threading
 from importlib import metadata
+from typing import Any
+
+from sqslab.room import ROOM_FILE_HELP
+from sqslab.room import add_commands as add_room_commands
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_URL = "http://127.0.0.1:4566"
@@ -48,23 +53,27 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         )
         return 2
     from sqslab import clock
-    from sqslab.server import start_server
 
+    args.room = args.room or args.room_file is not None  # a key file means a room, never open
+    if args.room:
+        from sqslab.errors import LabConfigError
+        from sqslab.room import open_room, room_file
+
+        try:
+            instructor, created = open_room(room_file(args.room_file))
+        except LabConfigError as err:
+            print(f"sqslab server: {err}", file=sys.stderr)
+            return 2
     # real time, read cheaply: plain moto converts two datetimes per stored message on every call
     clock.install(clock.RealClock())
-    server, url = start_server(args.host, args.port, args.verbose)
+    server, url = _start(args)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(f"sqslab server: moto answering on {url} (real clock; Ctrl+C stops it)")
-    if args.host not in LOOPBACK:
-        print(
-            f"warning: bound to {args.host}: every machine that reaches it can use and reset "
-            "these queues; use it only on a trusted workshop network"
-        )
-    print("Point clients at it with:")
-    for line in endpoint_lines(url):
-        print(f"  {line}")
+    if args.room:
+        _room_banner(args, url, instructor, created)
+    else:
+        _plain_banner(args, url)
     sys.stdout.flush()
     try:
         stop.wait()
@@ -75,6 +84,52 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         clock.uninstall()
         print("sqslab server: stopped")
     return 0
+
+
+def _start(args: argparse.Namespace) -> tuple[Any, str]:
+    """Start a plain moto server, or a room server (``--room``); returns it and its URL."""
+    from sqslab.server import start_room_server, start_server
+
+    if args.room:
+        from sqslab.room import room_file
+
+        return start_room_server(args.host, args.port, room_file(args.room_file), args.verbose)
+    return start_server(args.host, args.port, args.verbose)
+
+
+def _plain_banner(args: argparse.Namespace, url: str) -> None:
+    """What ``sqslab server`` prints: where it answers, a warning off loopback, client lines."""
+    print(f"sqslab server: moto answering on {url} (real clock; Ctrl+C stops it)")
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: bound to {args.host}: every machine that reaches it can use and reset "
+            "these queues; use it only on a trusted workshop network (or run it with --room)"
+        )
+    print("Point clients at it with:")
+    for line in endpoint_lines(url):
+        print(f"  {line}")
+
+
+def _room_banner(args: argparse.Namespace, url: str, instructor: Any, created: bool) -> None:
+    """What ``sqslab server --room`` prints: the room file, the rules, the instructor's lines."""
+    from sqslab.room import instructor_lines, learners, room_file
+
+    path = room_file(args.room_file)
+    made = "created" if created else "reused"
+    print(f"sqslab server: room server answering on {url} (real clock; Ctrl+C stops it)")
+    print(f"room keys: {path} ({made}; {len(learners(path))} learner(s); keep it private)")
+    print(
+        "Every request must be signed with a room key; each learner may use only queues and "
+        "topics named <namespace>-…; /moto-api is closed. S3, CloudWatch, KMS and STS are shared."
+    )
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: bound to {args.host}: plain HTTP, so anyone on this network can read the "
+            "traffic (messages, key ids); use it only on a trusted workshop network"
+        )
+    print("Instructor (keep these private):")
+    for line in instructor_lines(url, instructor, path):
+        print(f"  {line}")
 
 
 def versions() -> dict[str, str]:
@@ -140,7 +195,10 @@ def cmd_reset(args: argparse.Namespace) -> int:
     except LabConfigError as err:
         print(f"sqslab reset: {err}", file=sys.stderr)
         return 2
-    except (BotoCoreError, ClientError) as err:
+    except ClientError as err:
+        print(f"sqslab reset: the server at {url} refused ({err})", file=sys.stderr)
+        return 2
+    except BotoCoreError as err:
         print(f"sqslab reset: the server at {url} does not answer ({err})", file=sys.stderr)
         return 2
     whose = f"namespace {namespace!r}" if namespace else "the whole room (every namespace)"
@@ -167,7 +225,14 @@ def parser() -> argparse.ArgumentParser:
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     server.add_argument("--port", type=int, default=4566, help="port (default: 4566)")
     server.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    server.add_argument(
+        "--room",
+        action="store_true",
+        help="a workshop room: signed requests only, each learner kept to its own queues/topics",
+    )
+    server.add_argument("--room-file", default=None, help=ROOM_FILE_HELP)
     server.set_defaults(func=cmd_server)
+    add_room_commands(sub)
     reset = sub.add_parser(
         "reset", help="delete a learner's (or every) queue and topic on a workshop server"
     )

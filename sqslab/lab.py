@@ -255,7 +255,7 @@ def _build_endpoint(seed: int) -> Lab:
     namespace = Namespace(prefix=workshop.prefix(workshop.current()))
     lab = Lab(
         "endpoint",
-        _emulator_session(region),
+        workshop.room_session(region),  # the room key (SQSLAB_ACCESS_KEY_ID…), else dummy keys
         clocks.RealClock(),
         endpoint_url=url,
         config=config,

@@ -1,27 +1,32 @@
 """A workshop load test: many simulated learners run chapter 2-3 workloads on one server at once.
 
-Each learner has its own namespace, creates a queue, sends its messages in batches, consumes them
-with long polls and batch deletes, and checks that it got exactly its own messages. The report
-counts requests, errors, lost or foreign messages and the 95th-percentile request latency.
+Each learner has its own namespace and room key, creates a queue, sends its messages in batches,
+consumes them with long polls and batch deletes, and checks that it got exactly its own messages.
+Then it tries to read the next learner's queue three ways (receive, get its URL, list by its
+prefix): on a room server (``sqslab server --room``) every try must be refused. The report counts
+requests, errors, lost or foreign messages, refused cross reads and the 95th-percentile latency.
 Loopback servers only: it is a load test, not something to point at a shared machine.
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sqslab import facts, workshop
+from sqslab import facts, room, workshop
 from sqslab.cli import LOOPBACK
 from sqslab.errors import LabConfigError
 from sqslab.namespace import Namespace
+from sqslab.room import KeyPair
 
 
 @dataclass
@@ -35,6 +40,8 @@ class LearnerRun:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     queue_urls: list[str] = field(default_factory=list)
+    probes: int = 0
+    denied: int = 0
 
     @property
     def lost(self) -> set[str]:
@@ -53,11 +60,19 @@ class LearnerRun:
 
 
 class Learner:
-    """One simulated learner: a client in its own namespace that times every request."""
+    """One simulated learner: a client in its own namespace (signed with its own room key, if
+    any) that times every request, and a plain one that tries to read another learner's queue."""
 
-    def __init__(self, url: str, namespace: str) -> None:
-        self.sqs = workshop.room_client(url)
+    def __init__(self, url: str, namespace: str, keys: KeyPair | None = None) -> None:
+        credentials = None
+        if keys is not None:
+            credentials = {
+                "aws_access_key_id": keys.access_key_id,
+                "aws_secret_access_key": keys.secret_access_key,
+            }
+        self.sqs = workshop.room_client(url, credentials=credentials)
         Namespace(prefix=workshop.prefix(namespace)).attach(self.sqs.meta.events)
+        self.prober = workshop.room_client(url, credentials=credentials)
         self.run = LearnerRun(namespace)
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
@@ -102,14 +117,35 @@ class Learner:
             ]
             self.call("delete_message_batch", QueueUrl=url, Entries=entries)
 
-    def workload(self, messages: int) -> LearnerRun:
-        """Chapter 2-3 in small: create a queue, produce, consume, list what is left."""
+    def probe(self, own_url: str, other: str) -> None:
+        """Try to read learner ``other``'s queue three ways; count the tries the server refused."""
+        queue = f"{workshop.prefix(other)}orders"
+        tries = {
+            "receive_message": {"QueueUrl": f"{own_url.rsplit('/', 1)[0]}/{queue}"},
+            "get_queue_url": {"QueueName": queue},
+            "list_queues": {"QueueNamePrefix": workshop.prefix(other)},
+        }
+        for operation, params in tries.items():
+            self.run.requests += 1
+            self.run.probes += 1
+            try:
+                getattr(self.prober, operation)(**params)
+            except ClientError as err:
+                if err.response["Error"]["Code"] == "AccessDenied":
+                    self.run.denied += 1
+            except BotoCoreError:
+                pass
+
+    def workload(self, messages: int, other: str = "outsider") -> LearnerRun:
+        """Chapter 2-3 in small: create a queue, produce, consume, list what is left; then try
+        to read learner ``other``'s queue."""
         url = self.call("create_queue", QueueName="orders").get("QueueUrl")
         if url is None:
             return self.run
         self.produce(url, messages)
         self.consume(url)
         self.run.queue_urls = self.call("list_queues").get("QueueUrls", [])
+        self.probe(url, other)
         return self.run
 
 
@@ -141,24 +177,37 @@ class LoadReport:
         return sum(len(r.foreign) for r in self.runs)
 
     @property
+    def probes(self) -> int:
+        """Tries to read another learner's queue."""
+        return sum(r.probes for r in self.runs)
+
+    @property
+    def denied(self) -> int:
+        """Of those tries, the ones the server refused (AccessDenied)."""
+        return sum(r.denied for r in self.runs)
+
+    @property
     def p95_ms(self) -> float:
         """95th-percentile request latency in milliseconds (nearest rank; empty long polls, which
         wait by design, left out)."""
         return percentile([s * 1000 for r in self.runs for s in r.latencies], 95)
 
     def isolated(self) -> bool:
-        """True when every learner listed only its own queue and received only its own messages."""
+        """True when every learner listed only its own queue, received only its own messages,
+        tried to read another learner's queue and was refused every time."""
         own = all(
             all(u.rsplit("/", 1)[1].startswith(workshop.prefix(r.namespace)) for u in r.queue_urls)
             for r in self.runs
         )
-        return own and self.foreign == 0
+        refused = all(r.probes > 0 and r.denied == r.probes for r in self.runs)
+        return own and refused and self.foreign == 0
 
     def summary(self) -> str:
         """One line: learners, requests, errors, lost, isolation, p95 latency, wall time."""
         return (
             f"learners={len(self.runs)} requests={self.requests} errors={self.errors} "
-            f"lost={self.lost} isolated={self.isolated()} p95_ms={self.p95_ms:.1f} "
+            f"lost={self.lost} isolated={self.isolated()} denied={self.denied}/{self.probes} "
+            f"p95_ms={self.p95_ms:.1f} "
             f"seconds={self.seconds:.1f}"
         )
 
@@ -182,26 +231,46 @@ def check_loopback(url: str) -> None:
         )
 
 
+def learner_keys(room_file: Path | None, namespace: str) -> KeyPair | None:
+    """The learner's key in ``room_file`` (added if new), or None without a room."""
+    if room_file is None:
+        return None
+    return room.learner_keys(room_file, namespace) or room.add_learner(room_file, namespace)
+
+
 def run_room(
     url: str,
     learners: int = 30,
     messages: int = 40,
-    make: Callable[[str, str], Learner] = Learner,
+    make: Callable[[str, str, KeyPair | None], Learner] = Learner,
+    room_file: Path | None = None,
 ) -> LoadReport:
-    """Run ``learners`` simulated learners at once against the server at ``url``."""
+    """Run ``learners`` simulated learners at once against the server at ``url``, each with its
+    own key from ``room_file`` (the room server's key file) when given."""
     check_loopback(url)
-    people = [make(url, f"learner{n:02d}") for n in range(1, learners + 1)]
+    names = [f"learner{n:02d}" for n in range(1, learners + 1)]
+    people = [make(url, name, learner_keys(room_file, name)) for name in names]
+    others = names[1:] + names[:1] if learners > 1 else ["outsider"]
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=learners) as pool:
-        runs = list(pool.map(lambda person: person.workload(messages), people))
+        runs = list(pool.map(lambda p, o: p.workload(messages, o), people, others))
     return LoadReport(runs, time.perf_counter() - began)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m sqslab.loadtest``: a room on a fresh local server; prints the summary line."""
-    import argparse
-
+def fresh_room(args: Any) -> LoadReport:
+    """Run the load test on a new room server (its key file in a temporary directory)."""
     from sqslab.server import server_process
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / room.DEFAULT_FILE
+        room.open_room(path)
+        with server_process(room_file=path) as url:
+            return run_room(url, args.learners, args.messages, room_file=path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sqslab.loadtest``: a room on a fresh local room server; prints the summary."""
+    import argparse
 
     parser = argparse.ArgumentParser(description="30 simulated learners on one sqslab server.")
     parser.add_argument("--learners", type=int, default=30, help="simulated learners (default 30)")
@@ -209,15 +278,25 @@ def main(argv: list[str] | None = None) -> int:
         "--messages", type=int, default=40, help="messages per learner (default 40)"
     )
     parser.add_argument(
-        "--endpoint-url", default=None, help="a running local server (default: start one)"
+        "--endpoint-url", default=None, help="a running local server (default: start a room)"
+    )
+    parser.add_argument(
+        "--room-file",
+        default=None,
+        help="with --endpoint-url: that room server's key file (the learners are added to it)",
     )
     args = parser.parse_args(argv)
     if args.endpoint_url:
-        report = run_room(args.endpoint_url, args.learners, args.messages)
+        path = Path(args.room_file) if args.room_file else None
+        report = run_room(args.endpoint_url, args.learners, args.messages, room_file=path)
     else:
-        with server_process() as url:
-            report = run_room(url, args.learners, args.messages)
+        report = fresh_room(args)
     print(report.summary())
+    if not report.isolated() and report.probes and not report.denied:
+        print(
+            "not isolated: this server let learners read each other's queues; run the load test "
+            "against `sqslab server --room` and pass its --room-file"
+        )
     return 0 if report.errors == 0 and report.lost == 0 and report.isolated() else 1
 
 

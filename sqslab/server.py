@@ -1,5 +1,6 @@
-"""A moto server in a thread of this process (``sqslab server``, the ``server`` backend), or
-``sqslab server`` in a process of its own (benchmarks, workshop tests, the load test)."""
+"""A moto server in a thread of this process (``sqslab server``, the ``server`` backend), a room
+server (moto behind the room's key and name checks, ``sqslab server --room``), or ``sqslab server``
+in a process of its own (benchmarks, workshop tests, the load test)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import logging
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 
@@ -39,10 +42,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(seconds: float = 30) -> Iterator[str]:
-    """``sqslab server`` in a process of its own (it does not share this one's GIL); its URL."""
+def server_process(seconds: float = 30, room_file: Path | None = None) -> Iterator[str]:
+    """``sqslab server`` in a process of its own (it does not share this one's GIL); its URL.
+    With ``room_file``, a room server for the keys in that file (``--room``)."""
     port = free_port()
     command = [sys.executable, "-m", "sqslab.cli", "server", "--port", str(port)]
+    if room_file is not None:
+        command += ["--room", "--room-file", str(room_file)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,3 +70,53 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None
         except OSError:
             time.sleep(0.2)  # real time on purpose: waiting for another process to start listening
     raise RuntimeError(f"sqslab server did not answer on {url} within {seconds:g} s")
+
+
+class RoomServer:
+    """A moto server with the room's gatekeeper (:class:`sqslab.roomauth.RoomGate`) in front, in a
+    thread: built as moto's ``ThreadedMotoServer`` builds its app, then wrapped."""
+
+    def __init__(self, host: str, port: int, room_file: Path) -> None:
+        self.host, self.port, self.room_file = host, port, room_file
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Bind, serve in a daemon thread, and return the URL."""
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        from sqslab.room import KeyRing
+        from sqslab.roomauth import RoomGate
+
+        gate = RoomGate(DomainDispatcherApplication(create_backend_app), KeyRing(self.room_file))
+        self._server = make_server(
+            self.host, self.port, gate, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        host, port = self._server.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}"
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(10)
+
+
+def start_room_server(
+    host: str, port: int, room_file: Path, verbose: bool = False
+) -> tuple[RoomServer, str]:
+    """Start a room server on ``host:port`` for the keys in ``room_file``; returns it and its URL."""
+    if not verbose:
+        quiet_request_log()
+    server = RoomServer(host, port, room_file)
+    return server, server.start()

@@ -3,7 +3,8 @@
 Each learner's lab on the ``endpoint`` backend prefixes every queue it names with ``<namespace>-``
 (``SQSLAB_NAMESPACE``, default: the user name), so thirty people can run the same notebooks
 against one server without their queue (and SNS topic) names colliding. ``sqslab reset`` clears
-one namespace or the whole room.
+one namespace or the whole room. On a room server (``sqslab server --room``) the prefix is
+enforced by the server; the lab signs with SQSLAB_ACCESS_KEY_ID and SQSLAB_SECRET_ACCESS_KEY.
 """
 
 from __future__ import annotations
@@ -97,15 +98,43 @@ def topic_arns(sns: Any, name_prefix: str = "") -> Iterator[str]:
                 yield topic["TopicArn"]
 
 
-def room_client(endpoint_url: str, region: str = "us-east-1", service: str = "sqs") -> Any:
-    """A boto3 client (SQS unless ``service`` says otherwise) for the workshop server, with dummy
-    credentials: it can never reach AWS."""
+def room_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The room key from SQSLAB_ACCESS_KEY_ID and SQSLAB_SECRET_ACCESS_KEY when both are set, else
+    the dummy ``testing`` pair. Never AWS_ACCESS_KEY_ID: real AWS keys must not reach a room."""
+    from sqslab.lab import DUMMY_CREDENTIALS
+
+    env = os.environ if environ is None else environ
+    key_id = env.get("SQSLAB_ACCESS_KEY_ID", "").strip()
+    secret = env.get("SQSLAB_SECRET_ACCESS_KEY", "").strip()
+    if key_id and secret:
+        return {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+    return dict(DUMMY_CREDENTIALS)
+
+
+def room_session(region: str = "us-east-1", credentials: dict[str, str] | None = None) -> Any:
+    """A boto3 session for a workshop server: the room key (or dummy credentials), and no
+    profile, credentials file or AWS_* key from the environment."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    chosen = credentials or room_credentials()
+    return boto3.Session(botocore_session=core, region_name=region, **chosen)
+
+
+def room_client(
+    endpoint_url: str,
+    region: str = "us-east-1",
+    service: str = "sqs",
+    credentials: dict[str, str] | None = None,
+) -> Any:
+    """A boto3 client (SQS unless ``service`` says otherwise) for the workshop server, signed with
+    the room key (``credentials``, else :func:`room_credentials`): it can never reach AWS."""
     from botocore.config import Config
 
-    from sqslab.lab import _emulator_session
-
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
-    return _emulator_session(region).client(service, endpoint_url=endpoint_url, config=config)
+    session = room_session(region, credentials)
+    return session.client(service, endpoint_url=endpoint_url, config=config)
 
 
 def reset(sqs: Any, namespace: str | None = None, sns: Any = None) -> list[str]:

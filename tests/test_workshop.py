@@ -155,3 +155,27 @@ def test_moto_labs_use_no_namespace_unless_one_is_set(monkeypatch):
         assert named.sqs.create_queue(QueueName="orders")["QueueUrl"].endswith("/dana-orders")
     finally:
         named.stop()
+
+
+@pytest.mark.parametrize(
+    ("room_key", "expected"),
+    [
+        ({}, "testing"),
+        ({"SQSLAB_ACCESS_KEY_ID": "SQSLABAAAAAAAAAAAAAA"}, "testing"),
+        (
+            {"SQSLAB_ACCESS_KEY_ID": "SQSLABAAAAAAAAAAAAAA", "SQSLAB_SECRET_ACCESS_KEY": "s"},
+            "SQSLABAAAAAAAAAAAAAA",
+        ),
+    ],
+)
+def test_room_clients_sign_with_the_room_key_never_an_aws_key(monkeypatch, room_key, expected):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "real-aws-key-id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-for-a-workshop")
+    for name in ("SQSLAB_ACCESS_KEY_ID", "SQSLAB_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in room_key.items():
+        monkeypatch.setenv(name, value)
+    assert workshop.room_credentials()["aws_access_key_id"] == expected
+    assert workshop.room_session().get_credentials().access_key == expected
+    client = workshop.room_client("http://127.0.0.1:9")
+    assert client._request_signer._credentials.access_key == expected
