@@ -14,6 +14,7 @@ __all__ = ["start", "__version__"]
 
 SUBMODULES = (
     "alarms",
+    "arguments",
     "backoff",
     "cli",
     "clock",

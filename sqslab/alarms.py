@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from sqslab import facts, monitor
-from sqslab.errors import LimitError
+from sqslab.arguments import NAME, check_amount, check_finite, given, is_text, requires
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.monitor import Metrics, Stat
 from sqslab.tables import Table
 
@@ -57,6 +58,13 @@ class Alarm:
     queue: str | None = None
 
     def __post_init__(self) -> None:
+        if not is_text(self.name):
+            raise WrongTypeError(
+                f"an Alarm's name is text, e.g. 'orders stuck'; got {given(self.name)}"
+            )
+        if self.queue is not None and not is_text(self.queue):
+            raise WrongTypeError(f"queue is the queue's name as text; got {given(self.queue)}")
+        check_finite("threshold", self.threshold, "threshold=300")
         monitor.check_metric(self.metric)
         check_choice("comparison", self.comparison, COMPARISONS)
         check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
@@ -108,7 +116,7 @@ class Alarm:
     def datapoints(self, metrics: Metrics) -> tuple[list[datetime], list[float | None]]:
         """This alarm's datapoints from ``metrics``: its statistic over periods of its length."""
         if self.queue is not None and metrics.queue != self.queue:
-            raise ValueError(
+            raise LimitError(
                 f"alarm {self.name!r} watches queue {self.queue!r}, these metrics are of "
                 f"{metrics.queue!r}: pass that queue's metrics"
             )
@@ -228,7 +236,7 @@ class AlarmHistory:
 def check_choice(what: str, value: str, choices: Sequence[str] | dict[str, Any]) -> str:
     """``value`` if it is one of ``choices``; a clear error naming them otherwise."""
     if value not in choices:
-        raise ValueError(f"unknown {what} {value!r}: CloudWatch accepts {', '.join(choices)}")
+        raise LimitError(f"unknown {what} {value!r}: CloudWatch accepts {', '.join(choices)}")
     return value
 
 
@@ -259,10 +267,12 @@ def _queue_name(queue: str) -> str:
     return monitor.Sampler.name(queue)
 
 
+@requires(queue=NAME)
 def oldest_message_age(
     queue: str, seconds: float, *, periods: int = 1, datapoints: int | None = None
 ) -> Alarm:
     """ALARM when the oldest message has waited ``seconds`` or more (Maximum per minute)."""
+    check_amount("seconds", seconds, example="oldest_message_age('orders', 300)")
     name = _queue_name(queue)
     return Alarm(
         f"{name} oldest message >= {seconds:g} s",
@@ -276,6 +286,7 @@ def oldest_message_age(
     )
 
 
+@requires(dlq=NAME)
 def dlq_not_empty(dlq: str) -> Alarm:
     """ALARM as soon as a dead-letter queue holds a visible message (Maximum > 0, 1 of 1).
 
@@ -287,8 +298,10 @@ def dlq_not_empty(dlq: str) -> Alarm:
     )
 
 
+@requires(queue=NAME)
 def backlog(queue: str, messages: int, *, periods: int = 3, datapoints: int | None = None) -> Alarm:
     """ALARM when ``messages`` or more wait visible in ``datapoints`` of ``periods`` minutes."""
+    check_amount("messages", messages, example="backlog('orders', 500)")
     name = _queue_name(queue)
     return Alarm(
         f"{name} backlog >= {messages}",

@@ -13,23 +13,25 @@ import math
 import random
 from dataclasses import dataclass
 
+from sqslab.errors import LimitError, WrongTypeError
+
 JITTERS = ("full", "equal", "none")
 
 
 def _check_positive(name: str, value: float) -> None:
     """Raise a clear error unless ``value`` is a finite number above zero."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"BackoffPolicy {name} must be a number of seconds, got {value!r}")
+        raise WrongTypeError(f"BackoffPolicy {name} must be a number of seconds, got {value!r}")
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"BackoffPolicy {name} must be a finite number above 0, got {value!r}")
+        raise LimitError(f"BackoffPolicy {name} must be a finite number above 0, got {value!r}")
 
 
 def check_attempt(attempt: int) -> int:
     """Return ``attempt`` if it is a whole number from 1 (the first retry), else raise."""
     if isinstance(attempt, bool) or not isinstance(attempt, int):
-        raise TypeError(f"attempt must be a whole number (1 = first retry), got {attempt!r}")
+        raise WrongTypeError(f"attempt must be a whole number (1 = first retry), got {attempt!r}")
     if attempt < 1:
-        raise ValueError(f"attempt counts retries from 1 (the first retry), got {attempt}")
+        raise LimitError(f"attempt counts retries from 1 (the first retry), got {attempt}")
     return attempt
 
 
@@ -50,16 +52,16 @@ class BackoffPolicy:
         _check_positive("cap", self.cap)
         _check_positive("factor", self.factor)
         if self.cap < self.base:
-            raise ValueError(
+            raise LimitError(
                 f"BackoffPolicy cap ({self.cap} s) is below base ({self.base} s); "
                 "the cap is the longest wait, so make it at least the base"
             )
         if self.factor < 1:
-            raise ValueError(
+            raise LimitError(
                 f"BackoffPolicy factor must be at least 1 (waits should not shrink), got {self.factor}"
             )
         if self.jitter not in JITTERS:
-            raise ValueError(
+            raise LimitError(
                 f"unknown jitter {self.jitter!r}; choose one of {', '.join(JITTERS)} "
                 "('full' spreads retries best)"
             )
@@ -83,6 +85,6 @@ class BackoffPolicy:
     def delays(self, n: int, seed: int = 0) -> list[float]:
         """The waits before retries 1..n with a fresh seeded generator (for charts and tables)."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"delays(n) needs a whole number of retries, 0 or more; got {n!r}")
+            raise LimitError(f"delays(n) needs a whole number of retries, 0 or more; got {n!r}")
         rng = random.Random(seed)
         return [self.delay(attempt, rng) for attempt in range(1, n + 1)]

@@ -6,6 +6,7 @@ backend, and whether it answers)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import platform
 import signal
@@ -23,14 +24,51 @@ DEFAULT_URL = "http://127.0.0.1:4566"
 PACKAGES = ("sqslab", "boto3", "botocore", "moto", "jupyterlab", "ipywidgets", "matplotlib", "tqdm")
 
 
+def bind_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be bound now (in use, not this machine's address, not an
+    address at all, a privileged port), or None when it can."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except socket.gaierror:
+        return (
+            f"cannot be bound: {host!r} is not an IP address or a host name this machine can "
+            "look up; use --host 127.0.0.1 (this machine only) or 0.0.0.0"
+        )
+    except OverflowError:
+        return "is not a TCP address: ports run from 0 to 65535"
+    except OSError as err:
+        return _BIND_ERRORS.get(err.errno, f"cannot be bound: {err.strerror or err}")
+    return None
+
+
+_BIND_ERRORS = {
+    errno.EADDRINUSE: "is already in use; pick another port with --port (e.g. --port 4567)",
+    errno.EADDRNOTAVAIL: (
+        "is not an address of this machine; use 127.0.0.1 (this machine only) or 0.0.0.0 "
+        "(every network it is on)"
+    ),
+    errno.EACCES: "needs administrator rights (ports below 1024); use --port 4566",
+}
+
+
 def port_free(host: str, port: int) -> bool:
     """True when ``host:port`` can be bound now."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
+    return bind_problem(host, port) is None
+
+
+def port_number(text: str) -> int:
+    """``--port``'s value: a whole number from 0 to 65535 (0 lets the system pick a free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a TCP port: use a whole number from 1 to 65535, e.g. --port 4567 "
+            "(0 lets the system pick a free one and prints it)"
+        )
+    return port
 
 
 def endpoint_lines(url: str) -> list[str]:
@@ -45,12 +83,9 @@ def endpoint_lines(url: str) -> list[str]:
 
 def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Run a moto server in the foreground until Ctrl+C (or SIGTERM)."""
-    if not port_free(args.host, args.port):
-        print(
-            f"sqslab server: {args.host}:{args.port} is already in use; "
-            "pick another port with --port",
-            file=sys.stderr,
-        )
+    problem = bind_problem(args.host, args.port)
+    if problem:
+        print(f"sqslab server: {args.host}:{args.port} {problem}", file=sys.stderr)
         return 2
     from sqslab import clock
 
@@ -156,6 +191,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(f"backend      {err}")
         return 1
     print(f"backend      {backend}: {BACKENDS[backend]}")
+    if backend == "endpoint" and not _endpoint_checked():
+        return 1
     try:
         lab = start(backend, quiet=True)
     except LabConfigError as err:
@@ -170,12 +207,45 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _endpoint_checked() -> bool:
+    """Print SQSLAB_ENDPOINT_URL, or what is wrong with it (then False)."""
+    from sqslab import workshop
+    from sqslab.errors import LabConfigError
+
+    try:
+        url = workshop.check_endpoint_url(os.environ.get("SQSLAB_ENDPOINT_URL", ""))
+    except LabConfigError as err:
+        print(f"endpoint     {err}")
+        return False
+    print(f"endpoint     {url}")
+    return True
+
+
 def _confirm(question: str) -> bool:
     """Ask on the terminal; True only for an explicit yes."""
     try:
         return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
     except EOFError:
         return False
+
+
+def _reset_url(args: argparse.Namespace) -> tuple[str, str]:
+    """The server URL ``sqslab reset`` talks to, and where it came from (for error texts)."""
+    if args.endpoint_url is not None:
+        return args.endpoint_url, "--endpoint-url"
+    if os.environ.get("SQSLAB_ENDPOINT_URL", "").strip():
+        return os.environ["SQSLAB_ENDPOINT_URL"], "SQSLAB_ENDPOINT_URL"
+    return DEFAULT_URL, "the default"
+
+
+def _reset_namespace(args: argparse.Namespace) -> str:
+    """``--namespace`` exactly as given (an empty one is an error), else SQSLAB_NAMESPACE or the
+    login name."""
+    from sqslab import workshop
+
+    if args.namespace is not None:
+        return workshop.clean(args.namespace, source="--namespace")
+    return workshop.current()
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
@@ -185,9 +255,10 @@ def cmd_reset(args: argparse.Namespace) -> int:
     from sqslab import workshop
     from sqslab.errors import LabConfigError
 
-    url = args.endpoint_url or os.environ.get("SQSLAB_ENDPOINT_URL", "").strip() or DEFAULT_URL
+    url, source = _reset_url(args)
     try:
-        namespace = None if args.all else workshop.clean(args.namespace or workshop.current())
+        url = workshop.check_endpoint_url(url, source)
+        namespace = None if args.all else _reset_namespace(args)
         name_prefix = workshop.prefix(namespace) if namespace else ""
         sqs, sns = workshop.room_client(url), workshop.room_client(url, service="sns")
         urls = list(workshop.queue_urls(sqs, name_prefix))
@@ -223,7 +294,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     server = sub.add_parser("server", help="run a moto SQS server in the foreground")
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    server.add_argument("--port", type=int, default=4566, help="port (default: 4566)")
+    server.add_argument(
+        "--port", type=port_number, default=4566, help="port 1-65535 (default: 4566; 0: any free)"
+    )
     server.add_argument("--verbose", action="store_true", help="log every HTTP request")
     server.add_argument(
         "--room",

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqslab import facts
-from sqslab.errors import LimitError
+from sqslab.arguments import check_count, check_finite, given
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.tables import Table
 from sqslab.trace import HANDLE_OPERATIONS, CallRecord
 
@@ -42,6 +43,7 @@ def chunk_bytes() -> int:
 
 def billed_requests(payload_bytes: int) -> int:
     """Requests one call bills: one per started 64 KiB chunk of its payload, at least 1."""
+    check_count("payload_bytes", payload_bytes, example="billed_requests(200 * 1024)")
     return max(1, math.ceil(payload_bytes / chunk_bytes()))
 
 
@@ -128,7 +130,7 @@ class Bill:
     def per_million_messages(self, messages: int) -> float:
         """Dollars per million messages, when this bill delivered ``messages`` messages."""
         if messages <= 0:
-            raise ValueError(
+            raise LimitError(
                 f"cannot price per message for {messages} messages; pass how many messages "
                 "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
             )
@@ -161,7 +163,11 @@ def bill(records: Iterable[CallRecord]) -> Bill:
 
     Every recorded call counts, failed ones included (AWS bills each API action as a request)."""
     result = Bill()
+    if not isinstance(records, Iterable) or isinstance(records, str):
+        raise WrongTypeError(f"bill() prices traced calls: pass lab.trace; got {given(records)}")
     for rec in records:
+        if not isinstance(rec, CallRecord):
+            raise WrongTypeError(f"bill() prices traced calls (lab.trace); got {given(rec)}")
         result.operations.setdefault(rec.operation, OperationCost(rec.operation)).add(rec)
     return result
 
@@ -231,6 +237,7 @@ def max_batch_size(payload_bytes: int) -> int:
 def check_payload(payload_bytes: int) -> None:
     """Raise a clear error unless ``payload_bytes`` is a size one message may have."""
     limit = facts.get("max_message_size")
+    check_count("payload_bytes", payload_bytes, minimum=None, example="payload_bytes=1024")
     if payload_bytes < 1:
         raise LimitError(f"payload_bytes is {payload_bytes}; a message carries at least 1 byte")
     if payload_bytes > limit.value:
@@ -244,6 +251,7 @@ def check_batch(batch_size: int, payload_bytes: int) -> None:
     """Raise a clear error unless ``batch_size`` messages of ``payload_bytes`` fit one batch."""
     entries = facts.get("batch_max_entries")
     total = facts.get("batch_max_bytes")
+    check_count("batch_size", batch_size, minimum=None, example="batch_size=10")
     if not 1 <= batch_size <= entries.value:
         raise LimitError(
             f"batch size {batch_size} is not allowed; a batch holds 1 to {entries.text}"
@@ -259,8 +267,9 @@ def check_batch(batch_size: int, payload_bytes: int) -> None:
 
 def send_requests(messages: int, batch_size: int, payload_bytes: int) -> int:
     """Billed requests to send ``messages`` messages of ``payload_bytes`` in batches of ``batch_size``."""
+    check_count("messages", messages, minimum=None, example="monthly(10_000_000)")
     if messages < 0:
-        raise ValueError(f"messages must be 0 or more, got {messages}")
+        raise LimitError(f"messages must be 0 or more, got {messages}")
     check_payload(payload_bytes)
     check_batch(batch_size, payload_bytes)
     full, rest = divmod(messages, batch_size)
@@ -278,8 +287,9 @@ def batch_size_curve(
 
     ``sizes`` defaults to 1 up to the largest batch these messages fit in (at most 10).
     """
+    check_count("messages", messages, minimum=None, example="batch_size_curve(1000, 1024)")
     if messages < 1:
-        raise ValueError(f"messages must be at least 1 to price per message, got {messages}")
+        raise LimitError(f"messages must be at least 1 to price per message, got {messages}")
     chosen = range(1, max_batch_size(payload_bytes) + 1) if sizes is None else sizes
     points = []
     for size in chosen:
@@ -301,8 +311,11 @@ def polling_cost(
     A long poll returns as soon as a message arrives, so between two arrivals ``gap`` seconds
     apart it makes ceil(gap / wait) - 1 empty receives.
     """
+    for name, value in (("hours", hours), ("short_poll_every", short_poll_every)):
+        check_finite(name, value, example="polling_cost(hours=24, short_poll_every=1)")
+    check_finite("messages_per_hour", messages_per_hour, example="messages_per_hour=60")
     if hours <= 0 or short_poll_every <= 0 or messages_per_hour < 0:
-        raise ValueError(
+        raise LimitError(
             "hours and short_poll_every must be above 0 and messages_per_hour 0 or more, got "
             f"hours={hours}, short_poll_every={short_poll_every}, "
             f"messages_per_hour={messages_per_hour}"
@@ -327,7 +340,7 @@ def polling_cost(
 def as_table(rows: Sequence[BatchPoint] | Sequence[PollingCost]) -> Table:
     """Estimator rows (from :func:`batch_size_curve` or :func:`polling_cost`) as a table."""
     if not rows:
-        raise ValueError("no rows to show; pass the list an estimator returned")
+        raise LimitError("no rows to show; pass the list an estimator returned")
     columns = [name.replace("_", " ") for name in rows[0]._fields]
     return Table(columns, [[_cell(name, v) for name, v in row._asdict().items()] for row in rows])
 

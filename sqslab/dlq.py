@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqslab import facts, queues
+from sqslab.arguments import ARN, LAB, NAME, QUEUE_URL, SQS, instance, requires
 from sqslab.errors import LimitError
 from sqslab.tables import Table
 
@@ -41,6 +42,9 @@ class DeadLetter:
     sources: tuple[str, ...]
 
 
+PAIR = instance(QueuePair, "pair = dlq.create_pair(sqs, 'payments')")
+
+
 def check_max_receive_count(count: int) -> int:
     """maxReceiveCount must be a whole number in the range AWS allows."""
     fact = facts.get("max_receive_count")
@@ -53,18 +57,21 @@ def check_max_receive_count(count: int) -> int:
     return count
 
 
+@requires(sqs=SQS, url=QUEUE_URL)
 def arn(sqs: Any, url: str) -> str:
     """The queue's ARN (what a redrive policy names)."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
     return attrs["QueueArn"]
 
 
+@requires(dlq_arn=ARN)
 def redrive_policy(dlq_arn: str, max_receive_count: int) -> str:
     """The RedrivePolicy attribute value, as JSON."""
     count = check_max_receive_count(max_receive_count)
     return json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})
 
 
+@requires(sqs=SQS, name=NAME)
 def create_pair(
     sqs: Any,
     name: str,
@@ -76,8 +83,14 @@ def create_pair(
 ) -> QueuePair:
     """Create ``name`` and ``name-dlq`` (``.fifo`` added for FIFO) with a redrive policy between."""
     check_max_receive_count(max_receive_count)
+    if name.endswith(".fifo") and not fifo:
+        raise LimitError(
+            f"{name!r} ends in .fifo, a FIFO queue's name: pass fifo=True, or drop the .fifo"
+        )
     suffix = ".fifo" if fifo else ""
     base = name.removesuffix(".fifo")
+    for full in (f"{base}-dlq{suffix}", f"{base}{suffix}"):  # both, before creating either
+        queues.check_name(full, fifo)
     kind = {"FifoQueue": "true"} if fifo else {}
     dlq_url = sqs.create_queue(
         QueueName=f"{base}-dlq{suffix}", Attributes={**kind, **(dlq_attributes or {})}
@@ -92,6 +105,7 @@ def create_pair(
     return QueuePair(source_url, dlq_url, arn(sqs, source_url), dlq_arn, max_receive_count)
 
 
+@requires(sqs=SQS, pair=PAIR)
 def retention_problem(sqs: Any, pair: QueuePair) -> str | None:
     """Why the DLQ may lose messages early, or None.
 
@@ -113,6 +127,7 @@ def retention_problem(sqs: Any, pair: QueuePair) -> str | None:
     )
 
 
+@requires(lab=LAB, dlq_url=QUEUE_URL)
 def inspect(lab: Any, dlq_url: str) -> list[DeadLetter]:
     """What is in a DLQ, without taking it out: each message, its receives, and its source queues.
 
@@ -160,6 +175,7 @@ def table(letters: list[DeadLetter]) -> Table:
     )
 
 
+@requires(sqs=SQS, pair=PAIR)
 def redrive(
     sqs: Any, pair: QueuePair, *, destination_arn: str | None = None, rate: int | None = None
 ) -> str:
@@ -172,6 +188,7 @@ def redrive(
     return sqs.start_message_move_task(**params)["TaskHandle"]
 
 
+@requires(sqs=SQS, pair=PAIR)
 def outcomes(sqs: Any, pair: QueuePair, processed: int) -> dict[str, int]:
     """Where a workload's messages are: processed (given), in the DLQ, still in the source."""
     source = sum(queues.depth(sqs, pair.source_url))

@@ -9,11 +9,14 @@ Raw delivery hands the queue the published body itself instead of SNS's JSON env
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqslab import dlq, queues, security
+from sqslab.arguments import ARN, LAB, NAME, given, is_list, is_text, requires
+from sqslab.errors import LimitError, WrongTypeError
 
 #: Filter policy scopes SNS knows; attributes are the default.
 SCOPES = ("MessageAttributes", "MessageBody")
@@ -29,10 +32,24 @@ class Subscriber:
     scope: str = "MessageAttributes"
     raw: bool = True
 
+    def __post_init__(self) -> None:
+        if not is_text(self.queue):
+            raise WrongTypeError(
+                f"Subscriber's queue is the queue's name as text, e.g. Subscriber('invoices'); "
+                f"got {given(self.queue)}"
+            )
+        if self.filter_policy is not None and not isinstance(self.filter_policy, Mapping):
+            raise WrongTypeError(
+                "filter_policy is a dict, e.g. {'event': ['order_placed']} (sqslab turns it into "
+                f"JSON); got {given(self.filter_policy)}"
+            )
+        if self.scope not in SCOPES:
+            raise LimitError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
+
     def attributes(self) -> dict[str, str]:
         """The Subscribe call's Attributes for this subscriber."""
         if self.scope not in SCOPES:
-            raise ValueError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
+            raise LimitError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
         attrs = {"RawMessageDelivery": "true" if self.raw else "false"}
         if self.filter_policy is not None:
             attrs["FilterPolicy"] = json.dumps(self.filter_policy)
@@ -49,6 +66,7 @@ class FanOut:
     subscriptions: dict[str, str] = field(default_factory=dict)
 
 
+@requires(queue_arn=ARN, topic_arn=ARN)
 def delivery_policy(queue_arn: str, topic_arn: str) -> dict[str, Any]:
     """The queue policy that lets this one topic (and nothing else) send to the queue."""
     return {
@@ -93,18 +111,46 @@ def topic_may_send(statement: Mapping[str, Any], queue_arn: str, topic_arn: str)
     return None
 
 
+#: SNS topic names: 1 to 256 letters, digits, hyphens and underscores (a FIFO topic's end in .fifo).
+TOPIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def check_topic_name(topic: str) -> str:
+    """``topic`` if SNS accepts it as a topic name, else a :class:`LimitError` saying why."""
+    stem = topic.removesuffix(".fifo") if isinstance(topic, str) else ""
+    if not TOPIC_NAME.fullmatch(stem) or len(topic) > 256:
+        raise LimitError(
+            f"invalid topic name {topic!r}: SNS allows 1 to 256 letters, digits, hyphens (-) and "
+            "underscores (_), plus .fifo at the end for a FIFO topic"
+        )
+    return topic
+
+
 def check_pairing(topic: str, subscribers: Sequence[Subscriber]) -> None:
     """Raise before anything is created if a subscriber cannot work behind ``topic``."""
+    check_topic_name(topic)
+    if not is_list(subscribers) or not subscribers:
+        raise WrongTypeError(
+            "subscribers is a list of one or more Subscriber, e.g. [Subscriber('invoices')]; "
+            f"got {given(subscribers)}"
+        )
+    names = [getattr(sub, "queue", None) for sub in subscribers]
     for sub in subscribers:
+        if not isinstance(sub, Subscriber):
+            raise WrongTypeError(f"each subscriber is a Subscriber('queue-name'); got {given(sub)}")
+        if names.count(sub.queue) > 1:
+            raise LimitError(f"queue {sub.queue!r} is listed twice: give each subscriber its own")
+        queues.check_name(sub.queue, fifo=sub.queue.endswith(".fifo"))
         if sub.scope not in SCOPES:
-            raise ValueError(f"filter policy scope {sub.scope!r} is not one of {SCOPES}")
+            raise LimitError(f"filter policy scope {sub.scope!r} is not one of {SCOPES}")
         if sub.queue.endswith(".fifo") and not topic.endswith(".fifo"):
-            raise ValueError(
+            raise LimitError(
                 f"FIFO queue {sub.queue!r} behind standard topic {topic!r}: a standard topic "
                 "cannot deliver to a FIFO queue; subscribe it to a FIFO topic (name ending .fifo)"
             )
 
 
+@requires(lab=LAB, topic=NAME)
 def build(lab: Any, topic: str, subscribers: Sequence[Subscriber]) -> FanOut:
     """Create the topic (FIFO when its name ends in ``.fifo``), one queue per subscriber with the
     policy SNS needs, and the subscriptions. A FIFO topic may also feed standard queues (which

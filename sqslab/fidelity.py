@@ -6,6 +6,7 @@ Each rule is labelled in its error text and documented with the AWS page it foll
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -110,10 +111,70 @@ def expire_messages(now: float) -> int:
 # --- queue policy kept across SetQueueAttributes (moto 5.2 clears it) ------------------------
 
 
+#: Queue attributes that hold a JSON object: AWS's answer (InvalidAttributeValue) when one does
+#: not, and how to write it. Sources: a real SetQueueAttributes answer quoted in a Terraform report
+#: ("InvalidAttributeValue: Invalid value for the parameter RedrivePolicy. Reason: Redrive policy
+#: is not a valid JSON map.") and the AWS-tested rules of the sqs emulators that copy it.
+JSON_ATTRIBUTES = {
+    "RedrivePolicy": (
+        "Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON "
+        "map.",
+        "json.dumps({'deadLetterTargetArn': dlq_arn, 'maxReceiveCount': 5})",
+    ),
+    "Policy": (
+        "Invalid value for the parameter Policy.",
+        "json.dumps({'Version': '2012-10-17', 'Statement': [...]})",
+    ),
+}
+JSON_LABEL = (
+    "sqslab fidelity layer: AWS's answer; plain moto crashes on this value or answers otherwise"
+)
+#: What a RedrivePolicy must contain; AWS names the first one missing (maxReceiveCount first):
+#: "Value {} for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain
+#: mandatory attribute: maxReceiveCount." (InvalidParameterValue, quoted in user reports).
+MANDATORY_REDRIVE = ("maxReceiveCount", "deadLetterTargetArn")
+
+
+def json_attribute_problem(name: str, value: Any) -> tuple[str, str] | None:
+    """(error code, AWS's message) when queue attribute ``name`` must be a JSON object and
+    ``value`` is not one, or is a RedrivePolicy without a mandatory field; else None. An empty
+    value clears the attribute and is fine."""
+    if name not in JSON_ATTRIBUTES or value in (None, ""):
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        parsed = None
+    answer, how = JSON_ATTRIBUTES[name]
+    if not isinstance(parsed, dict):
+        return "InvalidAttributeValue", f"{answer} ({JSON_LABEL}; write it with {how})"
+    missing = [key for key in MANDATORY_REDRIVE if name == "RedrivePolicy" and key not in parsed]
+    if missing:
+        return "InvalidParameterValue", (
+            f"Value {value} for parameter RedrivePolicy is invalid. Reason: Redrive policy does "
+            f"not contain mandatory attribute: {missing[0]}. ({JSON_LABEL}; write it with {how}; "
+            "to remove a redrive policy set it to '')"
+        )
+    return None
+
+
+def _check_json_attributes(attributes: dict[str, Any]) -> None:
+    """Refuse a RedrivePolicy or Policy that AWS refuses before reading it (not a JSON object,
+    a mandatory field missing)."""
+    from moto.sqs.exceptions import SQSException
+
+    for name, value in attributes.items():
+        problem = json_attribute_problem(name, value)
+        if problem:
+            raise SQSException(*problem)
+
+
 def _wrap_set_attributes(inner: Any) -> Any:
-    """moto's Queue._set_attributes, leaving the queue policy alone unless Policy is given."""
+    """moto's Queue._set_attributes, leaving the queue policy alone unless Policy is given, and
+    refusing a policy attribute that is not JSON as AWS does."""
 
     def set_attributes(queue: Any, attributes: dict[str, Any], now: float | None = None) -> None:
+        _check_json_attributes(attributes)
         kept = None if "Policy" in attributes else getattr(queue, "_policy_json", None)
         inner(queue, attributes, now)
         if kept is not None:

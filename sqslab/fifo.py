@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqslab import facts
+from sqslab.arguments import LAB, LIST, QUEUE_URL, SQS, Expected, check_count, list_of, requires
+from sqslab.errors import LimitError
+
+#: A ``work(group, seq, receive_count)`` function, or None for no work.
+WORK = Expected(
+    "a function work(group, seq, receive_count) -> seconds, or None",
+    lambda v: v is None or callable(v),
+)
 
 #: The order a group's messages must be processed in is their ``seq``: 1, 2, 3, ...
 Stream = dict[str, list[int]]
@@ -72,8 +80,10 @@ class OrderReport:
 
 def streams(groups: int, per_group: int) -> list[tuple[str, int]]:
     """``groups`` numbered streams interleaved round-robin: (g1, 1), (g2, 1), ..., (g1, 2), ..."""
+    check_count("groups", groups, minimum=None, example="streams(3, 4)")
+    check_count("per_group", per_group, minimum=None, example="streams(3, 4)")
     if groups < 1 or per_group < 1:
-        raise ValueError(
+        raise LimitError(
             f"need at least 1 group and 1 message per group, got {groups}, {per_group}"
         )
     return [(f"g{g}", seq) for seq in range(1, per_group + 1) for g in range(1, groups + 1)]
@@ -90,6 +100,7 @@ def parse(message_body: str) -> tuple[str, int]:
     return str(data["group"]), int(data["seq"])
 
 
+@requires(sqs=SQS, queue_url=QUEUE_URL, items=LIST)
 def send_streams(sqs: Any, queue_url: str, items: list[tuple[str, int]], fifo: bool) -> int:
     """Send the items in batches; on FIFO each carries its group id and a dedup id. Returns calls."""
     size = int(facts.get("batch_max_entries").value)
@@ -109,6 +120,7 @@ def send_streams(sqs: Any, queue_url: str, items: list[tuple[str, int]], fifo: b
     return calls
 
 
+@requires(lab=LAB, work=WORK)
 def recorder(lab: Any, work: Callable[[str, int, int], float] | None = None) -> tuple[Any, list]:
     """A handler that records each :class:`Delivery` (after ``work(group, seq, receive_count)``
     seconds of lab time; the function may raise to fail the message), and the list it fills."""
@@ -123,6 +135,7 @@ def recorder(lab: Any, work: Callable[[str, int, int], float] | None = None) -> 
     return handler, deliveries
 
 
+@requires(deliveries=list_of(Delivery, "deliveries from fifo.recorder(lab)"))
 def report(deliveries: list[Delivery]) -> OrderReport:
     """Group the deliveries into an :class:`OrderReport` (processing order = completion order)."""
     processed: dict[str, list[int]] = defaultdict(list)

@@ -13,6 +13,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from sqslab.arguments import CALLABLE, Expected, check_count, requires
+from sqslab.errors import LimitError
+
 Key = Callable[[Any], str]
 
 
@@ -25,8 +28,9 @@ class ProcessedStore:
     """Keys of processed messages, the oldest forgotten once ``capacity`` is reached."""
 
     def __init__(self, capacity: int = 100_000) -> None:
+        check_count("capacity", capacity, minimum=None, example="ProcessedStore(10_000)")
         if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
+            raise LimitError(f"capacity must be at least 1, got {capacity}")
         self.capacity = capacity
         self._keys: OrderedDict[str, None] = OrderedDict()
         self.skipped: list[str] = []
@@ -45,6 +49,14 @@ class ProcessedStore:
             self._keys.popitem(last=False)
 
 
+@requires(
+    handler=CALLABLE,
+    key=CALLABLE,
+    store=Expected(
+        "a ProcessedStore (or None for a new one)",
+        lambda v: v is None or isinstance(v, ProcessedStore),
+    ),
+)
 def idempotent(
     handler: Callable[[Any], Any], store: ProcessedStore | None = None, key: Key = by_message_id
 ) -> Callable[[Any], Any]:

@@ -31,12 +31,17 @@ MOTO_ACCOUNT = "123456789012"
 #: Credentials for emulators: they accept anything, and these can never sign a real AWS request.
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+#: Hidden while a moto lab runs, with every other ``AWS_ENDPOINT_URL_<SERVICE>`` variable.
 MASKED_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_SQS",
 )
+MASKED_PREFIX = "AWS_ENDPOINT_URL"
+#: Set while a moto lab runs: botocore then ignores ``endpoint_url`` from the environment and
+#: from the AWS config file (a profile's or a ``services`` section's).
+FORCED_VARIABLES = {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
 
 _active: Lab | None = None
 
@@ -84,6 +89,7 @@ class Lab:
     def client(self, name: str) -> Any:
         """A boto3 client for any service (``s3``, ``sns``, ``cloudwatch``…) on this backend."""
         if name not in self._clients:
+            check_service(self.session, name)
             self._clients[name] = self.session.client(
                 name, endpoint_url=self.endpoint_url, config=self._config
             )
@@ -130,8 +136,26 @@ class Lab:
         return line
 
 
+def check_service(session: boto3.Session, name: Any) -> str:
+    """``name`` if boto3 knows the service, else a :class:`LabConfigError` with the closest names."""
+    import difflib
+
+    known = session.get_available_services()
+    if isinstance(name, str) and name in known:
+        return name
+    close = difflib.get_close_matches(str(name).lower(), known, n=3)
+    hint = f"did you mean {', '.join(map(repr, close))}?" if close else "e.g. 's3', 'sns'"
+    raise LabConfigError(
+        f"boto3 has no service {name!r}: lab.client() takes a service name as text, {hint}"
+    )
+
+
 def resolve_backend(backend: str | None) -> str:
     """The backend name from the argument, else SQSLAB_BACKEND, else ``moto``; checked."""
+    if backend is not None and not isinstance(backend, str):
+        raise LabConfigError(
+            f"the backend is a name as text, one of {', '.join(BACKENDS)}; got {backend!r}"
+        )
     name = (backend or os.environ.get("SQSLAB_BACKEND") or "moto").strip().lower()
     if name not in BACKENDS:
         choices = "\n".join(f"  {k}: {v}" for k, v in BACKENDS.items())
@@ -143,6 +167,9 @@ def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> 
     """Start a lab (stopping any previous one) and print which backend it runs on."""
     global _active
     name = resolve_backend(backend)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise LabConfigError(f"seed is a whole number, e.g. sqslab.start(seed=1); got {seed!r}")
+    _preflight(name)
     if _active is not None:
         _active.stop()
     determinism.seed(seed)
@@ -152,6 +179,17 @@ def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> 
     if not quiet:
         print(lab.describe())
     return lab
+
+
+def _preflight(name: str) -> None:
+    """The checks that need no network, run before the previous lab stops: a mistake in the
+    configuration then leaves the running lab as it was."""
+    if name == "endpoint":
+        _endpoint_url()
+        workshop.current()
+    elif name == "aws":
+        _check_aws_opt_in()
+        _aws_session()
 
 
 def active() -> Lab | None:
@@ -173,13 +211,28 @@ def _local_config() -> Config:
 
 
 def _mask_environment() -> Any:
-    """Hide AWS profile and endpoint variables while moto runs; returns the undo function.
+    """Hide AWS profile and endpoint variables and ignore configured endpoints while moto runs;
+    returns the undo function, which puts the environment back exactly as it was.
 
     moto builds boto3 sessions of its own (a missing AWS_PROFILE would break them), and a stray
-    ``boto3.client("sqs")`` in the kernel must not follow AWS_ENDPOINT_URL anywhere real.
+    ``boto3.client("s3")`` in the kernel must not follow AWS_ENDPOINT_URL_S3 or an ``endpoint_url``
+    in the AWS config file anywhere off this machine.
     """
-    hidden = {k: os.environ.pop(k) for k in list(os.environ) if k in MASKED_VARIABLES}
-    return lambda: os.environ.update(hidden)
+    names = [k for k in os.environ if k in MASKED_VARIABLES or k.startswith(MASKED_PREFIX)]
+    saved = {k: os.environ.get(k) for k in [*names, *FORCED_VARIABLES]}
+    for name in names:
+        del os.environ[name]
+    os.environ.update(FORCED_VARIABLES)
+    return lambda: _restore_environment(saved)
+
+
+def _restore_environment(saved: dict[str, str | None]) -> None:
+    """Set each variable back to its saved value; one that was unset is removed again."""
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, str | None]]) -> Lab:
@@ -243,13 +296,19 @@ def _build_server(seed: int) -> Lab:
     return _moto_lab("server", seed, start_thread)
 
 
-def _build_endpoint(seed: int) -> Lab:
+def _endpoint_url() -> str:
+    """SQSLAB_ENDPOINT_URL, checked (:func:`sqslab.workshop.check_endpoint_url`)."""
     url = os.environ.get("SQSLAB_ENDPOINT_URL", "").strip()
     if not url:
         raise LabConfigError(
             "the endpoint backend needs SQSLAB_ENDPOINT_URL, e.g. "
             "export SQSLAB_ENDPOINT_URL=http://127.0.0.1:4566 (start one with `sqslab server`)"
         )
+    return workshop.check_endpoint_url(url)
+
+
+def _build_endpoint(seed: int) -> Lab:
+    url = _endpoint_url()
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
     namespace = Namespace(prefix=workshop.prefix(workshop.current()))
@@ -278,14 +337,19 @@ def check_answers(lab: Lab) -> None:
         ) from None
 
 
-def _build_aws(seed: int) -> Lab:
+def _check_aws_opt_in() -> None:
+    """Real AWS only with SQSLAB_BACKEND=aws in the environment."""
     if os.environ.get("SQSLAB_BACKEND", "").strip().lower() != "aws":
         raise LabConfigError(
             "real AWS is opt-in only: set SQSLAB_BACKEND=aws in the environment that starts "
             "Jupyter (it costs money and creates real queues); start('aws') alone is not enough"
         )
-    session = boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
-    if session.get_credentials() is None:
+
+
+def _build_aws(seed: int) -> Lab:
+    _check_aws_opt_in()
+    session = _aws_session()
+    if _aws_credentials(session) is None:
         raise LabConfigError(
             "no AWS credentials found for the aws backend: run `aws configure` or `aws sso login`, "
             "or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
@@ -294,7 +358,7 @@ def _build_aws(seed: int) -> Lab:
         raise LabConfigError(
             "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1) or a region in your AWS profile"
         )
-    account = session.client("sts").get_caller_identity()["Account"]
+    account = _aws_account(session)
     namespace = Namespace(prefix="sqslab-", tags={"sqslab": "course"})
     lab = Lab("aws", session, clocks.RealClock(), account_id=account, namespace=namespace)
     print(
@@ -302,6 +366,56 @@ def _build_aws(seed: int) -> Lab:
         f"prefix {namespace.prefix!r} and the tag sqslab=course; lab.cleanup() deletes them."
     )
     return lab
+
+
+def _aws_session() -> boto3.Session:
+    """A boto3 session from the environment and AWS config; a profile that does not exist is a
+    :class:`LabConfigError` naming the fix."""
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
+    except ProfileNotFound as err:
+        raise LabConfigError(
+            f"the AWS profile {err.kwargs.get('profile')!r} does not exist in your AWS config "
+            "(AWS_PROFILE): list yours with `aws configure list-profiles`, then fix AWS_PROFILE "
+            "or create the profile with `aws configure --profile <name>`"
+        ) from None
+
+
+def _aws_credentials(session: boto3.Session) -> Any:
+    """The session's credentials (None when there are none), or a :class:`LabConfigError` when
+    they cannot be loaded (an expired SSO login, a failing credential_process…)."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return session.get_credentials()
+    except BotoCoreError as err:
+        raise LabConfigError(
+            f"cannot load your AWS credentials for the aws backend ({err}): run `aws sso login` "
+            "or `aws configure`, or fix AWS_PROFILE"
+        ) from None
+
+
+def _aws_account(session: boto3.Session) -> str:
+    """The account id from STS GetCallerIdentity, or a :class:`LabConfigError` that says whether
+    AWS refused the credentials or could not be reached."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    config = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2})
+    try:
+        return str(session.client("sts", config=config).get_caller_identity()["Account"])
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        raise LabConfigError(
+            f"AWS refused your credentials ({error.get('Code')}: {error.get('Message')}): refresh "
+            "them with `aws sso login`, or new keys with `aws configure`, or fix AWS_PROFILE"
+        ) from None
+    except BotoCoreError as err:
+        raise LabConfigError(
+            f"cannot reach AWS STS to check your account ({err}): check the network (a proxy, a "
+            f"firewall) and AWS_REGION ({session.region_name})"
+        ) from None
 
 
 _BUILDERS = {

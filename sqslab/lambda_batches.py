@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqslab import dlq, facts
+from sqslab.arguments import CALLABLE, LAB, QUEUE_URL, check_count, requires
 from sqslab.consumer import Consumer, ConsumeResult, Message, StopPolicy
 from sqslab.errors import LimitError
 
@@ -92,6 +93,7 @@ def batch_handler(handler: LambdaHandler, queue_arn: str) -> Callable[[list[Mess
     return handle
 
 
+@requires(lab=LAB, queue_url=QUEUE_URL, handler=CALLABLE)
 def run(
     lab: Any,
     queue_url: str,
@@ -129,6 +131,15 @@ def mapping_problems(
     Raises :class:`LimitError` for settings Lambda refuses; returns advice for settings it accepts."""
     most = facts.get("lambda_batch_max_fifo" if fifo else "lambda_batch_max_standard")
     window = facts.get("lambda_batching_window")
+    for name, value in (
+        ("batch_size", batch_size),
+        ("batching_window", batching_window),
+        ("visibility_timeout", visibility_timeout),
+        ("function_timeout", function_timeout),
+    ):
+        check_count(name, value, minimum=None, example=f"{name}=30")
+    if max_receive_count is not None:
+        check_count("max_receive_count", max_receive_count, minimum=None, example="5")
     if not 1 <= batch_size <= most.value:
         kind = "FIFO" if fifo else "standard"
         raise LimitError(f"batch size {batch_size}: a {kind} queue allows 1 to {most.text}")

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
+from sqslab.errors import LimitError, UnknownNameError, WrongTypeError
 from sqslab.tables import Table
 from sqslab.timeline import IN_FLIGHT, QueueSettings, build
 from sqslab.trace import CallRecord, queue_name_of
@@ -129,7 +130,7 @@ class Stat:
             "SampleCount": float(self.samples),
         }
         if statistic not in values:
-            raise ValueError(
+            raise LimitError(
                 f"unknown statistic {statistic!r}: CloudWatch's are {', '.join(STATISTICS)}"
             )
         return values[statistic]
@@ -223,7 +224,7 @@ class Metrics:
 def check_metric(name: str) -> str:
     """``name`` if it is an AWS/SQS metric sqslab knows; a clear error otherwise."""
     if name not in METRICS:
-        raise KeyError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(METRICS)}")
+        raise UnknownNameError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(METRICS)}")
     return name
 
 
@@ -364,7 +365,7 @@ def derive(
     """
     period = period or period_seconds()
     if end <= start:
-        raise ValueError(f"end ({end}) must come after start ({start}): metrics need a time span")
+        raise LimitError(f"end ({end}) must come after start ({start}): metrics need a time span")
     records = [r for r in records if r.queue == queue]
     first = align(start, period)
     periods = math.ceil((end - first) / period)
@@ -402,6 +403,23 @@ def _moto_queue(lab: Lab, name: str) -> Any | None:
     return None if region is None else region.queues.get(name)
 
 
+def _check_sampler(lab: Any, urls: tuple[Any, ...], period: Any) -> None:
+    """The lab, queue URLs as text, and a period that is a whole number of minutes in seconds."""
+    from sqslab.arguments import LAB, QUEUE_URL, call_of, given, is_whole, problem
+
+    if not LAB.test(lab):
+        raise WrongTypeError(problem(Sampler.__init__, "lab", LAB, lab))
+    for url in urls:
+        if not QUEUE_URL.test(url):
+            raise WrongTypeError(problem(Sampler.__init__, "each queue URL", QUEUE_URL, url))
+    step = period_seconds()
+    if period is not None and not (is_whole(period) and period >= step and period % step == 0):
+        raise LimitError(
+            f"period is a whole number of minutes in seconds ({step}, 300…), as CloudWatch samples "
+            f"AWS/SQS; got {given(period)}: call {call_of(Sampler.__init__)}"
+        )
+
+
 class Sampler:
     """Reads queues' gauges every minute on the lab's clock, as CloudWatch samples them.
 
@@ -414,7 +432,8 @@ class Sampler:
 
     def __init__(self, lab: Lab, *queue_urls: str, period: int | None = None) -> None:
         if not queue_urls:
-            raise ValueError("give the Sampler at least one queue URL to watch")
+            raise LimitError("give the Sampler at least one queue URL to watch")
+        _check_sampler(lab, queue_urls, period)
         self.lab = lab
         self.urls = list(queue_urls)
         self.period = period or period_seconds()
@@ -513,12 +532,12 @@ def metrics(
     end = lab.clock.time() if end is None else end
     if lab.backend == "aws":
         if start is None:
-            raise ValueError("on AWS give start= (clock seconds) for the CloudWatch query")
+            raise LimitError("on AWS give start= (clock seconds) for the CloudWatch query")
         return from_cloudwatch(lab.client("cloudwatch"), name, start=start, end=end)
     records = lab.trace.for_queue(name)
     if start is None:
         if not records:
-            raise ValueError(
+            raise LimitError(
                 f"the trace has no calls for {name!r}: create and use the queue after "
                 "sqslab.start(), or pass start= (clock seconds)"
             )

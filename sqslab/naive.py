@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqslab import cost, orders, queues, realism
+from sqslab.errors import LimitError
 from sqslab.tables import Table
 from sqslab.trace import CallRecord
 
@@ -300,7 +301,7 @@ class Comparison:
 def compare(naive: NaiveRun, right: orders.OrderPipeline) -> Comparison:
     """Measure two finished runs on the same orders."""
     if [o.order_id for o in naive.orders] != [o.order_id for o in right.orders]:
-        raise ValueError(
+        raise LimitError(
             "compare() needs both runs on the same orders: pass the same list to run_naive() "
             "and OrderPipeline()"
         )

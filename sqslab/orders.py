@@ -31,6 +31,7 @@ from typing import Any
 from sqslab import cost, dlq, queues
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import ConsumeResult, Message, StopPolicy, WorkerPool, check_batch_size
+from sqslab.errors import LimitError
 from sqslab.idempotency import ProcessedStore, idempotent
 from sqslab.producer import OutgoingMessage, Producer, SendResult
 from sqslab.tables import Table
@@ -270,7 +271,7 @@ class OrderProcessor:
         retry_wait: float = 1.0,
     ) -> None:
         if not 0 <= failure_rate < 1:
-            raise ValueError(
+            raise LimitError(
                 f"failure_rate is the chance an attempt fails, from 0 up to (not including) 1; "
                 f"got {failure_rate!r}"
             )
@@ -623,7 +624,7 @@ def _name(url: str) -> str:
 def _check_unique(orders: list[Order]) -> None:
     twice = [oid for oid, n in Counter(o.order_id for o in orders).items() if n > 1]
     if twice:
-        raise ValueError(
+        raise LimitError(
             f"order ids must be unique (they are the deduplication ids); repeated: {', '.join(twice[:5])}"
         )
 

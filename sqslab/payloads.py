@@ -19,12 +19,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.errors import LimitError
+from sqslab.arguments import given, is_client
+from sqslab.errors import LimitError, WrongTypeError
 
 POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
 LEGACY_POINTER_CLASS = "com.amazon.sqs.javamessaging.MessageS3Pointer"
@@ -34,6 +36,20 @@ POINTER_CLASSES = (POINTER_CLASS, LEGACY_POINTER_CLASS)
 SIZE_ATTRIBUTES = (SIZE_ATTRIBUTE, LEGACY_SIZE_ATTRIBUTE)
 #: S3 has no LocationConstraint for its original region: create_bucket there takes none.
 US_EAST_1 = "us-east-1"
+#: S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each
+#: end (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def check_bucket(s3: Any, bucket: Any) -> None:
+    """An S3 client (or None, to build pointers only) and a bucket name S3 accepts."""
+    if s3 is not None and not is_client(s3, "s3"):
+        raise WrongTypeError(f"s3 is an S3 client, lab.client('s3'); got {given(s3)}")
+    if not isinstance(bucket, str) or not BUCKET_NAME.fullmatch(bucket) or ".." in bucket:
+        raise LimitError(
+            f"invalid S3 bucket name {bucket!r}: use 3 to 63 lowercase letters, digits, dots and "
+            "hyphens, starting and ending with a letter or digit, e.g. 'reports-payloads'"
+        )
 
 
 def parse_pointer(body: str) -> tuple[str, str] | None:
@@ -88,6 +104,7 @@ class PayloadStore:
         threshold: int | None = None,
         always: bool = False,
     ) -> None:
+        check_bucket(s3, bucket)
         self.s3 = s3
         self.bucket = bucket
         self.prefix = prefix

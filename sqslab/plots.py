@@ -3,6 +3,7 @@ shown in a notebook, embedded in a widget or inspected in a test."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -13,7 +14,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
 from sqslab import facts
+from sqslab.arguments import MAPPING, WHOLE, Expected, check_count, is_list, is_number, requires
 from sqslab.determinism import DPI, FIGSIZE
+from sqslab.errors import LimitError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,6 +39,33 @@ TIME_ATTRIBUTES = (
     ("MessageRetentionPeriod", "message_retention"),
 )
 TIME_TICKS = ((1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day"), (1209600, "14 days"))
+
+
+def _kind(module: str, name: str, example: str, many: bool = False) -> Expected:
+    """An instance (or, with ``many``, a non-empty list) of ``sqslab.<module>.<name>``, imported
+    only when a chart is drawn."""
+
+    def test(value: object) -> bool:
+        kind = getattr(importlib.import_module(f"sqslab.{module}"), name)
+        if not many:
+            return isinstance(value, kind)
+        return is_list(value) and bool(value) and all(isinstance(v, kind) for v in value)
+
+    what = f"a non-empty list of {name}" if many else f"a {name}"
+    return Expected(f"{what}, e.g. {example}", test)
+
+
+SAMPLES = Expected(
+    "a non-empty list of (time, visible, in flight) tuples", lambda v: is_list(v) and bool(v)
+)
+DELIVERIES = Expected(
+    "a list of Delivery, e.g. the list fifo.recorder(lab) filled",
+    lambda v: is_list(v) and all(type(d).__name__ == "Delivery" for d in v),
+)
+COUNTS = Expected(
+    "a dict of counts, e.g. {'processed': 9, 'in the DLQ': 1}",
+    lambda v: isinstance(v, Mapping) and all(is_number(n) and n >= 0 for n in v.values()),
+)
 
 
 def new_figure() -> Figure:
@@ -70,6 +100,7 @@ def attribute_ranges() -> Figure:
     return fig
 
 
+@requires(samples=SAMPLES)
 def queue_depth(samples: Sequence[tuple[datetime, int, int]], title: str = "") -> Figure:
     """Visible and in-flight message counts over (virtual) time, as steps."""
     fig = new_figure()
@@ -114,11 +145,12 @@ def span_style(span: Span) -> str:
     return span.ending if span.kind == "in flight" and span.ending else span.kind
 
 
+@requires(timeline=_kind("timeline", "Timeline", "timeline.of(lab, url)"))
 def message_timeline(timeline: Timeline, until: float | None = None) -> Figure:
     """One row per message: delayed, visible and in-flight bars, with sent, deleted, timed-out
     and heartbeat markers; x is seconds since the first send (``until`` sets the right edge)."""
     if not len(timeline):
-        raise ValueError(
+        raise LimitError(
             "this timeline has no messages: build it after sending or receiving some "
             "(timeline.of(lab, queue_url) follows the calls lab.trace recorded for that queue)"
         )
@@ -195,6 +227,7 @@ def _legend_patch(style: str) -> Patch:
     return Patch(facecolor=SPAN_COLOURS[style], hatch=hatch, label=SPAN_LABELS[style])
 
 
+@requires(rows=_kind("cost", "BatchPoint", "cost.batch_size_curve(1000, 1024)", many=True))
 def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
     """Billed requests (left) and dollars per million messages (right) against the batch size."""
     fig = new_figure()
@@ -215,6 +248,7 @@ def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
     return fig
 
 
+@requires(rows=_kind("cost", "PollingCost", "cost.polling_cost()", many=True))
 def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
     """Receives per polling style, split into empty receives and receives that got a message."""
     fig = new_figure()
@@ -230,6 +264,7 @@ def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
     return fig
 
 
+@requires(curves=MAPPING)
 def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
     """Dollars per month against messages per month, one line per way of using SQS (log axes)."""
     fig = new_figure()
@@ -254,6 +289,7 @@ def _dollars(value: float, _position: int) -> str:
     return f"${value:,.0f}" if value >= 1 else f"${value:.2f}"
 
 
+@requires(fits=_kind("services", "Fit", "services.recommend(['order'])", many=True), asked=WHOLE)
 def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
     """Needs met per service, out of ``asked``; services meeting all of them in green."""
     fig = new_figure()
@@ -276,10 +312,11 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@requires(deliveries=DELIVERIES)
 def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
     """Each group's step number against the time it was processed: rising lines mean in order."""
     if not deliveries:
-        raise ValueError("no deliveries to draw: run a consumer with sqslab.fifo.recorder first")
+        raise LimitError("no deliveries to draw: run a consumer with sqslab.fifo.recorder first")
     fig = new_figure()
     ax = fig.add_subplot()
     zero = min(d.time for d in deliveries)
@@ -293,6 +330,7 @@ def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
     return fig
 
 
+@requires(counts=COUNTS)
 def message_outcomes(counts: dict[str, int], title: str = "") -> Figure:
     """Where a workload's messages ended up (processed, in the DLQ, still queued): one bar each."""
     fig = new_figure()
@@ -305,10 +343,14 @@ def message_outcomes(counts: dict[str, int], title: str = "") -> Figure:
     return fig
 
 
+@requires(policy=_kind("backoff", "BackoffPolicy", "BackoffPolicy(base=1, cap=300)"))
 def backoff_by_receive(policy: BackoffPolicy, receives: int, seed: int = 0) -> Figure:
     """The longest wait (line) and one seeded jittered draw (bars) before each retry."""
     import random
 
+    most = int(facts.get("max_receive_count").value)
+    if check_count("receives", receives, minimum=1, example="receives=6") > most:
+        raise LimitError(f"receives={receives}: a message is received at most {most} times")
     fig = new_figure()
     ax = fig.add_subplot()
     attempts = list(range(1, receives + 1))
@@ -350,6 +392,7 @@ DASHBOARD_PANELS = (
 )
 
 
+@requires(metrics=_kind("monitor", "Metrics", "monitor.metrics(lab, url)"))
 def monitor_dashboard(
     metrics: Metrics,
     alarms: Mapping[str, AlarmHistory] | None = None,
@@ -501,6 +544,7 @@ COMPARISON_PANELS = (
 COMPARISON_PROBLEMS = (("lost", "lost"), ("twice", "duplicates"), ("late", "out_of_order"))
 
 
+@requires(comparison=_kind("naive", "Comparison", "naive.compare(nv, pipeline)"))
 def naive_vs_right(comparison: Comparison) -> Figure:
     """The naive and the right pipeline on the same orders: requests, price per million orders,
     time to drain, and orders lost, processed twice or processed late (one bar per pipeline; a

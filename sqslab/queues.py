@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqslab import facts
+from sqslab.arguments import LAB, QUEUE_URL, SQS, TEXT, requires
 from sqslab.errors import LimitError
 from sqslab.tables import Table
 
@@ -90,6 +91,7 @@ def type_comparison() -> Table:
     return Table(("", "standard", "FIFO"), rows)
 
 
+@requires(name=TEXT)
 def name_problem(name: str, fifo: bool = False) -> str | None:
     """Why ``name`` is not a valid queue name (for a FIFO queue if ``fifo``), or None."""
     limit = int(facts.get("queue_name_max_length").value)
@@ -157,12 +159,14 @@ def create_call(name: str, attributes: dict[str, str], tags: dict[str, str] | No
     return "\n".join(lines) if attributes or tags else f"sqs.create_queue(QueueName={name!r})"
 
 
+@requires(sqs=SQS, url=QUEUE_URL)
 def settings(sqs: Any, url: str) -> Table:
     """A queue's attributes as AWS reports them, one per row."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     return Table(("attribute", "value"), sorted(attrs.items()))
 
 
+@requires(sqs=SQS, url=QUEUE_URL)
 def identity(sqs: Any, url: str) -> dict[str, str]:
     """A queue's name, URL, ARN, account and region: the two ways to point at the same queue."""
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
@@ -187,6 +191,7 @@ COUNT_ATTRIBUTES = (
 )
 
 
+@requires(sqs=SQS, url=QUEUE_URL)
 def depth(sqs: Any, url: str) -> tuple[int, int, int]:
     """(visible, in flight, delayed) message counts of a queue, as SQS reports them."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(COUNT_ATTRIBUTES))
@@ -201,6 +206,7 @@ PEEK_VISIBILITY = 30
 PEEK_LIMIT = 500
 
 
+@requires(lab=LAB, url=QUEUE_URL)
 def peek(lab: Any, url: str) -> list[dict[str, Any]]:
     """Every visible message of a queue, in delivery order, with all attributes; the messages
     stay in the queue (received, then made visible again), and the trace does not record this.

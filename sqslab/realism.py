@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqslab.arguments import LAB, requires
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.patching import Patches, Replacement, require_in_process
 from sqslab.tables import Table
 
@@ -234,7 +236,7 @@ class Realism:
 def _probability(name: str, value: float) -> float:
     """``value`` as a float in [0, 1], or a clear error."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(
+        raise LimitError(
             f"{name} is a probability from 0 to 1 (e.g. {name}=0.1 for one time in ten), "
             f"got {value!r}"
         )
@@ -244,9 +246,9 @@ def _probability(name: str, value: float) -> float:
 def _whole(name: str, value: int, *, minimum: int | None) -> int:
     """``value`` as an int of at least ``minimum``, or a clear error."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
+        raise WrongTypeError(f"{name} must be a whole number, got {value!r}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be {minimum} or more, got {value}")
+        raise LimitError(f"{name} must be {minimum} or more, got {value}")
     return value
 
 
@@ -361,6 +363,7 @@ def check_backend(lab: Lab) -> None:
     )
 
 
+@requires(lab=LAB)
 def enable(
     lab: Lab,
     *,

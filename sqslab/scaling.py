@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from sqslab import alarms as alarm_presets
 from sqslab import facts, monitor
 from sqslab.alarms import Alarm, AlarmHistory
-from sqslab.errors import LabConfigError, LimitError
+from sqslab.arguments import LAB, check_count, check_finite, requires
+from sqslab.arguments import instance as instance_of
+from sqslab.errors import LabConfigError, LimitError, WrongTypeError
 from sqslab.monitor import Metrics, Sampler
 from sqslab.scheduler import Scheduler
 from sqslab.tables import Table
@@ -39,8 +41,10 @@ LONG_POLL = 20
 
 def backlog_per_instance(visible: float, instances: int) -> float:
     """Visible messages per running instance (infinite with messages and no instance)."""
+    check_finite("visible", visible, "backlog_per_instance(120, 4)")
+    check_count("instances", instances, minimum=None)
     if visible < 0 or instances < 0:
-        raise ValueError(f"backlog and instances cannot be negative, got {visible} and {instances}")
+        raise LimitError(f"backlog and instances cannot be negative, got {visible} and {instances}")
     if instances == 0:
         return math.inf if visible else 0.0
     return visible / instances
@@ -48,8 +52,10 @@ def backlog_per_instance(visible: float, instances: int) -> float:
 
 def target(acceptable_latency: float, seconds_per_message: float) -> float:
     """Acceptable backlog per instance: how many messages one instance may have waiting."""
+    check_finite("acceptable_latency", acceptable_latency, "target(10, 0.1) = 100")
+    check_finite("seconds_per_message", seconds_per_message, "target(10, 0.1) = 100")
     if acceptable_latency <= 0 or seconds_per_message <= 0:
-        raise ValueError(
+        raise LimitError(
             f"acceptable latency ({acceptable_latency} s) and processing time per message "
             f"({seconds_per_message} s) must both be positive, e.g. target(10, 0.1) = 100"
         )
@@ -61,14 +67,18 @@ def desired_instances(
 ) -> int:
     """ceil(backlog / target), clamped to [min_instances, max_instances]."""
     check_bounds(min_instances, max_instances)
+    check_finite("visible", visible, "desired_instances(120, 30)")
+    check_finite("target_backlog", target_backlog, "desired_instances(120, 30)")
     if target_backlog <= 0:
-        raise ValueError(f"the target backlog per instance must be positive, got {target_backlog}")
+        raise LimitError(f"the target backlog per instance must be positive, got {target_backlog}")
     wanted = math.ceil(round(visible / target_backlog, 9))
     return max(min_instances, min(max_instances, wanted))
 
 
 def check_bounds(min_instances: int, max_instances: int) -> None:
-    """0 <= min <= max, max at least 1."""
+    """0 <= min <= max, max at least 1, both whole numbers."""
+    check_count("min_instances", min_instances, minimum=None, example="min_instances=1")
+    check_count("max_instances", max_instances, minimum=None, example="max_instances=8")
     if min_instances < 0 or max_instances < 1 or min_instances > max_instances:
         raise LimitError(
             f"instances must satisfy 0 <= min <= max and max >= 1, got min={min_instances}, "
@@ -118,7 +128,7 @@ def bursty_arrivals(
     """Messages per minute: ``base``, ``burst`` for ``length`` minutes from ``start``, and nothing
     in the last ``quiet`` minutes (idle consumers then show empty receives)."""
     if minutes < 1 or base < 0 or burst < 0 or quiet < 0:
-        raise ValueError("arrivals need minutes >= 1 and non-negative rates and quiet minutes")
+        raise LimitError("arrivals need minutes >= 1 and non-negative rates and quiet minutes")
     rates = [burst if start <= m < start + length else base for m in range(minutes)]
     return [0 if m >= minutes - quiet else rate for m, rate in enumerate(rates)]
 
@@ -311,6 +321,21 @@ def default_alarms(queue: str, policy: ScalingPolicy) -> list[Alarm]:
     ]
 
 
+def _check_arrivals(arrivals: Any) -> list[int]:
+    """Messages per minute: a list of whole numbers, 0 or more each."""
+    from sqslab.arguments import given, is_list
+
+    if not is_list(arrivals):
+        raise WrongTypeError(
+            "arrivals is a list of messages per minute, e.g. [20, 20, 150, 20] or "
+            f"scaling.bursty_arrivals(); got {given(arrivals)}"
+        )
+    return [
+        check_count(f"arrivals[{i}]", n, example="[20, 150, 20]") for i, n in enumerate(arrivals)
+    ]
+
+
+@requires(lab=LAB, policy=instance_of(ScalingPolicy, "ScalingPolicy(10, 0.1)"))
 def simulate(
     lab: Lab,
     policy: ScalingPolicy,
@@ -334,15 +359,15 @@ def simulate(
             "scaling.simulate runs on the virtual clock (moto or server backend): on this backend "
             "every simulated minute would take a real minute"
         )
-    arrivals = list(arrivals if arrivals is not None else bursty_arrivals())
+    arrivals = _check_arrivals(arrivals if arrivals is not None else bursty_arrivals())
     top = int(facts.get("max_receive_messages").value)
     if not 1 <= batch_size <= top:
         raise LimitError(f"batch_size {batch_size} is out of range: a receive returns 1 to {top}")
     if every < 1:
-        raise ValueError(f"every must be 1 or more minutes, got {every}")
+        raise LimitError(f"every must be 1 or more minutes, got {every}")
     seconds = policy.seconds_per_message if processing_time is None else processing_time
-    if seconds <= 0:
-        raise ValueError(f"processing_time must be positive, got {seconds}")
+    if check_finite("processing_time", seconds, "processing_time=0.5") <= 0:
+        raise LimitError(f"processing_time must be positive, got {seconds}")
     _to_next_minute(lab)
     visibility = max(30, math.ceil(2 * batch_size * seconds))
     url = lab.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(visibility)})[

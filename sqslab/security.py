@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqslab import dlq, facts
-from sqslab.errors import LimitError
+from sqslab.arguments import ARN, MAPPING, NAME, QUEUE_URL, SQS, check_count, given, requires
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.tables import Table
 
 POLICY_VERSION = "2012-10-17"
@@ -47,6 +48,7 @@ class Finding:
     detail: str
 
 
+@requires(queue_arn=ARN)
 def deny_insecure_transport(queue_arn: str) -> dict[str, Any]:
     """A statement that refuses every request to the queue made without TLS."""
     return {
@@ -61,12 +63,17 @@ def deny_insecure_transport(queue_arn: str) -> dict[str, Any]:
 
 def policy(*statements: Mapping[str, Any]) -> str:
     """A queue policy document (JSON text for the ``Policy`` attribute) holding ``statements``."""
+    for statement in statements:
+        if not MAPPING.test(statement):
+            raise WrongTypeError(f"each statement is a dict; got {given(statement)}")
     return json.dumps({"Version": POLICY_VERSION, "Statement": [dict(s) for s in statements]})
 
 
+@requires(key_id=NAME)
 def kms_attributes(key_id: str = "alias/aws/sqs", reuse_seconds: int = 300) -> dict[str, str]:
     """Queue attributes for SSE-KMS, the data key reuse period checked against its range."""
     reuse = facts.get("kms_data_key_reuse")
+    check_count("reuse_seconds", reuse_seconds, minimum=None, example="reuse_seconds=3600")
     if not reuse.min <= reuse_seconds <= reuse.value:
         raise LimitError(
             f"KmsDataKeyReusePeriodSeconds {reuse_seconds}: SQS allows {reuse.min_text} to "
@@ -165,6 +172,7 @@ def key_detail(attrs: Mapping[str, str]) -> str:
     return "set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control"
 
 
+@requires(sqs=SQS, url=QUEUE_URL)
 def audit(sqs: Any, url: str) -> list[Finding]:
     """Encryption at rest, TLS enforcement and open access, read from the queue's attributes."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqslab.arguments import given, is_list
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.tables import Table
 
 #: What a workload may need, in words a learner would use.
@@ -90,10 +92,15 @@ class Fit:
 
 def check_needs(needs: Iterable[str]) -> list[str]:
     """The needs in :data:`NEEDS` order; an unknown one raises an error listing the known ones."""
+    if not is_list(needs) and not isinstance(needs, set | frozenset):
+        raise WrongTypeError(
+            f"needs is a list of needs, e.g. ['retry_each', 'order'] (one need is still a list: "
+            f"['retry_each']); got {given(needs)}"
+        )
     asked = set(needs)
     unknown = asked - NEEDS.keys()
     if unknown:
-        raise ValueError(f"unknown needs {sorted(unknown)}; choose from {list(NEEDS)}")
+        raise LimitError(f"unknown needs {sorted(unknown)}; choose from {list(NEEDS)}")
     return [n for n in NEEDS if n in asked]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
+from sqslab.arguments import LAB, QUEUE_URL, requires
 from sqslab.tables import Table
 from sqslab.trace import CallRecord, MessageRef, queue_name_of
 
@@ -327,6 +328,7 @@ def build(
     return Timeline(builder.finish(until), until)
 
 
+@requires(lab=LAB, queue_url=QUEUE_URL)
 def of(lab: Lab, queue_url: str) -> Timeline:
     """The timeline of one queue from ``lab.trace``, up to the lab's current time.
 

@@ -10,7 +10,11 @@ import ipywidgets as w
 from botocore.exceptions import ClientError
 
 from sqslab import facts, queues
+from sqslab.arguments import LAB, NAME, QUEUE_URL, SQS, Expected, is_whole, requires
 from sqslab.errors import LimitError
+
+#: How often a live panel redraws: every 1 or more simulated minutes.
+POSITIVE = Expected("a whole number of minutes, 1 or more", lambda v: is_whole(v) and v >= 1)
 
 #: Retention presets for the queue builder: label -> seconds.
 RETENTION_CHOICES = {
@@ -41,6 +45,7 @@ def _slider(attribute: str, step: int, description: str) -> w.IntSlider:
 class QueueBuilder:
     """Build a queue's attributes with controls; see the exact boto3 call; create it."""
 
+    @requires(sqs=SQS, name=NAME)
     def __init__(self, sqs: Any, name: str = "orders") -> None:
         self.sqs = sqs
         self.name = w.Text(value=name, description="QueueName")
@@ -135,6 +140,7 @@ class ClockPanel:
 
     STEPS = (("+1 minute", 60), ("+1 hour", 3600), ("+12 hours", 43200))
 
+    @requires(lab=LAB, url=QUEUE_URL)
     def __init__(self, lab: Any, url: str) -> None:
         self.lab = lab
         self.url = url
@@ -191,6 +197,7 @@ def _figure_image(fig: Any) -> bytes:
 class ProducerPanel:
     """Chapter 2: choose a message count, batch size and payload size, send, see requests and cost."""
 
+    @requires(lab=LAB)
     def __init__(self, lab: Any) -> None:
         self.lab = lab
         self.runs = 0
@@ -250,6 +257,7 @@ class ConsumerPanel:
 
     MESSAGES = 5
 
+    @requires(lab=LAB)
     def __init__(self, lab: Any) -> None:
         self.lab = lab
         self.runs = 0
@@ -390,6 +398,7 @@ class FifoPanel:
 
     PER_GROUP = 5
 
+    @requires(lab=LAB)
     def __init__(self, lab: Any) -> None:
         self.lab = lab
         self.runs = 0
@@ -486,6 +495,7 @@ class DlqPanel:
 
     MESSAGES = 20
 
+    @requires(lab=LAB)
     def __init__(self, lab: Any) -> None:
         self.lab = lab
         self.runs = 0
@@ -552,6 +562,7 @@ class MonitorPanel:
     BASE_RATE = 5
     BATCH_SIZE = 10
 
+    @requires(lab=LAB, live_every=POSITIVE)
     def __init__(self, lab: Any, live_every: int = 4) -> None:
         self.lab = lab
         self.runs = 0
@@ -638,7 +649,9 @@ class ServicePanel:
     """Chapter 8: toggle what a workload needs -> services ranked, with what each one misses."""
 
     def __init__(self, needs: tuple[str, ...] = ("retry_each",)) -> None:
-        from sqslab.services import NEEDS
+        from sqslab.services import NEEDS, check_needs
+
+        check_needs(needs)
 
         self.toggles = {
             key: w.ToggleButton(

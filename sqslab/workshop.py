@@ -21,35 +21,124 @@ from sqslab.errors import LabConfigError
 ENV = "SQSLAB_NAMESPACE"
 #: Longest namespace kept, so that a prefixed queue name still fits SQS's 80 characters.
 MAX_LENGTH = 20
-_ALLOWED = re.compile(r"[^a-z0-9]")
+#: The rule every namespace follows, so that no learner's prefix is another's (``ab-`` vs ``a-b-``).
+RULE = f"a namespace is 1 to {MAX_LENGTH} lowercase letters a-z and digits 0-9, nothing else"
+_OTHER = re.compile(r"[^A-Za-z0-9]")
 
 
-def clean(name: str) -> str:
-    """``name`` as a namespace: lowercase letters and digits only (so prefixes never overlap)."""
-    cleaned = _ALLOWED.sub("", name.lower())
-    if not cleaned:
+def _shown(characters: list[str]) -> str:
+    """Characters as the learner can spot them: ``'å' (U+00E5), ' ' (U+0020)``."""
+    return ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters)
+
+
+def namespace_problem(name: str) -> str | None:
+    """What breaks :data:`RULE` in ``name`` (already stripped), or None when it is a namespace."""
+    if not name:
+        return "is empty"
+    odd = sorted(set(_OTHER.findall(name)))
+    if odd:
+        return f"contains {_shown(odd)}"
+    if len(name) > MAX_LENGTH:
+        from sqslab import facts
+
+        most = facts.get("queue_name_max_length").text
+        return f"is {len(name)} characters long (a queue name with its prefix is {most} at most)"
+    return None
+
+
+def _suggestion(name: str) -> str:
+    """An example fix built from ``name``, for the error text only (never applied silently)."""
+    letters = _OTHER.sub("", name).lower()[:MAX_LENGTH]
+    return letters or "alice"
+
+
+def clean(name: str, source: str = ENV) -> str:
+    """``name`` stripped and lowercased as a namespace; refused (never changed) unless it follows
+    :data:`RULE`. ``source`` names where it came from, for the error text."""
+    if not isinstance(name, str):
+        raise LabConfigError(f"{source} must be text, got {type(name).__name__} {name!r}; {RULE}")
+    stripped = name.strip()
+    problem = namespace_problem(stripped)
+    if problem:
         raise LabConfigError(
-            f"the namespace {name!r} has no letters or digits; set {ENV} to something like "
-            "'alice' or 'team7' (letters and digits only)"
+            f"the namespace {name!r} {problem}; {RULE}, so that no two learners' queues share a "
+            f"prefix. Set {source} to a name like {_suggestion(stripped)!r} or 'team7'"
         )
-    if len(cleaned) > MAX_LENGTH:
+    return stripped.lower()
+
+
+def _login() -> str:
+    """The login name, or a clear error when the system has none."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
         raise LabConfigError(
-            f"the namespace {cleaned!r} is {len(cleaned)} characters; keep it to {MAX_LENGTH} so "
-            f"queue names stay within SQS's 80 characters: set {ENV} to a shorter name"
-        )
-    return cleaned
+            f"this system has no login name to build a namespace from: set {ENV} to your name "
+            f"(export {ENV}=alice); {RULE}"
+        ) from None
 
 
 def current(environ: dict[str, str] | None = None) -> str:
-    """The learner's namespace: ``SQSLAB_NAMESPACE``, else the login name, cleaned."""
+    """The learner's namespace: ``SQSLAB_NAMESPACE`` when set, else the login name when it already
+    follows :data:`RULE`; anything else is an error naming the fix."""
     env = os.environ if environ is None else environ
-    chosen = env.get(ENV, "").strip()
-    return clean(chosen or getpass.getuser())
+    if ENV in env:
+        return clean(env[ENV], source=ENV)
+    login = _login()
+    if namespace_problem(login.strip()):
+        raise LabConfigError(
+            f"{ENV} is not set and your login name {login!r} cannot be a namespace "
+            f"({namespace_problem(login.strip())}); {RULE}. Set it: "
+            f"export {ENV}={_suggestion(login)}"
+        )
+    return login.strip().lower()
 
 
 def prefix(namespace: str) -> str:
     """The queue-name prefix of ``namespace``: ``alice`` -> ``alice-``."""
     return f"{clean(namespace)}-"
+
+
+#: How an endpoint URL looks: the server's address only, as ``sqslab server`` prints it.
+ENDPOINT_EXAMPLE = "http://127.0.0.1:4566"
+
+
+def check_endpoint_url(url: str, source: str = "SQSLAB_ENDPOINT_URL") -> str:
+    """``url`` as a server address boto3 accepts (``http(s)://host[:port][/]``), without a trailing
+    slash; otherwise a :class:`LabConfigError` naming what is wrong and the fix."""
+    text = url.strip() if isinstance(url, str) else ""
+    problem = _endpoint_problem(text) if text else "is empty"
+    if problem:
+        raise LabConfigError(
+            f"the endpoint URL {url!r} ({source}) {problem}; an endpoint URL is "
+            f"http:// or https://, a host and an optional port 1-65535, e.g. {ENDPOINT_EXAMPLE}. "
+            f"Fix {source}"
+        )
+    return text.rstrip("/")
+
+
+def _endpoint_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as an endpoint, or None."""
+    from urllib.parse import urlsplit
+
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or "://" not in url:
+        return "has no http:// or https:// in front"
+    if not parts.hostname:
+        return "has no host"
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        return f"has a host that is not a valid host name ({parts.hostname!r})"
+    try:
+        port = parts.port
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    if port == 0:
+        return "has port 0, which no server listens on"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return "has more than a server address (a path, query or user): is it a queue URL?"
+    return None
 
 
 def queue_urls(sqs: Any, name_prefix: str = "") -> Iterator[str]:

@@ -122,3 +122,50 @@ def test_bad_command_exits_with_usage(argv):
     with pytest.raises(SystemExit) as err:
         cli.main(argv)
     assert err.value.code == 2
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "abc", "4566.5"])
+def test_server_refuses_a_port_outside_the_tcp_range(capsys, port):
+    with pytest.raises(SystemExit) as err:
+        cli.main(["server", "--port", port])
+    assert err.value.code == 2
+    text = capsys.readouterr().err
+    assert "is not a TCP port" in text and "1 to 65535" in text and "--port 4567" in text
+
+
+def test_server_port_zero_picks_a_free_port():
+    assert cli.parser().parse_args(["server", "--port", "0"]).port == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("999.1.1.1", "not an IP address or a host name"),
+        ("192.0.2.1", "not an address of this machine"),  # TEST-NET-1: never this machine's
+    ],
+)
+def test_server_says_why_an_address_cannot_be_bound(capsys, host, words):
+    assert cli.main(["server", "--host", host, "--port", str(_free_port())]) == 2
+    text = capsys.readouterr().err
+    assert words in text and "127.0.0.1" in text
+    assert "already in use" not in text
+
+
+def test_bind_problem_is_none_for_a_free_loopback_port():
+    assert cli.bind_problem("127.0.0.1", _free_port()) is None
+    assert cli.port_free("127.0.0.1", _free_port())
+
+
+def test_doctor_names_a_bad_endpoint_url_without_a_traceback(capsys, monkeypatch):
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "127.0.0.1:4566")
+    assert cli.main(["doctor", "--backend", "endpoint"]) == 1
+    out = capsys.readouterr().out
+    assert "endpoint     the endpoint URL '127.0.0.1:4566'" in out
+    assert "no http:// or https://" in out and "http://127.0.0.1:4566" in out
+
+
+def test_doctor_prints_the_endpoint_it_checks(capsys, monkeypatch):
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "http://127.0.0.1:9/")
+    assert cli.main(["doctor", "--backend", "endpoint"]) == 1
+    out = capsys.readouterr().out
+    assert "endpoint     http://127.0.0.1:9\n" in out and "answers      no" in out

@@ -8,6 +8,7 @@ import pytest
 
 from sqslab import clock as clocks
 from sqslab import facts
+from sqslab.errors import LimitError
 from sqslab.lab import start
 
 HALF_DAY = int(facts.get("visibility_timeout").value)
@@ -142,10 +143,34 @@ def test_clock_starts_at_the_fixed_epoch_and_moves_only_on_wait(lab):
     assert (lab.now() - clocks.EPOCH).total_seconds() == 90
 
 
-@pytest.mark.parametrize("bad", [-1, -0.001, float("nan")])
+@pytest.mark.parametrize("bad", [-1, -0.001])
 def test_wait_rejects_negative_time(lab, bad):
     with pytest.raises(ValueError, match="only moves forward"):
         lab.wait(bad)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_wait_rejects_non_finite_time_and_the_lab_still_works(lab, bad):
+    with pytest.raises(LimitError, match="finite number of seconds"):
+        lab.wait(bad)
+    assert lab.now() == clocks.EPOCH
+    lab.wait(60)
+    assert (lab.now() - clocks.EPOCH).total_seconds() == 60
+
+
+def test_one_wait_is_capped_at_a_hundred_years(lab):
+    with pytest.raises(LimitError, match="at most 100 years"):
+        lab.wait(1e12)
+    assert lab.now() == clocks.EPOCH
+
+
+def test_the_clock_stops_before_datetime_runs_out(lab):
+    with pytest.raises(LimitError, match="9999-12-31") as err:
+        for _ in range(100):
+            lab.wait(clocks.MAX_WAIT)
+    assert "sqslab.start()" in str(err.value)
+    assert lab.now().year > 9800  # the waits before the refused one happened
+    lab.wait(1)  # still answers
 
 
 @pytest.mark.parametrize("bad", ["10", None, True])

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from sqslab import dlq, fanout, queues
+from sqslab.errors import LimitError
 
 
 def _publish(lab, made, body, **attributes):
@@ -141,12 +142,9 @@ def test_standard_topic_refuses_a_fifo_queue_and_names_the_fix(lab):
     assert "jobs.fifo" in str(err.value) and "events" in str(err.value)
 
 
-def test_an_unknown_filter_scope_raises(lab):
-    bad = fanout.Subscriber("q", {"region": ["eu"]}, scope="Body")
-    with pytest.raises(ValueError, match="MessageBody"):
-        bad.attributes()
-    with pytest.raises(ValueError, match="scope"):
-        fanout.build(lab, "scoped", [bad])
+def test_an_unknown_filter_scope_is_refused_when_the_subscriber_is_made(lab):
+    with pytest.raises(LimitError, match="MessageBody"):
+        fanout.Subscriber("q", {"region": ["eu"]}, scope="Body")
 
 
 def test_a_bad_subscriber_is_refused_before_anything_is_created(lab, sqs):

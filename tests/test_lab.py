@@ -255,3 +255,60 @@ def test_every_module_of_the_package_is_reachable_as_an_attribute():
     modules |= {p.parent.name for p in folder.glob("*/__init__.py")}  # packages: exercises
     assert modules == set(sqslab.SUBMODULES)
     assert all(getattr(sqslab, name).__name__ == f"sqslab.{name}" for name in sqslab.SUBMODULES)
+
+
+def _aws_keys(monkeypatch, tmp_path) -> None:
+    _no_aws_config(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+
+
+def test_aws_backend_that_cannot_reach_sts_says_so(monkeypatch, tmp_path):
+    from sqslab.server import free_port
+
+    _aws_keys(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(LabConfigError, match="cannot reach AWS STS") as err:
+        start(quiet=True)
+    assert "AWS_REGION (eu-west-1)" in str(err.value) and "network" in str(err.value)
+
+
+def test_aws_backend_whose_credentials_aws_refuses_says_so(monkeypatch, tmp_path):
+    import boto3
+    from botocore.stub import Stubber
+
+    _aws_keys(monkeypatch, tmp_path)
+    real_client = boto3.Session.client
+
+    def refusing_sts(self, name, *args, **kwargs):
+        client = real_client(self, name, *args, **kwargs)
+        if name == "sts":
+            stub = Stubber(client)
+            stub.add_client_error(
+                "get_caller_identity", "InvalidClientTokenId", "The security token is invalid."
+            )
+            stub.activate()
+        return client
+
+    monkeypatch.setattr(boto3.Session, "client", refusing_sts)
+    with pytest.raises(LabConfigError, match="AWS refused your credentials") as err:
+        start(quiet=True)
+    assert "InvalidClientTokenId" in str(err.value) and "aws sso login" in str(err.value)
+
+
+def test_aws_backend_with_a_missing_profile_names_the_fix(monkeypatch, tmp_path):
+    _no_aws_config(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    with pytest.raises(LabConfigError, match="profile 'nope' does not exist") as err:
+        start(quiet=True)
+    assert "aws configure list-profiles" in str(err.value)
+
+
+def test_a_bad_endpoint_url_keeps_the_running_lab(monkeypatch):
+    lab = start("moto", quiet=True)
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "127.0.0.1:4566")
+    with pytest.raises(LabConfigError, match="no http:// or https://"):
+        start("endpoint", quiet=True)
+    assert lab.sqs.create_queue(QueueName="alive")["QueueUrl"].endswith("/alive")
+    lab.stop()

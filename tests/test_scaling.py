@@ -123,6 +123,7 @@ def test_the_same_run_twice_gives_the_same_series(lab):
 def test_simulation_needs_the_virtual_clock():
     class RealLab:
         virtual_time = False
+        sqs = trace = namespace = client = None  # what sqslab checks a lab for
 
     with pytest.raises(LabConfigError, match="virtual clock"):
         scaling.simulate(RealLab(), ScalingPolicy(60, 2))  # type: ignore[arg-type]

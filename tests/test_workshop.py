@@ -31,24 +31,71 @@ def names(lab: Lab) -> list[str]:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("alice", "alice"), ("Alice.Smith", "alicesmith"), ("team-7", "team7"), ("Bob_2", "bob2")],
+    [("alice", "alice"), ("Alice", "alice"), ("  team7 ", "team7"), ("a" * 20, "a" * 20)],
 )
-def test_namespaces_keep_letters_and_digits_only(given, expected):
+def test_a_namespace_is_only_stripped_and_lowercased(given, expected):
     assert workshop.clean(given) == expected
     assert workshop.prefix(given) == f"{expected}-"
 
 
-@pytest.mark.parametrize(("given", "words"), [("---", "no letters or digits"), ("a" * 21, "20")])
-def test_unusable_namespaces_get_a_clear_error(given, words):
-    with pytest.raises(LabConfigError, match=words) as err:
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("ålice", "'å' (U+00E5)"),  # was silently 'lice'
+        ("a-b", "'-' (U+002D)"),  # was silently 'ab', colliding with 'ab'
+        ("alice!", "'!' (U+0021)"),  # was silently 'alice', colliding with 'alice'
+        ("Alice.Smith", "'.' (U+002E)"),
+        ("al ice", "' ' (U+0020)"),
+        ("\u212a", "U+212A"),  # the Kelvin sign lowercases to an ASCII 'k'
+        ("---", "'-'"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("a" * 21, "21 characters"),
+    ],
+)
+def test_a_namespace_outside_the_rule_is_refused_never_changed(given, words):
+    with pytest.raises(LabConfigError) as err:
         workshop.clean(given)
-    assert workshop.ENV in str(err.value)
+    text = str(err.value)
+    assert words in text
+    assert "1 to 20 lowercase letters a-z and digits 0-9" in text and workshop.ENV in text
 
 
-def test_the_namespace_defaults_to_the_user_name(monkeypatch):
-    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "Dana.K")
-    assert workshop.current({}) == "danak"
+def test_namespaces_that_used_to_collide_stay_apart():
+    assert workshop.clean("ab") == "ab"
+    for other in ("a-b", "a_b", "a.b", "AB!"):
+        with pytest.raises(LabConfigError):
+            workshop.clean(other)
+
+
+def test_the_namespace_defaults_to_a_valid_login_name(monkeypatch):
+    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "Dana")
+    assert workshop.current({}) == "dana"
     assert workshop.current({workshop.ENV: "team3"}) == "team3"
+
+
+def test_a_login_name_outside_the_rule_asks_for_sqslab_namespace(monkeypatch):
+    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "Dana.K")
+    with pytest.raises(LabConfigError, match="export SQSLAB_NAMESPACE=danak") as err:
+        workshop.current({})
+    assert "'Dana.K'" in str(err.value) and "'.'" in str(err.value)
+    assert workshop.current({workshop.ENV: "dana"}) == "dana"
+
+
+def test_no_login_name_asks_for_sqslab_namespace(monkeypatch):
+    def no_user() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(workshop.getpass, "getuser", no_user)
+    with pytest.raises(LabConfigError, match="set SQSLAB_NAMESPACE"):
+        workshop.current({})
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_sqslab_namespace_is_an_error_not_the_login_name(monkeypatch, blank):
+    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "dana")
+    with pytest.raises(LabConfigError, match="is empty"):
+        workshop.current({workshop.ENV: blank})
 
 
 def test_learners_on_one_server_see_only_their_own_queues(empty_room, monkeypatch):
@@ -142,6 +189,65 @@ def test_reset_says_when_the_server_does_not_answer(capsys):
     port = free_port()
     assert cli.main(["reset", "--all", "--yes", "--endpoint-url", f"http://127.0.0.1:{port}"]) == 2
     assert "does not answer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_reset_with_a_blank_namespace_is_an_error_not_the_login_name(
+    empty_room, monkeypatch, capsys, blank
+):
+    monkeypatch.setattr(workshop.getpass, "getuser", lambda: "alice")
+    alice = learner(empty_room, "alice", monkeypatch)
+    alice.sqs.create_queue(QueueName="orders")
+    argv = ["reset", "--namespace", blank, "--endpoint-url", empty_room]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is empty" in err and "--namespace" in err
+    assert names(alice) == ["alice-orders"]  # nothing was deleted
+
+
+def test_reset_refuses_a_namespace_it_would_have_changed(empty_room, monkeypatch, capsys):
+    alice = learner(empty_room, "alice", monkeypatch)
+    alice.sqs.create_queue(QueueName="orders")
+    assert cli.main(["reset", "--namespace", "alice!", "--endpoint-url", empty_room]) == 2
+    assert "'!' (U+0021)" in capsys.readouterr().err
+    assert names(alice) == ["alice-orders"]
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("127.0.0.1:4566", "no http:// or https://"),
+        ("localhost:4566", "no http:// or https://"),
+        ("http://127.0.0.1:99999", "port"),
+        ("http://127.0.0.1:4566/123456789012/orders", "queue URL"),
+        ("ftp://127.0.0.1:4566", "no http:// or https://"),
+        ("", "is empty"),
+    ],
+)
+def test_reset_names_what_is_wrong_with_the_endpoint_url(capsys, url, words):
+    assert cli.main(["reset", "--all", "--yes", "--endpoint-url", url]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "--endpoint-url" in err and "http://127.0.0.1:4566" in err
+    assert "Traceback" not in err
+
+
+def test_reset_reads_a_bad_sqslab_endpoint_url_and_says_so(monkeypatch, capsys):
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", "127.0.0.1:4566")
+    assert cli.main(["reset", "--all", "--yes"]) == 2
+    assert "SQSLAB_ENDPOINT_URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:4566", "http://127.0.0.1:4566"),
+        (" https://sqs.example.test/ ", "https://sqs.example.test"),
+        ("http://[::1]:4566", "http://[::1]:4566"),
+        ("HTTP://localhost", "HTTP://localhost"),
+    ],
+)
+def test_check_endpoint_url_accepts_a_server_address(url, expected):
+    assert workshop.check_endpoint_url(url) == expected
 
 
 def test_moto_labs_use_no_namespace_unless_one_is_set(monkeypatch):

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
+from sqslab.exercises.arguments import LAB, NAME, SQS, expects
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def _first_problem(exercise: str, checks: list[tuple[bool, str]], success: str) 
     return Check(exercise, True, success)
 
 
+@expects("ex1.1", sqs=SQS)
 def check_payments_fifo(sqs: Any) -> Check:
     """Exercise 1.1: a FIFO queue ``payments.fifo``, content-based dedup, 2-minute visibility."""
     name = "ex1.1"
@@ -86,6 +88,7 @@ def check_payments_fifo(sqs: Any) -> Check:
     )
 
 
+@expects("ex1.2", sqs=SQS)
 def check_thumbnails_queue(sqs: Any) -> Check:
     """Exercise 1.2: ``thumbnails`` long-polls by default at the maximum, keeps 1 day, tag team=media."""
     name = "ex1.2"
@@ -121,6 +124,7 @@ def check_thumbnails_queue(sqs: Any) -> Check:
     )
 
 
+@expects("ex0.1", lab=LAB)
 def check_first_roundtrip(lab: Any) -> Check:
     """Exercise 0.1: send 'ping' to a queue named ``hello``, receive it, delete it."""
     name = "ex0.1"
@@ -171,6 +175,7 @@ def _receipts(calls: list[Any]) -> list[tuple[str, float, int | None]]:
     ]
 
 
+@expects("ex0.2", lab=LAB, queue=NAME)
 def check_comes_back(lab: Any, queue: str = "second-chance") -> Check:
     """Exercise 0.2: receive a message with a 10-minute timeout, let it pass, receive it again."""
     name = "ex0.2"

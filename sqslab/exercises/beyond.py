@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
 from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+from sqslab.exercises.arguments import FUNCTION, LAB, expects
 
 TOPIC, INVOICES, SHIPPING = "shop-events", "invoices", "shipping"
 PLACED, CANCELLED = "order_placed", "order_cancelled"
@@ -76,6 +77,7 @@ def _take_probes(lab: Any, url: str, tag: str) -> list[dict[str, Any]]:
     return taken
 
 
+@expects("ex8.1", lab=LAB)
 def check_shop_fanout(lab: Any) -> Check:
     """Exercise 8.1: topic ``shop-events`` -> ``invoices`` (every event) and ``shipping`` (only
     ``order_placed``, raw delivery), each queue's policy allowing the topic."""
@@ -193,6 +195,7 @@ class _Watched:
         return "every record of the batch was reported as failed"
 
 
+@expects("ex8.2", lab=LAB, handler=FUNCTION)
 def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) -> Check:
     """Exercise 8.2: ``handler(event, context)`` reports the malformed receipt as a batch item
     failure, so only it is retried and ends in the DLQ; the good receipts are deleted once."""
@@ -249,6 +252,7 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
     )
 
 
+@expects("ex8.3", lab=LAB)
 def check_payroll_locked(lab: Any) -> Check:
     """Exercise 8.3: ``payroll`` encrypted with SSE-KMS (alias/aws/sqs, data key reused for an
     hour), reachable over TLS only, open to no one."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqslab import orders
 from sqslab.errors import LimitError
 from sqslab.exercises import Check
+from sqslab.exercises.arguments import FUNCTION, LAB, expects, list_of, one_of
 from sqslab.naive import NaiveRun
 from sqslab.orders import Order, money
 
@@ -27,6 +28,7 @@ MOST_RECEIVES = 10
 DEFAULTS = {"max_receive_count": 3, "receive_batch": 10}
 
 _replays = itertools.count(1)
+ORDERS = list_of(Order, "data = orders.load()")
 
 
 # --- 7.1 the fixed processing step ----------------------------------------------------------
@@ -74,6 +76,7 @@ def _total_problem(fn: Callable[[dict[str, Any]], Any], order: Order) -> str | N
     return None
 
 
+@expects("ex7.1", fn=FUNCTION, order_list=ORDERS)
 def check_fixed_total(
     fn: Callable[[dict[str, Any]], Any] | None, order_list: list[Order] | None = None
 ) -> Check:
@@ -156,6 +159,7 @@ def _lost_orders_problem(run: NaiveRun, given: list[str]) -> str | None:
     return None
 
 
+@expects("ex7.2", run=one_of(NaiveRun, "nv = naive.run_naive(lab, data)"))
 def check_naive_losses(run: NaiveRun | None, lost_orders: Any, lost_revenue: Any) -> Check:
     """Exercise 7.2: the orders the naive run never processed, and their revenue in cents."""
     exercise = "ex7.2"
@@ -257,6 +261,7 @@ def _held_back_hint(settings: dict[str, int], seed: int, healthy: list[str]) -> 
     return f"{found}; pipeline.dead_letter_reasons() says why"
 
 
+@expects("ex7.3", lab=LAB, order_list=ORDERS)
 def check_healthy_kept(
     lab: Any, settings: dict[str, int] | None, order_list: list[Order] | None = None
 ) -> Check:

@@ -6,6 +6,13 @@ from collections import Counter
 from typing import Any
 
 from sqslab.exercises import Check, _attributes, _calls, _first_problem, _queue_url
+from sqslab.exercises.arguments import LAB, LIST, NAME, WHOLE, Expected, expects
+
+#: What a consumer run returns (a ConsumeResult: its ``processed`` list), or None before it ran.
+RESULT = Expected(
+    "the result of your consumer run (result = consumer.run()), or None before you ran it",
+    lambda v: v is None or isinstance(getattr(v, "processed", None), list),
+)
 
 
 def _left(sqs: Any, url: str) -> int:
@@ -15,6 +22,7 @@ def _left(sqs: Any, url: str) -> int:
     )
 
 
+@expects("ex3.1", lab=LAB, queue=NAME)
 def check_drain(lab: Any, queue: str = "inbox") -> Check:
     """Exercise 3.1: receive every message of ``inbox`` with long polling and delete each one."""
     name = "ex3.1"
@@ -46,6 +54,7 @@ def check_drain(lab: Any, queue: str = "inbox") -> Check:
     )
 
 
+@expects("ex3.2", result=RESULT, expected=WHOLE)
 def check_no_double_processing(result: Any, expected: int) -> Check:
     """Exercise 3.2 (failure lab): every message handled exactly once, none left behind."""
     name = "ex3.2"
@@ -72,6 +81,7 @@ def check_no_double_processing(result: Any, expected: int) -> Check:
     )
 
 
+@expects("ex3.3", effects=LIST, expected=LIST, duplicates=WHOLE)
 def check_idempotent(effects: list[str], expected: list[str], duplicates: int) -> Check:
     """Exercise 3.3: with duplicate deliveries injected, each order's effect happened once."""
     name = "ex3.3"

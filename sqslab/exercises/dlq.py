@@ -17,6 +17,7 @@ from typing import Any
 from sqslab import dlq, facts, queues
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
 from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
 
 #: The failure lab's queue, its retries and visibility timeout (seconds).
 INVOICES = "invoices"
@@ -38,6 +39,7 @@ def _redrive_policy(attrs: dict[str, str]) -> dict[str, Any] | None:
     return policy if isinstance(policy, dict) else None
 
 
+@expects("ex5.1", sqs=SQS, name=NAME)
 def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
     """Exercise 5.1: ``payments`` sends a message to ``payments-dlq`` after 5 receives; the DLQ keeps
     messages for the longest retention SQS allows."""
@@ -134,6 +136,7 @@ def invoice_bodies(run: int) -> list[str]:
     return bodies
 
 
+@requires(lab=LAB, handler=CALLABLE)
 def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
     """Send a fresh batch of invoices to ``invoices`` and consume them with ``handler``."""
     sqs, pair = lab.sqs, invoice_pair(lab.sqs)
@@ -151,6 +154,11 @@ def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
     return InvoiceRun(pair, bodies, bodies[POISON_AT - 1], result, seen)
 
 
+@expects(
+    "ex5.2",
+    lab=LAB,
+    run=one_of(InvoiceRun, "run = sqslab.exercises.run_invoices(lab, handle_invoice)"),
+)
 def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
     """Exercise 5.2 (failure lab): the malformed invoice reached the DLQ; every good one was processed."""
     exercise = "ex5.2"
@@ -185,6 +193,7 @@ def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
     )
 
 
+@expects("ex5.3", lab=LAB, name=NAME)
 def check_redriven(lab: Any, name: str = "refunds") -> Check:
     """Exercise 5.3: the DLQ of ``name`` was redriven with StartMessageMoveTask and is empty, and the
     redriven messages were processed."""

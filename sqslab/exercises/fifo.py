@@ -16,6 +16,16 @@ from botocore.exceptions import ClientError
 
 from sqslab import facts
 from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
+from sqslab.exercises.arguments import (
+    FUNCTION,
+    LAB,
+    NAME,
+    SQS,
+    Expected,
+    expects,
+    is_list,
+    list_of,
+)
 from sqslab.fifo import Delivery, report
 
 Publish = Callable[[str, str], Any]
@@ -26,6 +36,16 @@ EVENTS = ("signed-up", "email-verified", "first-order")
 RETRY_PAUSE = 60  # seconds of lab time between the first publish and the resend
 
 _runs = itertools.count(1)
+
+#: Exercise 4.2's order keys: (customer, number) pairs, as the notebook's ORDERS and SLOW hold them.
+ORDER_KEY = Expected(
+    "one (customer, number) pair as a tuple, e.g. SLOW",
+    lambda v: isinstance(v, tuple) and len(v) == 2,
+)
+ORDER_KEYS = Expected(
+    "a list of (customer, number) tuples, e.g. ORDERS",
+    lambda v: is_list(v) and all(ORDER_KEY.test(o) for o in v),
+)
 
 
 def _drain(sqs: Any, url: str) -> list[dict[str, Any]]:
@@ -61,6 +81,7 @@ def _customer_events(run: int) -> list[tuple[str, str]]:
     return [(c, f"r{run}-{e}") for e in EVENTS for c in CUSTOMERS]
 
 
+@expects("ex4.1", lab=LAB, publish=FUNCTION, queue=NAME)
 def check_resend_safe(
     lab: Any, publish: Publish | None, queue: str = "customer-events.fifo"
 ) -> Check:
@@ -157,6 +178,12 @@ def _verdict(
     )
 
 
+@expects(
+    "ex4.2",
+    deliveries=list_of(Delivery, "shop (what the shop cell returned)"),
+    orders=ORDER_KEYS,
+    slow=ORDER_KEY,
+)
 def check_customer_groups(
     deliveries: Sequence[Delivery], orders: Sequence[tuple[str, int]], slow: tuple[str, int]
 ) -> Check:
@@ -194,6 +221,7 @@ def check_customer_groups(
     )
 
 
+@expects("ex4.3", sqs=SQS, queue=NAME)
 def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
     """Exercise 4.3: ``queue`` is a FIFO queue in high-throughput mode."""
     name = "ex4.3"

@@ -18,6 +18,7 @@ from sqslab import facts, monitor, scaling
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, AlarmHistory
 from sqslab.clock import EPOCH
 from sqslab.exercises import Check
+from sqslab.exercises.arguments import LAB, NAME, Expected, expects, given, requires
 from sqslab.monitor import Metrics, Stat
 from sqslab.scaling import ScalingPolicy, ScalingRun
 from sqslab.tables import Table
@@ -81,11 +82,13 @@ def prepared(series: dict[str, Sequence[float | None]], queue: str) -> Metrics:
     return Metrics(queue, T0, periods, MINUTE, data, source="prepared for exercise 6")
 
 
+@requires(queue=NAME)
 def stuck_or_burst(queue: str = "orders") -> dict[str, Metrics]:
     """Exercise 6.1's two days of ``queue``: ``"burst"`` (healthy) and ``"stuck"`` (a hung consumer)."""
     return {"burst": prepared(BURST, queue), "stuck": prepared(STUCK, queue)}
 
 
+@requires(queue=NAME)
 def quiet_dlq(queue: str = "payments-dlq") -> Metrics:
     """Exercise 6.3's dead-letter queue: quiet (no datapoints), two poison messages, a redrive."""
     return prepared(DLQ, queue)
@@ -95,8 +98,9 @@ def _hhmm(when: datetime | None) -> str:
     return "never" if when is None else when.strftime("%H:%M")
 
 
-def _not_an_alarm(exercise: str, variable: str, example: str) -> Check:
-    return Check(exercise, False, f"define {variable} as an Alarm, e.g. {variable} = {example}")
+def _not_an_alarm(exercise: str, variable: str, example: str, got: Any = None) -> Check:
+    hint = f"define {variable} as an Alarm, e.g. {variable} = {example}"
+    return Check(exercise, False, hint if got is None else f"{hint} (it got {given(got)})")
 
 
 def _fired_at(history: AlarmHistory) -> datetime | None:
@@ -116,6 +120,7 @@ def check_stuck_alarm(alarm: Any) -> Check:
             exercise,
             "stuck_alarm",
             "alarms.oldest_message_age('orders', seconds, periods=N, datapoints=M)",
+            alarm,
         )
     days = stuck_or_burst(alarm.queue or "orders")
     burst, stuck = (alarm.evaluate(days[k]) for k in ("burst", "stuck"))
@@ -189,6 +194,13 @@ def thumbnail_arrivals() -> list[int]:
     return scaling.bursty_arrivals(minutes=7, base=10, burst=90, start=1, length=3, quiet=2)
 
 
+@requires(
+    lab=LAB,
+    policy=Expected(
+        "a scaling.ScalingPolicy(acceptable_latency=..., seconds_per_message=...)",
+        lambda v: isinstance(v, ScalingPolicy),
+    ),
+)
 def run_thumbnails(lab: Any, policy: ScalingPolicy) -> ScalingRun:
     """Run the thumbnail burst through a group scaled by ``policy`` (each takes 2 s)."""
     return scaling.simulate(
@@ -205,10 +217,11 @@ def run_thumbnails(lab: Any, policy: ScalingPolicy) -> ScalingRun:
 def _policy_problem(policy: Any) -> str | None:
     """What is wrong with the policy before any simulation (None when it may work)."""
     if not isinstance(policy, ScalingPolicy):
-        return (
+        hint = (
             "define thumb_policy = scaling.ScalingPolicy(acceptable_latency=..., "
             "seconds_per_message=..., min_instances=1, max_instances=...)"
         )
+        return hint if policy is None else f"{hint} (it got {given(policy)})"
     if not math.isclose(policy.seconds_per_message, THUMBNAIL_SECONDS):
         factor = THUMBNAIL_SECONDS / policy.seconds_per_message
         effect = (
@@ -239,6 +252,7 @@ def _policy_problem(policy: Any) -> str | None:
     return None
 
 
+@expects("ex6.2", lab=LAB)
 def check_scaling_target(lab: Any, policy: Any) -> Check:
     """Exercise 6.2: with ``policy`` no thumbnail of the burst waits longer than the goal (90 s),
     and the queue is empty at the end."""
@@ -285,7 +299,9 @@ def check_dlq_alarm(alarm: Any) -> Check:
     is OK while the DLQ is quiet (no datapoints) and OK again after the redrive."""
     exercise = "ex6.3"
     if not isinstance(alarm, Alarm):
-        return _not_an_alarm(exercise, "dlq_alarm", "alarms.Alarm('payments-dlq not empty', ...)")
+        return _not_an_alarm(
+            exercise, "dlq_alarm", "alarms.Alarm('payments-dlq not empty', ...)", alarm
+        )
     history = alarm.evaluate(quiet_dlq(alarm.queue or "payments-dlq"))
     quiet, states = history.states[:DLQ_FIRST], history.states
     fired, first = _fired_at(history), _minute(DLQ_FIRST)

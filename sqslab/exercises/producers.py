@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from sqslab import facts
 from sqslab.exercises import Check, _first_problem, _queue_url
+from sqslab.exercises.arguments import LAB, LIST, NAME, TEXT, expects
 from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import human_size
 from sqslab.queues import peek
@@ -70,6 +71,7 @@ def _json(body: str) -> Any:
 # --- Exercise 2.1 ----------------------------------------------------------------------------
 
 
+@expects("ex2.1", lab=LAB, orders=LIST, queue=NAME)
 def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-batch") -> Check:
     """Exercise 2.1: every order in ``queue`` as JSON, sent with the fewest SendMessageBatch
     calls and no SendMessage."""
@@ -135,6 +137,7 @@ def _event_names(events: Sequence[Any]) -> str:
     return " -> ".join(str(e.get("event", e)) if isinstance(e, dict) else str(e) for e in events)
 
 
+@expects("ex2.2", lab=LAB, events=LIST, queue=NAME)
 def check_payment_events(
     lab: Any, events: Sequence[Any], queue: str = "payments-events.fifo"
 ) -> Check:
@@ -199,6 +202,7 @@ def check_payment_events(
 # --- Exercise 2.3 ----------------------------------------------------------------------------
 
 
+@expects("ex2.3", lab=LAB, report=TEXT, queue=NAME)
 def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
     """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
     name = "ex2.3"
