@@ -11,7 +11,7 @@ QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.
 PARALLEL := -n auto --dist loadfile
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
 
-.PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser
+.PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser faults
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ bench: venv
 ## make test-browser: every notebook in JupyterLab in headless Chromium (apt-get install -y chromium)
 test-browser: venv
 	$(BIN)/pytest -m browser tests/browser
+
+## make faults: 200 seeded fault runs of the producer and worker pool; prints lost, duplicates, order
+faults: venv
+	$(BIN)/python -m sqslab.faultruns
 
 ## make loadtest: 30 simulated learners, a key each, on one local room server (workshop mode)
 loadtest: venv

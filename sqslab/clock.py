@@ -229,16 +229,34 @@ def _virtual_receive(original: Any) -> Any:
             moment = next_change(self.get_queue(queue_name), clock.time() * 1000)
             until = deadline if moment is None else min(moment / 1000, deadline)
             _wait_for_change(clock, until)
+            if _poll_interrupted(clock):
+                return []
 
     receive_message.__wrapped__ = original  # type: ignore[attr-defined]
     return receive_message
 
 
-def _wait_for_change(clock: VirtualClock, until: float) -> None:
-    """Let virtual time pass until ``until``; a scheduled worker wakes early if a queue changes."""
+def poke() -> None:
+    """Wake every long poll waiting on the virtual clock so it looks again (a consumer stops)."""
+    _PATCH.version += 1
+
+
+def _poll_interrupted(clock: VirtualClock) -> bool:
+    """True when the worker this long poll serves was asked to stop (it returns empty)."""
     scheduler = clock.scheduler
-    if scheduler is None or scheduler.current() is None:
+    task = scheduler.waiter() if scheduler is not None else None
+    return bool(task is not None and task.interrupted)
+
+
+def _wait_for_change(clock: VirtualClock, until: float) -> None:
+    """Let virtual time pass until ``until``; a scheduled worker wakes early if a queue changes.
+
+    On the ``server`` backend the long poll runs in a server thread, not in the worker's: it
+    then waits on behalf of the worker whose turn it is, so the other workers run meanwhile."""
+    scheduler = clock.scheduler
+    task = scheduler.waiter() if scheduler is not None else None
+    if task is None:
         clock.advance_to(until)
         return
     seen = _PATCH.version
-    scheduler.wait_until(until, wake_if=lambda: _PATCH.version != seen)
+    scheduler.wait_until(until, wake_if=lambda: _PATCH.version != seen, task=task)

@@ -16,6 +16,12 @@ The named concepts (after sqs-workers and bbc/sqs-consumer):
 - **heartbeat interval**: while a worker holds messages, they are kept invisible by
   ChangeMessageVisibility every ``heartbeat_interval`` seconds, so a slow handler is not raced by a
   second consumer when the visibility timeout ends.
+- **FIFO order**: on a FIFO queue, once a message of a group fails, the later messages of that
+  group in the same batch are released unprocessed (visibility 0), as AWS advises for partial
+  batch failures, so the group is retried from the failed message on.
+- **crashes**: a worker whose process dies (:class:`sqslab.faults.WorkerCrash`) can neither delete
+  nor release; its messages come back when their visibility timeout ends, the heartbeat stops
+  extending them, and the pool starts a replacement worker (``max_restarts`` in all).
 
 A message is deleted only after its handler succeeded. On the virtual clock (moto) the workers run
 as discrete events (:mod:`sqslab.scheduler`): an hour of queue time takes a moment, the same way
@@ -34,6 +40,7 @@ from sqslab import clock as clocks
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
 from sqslab.errors import LimitError
+from sqslab.faults import WorkerCrash
 from sqslab.scheduler import Scheduler, ThreadRunner, runner_for
 
 
@@ -101,6 +108,7 @@ class ConsumeResult:
     deleted: int = 0
     released: int = 0
     extended: int = 0
+    crashes: int = 0
     receives: int = 0
     empty_receives: int = 0
     stopped_by: str = ""
@@ -159,17 +167,21 @@ class Consumer:
         stop: StopPolicy | None = None,
         clock: clocks.Clock | None = None,
         payloads: Any = None,
+        max_restarts: int = 10,
         seed: int = 0,
     ) -> None:
-        if (handler is None) == (batch_handler is None):
-            raise TypeError("give a Consumer exactly one of handler= or batch_handler=")
+        self.handler, self.batch_handler = check_handlers(handler, batch_handler)
         self.sqs, self.queue_url = sqs, queue_url
-        self.handler, self.batch_handler = handler, batch_handler
+        self.fifo = str(queue_url).endswith(".fifo")
         self.workers = check_workers(workers)
         self.batch_size = check_batch_size(batch_size)
         self.wait_time = check_wait_time(wait_time)
         self.poll_pause = poll_pause
-        self.visibility_timeout = visibility_timeout or queue_visibility(sqs, queue_url)
+        self.visibility_timeout = (
+            queue_visibility(sqs, queue_url)
+            if visibility_timeout is None
+            else check_visibility(visibility_timeout)
+        )
         self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
         self.backoff = backoff
         self.stop_policy = stop or StopPolicy()
@@ -180,6 +192,8 @@ class Consumer:
         self._held: dict[str, tuple[str, Message]] = {}
         self._in_handler = 0
         self._lock = threading.Lock()
+        self.max_restarts = max_restarts
+        self._polling: set[str] = set()
         self._runner: Scheduler | ThreadRunner | None = None
         self._background: threading.Thread | None = None
         self.result = ConsumeResult()
@@ -193,9 +207,8 @@ class Consumer:
         the workers on the same clock; ``done()`` turns true once every worker has finished."""
         self._prepare()
         if beside is not None:
-            workers = [t for t in self._runner.tasks if t.name.startswith("worker-")]
-            beside(self._runner, lambda: all(t.done for t in workers))
-        self._runner.run(on_interrupt=lambda: self.stop("interrupted"))
+            beside(self._runner, self._finished)
+        self._runner.run(on_interrupt=lambda: self.stop("interrupted"), abandon=self._abandonable)
         self.result.ended = self.clock.time()
         return self.result
 
@@ -221,6 +234,14 @@ class Consumer:
             self.result.stopped_by = self.result.stopped_by or reason
             self.result.stopped_at = self.clock.time()
             self._stopping.set()
+            if self._runner is not None:
+                self._runner.interrupt(t for t in self._runner.tasks if _is_worker(t))
+                clocks.poke()
+
+    def _abandonable(self, task: Any) -> bool:
+        """A worker still in a long poll once stopping need not be waited for: it releases what
+        the poll brings when it returns (the stop itself returns at once, not up to 20 s later)."""
+        return self.stopping and task.name in self._polling
 
     @property
     def stopping(self) -> bool:
@@ -244,7 +265,39 @@ class Consumer:
     # -- one worker ----------------------------------------------------------------------
 
     def _work(self, name: str) -> None:
-        """Receive and handle batches until asked to stop."""
+        """Receive and handle batches until asked to stop; a crash or an error ends the worker."""
+        try:
+            self._loop(name)
+        except WorkerCrash as crash:
+            self._crashed(name, crash)
+        except BaseException:
+            self._orphan(name)
+            self.stop("error")
+            raise
+
+    def _crashed(self, name: str, crash: WorkerCrash) -> None:
+        """A worker died: what it held comes back after its visibility timeout; replace it."""
+        self.result.crashes += 1
+        self._event(
+            name, "crashed", None, f"{crash}; {self._orphan(name)} message(s) left in flight"
+        )
+        if self.stopping:
+            return
+        if self.result.crashes > self.max_restarts:
+            self.stop("crashes")
+            return
+        again = f"{name.split('.')[0]}.{self.result.crashes}"
+        self._runner.spawn(lambda: self._work(again), again)
+
+    def _orphan(self, name: str) -> int:
+        """Forget the messages a dead worker held (nobody may extend, delete or release them)."""
+        with self._lock:
+            mine = [h for h, (w, _) in self._held.items() if w == name]
+            for handle in mine:
+                del self._held[handle]
+        return len(mine)
+
+    def _loop(self, name: str) -> None:
         while not self.stopping:
             batch = self._receive(name)
             if batch:
@@ -256,14 +309,18 @@ class Consumer:
                 self.clock.sleep(self.poll_pause)  # short polling: pause between empty receives
 
     def _receive(self, worker: str) -> list[Message]:
-        resp = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=self.batch_size,
-            WaitTimeSeconds=self.wait_time,
-            VisibilityTimeout=self.visibility_timeout,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
+        self._polling.add(worker)
+        try:
+            resp = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=self.batch_size,
+                WaitTimeSeconds=self.wait_time,
+                VisibilityTimeout=self.visibility_timeout,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+        finally:
+            self._polling.discard(worker)
         raw = resp.get("Messages", [])
         self.result.receives += 1
         if not raw:
@@ -296,9 +353,13 @@ class Consumer:
     def _run_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
         done: list[Message] = []
         failed: list[Message] = []
+        behind: list[Message] = []  # FIFO: after a failure in their group, left unprocessed
         for i, message in enumerate(batch):
+            if self._behind_failure(message, failed):
+                behind.append(message)
+                continue
             if not self._reserve(1):
-                return done, failed, batch[i:]
+                return done, failed, behind + batch[i:]
             try:
                 self._call(worker, self.handler, message)
             except Exception as err:  # noqa: BLE001 - a failing handler is a failed message
@@ -309,7 +370,11 @@ class Consumer:
                 done.append(message)
             finally:
                 self._unreserve(1)
-        return done, failed, []
+        return done, failed, behind
+
+    def _behind_failure(self, message: Message, failed: list[Message]) -> bool:
+        """On a FIFO queue: True when an earlier message of this one's group failed."""
+        return self.fifo and any(f.group_id == message.group_id for f in failed)
 
     def _run_batch_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
         if not self._reserve(len(batch)):
@@ -323,13 +388,27 @@ class Consumer:
             detail = "reported as a batch item failure"
         finally:
             self._unreserve(len(batch))
-        done = [m for m in batch if m.id not in failed_ids]
-        failed = [m for m in batch if m.id in failed_ids]
+        done, failed, behind = self._sort_batch(batch, failed_ids)
         for m in done:
             self._processed(worker, m)
         for m in failed:
             self._failed(worker, m, detail)
-        return done, failed, []
+        return done, failed, behind
+
+    def _sort_batch(self, batch: list[Message], failed_ids: set[str]) -> tuple[list, list, list]:
+        """Successes, failures, and (FIFO) messages after a failure in their group, which Lambda's
+        rule for FIFO batches treats as not processed."""
+        done: list[Message] = []
+        failed: list[Message] = []
+        behind: list[Message] = []
+        for m in batch:
+            if m.id in failed_ids:
+                failed.append(m)
+            elif self._behind_failure(m, failed):
+                behind.append(m)
+            else:
+                done.append(m)
+        return done, failed, behind
 
     def _call(self, worker: str, function: Callable[[Any], Any], arg: Any) -> Any:
         first = arg[0].id if isinstance(arg, list) else arg.id
@@ -386,7 +465,8 @@ class Consumer:
                     self._event(worker, "delete failed", m.id, "it will be delivered again")
 
     def _release(self, worker: str, messages: list[Message]) -> None:
-        """Make unprocessed messages visible again at once (visibility 0) for another consumer."""
+        """Make unprocessed messages visible again at once (visibility 0) for another consumer
+        (on FIFO, after the group's failed message: the group stays locked until it is back)."""
         self._set_visibility(worker, [(m, 0) for m in messages], "released")
         self.result.released += len(messages)
 
@@ -444,8 +524,9 @@ class Consumer:
             self._event("heartbeat", kind, m.id, f"+{self.visibility_timeout} s")
 
     def _finished(self) -> bool:
-        """True when no worker is left running."""
-        return all(t.done for t in self._runner.tasks if t.name.startswith("worker-"))
+        """True when no worker is left running (one stuck in a long poll after a stop counts as
+        finished: it releases whatever that poll brings)."""
+        return all(t.done or self._abandonable(t) for t in self._runner.tasks if _is_worker(t))
 
     def _timer(self) -> None:
         """Stop the consumer ``until`` seconds after it started (the stop policy)."""
@@ -483,6 +564,33 @@ def queue_visibility(sqs: Any, queue_url: str) -> int:
     """The queue's VisibilityTimeout in seconds."""
     attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
     return int(attrs["Attributes"]["VisibilityTimeout"])
+
+
+def check_handlers(
+    handler: Handler | None, batch_handler: BatchHandler | None
+) -> tuple[Handler | None, BatchHandler | None]:
+    """Exactly one handler, and it must be callable."""
+    if (handler is None) == (batch_handler is None):
+        raise TypeError("give a Consumer exactly one of handler= or batch_handler=")
+    given = handler if handler is not None else batch_handler
+    if not callable(given):
+        raise TypeError(
+            f"the handler must be a function that takes a message, got {type(given).__name__} "
+            f"{given!r}: define def handle(message): ... and pass handler=handle"
+        )
+    return handler, batch_handler
+
+
+def check_visibility(seconds: int) -> int:
+    """0..12 h (the SQS limit) for the visibility timeout the consumer asks for."""
+    top = int(facts.get("visibility_timeout").value)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= top:
+        raise LimitError(
+            f"visibility_timeout {seconds!r} is out of range: SQS allows whole seconds from 0 to "
+            f"{top:,} ({facts.get('visibility_timeout').text}); leave it out to use the queue's "
+            "own VisibilityTimeout"
+        )
+    return seconds
 
 
 def check_workers(workers: int) -> int:
@@ -532,6 +640,10 @@ def _default_clock() -> clocks.Clock:
 
     lab = active()
     return lab.clock if lab is not None else clocks.RealClock()
+
+
+def _is_worker(task: Any) -> bool:
+    return str(task.name).startswith("worker-")
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

@@ -1,4 +1,5 @@
-"""Fault injection, a teaching and test tool: make SendMessageBatch fail some entries on purpose.
+"""Fault injection, a teaching and test tool: make SendMessageBatch fail some entries on purpose,
+or make a consumer's worker crash (:class:`WorkerCrash`).
 
 On AWS a ``SendMessageBatch`` call can succeed (HTTP 200) while some entries fail with a
 server-side error (``SenderFault: false``); a producer must notice and retry just those. moto
@@ -27,6 +28,12 @@ OPERATION = "SendMessageBatch"
 STATE = "sqslab_batch_faults"
 INJECTED_MESSAGE = "simulated transient failure (sqslab.faults.inject_batch_failures)"
 SENDER_FAULT_MESSAGE = "simulated sender-fault failure (sqslab.faults.inject_batch_failures)"
+
+
+class WorkerCrash(BaseException):
+    """Raise it from a handler to simulate the worker's process dying mid-message: nothing after
+    it runs (no delete, no release), so what the worker held comes back after its visibility
+    timeout. A BaseException, so a handler's ``except Exception`` cannot swallow it."""
 
 
 class BatchFailures:

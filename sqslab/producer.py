@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from sqslab import facts
@@ -36,6 +37,10 @@ from sqslab.trace import message_size
 #: Above this many messages ``send_many`` shows a progress bar unless told otherwise.
 PROGRESS_AUTO_ABOVE = 500
 DEFAULT_RETRY = BackoffPolicy(base=0.05, cap=2.0)
+#: On FIFO queues, how many batches ahead the producer looks for messages of other groups.
+GROUP_LOOKAHEAD = 10
+#: Error code of a FIFO message not sent because an earlier message of its group failed.
+GROUP_HALTED = "GroupHalted"
 # --- Batching ------------------------------------------------------------------------------
 
 
@@ -53,29 +58,84 @@ def _check_batch_size(max_entries: int) -> int:
 
 
 def batches(
-    messages: Iterable[Any], max_entries: int | None = None, max_bytes: int | None = None
+    messages: Iterable[Any],
+    max_entries: int | None = None,
+    max_bytes: int | None = None,
+    *,
+    one_per_group: bool = False,
 ) -> Iterator[list[OutgoingMessage]]:
     """Lazily chunk ``messages`` into batches of at most ``max_entries`` entries and ``max_bytes``
-    bytes (defaults: the SQS batch limits); entry ids default to the running index."""
+    bytes (defaults: the SQS batch limits); entry ids default to the running index.
+
+    ``one_per_group`` (FIFO queues) puts at most one message of a group in a batch and keeps each
+    group's order across batches, so a retried entry never lands behind a later one of its group.
+    """
     entries = _check_batch_size(max_entries or _fact_int("batch_max_entries"))
     limit = max_bytes or _fact_int("batch_max_bytes")
+    checked = (_checked(coerce(item, index), limit) for index, item in enumerate(messages))
+    if one_per_group:
+        yield from _group_batches(checked, entries, limit)
+    else:
+        yield from _ordered_batches(checked, entries, limit)
+
+
+def _checked(message: OutgoingMessage, limit: int) -> OutgoingMessage:
+    _check_fits_a_batch(message, message.size, limit)
+    return message
+
+
+def _ordered_batches(
+    messages: Iterable[OutgoingMessage], entries: int, limit: int
+) -> Iterator[list[OutgoingMessage]]:
+    """Consecutive messages, cut where a batch is full (entries or bytes)."""
     batch: list[OutgoingMessage] = []
     total = 0
-    for index, item in enumerate(messages):
-        message = coerce(item, index)
-        size = message.size
-        _check_fits_a_batch(message, size, limit)
-        if batch and total + size > limit:
+    for message in messages:
+        if batch and total + message.size > limit:
             yield batch
             batch, total = [], 0
         _check_unique_id(message, batch)
         batch.append(message)
-        total += size
+        total += message.size
         if len(batch) == entries:
             yield batch
             batch, total = [], 0
     if batch:
         yield batch
+
+
+def _group_batches(
+    messages: Iterable[OutgoingMessage], entries: int, limit: int
+) -> Iterator[list[OutgoingMessage]]:
+    """Batches with one message per group, each group in order, looking ahead a few batches."""
+    source = iter(messages)
+    waiting: list[OutgoingMessage] = []
+    while True:
+        waiting.extend(islice(source, GROUP_LOOKAHEAD * entries - len(waiting)))
+        if not waiting:
+            return
+        batch, waiting = _one_per_group(waiting, entries, limit)
+        yield batch
+
+
+def _one_per_group(
+    waiting: list[OutgoingMessage], entries: int, limit: int
+) -> tuple[list[OutgoingMessage], list[OutgoingMessage]]:
+    """The next batch from ``waiting`` (each group's earliest message only) and what is left."""
+    batch: list[OutgoingMessage] = []
+    rest: list[OutgoingMessage] = []
+    seen: set[str | None] = set()
+    total = 0
+    for message in waiting:
+        fits = len(batch) < entries and total + message.size <= limit
+        if fits and message.group_id not in seen:
+            _check_unique_id(message, batch)
+            batch.append(message)
+            total += message.size
+        else:
+            rest.append(message)
+        seen.add(message.group_id)  # a group's later messages wait for its earlier ones
+    return batch, rest
 
 
 def _check_fits_a_batch(message: OutgoingMessage, size: int, limit: int) -> None:
@@ -156,8 +216,9 @@ class Producer:
     """Sends messages to one queue: validated, batched, partial failures retried with backoff,
     and large bodies sent through S3 when given a :class:`~sqslab.payloads.PayloadStore`.
 
-    A retried entry lands after the entries that succeeded the first time, so on a FIFO queue a
-    partial failure can reorder a message group; send one group per batch if order matters.
+    On a FIFO queue a batch carries at most one message per group, so retrying a failed entry never
+    puts it behind a later message of its group; once a message fails for good, the later messages
+    of its group are not sent (reported as ``GroupHalted``) rather than sent out of order.
     """
 
     def __init__(
@@ -226,9 +287,16 @@ class Producer:
         result = SendResult()
         bar = self._progress_bar(len(messages) if isinstance(messages, Sized) else None)
         prepared = (self._prepare_nth(item, index) for index, item in enumerate(messages))
+        fifo = self.queue.fifo
+        halted: set[str | None] = set()
         try:
-            for batch in batches(prepared, self.batch_size):
-                self._send_batch(batch, result)
+            for batch in batches(prepared, self.batch_size, one_per_group=fifo):
+                kept = _halt(batch, halted, result) if fifo else batch
+                before = len(result.failed)
+                self._send_batch(kept, result)
+                if fifo:
+                    groups = {str(m.id): m.group_id for m in kept}
+                    halted.update(groups[f.id] for f in result.failed[before:])
                 if bar is not None:
                     bar.update(len(batch))
         finally:
@@ -311,6 +379,20 @@ class Producer:
         import tqdm.auto
 
         return tqdm.auto.tqdm(total=total, leave=False, unit="msg", desc="sending")
+
+
+def _halt(
+    batch: list[OutgoingMessage], halted: set[str | None], result: SendResult
+) -> list[OutgoingMessage]:
+    """The messages of ``batch`` whose group has no failed message; the others are reported."""
+    for m in batch:
+        if m.group_id in halted:
+            text = (
+                f"not sent: an earlier message of group {m.group_id!r} was not accepted, and "
+                "sending this one would deliver the group out of order; fix and resend both"
+            )
+            result.failed.append(Failed(str(m.id), GROUP_HALTED, text, False, 0))
+    return [m for m in batch if m.group_id not in halted]
 
 
 def _check_many(messages: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,8 @@ from sqslab.clock import Clock, VirtualClock, check_seconds
 POLL = 0.1
 #: A condition that ends a wait early (a long poll waking when a message arrives).
 Wake = Callable[[], bool]
+#: Tells the runner it need not wait for a task any more (a worker stuck in a long poll).
+Abandon = Callable[["Task"], bool]
 
 
 @dataclass(eq=False)
@@ -33,6 +35,8 @@ class Task:
     wake_at: float = 0.0
     wake_if: Wake | None = None
     done: bool = False
+    #: Set when the task is asked to stop: a long poll it is in returns at once.
+    interrupted: bool = False
     error: BaseException | None = None
     go: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -49,6 +53,8 @@ class Scheduler:
         self._by_thread: dict[int, Task] = {}
         self._yielded = threading.Event()
         self._lock = threading.Lock()
+        #: The task that has the turn now (None between turns).
+        self.running: Task | None = None
 
     def spawn(self, target: Callable[[], Any], name: str | None = None) -> Task:
         """Add a task that starts at the current virtual time (from the driver or another task)."""
@@ -64,13 +70,21 @@ class Scheduler:
         """The task running in the calling thread, if it is one of this scheduler's."""
         return self._by_thread.get(threading.get_ident())
 
+    def waiter(self) -> Task | None:
+        """The task a wait in this thread is for: the calling task, or else the task that has the
+        turn (a moto server thread serving that task's long poll waits on its behalf)."""
+        return self.current() or self.running
+
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` of virtual time: from a task, let the others run; otherwise jump."""
         self.wait_until(self.clock.time() + check_seconds(seconds))
 
-    def wait_until(self, when: float, wake_if: Wake | None = None) -> None:
-        """Wait until virtual time ``when``, or earlier once ``wake_if()`` is true (checked between turns)."""
-        task = self.current()
+    def wait_until(
+        self, when: float, wake_if: Wake | None = None, task: Task | None = None
+    ) -> None:
+        """Wait until virtual time ``when``, or earlier once ``wake_if()`` is true (checked between
+        turns); ``task`` (default: the calling one) gives up its turn meanwhile."""
+        task = task or self.current()
         if task is None:
             self.clock.advance_to(when)
             return
@@ -79,8 +93,16 @@ class Scheduler:
         self._yielded.set()
         task.go.wait()
 
-    def run(self, on_interrupt: Callable[[], None] | None = None) -> None:
-        """Drive every task to its end; re-raise the first error a task raised.
+    def interrupt(self, tasks: Iterable[Task]) -> None:
+        """Ask ``tasks`` to stop waiting in long polls (they return empty on their next turn)."""
+        for task in tasks:
+            task.interrupted = True
+
+    def run(
+        self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None
+    ) -> None:
+        """Drive every task to its end; re-raise the first error a task raised (``abandon`` is
+        for real clocks: here an interrupted long poll returns at once instead).
 
         Ctrl+C (KeyboardInterrupt) calls ``on_interrupt`` at once (a consumer asks its workers to
         stop) and keeps driving until the tasks wind down; without ``on_interrupt`` it propagates
@@ -115,8 +137,12 @@ class Scheduler:
         self.clock.advance_to(when)
         task.wake_if = None
         self._yielded.clear()
+        self.running = task
         task.go.set()
-        _wait_interruptibly(lambda: self._yielded.wait(POLL), on_interrupt)
+        try:
+            _wait_interruptibly(lambda: self._yielded.wait(POLL), on_interrupt)
+        finally:
+            self.running = None
 
     def _body(self, task: Task) -> None:
         self._by_thread[threading.get_ident()] = task
@@ -162,16 +188,26 @@ class ThreadRunner:
                 return
             time.sleep(min(left, self.poll_interval))  # real clock: look again at wake_if
 
-    def run(self, on_interrupt: Callable[[], None] | None = None) -> None:
+    def interrupt(self, tasks: Iterable[Task]) -> None:
+        """Mark ``tasks`` as asked to stop (a real long poll cannot be cut short: see ``run``)."""
+        for task in tasks:
+            task.interrupted = True
+
+    def run(
+        self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None
+    ) -> None:
         """Wait for every thread (including ones spawned meanwhile); re-raise the first error.
 
-        Ctrl+C calls ``on_interrupt`` and keeps waiting (or propagates without one).
+        Ctrl+C calls ``on_interrupt`` and keeps waiting (or propagates without one). A task for
+        which ``abandon(task)`` turns true is not waited for any longer (it ends on its own).
         """
         index = 0
         while index < len(self.tasks):
-            thread = self.tasks[index].thread
-            if thread is not None:
-                _wait_interruptibly(lambda t=thread: _joined(t), on_interrupt)
+            task = self.tasks[index]
+            if task.thread is not None:
+                _wait_interruptibly(
+                    lambda t=task: _joined(t.thread) or _gone(t, abandon), on_interrupt
+                )
             index += 1
         _raise_first_error(self.tasks)
 
@@ -182,6 +218,10 @@ class ThreadRunner:
             task.error = err
         finally:
             task.done = True
+
+
+def _gone(task: Task, abandon: Abandon | None) -> bool:
+    return abandon is not None and abandon(task)
 
 
 def _joined(thread: threading.Thread) -> bool:
