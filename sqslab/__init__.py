@@ -27,6 +27,7 @@ SUBMODULES = (
     "exercises",
     "facts",
     "fanout",
+    "faultruns",
     "faults",
     "fidelity",
     "fifo",

@@ -7,6 +7,8 @@ into ``moto.sqs.models``). :func:`install` replaces just those two names with th
 
 from __future__ import annotations
 
+import math
+import numbers
 import threading
 import time
 from datetime import UTC, datetime
@@ -26,15 +28,47 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
+#: The longest single wait: 100 years. A lesson needs days at most, and a clock pushed near the
+#: year 9999 can no longer be shown as a datetime.
+MAX_WAIT = 100 * 365 * 24 * 3600
+#: The last instant a virtual clock may reach: the end of what ``datetime`` can show.
+LATEST = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+
+
 def check_seconds(seconds: float) -> float:
-    """Return ``seconds`` as a float, or raise a clear error for negative or non-numeric input."""
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise TypeError(f"wait() takes a number of seconds, got {seconds!r}")
-    if seconds < 0 or seconds != seconds:
-        raise ValueError(
-            f"cannot wait {seconds} seconds: time only moves forward; pass 0 or more seconds"
+    """Return ``seconds`` as a float, or raise a clear error for a negative, non-finite, too long
+    or non-numeric wait."""
+    from sqslab.errors import LimitError, WrongTypeError
+
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise WrongTypeError(
+            f"wait() takes a number of seconds, got {type(seconds).__name__} {seconds!r:.40}: "
+            "e.g. lab.wait(60) or lab.wait(12 * 3600)"
+        )
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        raise LimitError(
+            f"cannot wait {seconds} seconds: pass a finite number of seconds, e.g. lab.wait(60)"
+        )
+    if seconds < 0:
+        raise LimitError(
+            f"cannot wait {_amount(seconds)} seconds: time only moves forward; pass 0 or more "
+            "seconds"
+        )
+    if seconds > MAX_WAIT:
+        from sqslab import facts
+
+        raise LimitError(
+            f"cannot wait {_amount(seconds)} seconds: one wait is at most 100 years ({MAX_WAIT} s); "
+            f"SQS keeps a message {facts.get('message_retention').text} at most, so "
+            "lab.wait(14 * 24 * 3600) is as far as a lesson needs"
         )
     return float(seconds)
+
+
+def _amount(seconds: numbers.Real) -> str:
+    """A number of seconds as short text (an int of 400 digits is not spelled out)."""
+    text = str(seconds)
+    return text if len(text) <= 24 else f"{text[:8]}… ({len(text)} characters)"
 
 
 class RealClock:
@@ -73,15 +107,29 @@ class VirtualClock:
             self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (0 or more)."""
+        """Move the clock forward by ``seconds`` (0 or more), never past :data:`LATEST`."""
         step = check_seconds(seconds)
         with self._lock:
+            _check_reachable(self._now + step)
             self._now += step
 
     def advance_to(self, when: float) -> None:
         """Move the clock forward to ``when``; an instant in the past leaves it unchanged."""
         with self._lock:
+            _check_reachable(when)
             self._now = max(self._now, when)
+
+
+def _check_reachable(when: float) -> None:
+    """Refuse to move a virtual clock past the last instant ``datetime`` can show."""
+    from sqslab.errors import LimitError
+
+    if when > LATEST:
+        raise LimitError(
+            f"the virtual clock cannot pass {datetime.fromtimestamp(LATEST, tz=UTC):%Y-%m-%d}, the "
+            "last day Python's datetime can show; start a fresh lab (lab = sqslab.start()) to "
+            "begin again at the fixed start time"
+        )
 
 
 def now_datetime(clock: Clock) -> datetime:
