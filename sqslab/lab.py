@@ -32,6 +32,9 @@ MOTO_ACCOUNT = "123456789012"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 #: Hidden while a moto lab runs, with every other ``AWS_ENDPOINT_URL_<SERVICE>`` variable.
+#: The tag whose value names the lab that created a queue or topic (aws backend).
+LAB_TAG = "sqslab-lab"
+
 MASKED_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -73,6 +76,8 @@ class Lab:
         self._on_stop: list[Any] = []
         self.trace.attach(session.events)
         self.namespace.attach(session.events)
+        if self.namespace.prefix:
+            self.namespace.exists = self._exists
         if clock.virtual:
             fidelity.attach(session.events)
 
@@ -106,13 +111,34 @@ class Lab:
         return clocks.now_datetime(self.clock)
 
     def cleanup(self) -> list[str]:
-        """Delete every queue and SNS topic this lab created; returns their URLs and ARNs."""
-        deleted = workshop.delete_queues(self.sqs, self.namespace.created_queues())
-        topics = self.namespace.created_topics()
+        """Delete every queue and SNS topic this lab created; returns their URLs and ARNs.
+
+        Where the lab tags what it creates (``aws``), only what still carries this lab's own tag
+        is deleted, so a queue someone else re-created under the same name is left alone."""
+        queues = [u for u in self.namespace.created_queues() if self._ours("queue", u)]
+        deleted = workshop.delete_queues(self.sqs, queues)
+        topics = [t for t in self.namespace.created_topics() if self._ours("topic", t)]
         if topics:
             deleted += workshop.delete_topics(self.client("sns"), topics)
-        self.namespace.forget(deleted)
+        self.namespace.forget(self.namespace.created_queues() + self.namespace.created_topics())
         return deleted
+
+    def _exists(self, kind: str, name: str) -> bool:
+        """Whether a queue or topic of this full name exists (a look-up left out of the trace)."""
+        with self.trace.paused():
+            if kind == "queue":
+                return workshop.queue_exists(self.sqs, name)
+            return workshop.topic_exists(self.client("sns"), name)
+
+    def _ours(self, kind: str, url_or_arn: str) -> bool:
+        """True unless the lab tags what it creates and this one lacks its tag (or is gone)."""
+        mine = self.namespace.tags.get(LAB_TAG)
+        if mine is None:
+            return True
+        with self.trace.paused():
+            if kind == "queue":
+                return workshop.queue_tag(self.sqs, url_or_arn, LAB_TAG) == mine
+            return workshop.topic_tag(self.client("sns"), url_or_arn, LAB_TAG) == mine
 
     def stop(self) -> None:
         """Stop the backend and give moto its real clock back."""
@@ -359,13 +385,24 @@ def _build_aws(seed: int) -> Lab:
             "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1) or a region in your AWS profile"
         )
     account = _aws_account(session)
-    namespace = Namespace(prefix="sqslab-", tags={"sqslab": "course"})
+    namespace = aws_namespace(workshop.current())
     lab = Lab("aws", session, clocks.RealClock(), account_id=account, namespace=namespace)
     print(
-        f"REAL AWS: account {account}, region {session.region_name}. Every queue created gets the "
-        f"prefix {namespace.prefix!r} and the tag sqslab=course; lab.cleanup() deletes them."
+        f"REAL AWS: account {account}, region {session.region_name}. Every queue and topic this "
+        f"lab creates gets the prefix {namespace.prefix!r} and the tags sqslab=course and "
+        f"{LAB_TAG}={namespace.tags[LAB_TAG]}; lab.cleanup() deletes exactly those, never a "
+        "queue or topic that already existed."
     )
     return lab
+
+
+def aws_namespace(user: str) -> Namespace:
+    """Names and tags on real AWS: ``sqslab-<user>-`` (two learners sharing an account never
+    collide) and a tag naming this lab, which ``cleanup`` checks before it deletes anything."""
+    import secrets
+
+    tags = {"sqslab": "course", "sqslab-owner": user, LAB_TAG: f"{user}-{secrets.token_hex(4)}"}
+    return Namespace(prefix=f"sqslab-{workshop.prefix(user)}", tags=tags)
 
 
 def _aws_session() -> boto3.Session:

@@ -167,6 +167,37 @@ def delete_queues(sqs: Any, urls: list[str]) -> list[str]:
     return deleted
 
 
+def queue_exists(sqs: Any, name: str) -> bool:
+    """True when a queue of exactly this name exists."""
+    try:
+        sqs.get_queue_url(QueueName=name)
+    except sqs.exceptions.QueueDoesNotExist:
+        return False
+    return True
+
+
+def topic_exists(sns: Any, name: str) -> bool:
+    """True when an SNS topic of exactly this name exists."""
+    return any(arn.rsplit(":", 1)[-1] == name for arn in topic_arns(sns, name))
+
+
+def queue_tag(sqs: Any, url: str, key: str) -> str | None:
+    """The value of one tag of a queue (None if untagged or the queue is gone)."""
+    try:
+        return sqs.list_queue_tags(QueueUrl=url).get("Tags", {}).get(key)
+    except sqs.exceptions.QueueDoesNotExist:
+        return None
+
+
+def topic_tag(sns: Any, arn: str, key: str) -> str | None:
+    """The value of one tag of an SNS topic (None if untagged or the topic is gone)."""
+    try:
+        tags = sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])
+    except (sns.exceptions.NotFoundException, sns.exceptions.ResourceNotFoundException):
+        return None
+    return next((t["Value"] for t in tags if t["Key"] == key), None)
+
+
 def delete_topics(sns: Any, arns: list[str]) -> list[str]:
     """Delete SNS topics (their subscriptions go with them); the ARNs deleted."""
     deleted = []

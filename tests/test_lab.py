@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 import sqslab
-from sqslab.errors import LabConfigError
+from sqslab.errors import LabConfigError, LimitError
 from sqslab.lab import BACKENDS, MASKED_VARIABLES, start
 from sqslab.server import start_server
 
@@ -179,12 +179,17 @@ def test_aws_without_region_asks_for_one(monkeypatch, tmp_path):
         start(quiet=True)
 
 
-def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp_path, capsys):
-    """The aws backend's own logic, run against moto standing in for AWS."""
+def _aws_on_moto(monkeypatch, tmp_path, user: str = "alice") -> None:
+    """Environment for the aws backend's own logic, run against moto standing in for AWS."""
     _no_aws_config(monkeypatch, tmp_path)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("SQSLAB_NAMESPACE", user)
+
+
+def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp_path, capsys):
+    _aws_on_moto(monkeypatch, tmp_path)
     with mock_aws():
         import boto3
 
@@ -193,21 +198,96 @@ def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp
         lab = start(quiet=True)
         out = capsys.readouterr().out
         assert "account 123456789012, region eu-west-1" in out
+        assert "prefix 'sqslab-alice-'" in out and "never a queue or topic that already" in out
         assert not lab.virtual_time
         url = lab.sqs.create_queue(QueueName="orders")["QueueUrl"]
-        assert url.endswith("/sqslab-orders")
+        assert url.endswith("/sqslab-alice-orders")
         assert lab.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == url
-        assert lab.sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"sqslab": "course"}
+        tags = lab.sqs.list_queue_tags(QueueUrl=url)["Tags"]
+        assert tags["sqslab"] == "course" and tags["sqslab-owner"] == "alice"
+        assert tags["sqslab-lab"].startswith("alice-")
         assert lab.sqs.list_queues()["QueueUrls"] == [url]
         topic = lab.client("sns").create_topic(Name="events")["TopicArn"]
-        assert topic.endswith(":sqslab-events")
-        tags = lab.client("sns").list_tags_for_resource(ResourceArn=topic)["Tags"]
-        assert tags == [{"Key": "sqslab", "Value": "course"}]
+        assert topic.endswith(":sqslab-alice-events")
+        topic_tags = lab.client("sns").list_tags_for_resource(ResourceArn=topic)["Tags"]
+        assert {"Key": "sqslab-lab", "Value": tags["sqslab-lab"]} in topic_tags
         theirs = boto3.client("sns", region_name="eu-west-1").create_topic(Name="theirs")
         assert lab.cleanup() == [url, topic]
         assert other.list_queues()["QueueUrls"] == [foreign]
         left = boto3.client("sns", region_name="eu-west-1").list_topics()["Topics"]
         assert left == [{"TopicArn": theirs["TopicArn"]}]
+        lab.stop()
+
+
+def test_aws_cleanup_never_deletes_a_queue_the_lab_did_not_create(monkeypatch, tmp_path):
+    """Issue 12 repro: another client's queue under the lab's name, with a message in it."""
+    _aws_on_moto(monkeypatch, tmp_path)
+    with mock_aws():
+        import boto3
+
+        other = boto3.client("sqs", region_name="eu-west-1")
+        for name in ("sqslab-orders", "sqslab-alice-orders"):
+            url = other.create_queue(QueueName=name, tags={"team": "payments"})["QueueUrl"]
+            other.send_message(QueueUrl=url, MessageBody="keep me")
+        lab = start(quiet=True)
+        mine = lab.sqs.create_queue(QueueName="orders")["QueueUrl"]  # exists: returns theirs
+        assert mine.endswith("/sqslab-alice-orders")
+        assert lab.sqs.list_queue_tags(QueueUrl=mine)["Tags"] == {"team": "payments"}
+        sns = lab.client("sns")
+        boto3.client("sns", region_name="eu-west-1").create_topic(Name="sqslab-alice-events")
+        sns.create_topic(Name="events")
+        assert lab.cleanup() == []
+        left = sorted(u.rsplit("/", 1)[1] for u in other.list_queues()["QueueUrls"])
+        assert left == ["sqslab-alice-orders", "sqslab-orders"]
+        assert len(sns.list_topics()["Topics"]) == 1
+        assert len(lab.trace) == 2  # the look-ups and tag checks stay out of the learner's trace
+        lab.stop()
+
+
+def test_aws_cleanup_spares_a_queue_recreated_by_someone_else(monkeypatch, tmp_path):
+    _aws_on_moto(monkeypatch, tmp_path)
+    with mock_aws():
+        import boto3
+
+        lab = start(quiet=True)
+        url = lab.sqs.create_queue(QueueName="jobs")["QueueUrl"]
+        other = boto3.client("sqs", region_name="eu-west-1")
+        other.delete_queue(QueueUrl=url)
+        other.create_queue(QueueName="sqslab-alice-jobs")
+        assert lab.cleanup() == []
+        assert lab.namespace.created_queues() == []
+        assert len(other.list_queues()["QueueUrls"]) == 1
+        lab.stop()
+
+
+def test_two_learners_sharing_an_account_keep_their_own_queues(monkeypatch, tmp_path):
+    _aws_on_moto(monkeypatch, tmp_path, "alice")
+    with mock_aws():
+        alice = start(quiet=True)
+        alice_url = alice.sqs.create_queue(QueueName="orders")["QueueUrl"]
+        monkeypatch.setenv("SQSLAB_NAMESPACE", "bob")
+        bob = start(quiet=True)
+        bob_url = bob.sqs.create_queue(QueueName="orders")["QueueUrl"]
+        assert alice_url != bob_url
+        assert bob.cleanup() == [bob_url]
+        assert bob.sqs.list_queues(QueueNamePrefix="sqslab-").get("QueueUrls", []) == []
+        assert alice.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == alice_url
+        bob.stop()
+
+
+def test_a_prefixed_queue_name_over_the_limit_names_the_prefix(monkeypatch):
+    monkeypatch.setenv("SQSLAB_NAMESPACE", "a" * 20)
+    lab = start("moto", quiet=True)
+    try:
+        with pytest.raises(
+            LimitError,
+            match=r"namespace prefix 'a{20}-' it becomes 91, over SQS's 80: keep your names to 59",
+        ):
+            lab.sqs.create_queue(QueueName="q" * 70)
+        assert lab.sqs.create_queue(QueueName="q" * 59)["QueueUrl"].endswith(
+            "a" * 20 + "-" + "q" * 59
+        )
+    finally:
         lab.stop()
 
 
