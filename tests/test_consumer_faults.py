@@ -49,7 +49,7 @@ def test_a_failure_in_a_fifo_batch_keeps_the_group_in_order(backend: str) -> Non
         lab.stop()
     assert processed == ["1", "2", "3"]
     assert result.released == 2 and result.failures == 1
-    assert any("released" == e.kind for e in result.events)
+    assert any(e.kind == "released" for e in result.events)
 
 
 def test_other_groups_in_the_batch_still_run(lab, sqs) -> None:
