@@ -95,8 +95,7 @@ class Scheduler:
 
     def interrupt(self, tasks: Iterable[Task]) -> None:
         """Ask ``tasks`` to stop waiting in long polls (they return empty on their next turn)."""
-        for task in tasks:
-            task.interrupted = True
+        _interrupt(tasks)
 
     def run(
         self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None
@@ -190,8 +189,7 @@ class ThreadRunner:
 
     def interrupt(self, tasks: Iterable[Task]) -> None:
         """Mark ``tasks`` as asked to stop (a real long poll cannot be cut short: see ``run``)."""
-        for task in tasks:
-            task.interrupted = True
+        _interrupt(tasks)
 
     def run(
         self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None
@@ -218,6 +216,11 @@ class ThreadRunner:
             task.error = err
         finally:
             task.done = True
+
+
+def _interrupt(tasks: Iterable[Task]) -> None:
+    for task in tasks:
+        task.interrupted = True
 
 
 def _gone(task: Task, abandon: Abandon | None) -> bool:
