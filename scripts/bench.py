@@ -6,6 +6,8 @@ Prints one ``name: value`` line per ratio (goals in brackets are not asserted: m
 - ``batch_vs_single``: a one-message-per-call loop's time / the sqslab batch producer's time (>= 4)
 - ``sqslab_overhead``: the sqslab producer's time / a raw ``send_message_batch`` loop's time (<= 1.10)
 - ``pool_speedup``: 1 worker's time / an 8-worker pool's time, handler waiting 50 ms (>= 6)
+- ``stop_during_20s_poll``: seconds from ``Consumer.stop()`` to the end of its run while its worker
+  is inside a 20 s long poll on a real clock (<= 1; whatever that poll still brings is released)
 
 Each ratio is the median of ``--repeat`` rounds; every round uses fresh queues so the queue depth
 (which slows moto down) is the same for both sides.
@@ -132,6 +134,26 @@ def pool_ratio(bench: Bench, sqs: Any, messages: int, n: int) -> float:
     return statistics.median(rounds)
 
 
+def stop_latency(sqs: Any, url: str) -> float:
+    """Seconds a stop takes while the only worker sits in a real 20 s long poll."""
+    consumer = Consumer(sqs, url, lambda m: None, wait_time=20, clock=RealClock()).start()
+    time.sleep(0.5)  # real time: let the worker enter its long poll
+    asked = time.perf_counter()
+    consumer.stop()
+    consumer.join(25)
+    return time.perf_counter() - asked
+
+
+def stop_seconds(bench: Bench, n: int) -> float:
+    """Median of n stops during a real 20 s long poll, in seconds (a fresh queue each)."""
+    rounds = []
+    for _ in range(n):
+        url = bench.queue()
+        rounds.append(stop_latency(bench.sqs, url))
+        bench.sqs.delete_queue(QueueUrl=url)
+    return statistics.median(rounds)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500, help="messages per producer round")
@@ -146,9 +168,11 @@ def main(argv: list[str] | None = None) -> None:
         single = ratio(bench, single_loop(sqs, n), sqslab_producer(sqs, n), r)
         overhead = ratio(bench, sqslab_producer(sqs, n), raw_batches(sqs, n), r)
         speedup = pool_ratio(bench, sqs, args.pool_messages, r)
+        stop = stop_seconds(bench, r)
     print(f"batch_vs_single: {single:.2f}")
     print(f"sqslab_overhead: {overhead:.2f}")
     print(f"pool_speedup: {speedup:.2f}")
+    print(f"stop_during_20s_poll: {stop:.2f} s")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
+from sqslab.arguments import SQS, Expected, is_text, is_whole, requires
+from sqslab.errors import LimitError, WrongTypeError
+
 FailRule = Callable[[str, int], bool]
 OPERATION = "SendMessageBatch"
 STATE = "sqslab_batch_faults"
@@ -145,12 +148,25 @@ class BatchFailures:
 
 def rate_rule(rate: float, seed: int = 0) -> FailRule:
     """A rule failing each attempt of each entry with probability ``rate``, reproducibly."""
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise ValueError(f"failure rate must be a fraction from 0 to 1 (0.2 = 20%), got {rate!r}")
+    if isinstance(rate, bool) or not isinstance(rate, int | float):
+        raise WrongTypeError(f"failure rate must be a number from 0 to 1 (0.2 = 20%), got {rate!r}")
+    if not 0 <= rate <= 1:
+        raise LimitError(f"failure rate must be a fraction from 0 to 1 (0.2 = 20%), got {rate!r}")
     rng = random.Random(seed)
     return lambda _entry_id, _attempt: rng.random() < rate
 
 
+RULE = Expected(
+    "a function of (entry_id, attempt) returning True to fail that entry, "
+    "e.g. fail=lambda entry_id, attempt: attempt == 1",
+    lambda v: v is None or callable(v),
+)
+CODE = Expected("an error code as text, e.g. code='InternalError'", is_text)
+FLAG = Expected("True or False", lambda v: isinstance(v, bool))
+SEED = Expected("a whole number, e.g. seed=7", is_whole)
+
+
+@requires(sqs=SQS, fail=RULE, code=CODE, sender_fault=FLAG, seed=SEED)
 def inject_batch_failures(
     sqs: Any,
     fail: FailRule | None = None,
@@ -163,9 +179,9 @@ def inject_batch_failures(
     """Make ``sqs``'s SendMessageBatch calls fail the entries ``fail(entry_id, attempt)`` picks
     (or a seeded random ``rate`` of them); returns the injector, which is also its undo function."""
     if (fail is None) == (rate is None):
-        raise ValueError(
+        raise WrongTypeError(
             "give exactly one of fail= (a function of entry id and attempt, True = fail) "
-            "or rate= (a fraction from 0 to 1)"
+            "or rate= (a fraction from 0 to 1), e.g. inject_batch_failures(sqs, rate=0.2)"
         )
     rule = fail if fail is not None else rate_rule(rate, seed)  # type: ignore[arg-type]
     return BatchFailures(sqs, rule, code=code, sender_fault=sender_fault).install()
