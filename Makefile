@@ -11,7 +11,7 @@ QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.
 PARALLEL := -n auto --dist loadfile
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
 
-.PHONY: lab test lint unit nbval notebooks format venv clean bench loadtest test-browser faults
+.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser faults
 
 venv: $(STAMP)
 
@@ -42,8 +42,8 @@ faults: venv
 loadtest: venv
 	$(BIN)/python -m sqslab.loadtest
 
-## make test: lint, unit tests and strict nbval on every notebook
-test: lint unit nbval
+## make test: lint, unit tests, strict nbval on every notebook, and again on the server backend
+test: lint unit nbval nbval-server
 
 lint: venv
 	$(BIN)/ruff check .
@@ -54,6 +54,10 @@ unit: venv
 
 nbval: venv
 	SQSLAB_BACKEND=moto $(NBVAL)
+
+# every notebook on a moto server over HTTP; only the backend name and queue URLs may differ
+nbval-server: venv
+	SQSLAB_BACKEND=server $(NBVAL) --nbval-sanitize-with tests/server_backend.cfg
 
 ## make notebooks: re-execute every notebook in place (then `git diff` should be empty)
 notebooks: venv

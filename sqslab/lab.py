@@ -252,6 +252,27 @@ def _mask_environment() -> Any:
     return lambda: _restore_environment(saved)
 
 
+#: Hidden while a server lab runs: plain clients in the kernel then sign with dummy keys.
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def _point_environment_at(url: str) -> Any:
+    """Send plain boto3 clients in the kernel to the lab's local server (``url``), with dummy
+    keys, as moto's in-process mock does; returns the undo function.
+
+    AWS_ENDPOINT_URL outranks an ``endpoint_url`` in the AWS config file, so botocore must not
+    ignore configured endpoints here (the service variables stay hidden by the mask).
+    """
+    names = (*CREDENTIAL_VARIABLES, "AWS_ENDPOINT_URL", *FORCED_VARIABLES)
+    saved = {k: os.environ.get(k) for k in names}
+    for name in names:
+        os.environ.pop(name, None)
+    os.environ["AWS_ENDPOINT_URL"] = url
+    os.environ["AWS_ACCESS_KEY_ID"] = DUMMY_CREDENTIALS["aws_access_key_id"]
+    os.environ["AWS_SECRET_ACCESS_KEY"] = DUMMY_CREDENTIALS["aws_secret_access_key"]
+    return lambda: _restore_environment(saved)
+
+
 def _restore_environment(saved: dict[str, str | None]) -> None:
     """Set each variable back to its saved value; one that was unset is removed again."""
     for name, value in saved.items():
@@ -269,6 +290,8 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
     stops: list[Any] = [_mask_environment()]
     stop_backend, url = start_backend()
     stops.append(stop_backend)
+    if url is not None:
+        stops.append(_point_environment_at(url))
     determinism.seed_moto(seed)
     clock = clocks.VirtualClock()
     clocks.install(clock)

@@ -112,3 +112,22 @@ def test_starting_twice_still_restores_the_first_environment(endpoints):
     second = start("moto", quiet=True)  # stops the first lab, which restores, then masks again
     second.stop()
     assert dict(os.environ) == before
+
+
+def test_plain_boto3_clients_reach_the_server_backend_and_nothing_else(endpoints, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEONLY")  # a learner's own keys, say
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "their-token")
+    before = dict(os.environ)
+    lab = start("server", quiet=True)
+    try:
+        url = lab.sqs.create_queue(QueueName="mine")["QueueUrl"]
+        for service in ("s3", "sns", "sqs"):
+            client = boto3.client(service, region_name="us-east-1")
+            assert client.meta.endpoint_url == lab.endpoint_url
+        assert boto3.client("sqs", region_name="us-east-1").list_queues()["QueueUrls"] == [url]
+        assert boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"] == []
+        assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+        assert "AWS_SESSION_TOKEN" not in os.environ
+    finally:
+        lab.stop()
+    assert dict(os.environ) == before
