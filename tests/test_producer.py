@@ -7,7 +7,7 @@ import pytest
 
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
-from sqslab.errors import LimitError
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.faults import inject_batch_failures
 from sqslab.messages import to_sqs_attributes
 from sqslab.payloads import PayloadStore, content_hash
@@ -288,7 +288,7 @@ def test_injected_failures_by_rate_are_seeded_and_undone(sqs, url):
 
 
 def test_injector_needs_exactly_one_rule(sqs):
-    with pytest.raises(ValueError, match="exactly one of fail="):
+    with pytest.raises(WrongTypeError, match="exactly one of fail="):
         inject_batch_failures(sqs)
     with pytest.raises(ValueError, match="fraction from 0 to 1"):
         inject_batch_failures(sqs, rate=1.5)
