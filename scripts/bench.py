@@ -24,11 +24,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sqslab.clock import RealClock
 from sqslab.consumer import Consumer, StopPolicy
+from sqslab.emulator.clock import RealClock
+from sqslab.emulator.server import server_process
 from sqslab.lab import DUMMY_CREDENTIALS
 from sqslab.producer import Producer
-from sqslab.server import server_process
 
 BODY = '{"order": %d, "item": "book", "qty": 1}'
 

@@ -87,7 +87,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
     if problem:
         print(f"sqslab server: {args.host}:{args.port} {problem}", file=sys.stderr)
         return 2
-    from sqslab import clock
+    from sqslab.emulator import clock
 
     args.room = args.room or args.room_file is not None  # a key file means a room, never open
     if args.room:
@@ -123,7 +123,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
 
 def _start(args: argparse.Namespace) -> tuple[Any, str]:
     """Start a plain moto server, or a room server (``--room``); returns it and its URL."""
-    from sqslab.server import start_room_server, start_server
+    from sqslab.emulator.server import start_room_server, start_server
 
     if args.room:
         from sqslab.room import room_file

@@ -36,9 +36,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqslab import clock as clocks
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
+from sqslab.emulator import clock as clocks
 from sqslab.errors import LimitError
 from sqslab.faults import WorkerCrash
 from sqslab.scheduler import Scheduler, ThreadRunner, runner_for

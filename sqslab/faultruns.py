@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqslab import faults, realism
+from sqslab import faults
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import Message, StopPolicy, WorkerPool
+from sqslab.emulator import realism
 from sqslab.faults import WorkerCrash
 from sqslab.messages import OutgoingMessage
 from sqslab.producer import Producer

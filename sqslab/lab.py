@@ -14,8 +14,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sqslab import clock as clocks
-from sqslab import determinism, fidelity, workshop
+from sqslab import workshop
+from sqslab.emulator import clock as clocks
+from sqslab.emulator import determinism, fidelity
 from sqslab.errors import LabConfigError
 from sqslab.namespace import Namespace
 from sqslab.trace import Trace
@@ -313,7 +314,7 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, st
 
 def install_fidelity_layers(lab: Lab) -> None:
     """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
-    from sqslab import dedup, fifo_groups, redrive
+    from sqslab.emulator import dedup, fifo_groups, redrive
 
     fidelity.keep_policies(lab)
     dedup.install(lab)
@@ -335,7 +336,7 @@ def _build_moto(seed: int) -> Lab:
 def _build_server(seed: int) -> Lab:
     from moto.moto_api._internal.models import moto_api_backend
 
-    from sqslab.server import start_server
+    from sqslab.emulator.server import start_server
 
     def start_thread() -> tuple[Any, str]:
         moto_api_backend.reset()

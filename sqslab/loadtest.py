@@ -259,7 +259,7 @@ def run_room(
 
 def fresh_room(args: Any) -> LoadReport:
     """Run the load test on a new room server (its key file in a temporary directory)."""
-    from sqslab.server import server_process
+    from sqslab.emulator.server import server_process
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / room.DEFAULT_FILE

@@ -17,7 +17,7 @@ The naive version (the guide's e-commerce example):
 - no idempotency: a message delivered twice is processed (and charged) twice.
 
 moto never delivers a standard-queue message twice or out of order; AWS can. The naive run turns on
-the labelled :mod:`sqslab.realism` layer (seeded, standard queues only) while it runs, so the
+the labelled :mod:`sqslab.emulator.realism` layer (seeded, standard queues only) while it runs, so the
 duplicates and reordering AWS documents actually reach it. The capstone's FIFO queue is never
 touched by that layer, and its handler is idempotent anyway.
 """
@@ -29,7 +29,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqslab import cost, orders, queues, realism
+from sqslab import cost, orders, queues
+from sqslab.emulator import realism
 from sqslab.errors import LimitError
 from sqslab.tables import Table
 from sqslab.trace import CallRecord

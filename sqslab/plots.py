@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
 from sqslab import facts
 from sqslab.arguments import MAPPING, WHOLE, Expected, check_count, is_list, is_number, requires
-from sqslab.determinism import DPI, FIGSIZE
+from sqslab.emulator.determinism import DPI, FIGSIZE
 from sqslab.errors import LimitError
 
 if TYPE_CHECKING:

@@ -126,7 +126,7 @@ def build_attributes(
     fifo: bool = False, content_dedup: bool = False, **values: int
 ) -> dict[str, str]:
     """The ``Attributes`` dict of a create_queue call: only values that differ from the defaults."""
-    from sqslab.fidelity import attribute_problem
+    from sqslab.emulator.fidelity import attribute_problem
 
     attributes: dict[str, str] = {}
     if fifo:

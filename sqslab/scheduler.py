@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqslab.clock import Clock, VirtualClock, check_seconds
+from sqslab.emulator.clock import Clock, VirtualClock, check_seconds
 
 #: Real seconds between looks for Ctrl+C while the driver waits for a task.
 POLL = 0.1

@@ -420,8 +420,9 @@ class FifoPanel:
         """Send numbered streams and consume them with the chosen settings; report their order."""
         import random
 
-        from sqslab import fifo, realism
+        from sqslab import fifo
         from sqslab.consumer import StopPolicy, WorkerPool
+        from sqslab.emulator import realism
 
         self.runs += 1
         is_fifo = self.fifo.value == "FIFO"

@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
+from sqslab.emulator.server import server_process  # noqa: E402
 from sqslab.lab import Lab, start  # noqa: E402
-from sqslab.server import server_process  # noqa: E402
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from sqslab import (
     monitor,
     plots,
     queues,
-    realism,
     scaling,
     security,
     services,
@@ -42,7 +41,8 @@ from sqslab import (
 )
 from sqslab import exercises as ex
 from sqslab.backoff import BackoffPolicy
-from sqslab.clock import MAX_WAIT
+from sqslab.emulator import realism
+from sqslab.emulator.clock import MAX_WAIT
 from sqslab.errors import LabConfigError, LimitError, UnknownNameError, WrongTypeError
 from sqslab.payloads import PayloadStore
 from sqslab.scaling import ScalingPolicy

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from sqslab import clock as clocks
 from sqslab import facts
+from sqslab.emulator import clock as clocks
 from sqslab.errors import LimitError
 from sqslab.lab import start
 

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from sqslab import faults
-from sqslab.clock import RealClock
 from sqslab.consumer import Consumer, StopPolicy, WorkerPool
+from sqslab.emulator.clock import RealClock
 from sqslab.faults import WorkerCrash
 from sqslab.lab import start
 from sqslab.messages import OutgoingMessage

@@ -11,8 +11,9 @@ import boto3
 import moto.sqs.models as sqs_models
 import pytest
 
-from sqslab import dedup, facts
-from sqslab.clock import RealClock
+from sqslab import facts
+from sqslab.emulator import dedup
+from sqslab.emulator.clock import RealClock
 from sqslab.errors import LabConfigError
 from sqslab.lab import MOTO_ACCOUNT, Lab, start
 

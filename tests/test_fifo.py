@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sqslab import fifo, realism
+from sqslab import fifo
 from sqslab.consumer import StopPolicy, WorkerPool
+from sqslab.emulator import realism
 
 
 def run(lab, sqs, name: str, fifo_queue: bool, workers: int = 3, work=None, **kw):

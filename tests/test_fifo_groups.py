@@ -10,8 +10,9 @@ from typing import Any
 import moto.sqs.models as sqs_models
 import pytest
 
-from sqslab import clock as clocks
-from sqslab import dlq, fifo_groups
+from sqslab import dlq
+from sqslab.emulator import clock as clocks
+from sqslab.emulator import fifo_groups
 from sqslab.errors import LabConfigError
 from sqslab.lab import Lab, _emulator_session, start
 

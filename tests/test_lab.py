@@ -11,9 +11,9 @@ import pytest
 from moto import mock_aws
 
 import sqslab
+from sqslab.emulator.server import start_server
 from sqslab.errors import LabConfigError, LimitError
 from sqslab.lab import BACKENDS, MASKED_VARIABLES, start
-from sqslab.server import start_server
 
 
 def test_default_backend_is_embedded_moto(monkeypatch):
@@ -345,7 +345,7 @@ def _aws_keys(monkeypatch, tmp_path) -> None:
 
 
 def test_aws_backend_that_cannot_reach_sts_says_so(monkeypatch, tmp_path):
-    from sqslab.server import free_port
+    from sqslab.emulator.server import free_port
 
     _aws_keys(monkeypatch, tmp_path)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sqslab import loadtest, room
+from sqslab.emulator.server import server_process
 from sqslab.errors import LabConfigError
-from sqslab.server import server_process
 
 
 @pytest.fixture(scope="module")

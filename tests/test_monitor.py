@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sqslab import dlq, monitor
-from sqslab.clock import EPOCH
+from sqslab.emulator.clock import EPOCH
 from sqslab.timeline import QueueSettings, build
 from sqslab.trace import CallRecord, MessageRef
 

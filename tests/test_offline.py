@@ -9,8 +9,8 @@ import os
 import boto3
 import pytest
 
+from sqslab.emulator.server import free_port
 from sqslab.lab import FORCED_VARIABLES, start
-from sqslab.server import free_port
 
 SERVICES = ("S3", "SNS", "SQS")
 IGNORE = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqslab.patching import Patches
+from sqslab.emulator.patching import Patches
 
 
 class Target:
@@ -71,7 +71,7 @@ def test_setting_another_attribute_keeps_the_queue_policy_as_on_aws(sqs):
 def test_plain_moto_drops_the_policy_that_the_layer_keeps(lab, sqs):
     import moto.sqs.models as sqs_models
 
-    from sqslab import fidelity
+    from sqslab.emulator import fidelity
 
     _policy_after_other_attribute(sqs)
     queue = sqs_models.sqs_backends[lab.account_id][lab.region].queues["kept"]

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from sqslab import cost, facts, plots, timeline
-from sqslab.clock import EPOCH
-from sqslab.determinism import FIGSIZE
+from sqslab.emulator.clock import EPOCH
+from sqslab.emulator.determinism import FIGSIZE
 
 
 def test_attribute_ranges_draws_each_range_and_default():

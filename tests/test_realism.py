@@ -8,8 +8,9 @@ import boto3
 import moto.sqs.models as sqs_models
 import pytest
 
-from sqslab import facts, realism
-from sqslab.clock import RealClock
+from sqslab import facts
+from sqslab.emulator import realism
+from sqslab.emulator.clock import RealClock
 from sqslab.errors import LabConfigError
 from sqslab.lab import Lab, start
 

@@ -15,8 +15,9 @@ import moto.sqs.responses as sqs_responses
 import pytest
 from botocore.exceptions import ClientError
 
-from sqslab import clock as clocks
-from sqslab import dedup, dlq, facts, realism, redrive
+from sqslab import dlq, facts
+from sqslab.emulator import clock as clocks
+from sqslab.emulator import dedup, realism, redrive
 from sqslab.errors import LabConfigError
 from sqslab.lab import Lab, _emulator_session, start
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sqslab.clock import VirtualClock
+from sqslab.emulator.clock import VirtualClock
 from sqslab.scheduler import Scheduler, ThreadRunner, runner_for
 
 
@@ -162,7 +162,7 @@ def test_thread_runner_runs_in_real_parallel() -> None:
 
 
 def test_runner_for_picks_by_clock_kind() -> None:
-    from sqslab.clock import RealClock
+    from sqslab.emulator.clock import RealClock
 
     assert isinstance(runner_for(VirtualClock()), Scheduler)
     assert isinstance(runner_for(RealClock()), ThreadRunner)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sqslab import cli, workshop
+from sqslab.emulator.server import free_port
 from sqslab.errors import LabConfigError
 from sqslab.lab import Lab, start
-from sqslab.server import free_port
 
 
 @pytest.fixture

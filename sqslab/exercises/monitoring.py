@@ -16,7 +16,7 @@ from typing import Any
 
 from sqslab import facts, monitor, scaling
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, AlarmHistory
-from sqslab.clock import EPOCH
+from sqslab.emulator.clock import EPOCH
 from sqslab.exercises import Check
 from sqslab.exercises.arguments import LAB, NAME, Expected, expects, given, requires
 from sqslab.monitor import Metrics, Stat

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sqslab.server import free_port
+from sqslab.emulator.server import free_port
 
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.patching import Patches, Replacement
+from sqslab.emulator.patching import Patches, Replacement
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.patching import Patches, Replacement, require_in_process
+from sqslab.emulator.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqslab.patching import Patches, Replacement, require_in_process
+from sqslab.emulator.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab

@@ -41,8 +41,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab.arguments import LAB, requires
+from sqslab.emulator.patching import Patches, Replacement, require_in_process
 from sqslab.errors import LimitError, WrongTypeError
-from sqslab.patching import Patches, Replacement, require_in_process
 from sqslab.tables import Table
 
 if TYPE_CHECKING:

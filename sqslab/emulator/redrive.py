@@ -92,7 +92,7 @@ How, and sqslab's own choices where AWS documents nothing:
   ``Queue._set_attributes`` checks RedrivePolicy and RedriveAllowPolicy before moto stores them;
   ``get_queue_attributes`` returns RedriveAllowPolicy; ``Queue.add_message`` notes the queue a
   message was first sent to (its original source once moto moves it to a DLQ); and
-  ``sqslab.clock.next_change`` learns when a task will deliver, so a long poll on the destination
+  ``sqslab.emulator.clock.next_change`` learns when a task will deliver, so a long poll on the destination
   wakes at the right virtual moment. Undo restores exactly what was replaced.
 - Progress runs on the lab's virtual clock (moto's ``unix_time``): a task moving at ``r`` messages
   per second has handled ``min(total, floor(r * elapsed))`` messages, oldest first, each at its own
@@ -125,9 +125,9 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqslab import clock as clocks
 from sqslab import facts
-from sqslab.patching import Patches, require_in_process
+from sqslab.emulator import clock as clocks
+from sqslab.emulator.patching import Patches, require_in_process
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -721,7 +721,7 @@ _active: Redrive | None = None
 def _layer() -> Redrive:
     """The active layer; moto's own answer when there is none."""
     if _active is None:
-        raise NotImplementedError("message move tasks need sqslab.redrive.install(lab)")
+        raise NotImplementedError("message move tasks need sqslab.emulator.redrive.install(lab)")
     return _active
 
 
