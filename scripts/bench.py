@@ -27,7 +27,7 @@ from botocore.config import Config
 from sqslab.consumer import Consumer, StopPolicy
 from sqslab.emulator.clock import RealClock
 from sqslab.emulator.server import server_process
-from sqslab.lab import DUMMY_CREDENTIALS
+from sqslab.emulator.session import DUMMY_CREDENTIALS
 from sqslab.producer import Producer
 
 BODY = '{"order": %d, "item": "book", "qty": 1}'

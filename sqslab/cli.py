@@ -87,7 +87,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
     if problem:
         print(f"sqslab server: {args.host}:{args.port} {problem}", file=sys.stderr)
         return 2
-    from sqslab.emulator import clock
+    from sqslab.emulator import clock, timepatch
 
     args.room = args.room or args.room_file is not None  # a key file means a room, never open
     if args.room:
@@ -100,7 +100,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
             print(f"sqslab server: {err}", file=sys.stderr)
             return 2
     # real time, read cheaply: plain moto converts two datetimes per stored message on every call
-    clock.install(clock.RealClock())
+    timepatch.use(clock.RealClock())
     server, url = _start(args)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -116,14 +116,15 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         pass
     finally:
         server.stop()
-        clock.uninstall()
+        timepatch.uninstall()
         print("sqslab server: stopped")
     return 0
 
 
 def _start(args: argparse.Namespace) -> tuple[Any, str]:
     """Start a plain moto server, or a room server (``--room``); returns it and its URL."""
-    from sqslab.emulator.server import start_room_server, start_server
+    from sqslab.emulator.server import start_server
+    from sqslab.roomauth import start_room_server
 
     if args.room:
         from sqslab.room import room_file

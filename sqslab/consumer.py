@@ -236,7 +236,7 @@ class Consumer:
             self._stopping.set()
             if self._runner is not None:
                 self._runner.interrupt(t for t in self._runner.tasks if _is_worker(t))
-                clocks.poke()
+                self.clock.poke()
 
     def _abandonable(self, task: Any) -> bool:
         """A worker still in a long poll once stopping need not be waited for: it releases what

@@ -15,8 +15,9 @@ import boto3
 from botocore.config import Config
 
 from sqslab import workshop
+from sqslab.emulator import backends, determinism, fidelity, layers, session
 from sqslab.emulator import clock as clocks
-from sqslab.emulator import determinism, fidelity
+from sqslab.emulator.session import DEFAULT_REGION
 from sqslab.errors import LabConfigError
 from sqslab.namespace import Namespace
 from sqslab.trace import Trace
@@ -27,25 +28,10 @@ BACKENDS = {
     "endpoint": "any SQS-compatible URL from SQSLAB_ENDPOINT_URL (sqslab server, LocalStack, ElasticMQ)",
     "aws": "real AWS; only with SQSLAB_BACKEND=aws in the environment",
 }
-DEFAULT_REGION = "us-east-1"
 MOTO_ACCOUNT = "123456789012"
-#: Credentials for emulators: they accept anything, and these can never sign a real AWS request.
-DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
-#: Hidden while a moto lab runs, with every other ``AWS_ENDPOINT_URL_<SERVICE>`` variable.
 #: The tag whose value names the lab that created a queue or topic (aws backend).
 LAB_TAG = "sqslab-lab"
-
-MASKED_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_SQS",
-)
-MASKED_PREFIX = "AWS_ENDPOINT_URL"
-#: Set while a moto lab runs: botocore then ignores ``endpoint_url`` from the environment and
-#: from the AWS config file (a profile's or a ``services`` section's).
-FORCED_VARIABLES = {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
 
 _active: Lab | None = None
 
@@ -74,7 +60,7 @@ class Lab:
         self.trace = Trace(clock.time)
         self._config = config or Config()
         self._clients: dict[str, Any] = {}
-        self._on_stop: list[Any] = []
+        self._on_stop: list[Callable[[], None]] = []
         self.trace.attach(session.events)
         self.namespace.attach(session.events)
         if self.namespace.prefix:
@@ -140,6 +126,13 @@ class Lab:
             if kind == "queue":
                 return workshop.queue_tag(self.sqs, url_or_arn, LAB_TAG) == mine
             return workshop.topic_tag(self.client("sns"), url_or_arn, LAB_TAG) == mine
+
+    def on_stop(self, undo: Callable[[], None]) -> None:
+        """Run ``undo`` when the lab stops, last registered first; registering it again moves it
+        to the front (a layer installed again is undone before the layers installed under it)."""
+        if undo in self._on_stop:
+            self._on_stop.remove(undo)
+        self._on_stop.append(undo)
 
     def stop(self) -> None:
         """Stop the backend and give moto its real clock back."""
@@ -224,126 +217,40 @@ def active() -> Lab | None:
     return _active
 
 
-def _emulator_session(region: str = DEFAULT_REGION) -> boto3.Session:
-    """A session with dummy credentials that ignores profiles and credentials in the environment."""
-    import botocore.session
-
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    return boto3.Session(botocore_session=core, region_name=region, **DUMMY_CREDENTIALS)
-
-
-def _local_config() -> Config:
-    """Client config for local backends: ignore AWS_ENDPOINT_URL and config-file endpoints."""
-    return Config(ignore_configured_endpoint_urls=True, retries={"max_attempts": 1})
-
-
-def _mask_environment() -> Any:
-    """Hide AWS profile and endpoint variables and ignore configured endpoints while moto runs;
-    returns the undo function, which puts the environment back exactly as it was.
-
-    moto builds boto3 sessions of its own (a missing AWS_PROFILE would break them), and a stray
-    ``boto3.client("s3")`` in the kernel must not follow AWS_ENDPOINT_URL_S3 or an ``endpoint_url``
-    in the AWS config file anywhere off this machine.
-    """
-    names = [k for k in os.environ if k in MASKED_VARIABLES or k.startswith(MASKED_PREFIX)]
-    saved = {k: os.environ.get(k) for k in [*names, *FORCED_VARIABLES]}
-    for name in names:
-        del os.environ[name]
-    os.environ.update(FORCED_VARIABLES)
-    return lambda: _restore_environment(saved)
-
-
-#: Hidden while a server lab runs: plain clients in the kernel then sign with dummy keys.
-CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-
-
-def _point_environment_at(url: str) -> Any:
-    """Send plain boto3 clients in the kernel to the lab's local server (``url``), with dummy
-    keys, as moto's in-process mock does; returns the undo function.
-
-    AWS_ENDPOINT_URL outranks an ``endpoint_url`` in the AWS config file, so botocore must not
-    ignore configured endpoints here (the service variables stay hidden by the mask).
-    """
-    names = (*CREDENTIAL_VARIABLES, "AWS_ENDPOINT_URL", *FORCED_VARIABLES)
-    saved = {k: os.environ.get(k) for k in names}
-    for name in names:
-        os.environ.pop(name, None)
-    os.environ["AWS_ENDPOINT_URL"] = url
-    os.environ["AWS_ACCESS_KEY_ID"] = DUMMY_CREDENTIALS["aws_access_key_id"]
-    os.environ["AWS_SECRET_ACCESS_KEY"] = DUMMY_CREDENTIALS["aws_secret_access_key"]
-    return lambda: _restore_environment(saved)
-
-
-def _restore_environment(saved: dict[str, str | None]) -> None:
-    """Set each variable back to its saved value; one that was unset is removed again."""
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def _moto_lab(backend: str, seed: int, start_backend: Callable[[], tuple[Any, str | None]]) -> Lab:
-    """A lab on moto in this process: environment masked, ids seeded, virtual clock installed.
+def _moto_lab(backend: str, seed: int, start_backend: Callable[[], backends.Started]) -> Lab:
+    """A lab on moto in this process: environment masked, ids seeded, virtual clock installed,
+    the default fidelity layers on (each undoes itself when the lab stops).
 
     ``start_backend`` starts moto and returns its stop function and endpoint URL (or None).
     """
-    stops: list[Any] = [_mask_environment()]
+    stops = [session.mask_environment()]
     stop_backend, url = start_backend()
     stops.append(stop_backend)
     if url is not None:
-        stops.append(_point_environment_at(url))
+        stops.append(session.point_environment_at(url))
     determinism.seed_moto(seed)
-    clock = clocks.VirtualClock()
-    clocks.install(clock)
-    stops.append(clocks.uninstall)
     chosen = os.environ.get(workshop.ENV, "").strip()
     namespace = Namespace(prefix=workshop.prefix(chosen)) if chosen else None
     lab = Lab(
         backend,
-        _emulator_session(),
-        clock,
+        session.emulator_session(),
+        clocks.VirtualClock(),
         endpoint_url=url,
-        config=_local_config(),
+        config=session.local_config(),
         namespace=namespace,
     )
-    lab._on_stop.extend(stops)
-    install_fidelity_layers(lab)
+    for stop in stops:
+        lab.on_stop(stop)
+    layers.install(lab)
     return lab
 
 
-def install_fidelity_layers(lab: Lab) -> None:
-    """Turn on the labelled layers that make moto answer as AWS does (each undoes itself on stop)."""
-    from sqslab.emulator import dedup, fifo_groups, redrive
-
-    fidelity.keep_policies(lab)
-    dedup.install(lab)
-    fifo_groups.install(lab)
-    redrive.install(lab)
-
-
 def _build_moto(seed: int) -> Lab:
-    from moto import mock_aws
-
-    def start_mock() -> tuple[Any, None]:
-        mock = mock_aws()
-        mock.start()
-        return mock.stop, None
-
-    return _moto_lab("moto", seed, start_mock)
+    return _moto_lab("moto", seed, backends.start_embedded)
 
 
 def _build_server(seed: int) -> Lab:
-    from moto.moto_api._internal.models import moto_api_backend
-
-    from sqslab.emulator.server import start_server
-
-    def start_thread() -> tuple[Any, str]:
-        moto_api_backend.reset()
-        server, url = start_server("127.0.0.1", 0)
-        return server.stop, url
-
-    return _moto_lab("server", seed, start_thread)
+    return _moto_lab("server", seed, backends.start_local_server)
 
 
 def _endpoint_url() -> str:

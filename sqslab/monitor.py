@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
+from sqslab.emulator import state
 from sqslab.errors import LimitError, UnknownNameError, WrongTypeError
 from sqslab.tables import Table
 from sqslab.timeline import IN_FLIGHT, QueueSettings, build
@@ -395,12 +396,7 @@ def _moto_queue(lab: Lab, name: str) -> Any | None:
     """moto's own queue object, when the lab runs moto in this process; else None."""
     if not lab.virtual_time:
         return None
-    from moto.sqs.models import sqs_backends
-
-    backend = dict.get(sqs_backends, lab.account_id)
-    regions = backend if backend is not None else {}
-    region = dict.get(regions, lab.region)
-    return None if region is None else region.queues.get(name)
+    return state.queue(lab.account_id, lab.region, name)
 
 
 def _check_sampler(lab: Any, urls: tuple[Any, ...], period: Any) -> None:
@@ -474,13 +470,13 @@ class Sampler:
         queue = _moto_queue(self.lab, name)
         if queue is None:
             return None
-        is_dlq = bool(_dlq_sources(self.lab, queue))
+        is_dlq = bool(state.dead_letter_sources(queue))
         ages = []
-        for message in list(queue._messages):
+        for message in state.stored(queue):
             seen = self._first_seen.setdefault((name, message.id), now)
-            if message.approximate_receive_count >= poison_receives():
+            if message.receives >= poison_receives():
                 continue
-            enqueued = seen if is_dlq else message.sent_timestamp / 1000
+            enqueued = seen if is_dlq else message.sent
             ages.append(now - enqueued)
         return max(ages, default=0.0)
 
@@ -503,14 +499,6 @@ class Sampler:
     def metrics(self, url: str, start: float | None = None, end: float | None = None) -> Metrics:
         """The metrics of one watched queue, with this sampler's snapshots for the gauges."""
         return metrics(self.lab, url, sampler=self, start=start, end=end)
-
-
-def _dlq_sources(lab: Lab, queue: Any) -> list[Any]:
-    """moto queues whose redrive policy points at ``queue``."""
-    from moto.sqs.models import sqs_backends
-
-    region = sqs_backends[lab.account_id][lab.region]
-    return [q for q in region.queues.values() if q.dead_letter_queue is queue]
 
 
 # --- the lab entry point ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from sqslab import roomrules
+from sqslab.emulator.server import GatedServer, quiet_request_log
 from sqslab.room import KEY_ID_ENV, SECRET_ENV, KeyRing, Member
 from sqslab.roomwire import Captured, Denied, error_response, filtered, protocol
 
@@ -237,3 +239,13 @@ class RoomGate:
         captured = Captured()
         result = self.dispatcher(environ, captured)
         return filtered(result, captured, start_response, verdict.keep)
+
+
+def start_room_server(
+    host: str, port: int, room_file: Path, verbose: bool = False
+) -> tuple[GatedServer, str]:
+    """Start a room server on ``host:port`` for the keys in ``room_file``; returns it and its URL."""
+    if not verbose:
+        quiet_request_log()
+    server = GatedServer(host, port, lambda app: RoomGate(app, KeyRing(room_file)))
+    return server, server.start()

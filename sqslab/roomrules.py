@@ -116,9 +116,9 @@ def body_params(body: bytes, kind: str) -> Iterator[tuple[str, str]]:
         elif kind == "json":
             yield from flatten(json.loads(body))
         elif kind == "cbor":
-            from moto.core.cbor import loads
+            from sqslab.emulator.server import cbor_loads
 
-            yield from flatten(loads(body))
+            yield from flatten(cbor_loads(body))
         elif kind == "xml":
             for element in ElementTree.fromstring(body).iter():
                 yield from flatten(element.text or "", element.tag.rsplit("}", 1)[-1])

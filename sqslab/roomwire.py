@@ -45,9 +45,9 @@ def error_response(denial: Denied, kind: str) -> tuple[str, list[tuple[str, str]
         document = {"__type": f"com.amazon.coral.service#{denial.code}", "message": denial.message}
         return status, [*headers, ("Content-Type", "application/x-amz-json-1.0")], _json(document)
     if kind == "cbor":
-        from moto.core.cbor import dumps
+        from sqslab.emulator.server import cbor_dumps
 
-        body = dumps({"__type": denial.code, "message": denial.message})
+        body = cbor_dumps({"__type": denial.code, "message": denial.message})
         extra = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         return status, [*headers, *extra], body
     error = f"<Code>{escape(denial.code)}</Code><Message>{escape(denial.message)}</Message>"

@@ -221,7 +221,7 @@ def topic_arns(sns: Any, name_prefix: str = "") -> Iterator[str]:
 def room_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
     """The room key from SQSLAB_ACCESS_KEY_ID and SQSLAB_SECRET_ACCESS_KEY when both are set, else
     the dummy ``testing`` pair. Never AWS_ACCESS_KEY_ID: real AWS keys must not reach a room."""
-    from sqslab.lab import DUMMY_CREDENTIALS
+    from sqslab.emulator.session import DUMMY_CREDENTIALS
 
     env = os.environ if environ is None else environ
     key_id = env.get("SQSLAB_ACCESS_KEY_ID", "").strip()

@@ -8,6 +8,7 @@ import pytest
 
 from sqslab import facts
 from sqslab.emulator import clock as clocks
+from sqslab.emulator import timepatch
 from sqslab.errors import LimitError
 from sqslab.lab import start
 
@@ -187,7 +188,7 @@ def test_stop_gives_moto_its_real_clock_back():
     assert models.unix_time is not original
     lab.stop()
     assert models.unix_time is original
-    assert clocks.installed() is None
+    assert timepatch.installed() is None and not timepatch.active()
 
 
 def test_server_backend_long_poll_runs_on_the_virtual_clock():
@@ -222,7 +223,7 @@ def test_installing_a_real_clock_keeps_real_time_and_real_long_polls() -> None:
     from moto import mock_aws
 
     with mock_aws():
-        clocks.install(clocks.RealClock())
+        timepatch.use(clocks.RealClock())
         try:
             sqs = boto3.client("sqs", region_name="us-east-1")
             url = sqs.create_queue(QueueName="real")["QueueUrl"]
@@ -234,4 +235,4 @@ def test_installing_a_real_clock_keeps_real_time_and_real_long_polls() -> None:
             assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
             assert real_time.perf_counter() - began >= 0.9
         finally:
-            clocks.uninstall()
+            timepatch.uninstall()

@@ -235,7 +235,7 @@ def test_undo_restores_plain_moto(plain, sqs):
     assert _moto_methods()[1].__wrapped__ is before[1]  # wraps the clock's enqueue, not moto's
     undo()
     assert _moto_methods() == before and dedup.current() is None
-    assert undo not in plain._on_stop
+    assert plain._on_stop.count(dedup.uninstall) == 1  # one stop hook, harmless once off
     undo()  # a second undo is harmless
     url = _fifo(sqs)
     first = _send(sqs, url, "x")
@@ -256,7 +256,7 @@ def test_install_twice_keeps_one_layer(lab, sqs):
     undo = dedup.install(lab)
     layer = dedup.current()
     assert dedup.install(lab) == undo and dedup.current() is layer
-    assert lab._on_stop.count(undo) == 1
+    assert lab._on_stop.count(dedup.uninstall) == 1
     undo()
 
 

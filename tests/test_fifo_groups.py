@@ -13,8 +13,9 @@ import pytest
 from sqslab import dlq
 from sqslab.emulator import clock as clocks
 from sqslab.emulator import fifo_groups
+from sqslab.emulator.session import emulator_session
 from sqslab.errors import LabConfigError
-from sqslab.lab import Lab, _emulator_session, start
+from sqslab.lab import Lab, start
 
 FIFO = {"FifoQueue": "true"}
 
@@ -110,8 +111,6 @@ def test_installing_twice_keeps_one_layer_and_stop_removes_it():
 
 
 def test_refuses_a_lab_without_a_virtual_clock():
-    lab = Lab(
-        "endpoint", _emulator_session(), clocks.RealClock(), endpoint_url="http://127.0.0.1:9"
-    )
+    lab = Lab("endpoint", emulator_session(), clocks.RealClock(), endpoint_url="http://127.0.0.1:9")
     with pytest.raises(LabConfigError, match="FIFO message groups.*sqslab.start\\('moto'\\)"):
         fifo_groups.install(lab)

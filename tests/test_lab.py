@@ -12,8 +12,9 @@ from moto import mock_aws
 
 import sqslab
 from sqslab.emulator.server import start_server
+from sqslab.emulator.session import MASKED_VARIABLES
 from sqslab.errors import LabConfigError, LimitError
-from sqslab.lab import BACKENDS, MASKED_VARIABLES, start
+from sqslab.lab import BACKENDS, start
 
 
 def test_default_backend_is_embedded_moto(monkeypatch):

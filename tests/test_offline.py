@@ -10,7 +10,8 @@ import boto3
 import pytest
 
 from sqslab.emulator.server import free_port
-from sqslab.lab import FORCED_VARIABLES, start
+from sqslab.emulator.session import FORCED_VARIABLES
+from sqslab.lab import start
 
 SERVICES = ("S3", "SNS", "SQS")
 IGNORE = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"

@@ -27,15 +27,15 @@ def test_install_wraps_and_uninstall_restores_the_original():
 
 
 def test_a_patch_under_another_layer_stays_until_that_one_is_gone():
+    plain = vars(Target)["greet"]
     first = Patches(lambda: [(Target, "greet", loud)])
     second = Patches(lambda: [(Target, "greet", lambda inner: lambda self: inner(self) + "!")])
     first.install()
     second.install()
-    first.uninstall()  # not on top: left in place
+    first.uninstall()  # not on top: left in place, under the second layer's wrapper
     assert Target().greet() == "HELLO!"
-    second.uninstall()
-    assert Target().greet() == "HELLO"  # the first layer's wrapper was left behind, as documented
-    Target.greet = lambda self: "hello"  # reset for the other tests
+    second.uninstall()  # takes the buried first wrapper out with it: nothing piles up
+    assert Target().greet() == "hello" and vars(Target)["greet"] is plain
 
 
 def test_a_new_attribute_is_removed_again():

@@ -17,9 +17,10 @@ from botocore.exceptions import ClientError
 
 from sqslab import dlq, facts
 from sqslab.emulator import clock as clocks
-from sqslab.emulator import dedup, realism, redrive
+from sqslab.emulator import dedup, realism, redrive, timepatch
+from sqslab.emulator.session import emulator_session
 from sqslab.errors import LabConfigError
-from sqslab.lab import Lab, _emulator_session, start
+from sqslab.lab import Lab, start
 
 
 @pytest.fixture
@@ -576,7 +577,7 @@ def _moto_state() -> dict[str, Any]:
         "get_queue_attributes": backend["get_queue_attributes"],
         "_set_attributes": queue["_set_attributes"],
         "add_message": queue["add_message"],
-        "next_change": vars(clocks)["next_change"],
+        "arrivals": timepatch.arrival_sources(),
         "actions": {
             name: vars(sqs_responses.SQSResponse).get(name)
             for name in (
@@ -639,9 +640,7 @@ def test_coexists_with_the_realism_and_dedup_layers(lab):
 
 
 def test_refuses_a_lab_without_a_virtual_clock():
-    lab = Lab(
-        "endpoint", _emulator_session(), clocks.RealClock(), endpoint_url="http://127.0.0.1:9"
-    )
+    lab = Lab("endpoint", emulator_session(), clocks.RealClock(), endpoint_url="http://127.0.0.1:9")
     with pytest.raises(LabConfigError, match="moto"):
         redrive.install(lab)
 

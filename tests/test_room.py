@@ -25,9 +25,10 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from sqslab import cli, room, roomauth, roomrules, roomwire, workshop
-from sqslab.emulator.server import free_port, start_room_server
+from sqslab.emulator.server import free_port
 from sqslab.errors import LabConfigError
 from sqslab.lab import start
+from sqslab.roomauth import start_room_server
 
 RULE = "alice may only use queues and topics whose names start with 'alice-'"
 ACCOUNT = "123456789012"

@@ -55,10 +55,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
+from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 LABEL = "sqslab fidelity layer: FIFO deduplication as AWS does it"
 SEND_MESSAGE_URL = (
@@ -148,7 +149,7 @@ def key_of(queue: Any, message: Any) -> Key:
 class Dedup:
     """The layer for one lab: every FIFO queue's memory of first sends, and the undo."""
 
-    def __init__(self, lab: Lab, window: float) -> None:
+    def __init__(self, lab: Host, window: float) -> None:
         self.lab = lab
         self.window = window
         self._memory: weakref.WeakKeyDictionary[Any, QueueMemory] = weakref.WeakKeyDictionary()
@@ -187,15 +188,13 @@ class Dedup:
         if _active is self:
             _active = None
             _PATCH.uninstall()
-        while self.undo in self.lab._on_stop:
-            self.lab._on_stop.remove(self.undo)
 
 
 def _enqueue_past_motos_check(queue: Any, message: Any, inner: Callable[[Any, Any], None]) -> None:
     """Enqueue through ``inner``; the layer has decided, so hide the id for that one call when
     moto's own check would drop the message (the id is on a queued message, in any group)."""
     dedup_id = message.deduplication_id
-    if not any(m.deduplication_id == dedup_id for m in list(queue._messages)):
+    if not any(m.deduplication_id == dedup_id for m in state.messages(queue)):
         inner(queue, message)
         return
     message.deduplication_id = None
@@ -256,12 +255,12 @@ _PATCH = Patches(_replacements)
 # --- public API -------------------------------------------------------------
 
 
-def check_backend(lab: Lab) -> None:
+def check_backend(lab: Host) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
     require_in_process(lab, LABEL, "where the service itself deduplicates")
 
 
-def install(lab: Lab) -> Callable[[], None]:
+def install(lab: Host) -> Callable[[], None]:
     """Turn the layer on for ``lab``; returns the undo (also run by ``lab.stop()``).
 
     Installing again on the same lab keeps the running layer and its memory."""
@@ -274,8 +273,19 @@ def install(lab: Lab) -> Callable[[], None]:
     layer = Dedup(lab, float(facts.get("fifo_dedup_window").value))
     _PATCH.install()
     _active = layer
-    lab._on_stop.append(layer.undo)
+    lab.on_stop(uninstall)
     return layer.undo
+
+
+def uninstall() -> None:
+    """Turn the layer off (no-op when it is off)."""
+    if _active is not None:
+        _active.undo()
+
+
+def active() -> bool:
+    """True while the layer is on."""
+    return _active is not None
 
 
 def current() -> Dedup | None:

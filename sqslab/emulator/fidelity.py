@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
+from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 #: Queue attribute -> fact holding its range. Source: API_SetQueueAttributes (see facts.toml).
 ATTRIBUTE_FACTS = {
@@ -92,19 +93,15 @@ def expire_messages(now: float) -> int:
     (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
     moto only hides them from receives and keeps counting them.
     """
-    from moto.sqs.models import sqs_backends
-
     dropped = 0
-    for regions in list(sqs_backends.values()):
-        for backend in list(regions.values()):
-            for queue in list(backend.queues.values()):
-                keep_until = now - int(queue.message_retention_period)
-                with queue._messages_lock:
-                    old = [m for m in queue._messages if m.sent_timestamp / 1000 <= keep_until]
-                    for message in old:
-                        queue._messages.remove(message)
-                        queue.pending_messages.discard(message)
-                dropped += len(old)
+    for queue in state.all_queues():
+        keep_until = now - int(queue.message_retention_period)
+        with queue._messages_lock:
+            old = [m for m in queue._messages if m.sent_timestamp / 1000 <= keep_until]
+            for message in old:
+                queue._messages.remove(message)
+                queue.pending_messages.discard(message)
+        dropped += len(old)
     return dropped
 
 
@@ -193,8 +190,18 @@ def _policy_replacements() -> list[Replacement]:
 _KEEP_POLICY = Patches(_policy_replacements)
 
 
-def keep_policies(lab: Lab) -> None:
+def install(lab: Host) -> None:
     """On in-process moto: a SetQueueAttributes call without ``Policy`` keeps the queue's policy,
     as on AWS (API_SetQueueAttributes changes only the attributes given); moto 5.2 drops it."""
     _KEEP_POLICY.install()
-    lab._on_stop.append(_KEEP_POLICY.uninstall)
+    lab.on_stop(_KEEP_POLICY.uninstall)
+
+
+def uninstall() -> None:
+    """Let moto drop a queue's policy again on SetQueueAttributes without ``Policy``."""
+    _KEEP_POLICY.uninstall()
+
+
+def active() -> bool:
+    """True while policies are kept."""
+    return _KEEP_POLICY.installed

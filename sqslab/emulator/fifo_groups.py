@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 LABEL = "sqslab fidelity layer: FIFO message groups after a visibility timeout"
 DESCRIPTION = (
@@ -31,7 +31,7 @@ DESCRIPTION = (
     "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html"
 )
 
-_active: Lab | None = None
+_active: Host | None = None
 _undo: Callable[[], None] | None = None
 
 
@@ -72,6 +72,7 @@ def _wrap_groups(inner: Any) -> Any:
             return inner.fget(queue)
         return held_groups(queue)
 
+    pending_message_groups.__wrapped__ = inner  # type: ignore[attr-defined]
     return property(pending_message_groups)
 
 
@@ -88,7 +89,7 @@ def _replacements() -> list[Replacement]:
 _PATCH = Patches(_replacements)
 
 
-def install(lab: Lab) -> Callable[[], None]:
+def install(lab: Host) -> Callable[[], None]:
     """Turn the layer on for ``lab``; returns the undo (also run by ``lab.stop()``)."""
     global _active, _undo
     require_in_process(lab, LABEL, "where the service itself releases message groups")
@@ -104,12 +105,16 @@ def install(lab: Lab) -> Callable[[], None]:
         if _active is lab:
             _active, _undo = None, None
             _PATCH.uninstall()
-        while undo in lab._on_stop:
-            lab._on_stop.remove(undo)
 
     _undo = undo
-    lab._on_stop.append(undo)
+    lab.on_stop(uninstall)
     return undo
+
+
+def uninstall() -> None:
+    """Turn the layer off (no-op when it is off)."""
+    if _undo is not None:
+        _undo()
 
 
 def active() -> bool:

@@ -2,8 +2,8 @@
 
 Several layers wrap the same moto methods (the clock, realism, dedup, redrive), each on top of what
 is there when it is turned on. Undo restores an attribute only where this layer's replacement is
-still the one in place; a replacement left under someone else's wrapper stays, and passes through
-once its layer is off.
+still the one in place; a replacement left under someone else's wrapper stays, passes through once
+its layer is off, and is taken out when the wrapper above it is undone (so none pile up).
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING, Any
 from sqslab.errors import LabConfigError
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 #: (owner, attribute name, factory that builds the replacement from the current attribute)
 Replacement = tuple[Any, str, Callable[[Any], Any]]
 
 _MISSING = object()
+#: Replacements undone while buried under another layer's wrapper: id -> (replacement, original).
+_buried: dict[int, tuple[Any, Any]] = {}
+
+
+def _unburied(value: Any) -> Any:
+    """``value``, or what it replaced if it is a buried replacement whose layer is off (repeated)."""
+    while id(value) in _buried and _buried[id(value)][0] is value:
+        value = _buried.pop(id(value))[1]
+    return value
 
 
 class Patches:
@@ -48,15 +57,17 @@ class Patches:
         """Put back what :meth:`install` replaced, where the replacement is still in place."""
         for owner, name, original, ours in reversed(self._saved):
             if vars(owner).get(name) is not ours:
+                _buried[id(ours)] = (ours, original)
                 continue
-            if original is _MISSING:
+            restored = _unburied(original)
+            if restored is _MISSING:
                 delattr(owner, name)
             else:
-                setattr(owner, name, original)
+                setattr(owner, name, restored)
         self._saved = []
 
 
-def require_in_process(lab: Lab, label: str, elsewhere: str) -> None:
+def require_in_process(lab: Host, label: str, elsewhere: str) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process; ``elsewhere`` says who answers
     on the other backends."""
     if lab.clock.virtual:

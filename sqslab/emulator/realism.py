@@ -46,7 +46,7 @@ from sqslab.errors import LimitError, WrongTypeError
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 AT_LEAST_ONCE_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html"
 STANDARD_QUEUES_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html"
@@ -135,7 +135,7 @@ class Realism:
 
     def __init__(
         self,
-        lab: Lab,
+        lab: Host,
         *,
         duplicates: float,
         reorder: float,
@@ -333,6 +333,7 @@ def _wrap_messages(prop: property) -> property:
         serving.jumped = served[0].id
         return served
 
+    messages.__wrapped__ = prop  # type: ignore[attr-defined]
     return property(messages)
 
 
@@ -354,7 +355,7 @@ _PATCH = Patches(_replacements)
 # --- public API -------------------------------------------------------------
 
 
-def check_backend(lab: Lab) -> None:
+def check_backend(lab: Host) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
     require_in_process(
         lab,
@@ -365,7 +366,7 @@ def check_backend(lab: Lab) -> None:
 
 @requires(lab=LAB)
 def enable(
-    lab: Lab,
+    lab: Host,
     *,
     duplicates: float = 0.1,
     reorder: float = 0.2,
@@ -390,11 +391,11 @@ def enable(
         disable(_active.lab)
     _PATCH.install()
     _active, layer.active = layer, True
-    lab._on_stop.append(layer.disable)
+    lab.on_stop(uninstall)
     return layer
 
 
-def disable(lab: Lab) -> None:
+def disable(lab: Host) -> None:
     """Turn the layer off for ``lab`` and give moto back its plain behaviour (no-op if off)."""
     global _active
     layer = _active
@@ -402,8 +403,22 @@ def disable(lab: Lab) -> None:
         return
     _active, layer.active = None, False
     _PATCH.uninstall()
-    if layer.disable in lab._on_stop:
-        lab._on_stop.remove(layer.disable)
+
+
+def install(lab: Host) -> None:
+    """The layer protocol's install: :func:`enable` with its default chances."""
+    enable(lab)
+
+
+def uninstall() -> None:
+    """Turn the layer off, whichever lab it is on (no-op when it is off)."""
+    if _active is not None:
+        disable(_active.lab)
+
+
+def active() -> bool:
+    """True while the layer is on."""
+    return _active is not None
 
 
 def current() -> Realism | None:

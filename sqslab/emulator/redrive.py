@@ -92,7 +92,7 @@ How, and sqslab's own choices where AWS documents nothing:
   ``Queue._set_attributes`` checks RedrivePolicy and RedriveAllowPolicy before moto stores them;
   ``get_queue_attributes`` returns RedriveAllowPolicy; ``Queue.add_message`` notes the queue a
   message was first sent to (its original source once moto moves it to a DLQ); and
-  ``sqslab.emulator.clock.next_change`` learns when a task will deliver, so a long poll on the destination
+  the clock layer (:mod:`sqslab.emulator.timepatch`) asks when a task will deliver, so a long poll on the destination
   wakes at the right virtual moment. Undo restores exactly what was replaced.
 - Progress runs on the lab's virtual clock (moto's ``unix_time``): a task moving at ``r`` messages
   per second has handled ``min(total, floor(r * elapsed))`` messages, oldest first, each at its own
@@ -126,11 +126,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.emulator import clock as clocks
+from sqslab.emulator import state, timepatch
 from sqslab.emulator.patching import Patches, require_in_process
 
 if TYPE_CHECKING:
-    from sqslab.lab import Lab
+    from sqslab.emulator.host import Host
 
 LABEL = "sqslab fidelity layer: DLQ redrive and RedriveAllowPolicy as AWS documents them"
 START_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html"
@@ -209,49 +209,12 @@ def _not_found(parameter: str) -> Exception:
 # --- queues by ARN ------------------------------------------------------------
 
 
-def _parse_arn(arn: Any) -> tuple[str, str, str] | None:
-    """(account, region, queue name) of an SQS queue ARN, or None if ``arn`` is not one."""
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not parts[5]:
-        return None
-    return parts[4], parts[3], parts[5]
-
-
-def _backend(account: str, region: str) -> Any | None:
-    """moto's SQS backend of an account and region, if it exists (never created here)."""
-    from moto.sqs.models import sqs_backends
-
-    per_account = dict.get(sqs_backends, account)
-    return None if per_account is None else dict.get(per_account, region)
-
-
-def _queue_by_arn(arn: Any) -> Any | None:
-    """The moto queue an ARN names, or None."""
-    parsed = _parse_arn(arn)
-    if parsed is None:
-        return None
-    account, region, name = parsed
-    backend = _backend(account, region)
-    queue = None if backend is None else backend.queues.get(name)
-    return queue if queue is not None and queue.queue_arn == arn else None
-
-
 def _existing(arn: Any, parameter: str) -> Any:
     """The queue named by ``arn``, or AWS's ResourceNotFoundException for ``parameter``."""
-    queue = _queue_by_arn(arn)
+    queue = state.queue_by_arn(arn)
     if queue is None:
         raise _not_found(parameter)
     return queue
-
-
-def _dead_letter_sources(dlq: Any) -> list[Any]:
-    """Queues of the DLQ's account and region whose RedrivePolicy names it."""
-    backend = _backend(dlq.account_id, dlq.region)
-    return [
-        q
-        for q in (backend.queues.values() if backend else [])
-        if (getattr(q, "redrive_policy", None) or {}).get("deadLetterTargetArn") == dlq.queue_arn
-    ]
 
 
 # --- parameter checks ---------------------------------------------------------
@@ -385,7 +348,7 @@ def _check_redrive_policy(queue: Any, attributes: dict[str, Any]) -> None:
         return
     prefix = f"Value {_text(raw)} for parameter RedrivePolicy is invalid. Reason: "
     _check_max_receive_count(policy["maxReceiveCount"], prefix)
-    dlq = _queue_by_arn(policy["deadLetterTargetArn"])
+    dlq = state.queue_by_arn(policy["deadLetterTargetArn"])
     if dlq is None:
         return
     fifo = str(attributes.get("FifoQueue", queue.fifo_queue)).lower() == "true"
@@ -508,7 +471,7 @@ def _remove(queue: Any, message: Any) -> None:
 
 def _send_copy(destination: Any, message: Any, at: float) -> Any:
     """Send ``message`` to ``destination`` as a new message enqueued at ``at`` (epoch seconds)."""
-    backend = _backend(destination.account_id, destination.region)
+    backend = state.backend(destination.account_id, destination.region)
     fifo = destination.fifo_queue
     copy = backend.send_message(
         destination.name,
@@ -532,7 +495,7 @@ _local = threading.local()
 class Redrive:
     """The layer for one lab: its move tasks per source queue, and the undo."""
 
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: Host) -> None:
         self.lab = lab
         self._tasks: dict[str, list[MoveTask]] = {}
         self._lock = threading.RLock()
@@ -557,7 +520,7 @@ class Redrive:
         requested = None if rate is None else check_rate(rate)
         self.advance()
         source = _existing(source_arn, "SourceArn")
-        if not _dead_letter_sources(source):
+        if not state.dead_letter_sources(source):
             raise _invalid("Source queue must be configured as a Dead Letter Queue.")
         if destination_arn:
             _check_destination(source, _existing(destination_arn, "DestinationArn"))
@@ -639,7 +602,7 @@ class Redrive:
         """Move the task's next message at its own moment, or fail the task."""
         from moto.sqs.exceptions import SQSException
 
-        source = _queue_by_arn(task.source_arn)
+        source = state.queue_by_arn(task.source_arn)
         message = task.pending[task.handled]
         if source is not None and not _holds(source, message):
             task.handled += 1  # deleted or purged since the task started: nothing to move
@@ -680,8 +643,7 @@ class Redrive:
         if _active is self:
             _active = None
             _PATCH.uninstall()
-        while self.undo in self.lab._on_stop:
-            self.lab._on_stop.remove(self.undo)
+            timepatch.remove_arrivals(self.next_arrival_ms)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -696,7 +658,7 @@ def _destination(task: MoveTask, source: Any, message: Any) -> tuple[Any, str | 
     target_arn = task.destination_of(message)
     if target_arn is None or target_arn == task.source_arn:
         return None, UNKNOWN_SOURCE
-    destination = _queue_by_arn(target_arn)
+    destination = state.queue_by_arn(target_arn)
     return (destination, None) if destination is not None else (None, NO_QUEUE)
 
 
@@ -810,20 +772,6 @@ def _wrap_add_message(inner: Any) -> Any:
     return add_message
 
 
-def _wrap_next_change(inner: Any) -> Any:
-    """The clock's next-change lookup, which also counts a move task's next delivery."""
-
-    def next_change(queue: Any, after_ms: float) -> float | None:
-        moments = [inner(queue, after_ms)]
-        if _active is not None:
-            moments.append(_active.next_arrival_ms(queue, after_ms))
-        known = [m for m in moments if m is not None]
-        return min(known) if known else None
-
-    next_change.__wrapped__ = inner  # type: ignore[attr-defined]
-    return next_change
-
-
 def _constant(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A 'wrapper' that replaces whatever was there with ``handler``."""
     return lambda _original: handler
@@ -840,7 +788,6 @@ def _replacements() -> list[tuple[Any, str, Callable[[Any], Any]]]:
         (backend, "get_queue_attributes", _wrap_get_queue_attributes),
         (queue, "_set_attributes", _wrap_set_attributes),
         (queue, "add_message", _wrap_add_message),
-        (clocks, "next_change", _wrap_next_change),
         (response, "start_message_move_task", _constant(_start_action)),
         (response, "list_message_move_tasks", _constant(_list_action)),
         (response, "cancel_message_move_task", _constant(_cancel_action)),
@@ -853,12 +800,12 @@ _PATCH = Patches(_replacements)
 # --- public API ---------------------------------------------------------------
 
 
-def check_backend(lab: Lab) -> None:
+def check_backend(lab: Host) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
     require_in_process(lab, LABEL, "where the service itself runs message move tasks")
 
 
-def install(lab: Lab) -> Callable[[], None]:
+def install(lab: Host) -> Callable[[], None]:
     """Turn the layer on for ``lab``; returns the undo (also run by ``lab.stop()``).
 
     Installing again on the same lab keeps the running layer and its tasks."""
@@ -870,9 +817,21 @@ def install(lab: Lab) -> Callable[[], None]:
         _active.undo()
     layer = Redrive(lab)
     _PATCH.install()
+    timepatch.add_arrivals(layer.next_arrival_ms)
     _active = layer
-    lab._on_stop.append(layer.undo)
+    lab.on_stop(uninstall)
     return layer.undo
+
+
+def uninstall() -> None:
+    """Turn the layer off (no-op when it is off)."""
+    if _active is not None:
+        _active.undo()
+
+
+def active() -> bool:
+    """True while the layer is on."""
+    return _active is not None
 
 
 def current() -> Redrive | None:

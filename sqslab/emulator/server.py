@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def cbor_loads(body: bytes) -> Any:
+    """A CBOR request body decoded as moto decodes it (the rpc-v2-cbor protocol)."""
+    from moto.core.cbor import loads
+
+    return loads(body)
+
+
+def cbor_dumps(document: Any) -> bytes:
+    """A CBOR response body encoded as moto encodes it."""
+    from moto.core.cbor import dumps
+
+    return bytes(dumps(document))
 
 
 @contextmanager
@@ -72,12 +86,16 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None
     raise RuntimeError(f"sqslab server did not answer on {url} within {seconds:g} s")
 
 
-class RoomServer:
-    """A moto server with the room's gatekeeper (:class:`sqslab.roomauth.RoomGate`) in front, in a
-    thread: built as moto's ``ThreadedMotoServer`` builds its app, then wrapped."""
+#: WSGI middleware put in front of moto's app (the room's gatekeeper, for instance).
+Middleware = Callable[[Any], Any]
 
-    def __init__(self, host: str, port: int, room_file: Path) -> None:
-        self.host, self.port, self.room_file = host, port, room_file
+
+class GatedServer:
+    """A moto server with WSGI middleware in front, in a thread: built as moto's
+    ``ThreadedMotoServer`` builds its app, then wrapped by ``gate``."""
+
+    def __init__(self, host: str, port: int, gate: Middleware) -> None:
+        self.host, self.port, self.gate = host, port, gate
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -90,12 +108,9 @@ class RoomServer:
         )
         from werkzeug.serving import make_server
 
-        from sqslab.room import KeyRing
-        from sqslab.roomauth import RoomGate
-
-        gate = RoomGate(DomainDispatcherApplication(create_backend_app), KeyRing(self.room_file))
+        app = self.gate(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
-            self.host, self.port, gate, threaded=True, request_handler=MotoRequestHandler
+            self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -110,13 +125,3 @@ class RoomServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(10)
-
-
-def start_room_server(
-    host: str, port: int, room_file: Path, verbose: bool = False
-) -> tuple[RoomServer, str]:
-    """Start a room server on ``host:port`` for the keys in ``room_file``; returns it and its URL."""
-    if not verbose:
-        quiet_request_log()
-    server = RoomServer(host, port, room_file)
-    return server, server.start()
