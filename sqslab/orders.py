@@ -481,7 +481,7 @@ class OrderPipeline:
 
     def dlq_records(self) -> list[dict[str, Any]]:
         """The orders in the DLQ, read without taking them out (see :func:`read_all`)."""
-        return [_record(m.get("Body", "")) for m in read_all(self.lab, self._pair().dlq_url)]
+        return [as_record(m.get("Body", "")) for m in read_all(self.lab, self._pair().dlq_url)]
 
     def fix(self) -> None:
         """Fix the bug: from now on the processing step parses quantities sent as strings."""
@@ -629,7 +629,7 @@ def _check_unique(orders: list[Order]) -> None:
         )
 
 
-def _record(item: Order | dict[str, Any] | str) -> dict[str, Any]:
+def as_record(item: Order | dict[str, Any] | str) -> dict[str, Any]:
     """An order record from an Order, a dict or a JSON body."""
     if isinstance(item, Order):
         return item.record
@@ -726,7 +726,7 @@ def reconcile(
     """Check the ledger (and what is left in the DLQ) against the input orders."""
     orders = list(orders)
     entries = sorted(ledger, key=lambda e: e.seq)
-    dead = [_record(item) for item in dlq_contents]
+    dead = [as_record(item) for item in dlq_contents]
     overtaken = overtaken_via_dlq(orders, entries)
     notes = []
     if overtaken:
