@@ -48,7 +48,7 @@ GUIDE_ATTRIBUTES = {
 class NaiveRun:
     """What the naive pipeline did: its ledger (duplicates included), failures, loops and calls."""
 
-    orders: list[orders.Order]
+    order_list: list[orders.Order]
     queue_url: str
     processor: orders.OrderProcessor
     started: float
@@ -68,7 +68,7 @@ class NaiveRun:
     def lost(self) -> list[str]:
         """Orders never processed: deleted before a processing that failed."""
         done = {e.order_id for e in self.ledger}
-        return [o.order_id for o in self.orders if o.order_id not in done]
+        return [o.order_id for o in self.order_list if o.order_id not in done]
 
     def duplicates(self) -> int:
         """Processings of an order that had already been processed."""
@@ -84,7 +84,7 @@ class NaiveRun:
 
     def reconcile(self) -> orders.Reconciliation:
         """The capstone's checks applied to the naive run (it has no DLQ)."""
-        return orders.reconcile(self.orders, self.ledger, [])
+        return orders.reconcile(self.order_list, self.ledger, [])
 
 
 def run_naive(
@@ -210,10 +210,10 @@ class Measures:
 def measure_naive(run: NaiveRun) -> Measures:
     """The naive run's numbers: requests and cost from the trace, the rest from its ledger."""
     bill = run.bill()
-    late = orders.processed_late(run.orders, list(run.ledger))
+    late = orders.processed_late(run.order_list, list(run.ledger))
     return Measures(
         label="naive (the guide)",
-        orders=len(run.orders),
+        orders=len(run.order_list),
         calls=bill.calls,
         requests=bill.requests,
         empty_receives=bill.empty_receives,
@@ -301,7 +301,7 @@ class Comparison:
 
 def compare(naive: NaiveRun, right: orders.OrderPipeline) -> Comparison:
     """Measure two finished runs on the same orders."""
-    if [o.order_id for o in naive.orders] != [o.order_id for o in right.orders]:
+    if [o.order_id for o in naive.order_list] != [o.order_id for o in right.orders]:
         raise LimitError(
             "compare() needs both runs on the same orders: pass the same list to run_naive() "
             "and OrderPipeline()"

@@ -99,7 +99,7 @@ def naive_run():
 
 def lost_by_hand(run: naive.NaiveRun) -> list[str]:
     done = {e.order_id for e in run.ledger}
-    return [o.order_id for o in run.orders if o.order_id not in done]
+    return [o.order_id for o in run.order_list if o.order_id not in done]
 
 
 def test_naive_losses_hint_before_the_answer(naive_run):
@@ -111,7 +111,7 @@ def test_naive_losses_hint_before_the_answer(naive_run):
 def test_naive_losses_pass_for_a_right_answer(naive_run):
     lost = lost_by_hand(naive_run)
     assert lost == naive_run.lost() and 0 < len(lost) < 40
-    cents = sum(o.total_cents for o in naive_run.orders if o.order_id in lost)
+    cents = sum(o.total_cents for o in naive_run.order_list if o.order_id in lost)
     assert "now lost_revenue" in check_naive_losses(naive_run, lost, None).message
     check = check_naive_losses(naive_run, set(lost), cents)
     assert check, check.message
@@ -132,7 +132,7 @@ def test_naive_losses_catch_missing_extra_and_wrong_revenue(naive_run):
     check = check_naive_losses(naive_run, [*lost, processed], None)
     assert f"e.g. {processed}" in check.message and "were processed" in check.message
     assert "not order ids" in check_naive_losses(naive_run, ["ORD-1"], None).message
-    cents = sum(o.total_cents for o in naive_run.orders if o.order_id in lost)
+    cents = sum(o.total_cents for o in naive_run.order_list if o.order_id in lost)
     assert "in dollars" in check_naive_losses(naive_run, lost, cents / 100).message
     assert "lost_revenue is" in check_naive_losses(naive_run, lost, cents + 1).message
 

@@ -130,7 +130,7 @@ def _failed_ids(run: NaiveRun) -> set[str]:
 def _lost_orders_problem(run: NaiveRun, given: list[str]) -> str | None:
     """What is wrong with the learner's list of lost orders (None when it is right)."""
     expected = run.lost()
-    known = {o.order_id for o in run.orders}
+    known = {o.order_id for o in run.order_list}
     failed = _failed_ids(run)
     if set(given) == failed and failed != set(expected):
         saved = sorted(failed - set(expected))
@@ -181,7 +181,7 @@ def check_naive_losses(run: NaiveRun | None, lost_orders: Any, lost_revenue: Any
     if problem:
         return Check(exercise, False, problem)
     lost = set(run.lost())
-    cents = sum(o.total_cents for o in run.orders if o.order_id in lost)
+    cents = sum(o.total_cents for o in run.order_list if o.order_id in lost)
     if lost_revenue is None:
         return Check(
             exercise,
@@ -200,7 +200,7 @@ def check_naive_losses(run: NaiveRun | None, lost_orders: Any, lost_revenue: Any
     return Check(
         exercise,
         True,
-        f"the naive run lost {len(lost)} of {len(run.orders)} orders worth {money(cents)}: each "
+        f"the naive run lost {len(lost)} of {len(run.order_list)} orders worth {money(cents)}: each "
         "was deleted before a processing that failed; its log names them, no queue holds them.",
     )
 
