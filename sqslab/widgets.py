@@ -120,10 +120,7 @@ class QueueBuilder:
 
     def _on_create(self, _button: w.Button | None = None) -> None:
         try:
-            queues.check_name(self.name.value, fifo=self.fifo.value)
-            url = self.sqs.create_queue(QueueName=self.name.value, Attributes=self.attributes())[
-                "QueueUrl"
-            ]
+            url = queues.create(self.sqs, self.name.value, self.attributes(), fifo=self.fifo.value)
         except (LimitError, ClientError) as err:
             self.status.value = f"<b>error:</b> {html.escape(str(err))}"
             return
@@ -418,54 +415,21 @@ class FifoPanel:
 
     def run(self) -> dict[str, Any]:
         """Send numbered streams and consume them with the chosen settings; report their order."""
-        import random
-
-        from sqslab import fifo, realism
-        from sqslab.consumer import StopPolicy, WorkerPool
+        from sqslab import fifo
 
         self.runs += 1
-        is_fifo = self.fifo.value == "FIFO"
-        name = f"fifo-panel-{self.runs}" + (".fifo" if is_fifo else "")
-        attrs = {"FifoQueue": "true", "VisibilityTimeout": "20"} if is_fifo else {}
-        url = self.lab.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
-        items = fifo.streams(self.groups.value, self.PER_GROUP)
-        fifo.send_streams(self.lab.sqs, url, items, fifo=is_fifo)
-        rng = random.Random(self.runs)
-
-        def work(group: str, seq: int, receive_count: int) -> float:
-            if receive_count == 1 and rng.random() < self.failure.value:
-                raise RuntimeError("the handler failed")
-            return 1.0
-
-        handler, self.deliveries = fifo.recorder(self.lab, work)
-        pool = WorkerPool(
-            self.lab.sqs,
-            url,
-            handler,
+        result = fifo.order_run(
+            self.lab,
+            f"fifo-panel-{self.runs}",
+            fifo=self.fifo.value == "FIFO",
+            groups=self.groups.value,
             workers=self.workers.value,
-            batch_size=1,
-            stop=StopPolicy(idle_timeout=60),
+            failure_rate=self.failure.value,
+            seed=self.runs,
+            per_group=self.PER_GROUP,
         )
-        # on a standard queue, best-effort order: receives may reach past a whole round of groups
-        layer = None
-        if not is_fifo:
-            window = 2 * self.groups.value + 1
-            layer = realism.enable(
-                self.lab, duplicates=0.0, reorder=0.5, seed=self.runs, window=window
-            )
-        try:
-            result = pool.run()
-        finally:
-            if layer is not None:
-                layer.disable()
-        order = fifo.report(self.deliveries)
-        late = sum(order.out_of_order(g) for g in order.processed)
-        self.last = {
-            "in_order": order.in_order(),
-            "out_of_order": late,
-            "seconds": round(result.busy_time, 3),
-            "failures": result.failures,
-        }
+        self.deliveries = result.deliveries
+        self.last = result.summary()
         return self.last
 
     def refresh(self) -> None:
@@ -511,29 +475,17 @@ class DlqPanel:
 
     def run(self) -> dict[str, int]:
         """20 messages whose handler fails at the chosen rate on every attempt; where they end."""
-        import random
-
         from sqslab import dlq
-        from sqslab.consumer import StopPolicy, consume
 
         self.runs += 1
-        sqs = self.lab.sqs
-        pair = dlq.create_pair(
-            sqs,
+        self.last = dlq.failure_run(
+            self.lab,
             f"dlq-panel-{self.runs}",
+            failure_rate=self.failure.value,
             max_receive_count=self.max_receives.value,
-            source_attributes={"VisibilityTimeout": "5"},
+            seed=self.runs,
+            messages=self.MESSAGES,
         )
-        for i in range(self.MESSAGES):
-            sqs.send_message(QueueUrl=pair.source_url, MessageBody=f"job {i + 1}")
-        rng = random.Random(self.runs)
-
-        def handler(message: Any) -> None:
-            if rng.random() < self.failure.value:
-                raise RuntimeError("the handler failed")
-
-        result = consume(sqs, pair.source_url, handler, stop=StopPolicy(idle_timeout=60))
-        self.last = dlq.outcomes(sqs, pair, len(set(result.processed)))
         return self.last
 
     def refresh(self) -> None:
