@@ -209,26 +209,16 @@ class ProducerPanel:
 
     def run(self) -> dict[str, Any]:
         """Send the chosen workload to a fresh queue; return what it took and cost."""
-        from sqslab import cost
-        from sqslab.producer import Producer
+        from sqslab import producer_demo
 
         self.runs += 1
-        name = f"producer-panel-{self.runs}"
-        url = self.lab.sqs.create_queue(QueueName=name)["QueueUrl"]
-        body = "x" * (self.payload.value * 1024 - 64)
-        seen = len(self.lab.trace)
-        producer = Producer(self.lab.sqs, url, batch_size=self.batch.value, progress=False)
-        result = producer.send_many(f"{i:06d}{body}" for i in range(self.count.value))
-        records = [r for r in self.lab.trace.records[seen:] if r.operation.startswith("Send")]
-        bill = cost.bill(records)
-        self.last = {
-            "queue": name,
-            "sent": len(result.sent),
-            "calls": bill.calls,
-            "billed_requests": bill.requests,
-            "dollars": bill.dollars,
-            "per_million": bill.per_million_messages(max(1, len(result.sent))),
-        }
+        self.last = producer_demo.send_and_price(
+            self.lab,
+            f"producer-panel-{self.runs}",
+            messages=self.count.value,
+            batch_size=self.batch.value,
+            payload_kib=self.payload.value,
+        ).summary()
         return self.last
 
     def _on_send(self, _button: w.Button | None = None) -> None:
@@ -283,40 +273,21 @@ class ConsumerPanel:
 
     def run(self) -> dict[str, Any]:
         """Run two workers (one message per receive) on a fresh queue of 5 messages."""
-        import random
-
-        from sqslab import timeline
-        from sqslab.consumer import StopPolicy, WorkerPool
+        from sqslab import consumer_demo
 
         self.runs += 1
-        sqs = self.lab.sqs
-        url = sqs.create_queue(
-            QueueName=f"consumer-panel-{self.runs}",
-            Attributes={"VisibilityTimeout": str(self.visibility.value)},
-        )["QueueUrl"]
-        for i in range(self.MESSAGES):
-            sqs.send_message(QueueUrl=url, MessageBody=f"job {i + 1}")
-        rng = random.Random(self.runs)
-
-        def handler(message: Any) -> None:
-            self.lab.wait(self.work.value)
-            if rng.random() < self.failure.value:
-                raise RuntimeError("the handler failed")
-
-        beat = max(1, self.visibility.value // 3) if self.heartbeat.value else None
-        # one message per receive, so each message's own processing time meets its own timeout
-        pool = WorkerPool(
-            sqs,
-            url,
-            handler,
-            workers=2,
-            batch_size=1,
-            heartbeat_interval=beat,
-            stop=StopPolicy(idle_timeout=60, until=600),
+        result = consumer_demo.work_vs_timeout(
+            self.lab,
+            f"consumer-panel-{self.runs}",
+            work=self.work.value,
+            visibility=self.visibility.value,
+            failure_rate=self.failure.value,
+            heartbeat=self.heartbeat.value,
+            seed=self.runs,
+            messages=self.MESSAGES,
         )
-        result = pool.run()
-        self.timeline = timeline.of(self.lab, url)
-        self.last = outcome(result, self.MESSAGES)
+        self.timeline = result.timeline
+        self.last = result.summary()
         return self.last
 
     def refresh(self) -> None:
@@ -333,21 +304,6 @@ class ConsumerPanel:
 
     def _on_change(self, _change: dict[str, Any]) -> None:
         self.refresh()
-
-
-def outcome(result: Any, messages: int) -> dict[str, Any]:
-    """What a consumer run achieved, for the panel: processed, duplicates, failures, left."""
-    from collections import Counter
-
-    counts = Counter(result.processed)
-    return {
-        "messages": messages,
-        "processed": len(counts),
-        "duplicates": sum(1 for n in counts.values() if n > 1),
-        "failures": result.failures,
-        "left": messages - len(counts),
-        "seconds": round(result.busy_time, 3),
-    }
 
 
 def consumer_panel(lab: Any) -> ConsumerPanel:
@@ -534,40 +490,25 @@ class MonitorPanel:
 
     def policy(self) -> Any:
         """The scaling policy the sliders describe (acceptable latency fixed at 60 s)."""
-        from sqslab.scaling import ScalingPolicy
+        from sqslab import monitor_demo
 
-        return ScalingPolicy(
-            self.ACCEPTABLE_LATENCY, self.processing.value, 1, self.consumers.value
-        )
+        return monitor_demo.burst_policy(self.processing.value, self.consumers.value)
 
     def run(self) -> dict[str, Any]:
         """Simulate 12 minutes with a 3-minute burst; redraw live; return the run's key numbers."""
-        from sqslab import monitor, scaling
+        from sqslab import monitor_demo
 
         self.runs += 1
-        arrivals = scaling.bursty_arrivals(base=self.BASE_RATE, burst=self.arrival.value)
-        result = scaling.simulate(
+        self.run_result = monitor_demo.burst_run(
             self.lab,
-            self.policy(),
-            arrivals,
-            batch_size=self.BATCH_SIZE,
-            name=f"monitor-panel-{self.runs}",
+            f"monitor-panel-{self.runs}",
+            burst=self.arrival.value,
+            most_consumers=self.consumers.value,
+            processing=self.processing.value,
             on_minute=self.show,
             every=self.live_every,
         )
-        self.run_result = result
-        m = result.metrics
-        fired = [name for name, h in result.alarms.items() if h.count("ALARM")]
-        self.last = {
-            "messages": sum(arrivals),
-            "peak_backlog": int(max(v or 0 for v in m.values(monitor.VISIBLE))),
-            "oldest_age": max(v or 0 for v in m.values(monitor.AGE)),
-            "peak_instances": max(result.instance_counts()),
-            "alarms_fired": fired,
-            "left": int(
-                (m.values(monitor.VISIBLE)[-1] or 0) + (m.values(monitor.NOT_VISIBLE)[-1] or 0)
-            ),
-        }
+        self.last = monitor_demo.summary(self.run_result)
         return self.last
 
     def show(self, run: Any) -> None:
