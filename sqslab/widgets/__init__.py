@@ -1,0 +1,37 @@
+"""Interactive panels of the course (ipywidgets), grouped by chapter on one
+:class:`~sqslab.widgets.base.Panel` base. The logic lives in plain methods so tests can drive every
+control with ``.value = …`` and ``.click()`` without a kernel; what a panel runs is a function of
+its topic module (``fifo.order_run``, ``dlq.failure_run``, ``monitor_demo.burst_run``…)."""
+
+from sqslab.widgets.basics import ClockPanel, QueueBuilder, clock_panel, queue_builder
+from sqslab.widgets.delivery import DlqPanel, FifoPanel, dlq_panel, fifo_panel
+from sqslab.widgets.messaging import (
+    ConsumerPanel,
+    ProducerPanel,
+    StopButton,
+    consumer_panel,
+    producer_panel,
+    stop_button,
+)
+from sqslab.widgets.operations import MonitorPanel, ServicePanel, monitor_panel, service_panel
+
+__all__ = [
+    "ClockPanel",
+    "ConsumerPanel",
+    "DlqPanel",
+    "FifoPanel",
+    "MonitorPanel",
+    "ProducerPanel",
+    "QueueBuilder",
+    "ServicePanel",
+    "StopButton",
+    "clock_panel",
+    "consumer_panel",
+    "dlq_panel",
+    "fifo_panel",
+    "monitor_panel",
+    "producer_panel",
+    "queue_builder",
+    "service_panel",
+    "stop_button",
+]
