@@ -1,8 +1,5 @@
-"""Chapter 3's experiment: processing time against the visibility timeout, with failures and an
-optional heartbeat, on two workers; what each message went through and what the run achieved.
-
-The consumer panel runs it with its sliders' values; :func:`work_vs_timeout` works without widgets.
-"""
+"""Chapter 3's experiment: processing time against the visibility timeout, with failures and a
+heartbeat, on two workers (the consumer panel runs it with its sliders' values)."""
 
 from __future__ import annotations
 
@@ -58,9 +55,8 @@ def work_vs_timeout(
     seed: int,
     messages: int = 5,
 ) -> TimeoutRun:
-    """Two workers take one message per receive from a new queue ``name`` (``visibility`` s) of
-    ``messages`` jobs; each job takes ``work`` s and fails at ``failure_rate``; a heartbeat, if
-    on, extends a held message every third of the timeout."""
+    """Two workers, one message per receive, on ``messages`` jobs of ``work`` s in a new queue
+    (``visibility`` s) failing at ``failure_rate``; a heartbeat extends every third of the timeout."""
     sqs = lab.sqs
     url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(visibility)})[
         "QueueUrl"

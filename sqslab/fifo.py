@@ -191,9 +191,8 @@ def order_run(
     seed: int,
     per_group: int = 5,
 ) -> OrderRun:
-    """Send ``groups`` numbered streams to a new queue ``name`` (``.fifo`` added when ``fifo``) and
-    consume them with ``workers`` workers, one message per receive; each message's first receive
-    fails at ``failure_rate``. A standard queue gets best-effort order (the realism layer)."""
+    """Run ``groups`` numbered streams through a new queue ``name`` (``.fifo`` added when ``fifo``; a
+    standard one reorders) to ``workers`` workers; first receives fail at ``failure_rate``."""
     from sqslab import realism
     from sqslab.consumer import StopPolicy, WorkerPool
 

@@ -1,8 +1,5 @@
 """Chapter 6's experiment: a 12-minute workload with a 3-minute burst through a consumer group
-that scales on backlog, watched as CloudWatch would: peak backlog, oldest message, alarms.
-
-The monitor panel runs it with its sliders' values; :func:`burst_run` works without widgets.
-"""
+that scales on backlog, seen as CloudWatch would (the monitor panel runs it with its sliders)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""Chapter 2's experiment: send a workload to a fresh queue and price the requests it took.
-
-The producer panel runs it with its sliders' values; :func:`send_and_price` works without widgets.
-"""
+"""Chapter 2's experiment: send a workload to a fresh queue and price the requests it took (the
+producer panel runs it with its sliders' values)."""
 
 from __future__ import annotations
 

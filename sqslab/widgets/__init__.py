@@ -1,7 +1,5 @@
-"""Interactive panels of the course (ipywidgets), grouped by chapter on one
-:class:`~sqslab.widgets.base.Panel` base. The logic lives in plain methods so tests can drive every
-control with ``.value = …`` and ``.click()`` without a kernel; what a panel runs is a function of
-its topic module (``fifo.order_run``, ``dlq.failure_run``, ``monitor_demo.burst_run``…)."""
+"""Interactive panels of the course (ipywidgets), by chapter; tests drive every control with
+``.value = …`` and ``.click()`` without a kernel; what a panel runs lives in its topic module."""
 
 from sqslab.widgets.basics import ClockPanel, QueueBuilder, clock_panel, queue_builder
 from sqslab.widgets.delivery import DlqPanel, FifoPanel, dlq_panel, fifo_panel
