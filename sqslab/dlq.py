@@ -9,14 +9,19 @@ The DLQ must be of the same type as its source (standard or FIFO).
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import facts, queues
 from sqslab.arguments import ARN, LAB, NAME, QUEUE_URL, SQS, instance, requires
 from sqslab.errors import LimitError
 from sqslab.tables import Table
+
+if TYPE_CHECKING:
+    from sqslab.consumer import Message
+    from sqslab.lab import Lab
 
 
 @dataclass(frozen=True)
@@ -194,3 +199,36 @@ def outcomes(sqs: Any, pair: QueuePair, processed: int) -> dict[str, int]:
     source = sum(queues.depth(sqs, pair.source_url))
     dead = sum(queues.depth(sqs, pair.dlq_url))
     return {"processed": processed, "in the DLQ": dead, "still in the source": source}
+
+
+@requires(lab=LAB, name=NAME)
+def failure_run(
+    lab: Lab,
+    name: str,
+    *,
+    failure_rate: float,
+    max_receive_count: int,
+    seed: int,
+    messages: int = 20,
+) -> dict[str, int]:
+    """``messages`` jobs on a new pair ``name`` and ``name-dlq`` (visibility 5 s) whose handler
+    fails at ``failure_rate`` on every attempt: where they ended, as :func:`outcomes` counts."""
+    from sqslab.consumer import StopPolicy, consume
+
+    sqs = lab.sqs
+    pair = create_pair(
+        sqs,
+        name,
+        max_receive_count=max_receive_count,
+        source_attributes={"VisibilityTimeout": "5"},
+    )
+    for i in range(messages):
+        sqs.send_message(QueueUrl=pair.source_url, MessageBody=f"job {i + 1}")
+    rng = random.Random(seed)
+
+    def handler(message: Message) -> None:
+        if rng.random() < failure_rate:
+            raise RuntimeError("the handler failed")
+
+    result = consume(sqs, pair.source_url, handler, stop=StopPolicy(idle_timeout=60))
+    return outcomes(sqs, pair, len(set(result.processed)))

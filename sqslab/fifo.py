@@ -10,14 +10,28 @@ message holding back the rest of its group while other groups move on.
 from __future__ import annotations
 
 import json
+import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.arguments import LAB, LIST, QUEUE_URL, SQS, Expected, check_count, list_of, requires
+from sqslab.arguments import (
+    LAB,
+    LIST,
+    NAME,
+    QUEUE_URL,
+    SQS,
+    Expected,
+    check_count,
+    list_of,
+    requires,
+)
 from sqslab.errors import LimitError
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: A ``work(group, seq, receive_count)`` function, or None for no work.
 WORK = Expected(
@@ -142,6 +156,72 @@ def report(deliveries: list[Delivery]) -> OrderReport:
     for d in sorted(deliveries, key=lambda d: d.time):
         processed[d.group].append(d.seq)
     return OrderReport(dict(processed))
+
+
+@dataclass(frozen=True)
+class OrderRun:
+    """One run of :func:`order_run`: every delivery, their order report, retried failures, time."""
+
+    deliveries: list[Delivery]
+    order: OrderReport
+    failures: int
+    seconds: float
+
+    def summary(self) -> dict[str, bool | int | float]:
+        """in_order, out_of_order (messages handled after a later one of their group), seconds of
+        queue time and failures: what the chapter 4 panel reports."""
+        late = sum(self.order.out_of_order(g) for g in self.order.processed)
+        return {
+            "in_order": self.order.in_order(),
+            "out_of_order": late,
+            "seconds": self.seconds,
+            "failures": self.failures,
+        }
+
+
+@requires(lab=LAB, name=NAME)
+def order_run(
+    lab: Lab,
+    name: str,
+    *,
+    fifo: bool,
+    groups: int,
+    workers: int,
+    failure_rate: float,
+    seed: int,
+    per_group: int = 5,
+) -> OrderRun:
+    """Run ``groups`` numbered streams through a new queue ``name`` (``.fifo`` added when ``fifo``; a
+    standard one reorders) to ``workers`` workers; first receives fail at ``failure_rate``."""
+    from sqslab.consumer import StopPolicy, WorkerPool
+    from sqslab.emulator import realism
+
+    queue = f"{name}.fifo" if fifo else name
+    attrs = {"FifoQueue": "true", "VisibilityTimeout": "20"} if fifo else {}
+    url = lab.sqs.create_queue(QueueName=queue, Attributes=attrs)["QueueUrl"]
+    send_streams(lab.sqs, url, streams(groups, per_group), fifo=fifo)
+    rng = random.Random(seed)
+
+    def work(group: str, seq: int, receive_count: int) -> float:
+        if receive_count == 1 and rng.random() < failure_rate:
+            raise RuntimeError("the handler failed")
+        return 1.0
+
+    handler, deliveries = recorder(lab, work)
+    pool = WorkerPool(
+        lab.sqs, url, handler, workers=workers, batch_size=1, stop=StopPolicy(idle_timeout=60)
+    )
+    # on a standard queue, best-effort order: receives may reach past a whole round of groups
+    layer = None
+    if not fifo:
+        window = 2 * groups + 1
+        layer = realism.enable(lab, duplicates=0.0, reorder=0.5, seed=seed, window=window)
+    try:
+        result = pool.run()
+    finally:
+        if layer is not None:
+            layer.disable()
+    return OrderRun(deliveries, report(deliveries), result.failures, round(result.busy_time, 3))
 
 
 def _worker() -> str:

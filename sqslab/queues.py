@@ -122,6 +122,13 @@ def check_name(name: str, fifo: bool = False) -> str:
     return name
 
 
+@requires(sqs=SQS, name=TEXT)
+def create(sqs: Any, name: str, attributes: dict[str, str], fifo: bool = False) -> str:
+    """Create queue ``name`` with ``attributes`` once :func:`check_name` passes; its URL."""
+    check_name(name, fifo=fifo)
+    return sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+
 def build_attributes(
     fifo: bool = False, content_dedup: bool = False, **values: int
 ) -> dict[str, str]:

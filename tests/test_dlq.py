@@ -95,3 +95,19 @@ def test_redrive_moves_dead_letters_back_with_plain_boto3_on_moto(lab, sqs):
     assert handle and tasks[0]["Status"] == "COMPLETED"  # a handle is listed only while RUNNING
     assert tasks[0]["ApproximateNumberOfMessagesMoved"] == 1
     assert dlq.outcomes(sqs, pair, 2) == {"processed": 2, "in the DLQ": 0, "still in the source": 1}
+
+
+def test_failure_run_ends_each_message_processed_or_in_the_dlq(lab, sqs):
+    always = dlq.failure_run(lab, "doomed", failure_rate=1.0, max_receive_count=3, seed=1)
+    assert always == {"processed": 0, "in the DLQ": 20, "still in the source": 0}
+    dlq_url = sqs.get_queue_url(QueueName="doomed-dlq")["QueueUrl"]
+    assert sum(queues.depth(sqs, dlq_url)) == 20
+    never = dlq.failure_run(lab, "fine", failure_rate=0.0, max_receive_count=3, seed=1, messages=7)
+    assert never == {"processed": 7, "in the DLQ": 0, "still in the source": 0}
+
+
+def test_failure_run_more_receives_save_more_messages(lab):
+    few = dlq.failure_run(lab, "strict", failure_rate=0.5, max_receive_count=1, seed=2)
+    many = dlq.failure_run(lab, "patient", failure_rate=0.5, max_receive_count=10, seed=2)
+    assert sum(few.values()) == sum(many.values()) == 20
+    assert many["in the DLQ"] < few["in the DLQ"] and many["processed"] > few["processed"]

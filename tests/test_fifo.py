@@ -67,3 +67,30 @@ def test_group_order_chart_draws_each_group_in_processing_order(lab, sqs):
     assert lines == {g: [1, 2, 3, 4, 5, 6] for g in ("g1", "g2", "g3")}
     with pytest.raises(ValueError, match="no deliveries"):
         plots.group_order([])
+
+
+def test_order_run_on_fifo_keeps_every_group_in_order_despite_failures(lab, sqs):
+    run = fifo.order_run(
+        lab, "ordered", fifo=True, groups=3, workers=3, failure_rate=0.3, seed=1, per_group=4
+    )
+    assert sqs.get_queue_url(QueueName="ordered.fifo")["QueueUrl"]
+    assert run.failures > 0 and run.order.in_order()
+    assert sorted((d.group, d.seq) for d in run.deliveries) == sorted(fifo.streams(3, 4))
+    assert run.summary() == {
+        "in_order": True,
+        "out_of_order": 0,
+        "seconds": run.seconds,
+        "failures": run.failures,
+    }
+
+
+def test_order_run_on_standard_loses_order_and_switches_realism_off(lab):
+    run = fifo.order_run(
+        lab, "unordered", fifo=False, groups=3, workers=3, failure_rate=0.0, seed=1
+    )
+    summary = run.summary()
+    assert not summary["in_order"] and summary["out_of_order"] > 0
+    assert summary["out_of_order"] == sum(run.order.out_of_order(g) for g in ("g1", "g2", "g3"))
+    assert realism.current() is None
+    one = fifo.order_run(lab, "one", fifo=True, groups=1, workers=1, failure_rate=0.0, seed=1)
+    assert {d.group for d in one.deliveries} == {"g1"} and one.summary()["failures"] == 0

@@ -111,3 +111,13 @@ def test_identity_and_depth(sqs):
     sqs.send_message(QueueUrl=url, MessageBody="c")
     assert queues.depth(sqs, url) == (1, 1, 1)  # c visible, a in flight, b delayed
     assert ("VisibilityTimeout", "30") in queues.settings(sqs, url).rows
+
+
+def test_create_checks_the_name_then_creates_with_the_attributes(sqs):
+    url = queues.create(sqs, "made.fifo", {"FifoQueue": "true", "DelaySeconds": "15"}, fifo=True)
+    assert url == sqs.get_queue_url(QueueName="made.fifo")["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["DelaySeconds"] == "15" and attrs["FifoQueue"] == "true"
+    with pytest.raises(LimitError, match="must end in '.fifo'"):
+        queues.create(sqs, "plain", {"FifoQueue": "true"}, fifo=True)
+    assert "QueueUrls" not in sqs.list_queues(QueueNamePrefix="plain")
