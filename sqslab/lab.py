@@ -7,6 +7,7 @@ process), ``endpoint`` (any SQS-compatible URL) and ``aws`` (real AWS, explicit 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,8 @@ MOTO_ACCOUNT = "123456789012"
 LAB_TAG = "sqslab-lab"
 
 _active: Lab | None = None
+#: Which lab made which client (``lab.client(...)``), so a helper given a client uses its lab's clock.
+_makers: weakref.WeakKeyDictionary[Any, Lab] = weakref.WeakKeyDictionary()
 
 
 class Lab:
@@ -85,6 +88,7 @@ class Lab:
             self._clients[name] = self.session.client(
                 name, endpoint_url=self.endpoint_url, config=self._config
             )
+            _makers[self._clients[name]] = self
         return self._clients[name]
 
     def wait(self, seconds: float) -> None:
@@ -215,6 +219,16 @@ def _preflight(name: str) -> None:
 def active() -> Lab | None:
     """The lab started last, if it is still running."""
     return _active
+
+
+def lab_of(client: Any) -> Lab | None:
+    """The lab that made ``client`` (``lab.sqs``, ``lab.client(...)``); for a client made some
+    other way (a plain ``boto3.client`` in the kernel), the running lab; else None."""
+    try:
+        maker = _makers.get(client)
+    except TypeError:  # not weak-referenceable: not a client of ours
+        maker = None
+    return maker if maker is not None else _active
 
 
 def _moto_lab(backend: str, seed: int, start_backend: Callable[[], backends.Started]) -> Lab:
