@@ -59,6 +59,38 @@ SUBMODULES = (
     "workshop",
 )
 
+#: What a learner meets in the notebooks, and all that ``dir(sqslab)`` (tab completion) lists; the
+#: other modules (the emulator wing, the workshop server, the command line) stay reachable by name.
+LEARNER_MODULES = (
+    "alarms",
+    "backoff",
+    "consumer",
+    "cost",
+    "dlq",
+    "errors",
+    "exercises",
+    "facts",
+    "fanout",
+    "faults",
+    "fifo",
+    "idempotency",
+    "lab",
+    "lambda_batches",
+    "monitor",
+    "naive",
+    "orders",
+    "payloads",
+    "plots",
+    "producer",
+    "queues",
+    "scaling",
+    "security",
+    "services",
+    "tables",
+    "timeline",
+    "widgets",
+)
+
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
@@ -74,3 +106,7 @@ def __getattr__(name: str) -> Any:
     if name in SUBMODULES:
         return importlib.import_module(f"sqslab.{name}")
     raise AttributeError(f"module 'sqslab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, *LEARNER_MODULES])

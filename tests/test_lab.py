@@ -393,3 +393,12 @@ def test_a_bad_endpoint_url_keeps_the_running_lab(monkeypatch):
         start("endpoint", quiet=True)
     assert lab.sqs.create_queue(QueueName="alive")["QueueUrl"].endswith("/alive")
     lab.stop()
+
+
+def test_tab_completion_lists_the_learners_modules_not_the_emulator():
+    listed = dir(sqslab)
+    assert set(sqslab.LEARNER_MODULES) <= set(listed) and "start" in listed
+    for hidden in ("emulator", "room", "roomauth", "cli", "loadtest", "faultruns"):
+        assert hidden not in listed
+        assert getattr(sqslab, hidden).__name__ == f"sqslab.{hidden}"  # still reachable
+    assert set(sqslab.LEARNER_MODULES) <= set(sqslab.SUBMODULES)

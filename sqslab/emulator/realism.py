@@ -37,12 +37,12 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqslab.arguments import LAB, requires
+from sqslab.arguments import LAB, check_count, requires
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
-from sqslab.errors import LimitError, WrongTypeError
+from sqslab.emulator.realism_log import DUPLICATE, REORDER, Injection, RealismStats
+from sqslab.errors import LimitError
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -82,43 +82,6 @@ plain moto never does either. With the layer on, on standard queues only (FIFO q
 - reorder: a receive may serve a slightly newer message before older ones.
 Both are drawn from a seeded random generator: the same seed and calls give the same results."""
 
-DUPLICATE = "duplicate"
-REORDER = "reorder"
-
-
-@dataclass(frozen=True)
-class Injection:
-    """One thing the layer did: a lost delete (``duplicate``) or an out-of-order receive."""
-
-    kind: str
-    queue: str
-    message_id: str
-    at: float
-
-    @property
-    def time(self) -> datetime:
-        """When it happened on the lab's clock, as a UTC datetime."""
-        return datetime.fromtimestamp(self.at, tz=UTC)
-
-
-@dataclass(frozen=True)
-class RealismStats:
-    """How many duplicates and out-of-order receives the layer injected."""
-
-    duplicates: int = 0
-    reorders: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"the layer injected {_plural(self.duplicates, DUPLICATE)} "
-            f"and {_plural(self.reorders, REORDER)}"
-        )
-
-
-def _plural(count: int, word: str) -> str:
-    """``1 duplicate``, ``3 duplicates``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
 
 @dataclass
 class _Serving:
@@ -146,9 +109,9 @@ class Realism:
         self.lab = lab
         self.duplicates = _probability("duplicates", duplicates)
         self.reorder = _probability("reorder", reorder)
-        self.seed = _whole("seed", seed, minimum=None)
-        self.window = _whole("window", window, minimum=2)
-        self.max_duplicates = _whole("max_duplicates", max_duplicates, minimum=1)
+        self.seed = check_count("seed", seed, minimum=None)
+        self.window = check_count("window", window, minimum=2)
+        self.max_duplicates = check_count("max_duplicates", max_duplicates, minimum=1)
         self.log: list[Injection] = []
         self.active = False
         self._rng = random.Random(self.seed)
@@ -241,15 +204,6 @@ def _probability(name: str, value: float) -> float:
             f"got {value!r}"
         )
     return float(value)
-
-
-def _whole(name: str, value: int, *, minimum: int | None) -> int:
-    """``value`` as an int of at least ``minimum``, or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise WrongTypeError(f"{name} must be a whole number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise LimitError(f"{name} must be {minimum} or more, got {value}")
-    return value
 
 
 # --- the moto patch ---------------------------------------------------------
