@@ -38,7 +38,7 @@ def bind_problem(host: str, port: int) -> str | None:
     except OverflowError:
         return "is not a TCP address: ports run from 0 to 65535"
     except OSError as err:
-        return _BIND_ERRORS.get(err.errno, f"cannot be bound: {err.strerror or err}")
+        return _BIND_ERRORS.get(err.errno or 0, f"cannot be bound: {err.strerror or err}")
     return None
 
 

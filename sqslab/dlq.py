@@ -133,7 +133,7 @@ def retention_problem(sqs: Any, pair: QueuePair) -> str | None:
 
 
 @requires(lab=LAB, dlq_url=QUEUE_URL)
-def inspect(lab: Any, dlq_url: str) -> list[DeadLetter]:
+def inspect(lab: Lab, dlq_url: str) -> list[DeadLetter]:
     """What is in a DLQ, without taking it out: each message, its receives, and its source queues.
 
     The look itself is a receive (``queues.peek``), so each receive count includes it.

@@ -12,11 +12,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, queues, security
 from sqslab.arguments import ARN, LAB, NAME, given, is_list, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: Filter policy scopes SNS knows; attributes are the default.
 SCOPES = ("MessageAttributes", "MessageBody")
@@ -151,7 +154,7 @@ def check_pairing(topic: str, subscribers: Sequence[Subscriber]) -> None:
 
 
 @requires(lab=LAB, topic=NAME)
-def build(lab: Any, topic: str, subscribers: Sequence[Subscriber]) -> FanOut:
+def build(lab: Lab, topic: str, subscribers: Sequence[Subscriber]) -> FanOut:
     """Create the topic (FIFO when its name ends in ``.fifo``), one queue per subscriber with the
     policy SNS needs, and the subscriptions. A FIFO topic may also feed standard queues (which
     then get best-effort order); a standard topic feeds standard queues only."""
@@ -188,7 +191,7 @@ def unwrap(body: str) -> str:
     return body
 
 
-def delivered(lab: Any, made: FanOut) -> dict[str, list[str]]:
+def delivered(lab: Lab, made: FanOut) -> dict[str, list[str]]:
     """What each queue holds, published bodies in delivery order (envelopes unwrapped); the
     messages stay in their queues."""
     return {

@@ -135,7 +135,7 @@ def send_streams(sqs: Any, queue_url: str, items: list[tuple[str, int]], fifo: b
 
 
 @requires(lab=LAB, work=WORK)
-def recorder(lab: Any, work: Callable[[str, int, int], float] | None = None) -> tuple[Any, list]:
+def recorder(lab: Lab, work: Callable[[str, int, int], float] | None = None) -> tuple[Any, list]:
     """A handler that records each :class:`Delivery` (after ``work(group, seq, receive_count)``
     seconds of lab time; the function may raise to fail the message), and the list it fills."""
     deliveries: list[Delivery] = []

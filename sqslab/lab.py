@@ -237,6 +237,7 @@ def _moto_lab(backend: str, seed: int, start_backend: Callable[[], backends.Star
 
     ``start_backend`` starts moto and returns its stop function and endpoint URL (or None).
     """
+    backends.check_moto()
     stops = [session.mask_environment()]
     stop_backend, url = start_backend()
     stops.append(stop_backend)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, facts
 from sqslab.arguments import CALLABLE, LAB, QUEUE_URL, check_count, requires
 from sqslab.consumer import Consumer, ConsumeResult, Message, StopPolicy
 from sqslab.errors import LimitError
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 #: What :func:`run` passes as ``context`` (this lab has no Lambda runtime to describe).
@@ -80,7 +83,7 @@ def failures(response: Any, batch_ids: Iterable[str]) -> set[str]:
     failed = {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
     if not failed <= ids:
         return ids
-    return failed
+    return {str(item_id) for item_id in failed}  # all of them ids, so text
 
 
 def batch_handler(handler: LambdaHandler, queue_arn: str) -> Callable[[list[Message]], set[str]]:
@@ -95,7 +98,7 @@ def batch_handler(handler: LambdaHandler, queue_arn: str) -> Callable[[list[Mess
 
 @requires(lab=LAB, queue_url=QUEUE_URL, handler=CALLABLE)
 def run(
-    lab: Any,
+    lab: Lab,
     queue_url: str,
     handler: LambdaHandler,
     *,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.arguments import LAB, QUEUE_URL, SQS, TEXT, requires
 from sqslab.errors import LimitError
 from sqslab.tables import Table
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 FIFO_SUFFIX = ".fifo"
@@ -214,7 +217,7 @@ PEEK_LIMIT = 500
 
 
 @requires(lab=LAB, url=QUEUE_URL)
-def peek(lab: Any, url: str) -> list[dict[str, Any]]:
+def peek(lab: Lab, url: str) -> list[dict[str, Any]]:
     """Every visible message of a queue, in delivery order, with all attributes; the messages
     stay in the queue (received, then made visible again), and the trace does not record this.
 

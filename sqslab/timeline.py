@@ -132,7 +132,9 @@ class MessageLife:
         for rec in self.receives:
             if waiting_since is not None and rec.start > waiting_since:
                 spans.append(Span(VISIBLE, waiting_since, rec.start))
-            spans.append(Span(IN_FLIGHT, rec.start, until if rec.open else rec.end, rec.ending))
+            spans.append(
+                Span(IN_FLIGHT, rec.start, until if rec.end is None else rec.end, rec.ending)
+            )
             waiting_since = rec.end if rec.ending in (TIMED_OUT, RELEASED) else None
         end = self.deleted_at if self.deleted_at is not None else until
         if waiting_since is not None and end > waiting_since:
@@ -262,9 +264,11 @@ class _Builder:
         life = self.life(ref.message_id, queue)
         if life.receives and life.receives[-1].open:
             life.receives[-1].close(when, TIMED_OUT)
-        timeout = ref.visibility_timeout
-        if timeout is None:
-            timeout = self.settings_of(queue).visibility_timeout
+        timeout: float = (
+            ref.visibility_timeout
+            if ref.visibility_timeout is not None
+            else self.settings_of(queue).visibility_timeout
+        )
         life.receives.append(Receive(when, when + timeout, ref.receipt_handle))
         if ref.receipt_handle:
             self.handles[ref.receipt_handle] = ref.message_id

@@ -117,7 +117,7 @@ def remove(queue: Any, message: Any) -> None:
 
 def send_copy(destination: Any, message: Any, at: float) -> Any:
     """Send ``message`` to ``destination`` as a new message enqueued at ``at`` (epoch seconds)."""
-    backend = state.backend(destination.account_id, destination.region)
+    backend = state.backend_of(destination)
     fifo = destination.fifo_queue
     copy = backend.send_message(
         destination.name,

@@ -172,8 +172,9 @@ class Realism:
     def _after_receive(self, queue: Any, found: list[Any], serving: _Serving | None) -> None:
         """Record a reorder that reached the consumer; draw which received copies lose their delete."""
         with self._lock:
-            if serving is not None and serving.jumped in {m.id for m in found}:
-                self._record(REORDER, queue, serving.jumped)
+            jumped = serving.jumped if serving is not None else None
+            if jumped is not None and jumped in {m.id for m in found}:
+                self._record(REORDER, queue, jumped)
             for message in found:
                 doomed = self._rng.random() < self.duplicates
                 if doomed and self._lost.get(message.id, 0) < self.max_duplicates:

@@ -25,6 +25,13 @@ def backend(account: str, region: str) -> Any | None:
     return None if per_account is None else dict.get(per_account, region)
 
 
+def backend_of(of: Any) -> Any:
+    """The backend that holds queue ``of`` (it exists: the queue is in it)."""
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[of.account_id][of.region]
+
+
 def queue(account: str, region: str, name: str) -> Any | None:
     """moto's queue object of that name, or None."""
     found = backend(account, region)

@@ -59,7 +59,7 @@ class Order:
 def package_root() -> Path:
     """The folder holding the ``sqslab`` package: a checkout's root, or site-packages when installed
     (read from the ``sqslab.orders`` package's ``__file__``)."""
-    return Path(importlib.import_module(__package__).__file__).resolve().parents[2]
+    return Path(str(importlib.import_module("sqslab.orders").__file__)).resolve().parents[2]
 
 
 def candidates(path: str | Path | None = None) -> list[Path]:

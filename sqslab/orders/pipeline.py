@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import cost, dlq, queues
 from sqslab.backoff import BackoffPolicy
@@ -18,6 +18,9 @@ from sqslab.producer import OutgoingMessage, Producer, SendResult
 from sqslab.tables import Table
 from sqslab.trace import CallRecord
 
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+
 #: Retries after a failure: visible again after a jittered 0-2, 0-4, ... s, at most 20 s.
 DEFAULT_BACKOFF = BackoffPolicy(base=2.0, cap=20.0)
 MOVE_TASK_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask")
@@ -29,7 +32,7 @@ class OrderPipeline:
 
     def __init__(
         self,
-        lab: Any,
+        lab: Lab,
         orders: list[Order] | None = None,
         *,
         name: str = "orders",
@@ -272,7 +275,7 @@ class OrderPipeline:
         return self.pair
 
 
-def run(lab: Any, orders: list[Order] | None = None, **kw: Any) -> OrderPipeline:
+def run(lab: Lab, orders: list[Order] | None = None, **kw: Any) -> OrderPipeline:
     """Run the whole capstone on ``lab`` and return the pipeline (``.reconcile()`` for the checks)."""
     pipeline = OrderPipeline(lab, orders, **kw)
     pipeline.run()
@@ -291,7 +294,7 @@ def _check_unique(orders: list[Order]) -> None:
         )
 
 
-def read_all(lab: Any, url: str) -> list[dict[str, Any]]:
+def read_all(lab: Lab, url: str) -> list[dict[str, Any]]:
     """Every message of a queue, left in it (:func:`sqslab.queues.peek`), or a clear error when
     some stay hidden: on a FIFO queue a group's later messages are not delivered while its first
     ones are in flight, so a look that does not delete can miss them (AWS behaves the same)."""

@@ -8,11 +8,14 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab.consumer import Message
 from sqslab.errors import LimitError
 from sqslab.orders.ledger import FIRST_PASS, Ledger, Processed
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 
 class TransientError(RuntimeError):
@@ -59,7 +62,7 @@ class OrderProcessor:
 
     def __init__(
         self,
-        lab: Any,
+        lab: Lab,
         *,
         seed: int = 0,
         failure_rate: float = 0.2,
