@@ -10,7 +10,7 @@ from sqslab.errors import LabConfigError
 
 #: The moto releases the layers were written and tested for: lowest included, highest excluded
 #: (pyproject.toml and environment.yml pin the same range; a test keeps the three in step).
-MOTO_RANGE = ((5, 2, 2), (5, 3, 0))
+MOTO_RANGE = ((5, 2, 5), (5, 3, 0))
 
 #: What starting a backend gives back: its stop function, and its URL (None when embedded).
 Started = tuple[Callable[[], None], str | None]
