@@ -16,8 +16,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
-from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
+from sqslab.exercises.base import Check, attributes, first_problem, queue_url
 
 TOPIC, INVOICES, SHIPPING = "shop-events", "invoices", "shipping"
 PLACED, CANCELLED = "order_placed", "order_cancelled"
@@ -85,11 +85,11 @@ def check_shop_fanout(lab: Any) -> Check:
     topic_arn = _topic_arn(lab, TOPIC)
     if topic_arn is None:
         return Check(exercise, False, f"create the topic first: sns.create_topic(Name={TOPIC!r})")
-    urls = {name: _queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
+    urls = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
     missing = [name for name, url in urls.items() if url is None]
     if missing:
         return Check(exercise, False, f"create the queue(s) {missing} with sqs.create_queue")
-    attrs = {name: _attributes(sqs, url) for name, url in urls.items()}
+    attrs = {name: attributes(sqs, url) for name, url in urls.items()}
     subs = _subscriptions(lab, topic_arn)
     for name in urls:
         if attrs[name]["QueueArn"] not in subs:
@@ -103,7 +103,7 @@ def check_shop_fanout(lab: Any) -> Check:
     shipping_sub = subs[attrs[SHIPPING]["QueueArn"]]
     policy = {name: _policy_problem(attrs[name], topic_arn) for name in urls}
     name, problem = next(((n, p) for n, p in policy.items() if p), ("", None))
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -225,7 +225,7 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
         left = sum(queues.depth(sqs, pair.source_url))
     bad = bodies[MALFORMED_AT]
     good_parked = [b for b in parked if b != bad]
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -257,14 +257,14 @@ def check_payroll_locked(lab: Any) -> Check:
     """Exercise 8.3: ``payroll`` encrypted with SSE-KMS (alias/aws/sqs, data key reused for an
     hour), reachable over TLS only, open to no one."""
     exercise, sqs = "ex8.3", lab.sqs
-    url = _queue_url(sqs, PAYROLL)
+    url = queue_url(sqs, PAYROLL)
     if url is None:
         return Check(
             exercise, False, f"create the queue first: sqs.create_queue(QueueName={PAYROLL!r})"
         )
-    attrs = _attributes(sqs, url)
+    attrs = attributes(sqs, url)
     findings = {f.check: f for f in security.audit(sqs, url)}
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqslab import orders
 from sqslab.errors import LimitError
-from sqslab.exercises import Check
 from sqslab.exercises.arguments import FUNCTION, LAB, expects, list_of, one_of
+from sqslab.exercises.base import Check
 from sqslab.naive import NaiveRun
 from sqslab.orders import Order, money
 

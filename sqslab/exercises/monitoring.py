@@ -17,8 +17,8 @@ from typing import Any
 from sqslab import facts, monitor, scaling
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, AlarmHistory
 from sqslab.emulator.clock import EPOCH
-from sqslab.exercises import Check
 from sqslab.exercises.arguments import LAB, NAME, Expected, expects, given, requires
+from sqslab.exercises.base import Check
 from sqslab.monitor import Metrics, Stat
 from sqslab.scaling import ScalingPolicy, ScalingRun
 from sqslab.tables import Table

@@ -15,20 +15,18 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.exercises import Check, _first_problem, _queue_url
 from sqslab.exercises.arguments import LAB, LIST, NAME, TEXT, expects
+from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, queue_url
 from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import human_size
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
-SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
-
 
 def fresh_queue(lab: Any, name: str, attributes: dict[str, str] | None = None) -> str:
     """Create queue ``name`` empty for an exercise, deleting a previous attempt's queue first."""
     sqs = lab.sqs
-    old = _queue_url(sqs, name)
+    old = queue_url(sqs, name)
     if old is not None:
         sqs.delete_queue(QueueUrl=old)
     try:
@@ -76,7 +74,7 @@ def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-bat
     """Exercise 2.1: every order in ``queue`` as JSON, sent with the fewest SendMessageBatch
     calls and no SendMessage."""
     name = "ex2.1"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     entries = facts.get("batch_max_entries")
@@ -94,7 +92,7 @@ def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-bat
     messages = peek(lab, url)
     bodies = [_json(m["Body"]) for m in messages]
     restart = "re-run the set-up cell (it empties the queue) and"
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -143,7 +141,7 @@ def check_payment_events(
 ) -> Check:
     """Exercise 2.2: ``events`` in ``queue`` as JSON, in order, in one message group, each once."""
     name = "ex2.2"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
@@ -159,7 +157,7 @@ def check_payment_events(
     sent = _accepted(since_created(lab, url))
     window = facts.get("fifo_dedup_window").text
     restart = "re-run the set-up cell (it empties the queue and its deduplication history) and"
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -206,7 +204,7 @@ def check_payment_events(
 def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
     """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
     name = "ex2.3"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
