@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab.exercises.arguments import LAB, LIST, NAME, WHOLE, Expected, expects
 from sqslab.exercises.base import (
@@ -15,6 +15,9 @@ from sqslab.exercises.base import (
     traced_calls,
 )
 
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+
 #: What a consumer run returns (a ConsumeResult: its ``processed`` list), or None before it ran.
 RESULT = Expected(
     "the result of your consumer run (result = consumer.run()), or None before you ran it",
@@ -23,7 +26,7 @@ RESULT = Expected(
 
 
 @expects("ex3.1", lab=LAB, queue=NAME)
-def check_drain(lab: Any, queue: str = "inbox") -> Check:
+def check_drain(lab: Lab, queue: str = "inbox") -> Check:
     """Exercise 3.1: receive every message of ``inbox`` with long polling and delete each one."""
     name = "ex3.1"
     url = queue_url(lab.sqs, queue)

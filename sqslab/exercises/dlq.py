@@ -12,12 +12,15 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, facts, queues
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
 from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
 from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: The failure lab's queue, its retries and visibility timeout (seconds).
 INVOICES = "invoices"
@@ -137,7 +140,7 @@ def invoice_bodies(run: int) -> list[str]:
 
 
 @requires(lab=LAB, handler=CALLABLE)
-def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
+def run_invoices(lab: Lab, handler: Callable[[Any], Any]) -> InvoiceRun:
     """Send a fresh batch of invoices to ``invoices`` and consume them with ``handler``."""
     sqs, pair = lab.sqs, invoice_pair(lab.sqs)
     bodies = invoice_bodies(next(_runs))
@@ -159,7 +162,7 @@ def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
     lab=LAB,
     run=one_of(InvoiceRun, "run = sqslab.exercises.run_invoices(lab, handle_invoice)"),
 )
-def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
+def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
     """Exercise 5.2 (failure lab): the malformed invoice reached the DLQ; every good one was processed."""
     exercise = "ex5.2"
     if run is None:
@@ -194,7 +197,7 @@ def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
 
 
 @expects("ex5.3", lab=LAB, name=NAME)
-def check_redriven(lab: Any, name: str = "refunds") -> Check:
+def check_redriven(lab: Lab, name: str = "refunds") -> Check:
     """Exercise 5.3: the DLQ of ``name`` was redriven with StartMessageMoveTask and is empty, and the
     redriven messages were processed."""
     exercise, dlq_name = "ex5.3", f"{name}-dlq"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,6 +27,9 @@ from sqslab.exercises.arguments import (
 )
 from sqslab.exercises.base import Check, attributes, first_problem, queue_url
 from sqslab.fifo import Delivery, report
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 Publish = Callable[[str, str], Any]
 
@@ -83,7 +86,7 @@ def _customer_events(run: int) -> list[tuple[str, str]]:
 
 @expects("ex4.1", lab=LAB, publish=FUNCTION, queue=NAME)
 def check_resend_safe(
-    lab: Any, publish: Publish | None, queue: str = "customer-events.fifo"
+    lab: Lab, publish: Publish | None, queue: str = "customer-events.fifo"
 ) -> Check:
     """Exercise 4.1: ``publish(customer, event)`` on a FIFO queue; a resend is not delivered twice."""
     name = "ex4.1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -22,8 +22,11 @@ from sqslab.producer import human_size
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
-def fresh_queue(lab: Any, name: str, attributes: dict[str, str] | None = None) -> str:
+
+def fresh_queue(lab: Lab, name: str, attributes: dict[str, str] | None = None) -> str:
     """Create queue ``name`` empty for an exercise, deleting a previous attempt's queue first."""
     sqs = lab.sqs
     old = queue_url(sqs, name)
@@ -45,7 +48,7 @@ def _queue_name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def since_created(lab: Any, url: str) -> list[CallRecord]:
+def since_created(lab: Lab, url: str) -> list[CallRecord]:
     """The traced calls on the queue at ``url`` since it was last created (all, if never traced)."""
     name = _queue_name(url)
     records = [r for r in lab.trace if r.queue == name]
@@ -70,7 +73,7 @@ def _json(body: str) -> Any:
 
 
 @expects("ex2.1", lab=LAB, orders=LIST, queue=NAME)
-def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-batch") -> Check:
+def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-batch") -> Check:
     """Exercise 2.1: every order in ``queue`` as JSON, sent with the fewest SendMessageBatch
     calls and no SendMessage."""
     name = "ex2.1"
@@ -137,7 +140,7 @@ def _event_names(events: Sequence[Any]) -> str:
 
 @expects("ex2.2", lab=LAB, events=LIST, queue=NAME)
 def check_payment_events(
-    lab: Any, events: Sequence[Any], queue: str = "payments-events.fifo"
+    lab: Lab, events: Sequence[Any], queue: str = "payments-events.fifo"
 ) -> Check:
     """Exercise 2.2: ``events`` in ``queue`` as JSON, in order, in one message group, each once."""
     name = "ex2.2"
@@ -201,7 +204,7 @@ def check_payment_events(
 
 
 @expects("ex2.3", lab=LAB, report=TEXT, queue=NAME)
-def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
+def check_large_report(lab: Lab, report: str, queue: str = "reports") -> Check:
     """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
     name = "ex2.3"
     url = queue_url(lab.sqs, queue)
@@ -249,7 +252,7 @@ def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
     )
 
 
-def _resolve(lab: Any, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
+def _resolve(lab: Lab, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
     """(problem, body): the pointer's object from S3, or why it cannot be read."""
     store = PayloadStore(lab.client("s3"), "unused")
     try:
