@@ -23,6 +23,7 @@ from sqslab.arguments import (
     is_whole,
     requires,
 )
+from sqslab.exercises.base import Check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,8 +76,6 @@ def expects(exercise: str, **expected: Expected) -> Callable[[F], F]:
     def decorate(check: F) -> F:
         @functools.wraps(check)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            from sqslab.exercises import Check
-
             wrong = first_wrong(check, expected, args, kwargs)
             return Check(exercise, False, wrong) if wrong else check(*args, **kwargs)
 

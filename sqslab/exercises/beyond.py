@@ -11,13 +11,16 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
-from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
+from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 TOPIC, INVOICES, SHIPPING = "shop-events", "invoices", "shipping"
 PLACED, CANCELLED = "order_placed", "order_cancelled"
@@ -28,14 +31,14 @@ PAYROLL, PAYROLL_REUSE = "payroll", 3600
 _runs = itertools.count(1)
 
 
-def _topic_arn(lab: Any, name: str) -> str | None:
+def _topic_arn(lab: Lab, name: str) -> str | None:
     """The ARN of the lab's topic ``name`` (namespace prefix added), or None."""
     full = lab.namespace.full_name(name)
     found = workshop.topic_arns(lab.client("sns"), full)
     return next((arn for arn in found if arn.endswith(f":{full}")), None)
 
 
-def _subscriptions(lab: Any, topic_arn: str) -> dict[str, dict[str, str]]:
+def _subscriptions(lab: Lab, topic_arn: str) -> dict[str, dict[str, str]]:
     """Queue ARN -> subscription attributes, for the topic's SQS subscriptions."""
     sns = lab.client("sns")
     found = {}
@@ -61,7 +64,7 @@ def _policy_problem(attrs: dict[str, str], topic_arn: str) -> str | None:
     return problems[0]
 
 
-def _take_probes(lab: Any, url: str, tag: str) -> list[dict[str, Any]]:
+def _take_probes(lab: Lab, url: str, tag: str) -> list[dict[str, Any]]:
     """Receive every visible message, delete those that carry ``tag`` and return them; the
     others go back to the queue at once."""
     sqs, taken, others = lab.sqs, [], []
@@ -78,18 +81,18 @@ def _take_probes(lab: Any, url: str, tag: str) -> list[dict[str, Any]]:
 
 
 @expects("ex8.1", lab=LAB)
-def check_shop_fanout(lab: Any) -> Check:
+def check_shop_fanout(lab: Lab) -> Check:
     """Exercise 8.1: topic ``shop-events`` -> ``invoices`` (every event) and ``shipping`` (only
     ``order_placed``, raw delivery), each queue's policy allowing the topic."""
     exercise, sqs = "ex8.1", lab.sqs
     topic_arn = _topic_arn(lab, TOPIC)
     if topic_arn is None:
         return Check(exercise, False, f"create the topic first: sns.create_topic(Name={TOPIC!r})")
-    urls = {name: _queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
+    urls = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
     missing = [name for name, url in urls.items() if url is None]
     if missing:
         return Check(exercise, False, f"create the queue(s) {missing} with sqs.create_queue")
-    attrs = {name: _attributes(sqs, url) for name, url in urls.items()}
+    attrs = {name: attributes(sqs, url) for name, url in urls.items()}
     subs = _subscriptions(lab, topic_arn)
     for name in urls:
         if attrs[name]["QueueArn"] not in subs:
@@ -103,7 +106,7 @@ def check_shop_fanout(lab: Any) -> Check:
     shipping_sub = subs[attrs[SHIPPING]["QueueArn"]]
     policy = {name: _policy_problem(attrs[name], topic_arn) for name in urls}
     name, problem = next(((n, p) for n, p in policy.items() if p), ("", None))
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -134,7 +137,7 @@ def check_shop_fanout(lab: Any) -> Check:
     )
 
 
-def _probe(lab: Any, topic_arn: str, urls: dict[str, str | None]) -> dict[str, list[str]]:
+def _probe(lab: Lab, topic_arn: str, urls: dict[str, str | None]) -> dict[str, list[str]]:
     """Publish a placed and a cancelled probe; which event each queue got, then remove them."""
     tag = f"probe-8.1-{next(_runs)}"
     sns = lab.client("sns")
@@ -196,7 +199,7 @@ class _Watched:
 
 
 @expects("ex8.2", lab=LAB, handler=FUNCTION)
-def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) -> Check:
+def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) -> Check:
     """Exercise 8.2: ``handler(event, context)`` reports the malformed receipt as a batch item
     failure, so only it is retried and ends in the DLQ; the good receipts are deleted once."""
     exercise = "ex8.2"
@@ -225,7 +228,7 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
         left = sum(queues.depth(sqs, pair.source_url))
     bad = bodies[MALFORMED_AT]
     good_parked = [b for b in parked if b != bad]
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -253,18 +256,18 @@ def check_partial_batch(lab: Any, handler: Callable[[dict, Any], Any] | None) ->
 
 
 @expects("ex8.3", lab=LAB)
-def check_payroll_locked(lab: Any) -> Check:
+def check_payroll_locked(lab: Lab) -> Check:
     """Exercise 8.3: ``payroll`` encrypted with SSE-KMS (alias/aws/sqs, data key reused for an
     hour), reachable over TLS only, open to no one."""
     exercise, sqs = "ex8.3", lab.sqs
-    url = _queue_url(sqs, PAYROLL)
+    url = queue_url(sqs, PAYROLL)
     if url is None:
         return Check(
             exercise, False, f"create the queue first: sqs.create_queue(QueueName={PAYROLL!r})"
         )
-    attrs = _attributes(sqs, url)
+    attrs = attributes(sqs, url)
     findings = {f.check: f for f in security.audit(sqs, url)}
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -291,7 +294,7 @@ def check_payroll_locked(lab: Any) -> Check:
     )
 
 
-def _key_exists(lab: Any, key_id: str) -> bool:
+def _key_exists(lab: Lab, key_id: str) -> bool:
     """True for no key (nothing to look up), the AWS managed SQS key, or a key KMS can describe."""
     if not key_id or key_id == security.AWS_MANAGED_KEY:
         return True

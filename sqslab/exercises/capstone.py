@@ -11,14 +11,17 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import orders
 from sqslab.errors import LimitError
-from sqslab.exercises import Check
 from sqslab.exercises.arguments import FUNCTION, LAB, expects, list_of, one_of
+from sqslab.exercises.base import Check
 from sqslab.naive import NaiveRun
 from sqslab.orders import Order, money
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: The pipeline settings exercise 7.3 may change, and the seeds its replays run on.
 SETTINGS = ("max_receive_count", "receive_batch")
@@ -215,7 +218,7 @@ def replay_orders(order_list: list[Order] | None = None) -> list[Order]:
     return [o for o in data if o.customer_id in customers]
 
 
-def replay(lab: Any, settings: dict[str, int], seed: int, order_list: list[Order]) -> Any:
+def replay(lab: Lab, settings: dict[str, int], seed: int, order_list: list[Order]) -> Any:
     """One run of the capstone pipeline (send, process, fix, redrive, process) on ``order_list``."""
     pipeline = orders.OrderPipeline(
         lab, order_list, name=f"replay-{next(_replays)}-s{seed}", seed=seed, **settings
@@ -263,7 +266,7 @@ def _held_back_hint(settings: dict[str, int], seed: int, healthy: list[str]) -> 
 
 @expects("ex7.3", lab=LAB, order_list=ORDERS)
 def check_healthy_kept(
-    lab: Any, settings: dict[str, int] | None, order_list: list[Order] | None = None
+    lab: Lab, settings: dict[str, int] | None, order_list: list[Order] | None = None
 ) -> Check:
     """Exercise 7.3: with ``settings`` no healthy order reaches the DLQ, on every replay seed, and
     each replay reconciles."""

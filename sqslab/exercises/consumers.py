@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqslab.exercises import Check, _attributes, _calls, _first_problem, _queue_url
 from sqslab.exercises.arguments import LAB, LIST, NAME, WHOLE, Expected, expects
+from sqslab.exercises.base import (
+    DELETE_OPERATIONS,
+    Check,
+    first_problem,
+    messages_left,
+    queue_url,
+    traced_calls,
+)
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: What a consumer run returns (a ConsumeResult: its ``processed`` list), or None before it ran.
 RESULT = Expected(
@@ -15,26 +25,19 @@ RESULT = Expected(
 )
 
 
-def _left(sqs: Any, url: str) -> int:
-    attrs = _attributes(sqs, url)
-    return int(attrs["ApproximateNumberOfMessages"]) + int(
-        attrs["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
 @expects("ex3.1", lab=LAB, queue=NAME)
-def check_drain(lab: Any, queue: str = "inbox") -> Check:
+def check_drain(lab: Lab, queue: str = "inbox") -> Check:
     """Exercise 3.1: receive every message of ``inbox`` with long polling and delete each one."""
     name = "ex3.1"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
-    calls = _calls(lab, queue)
+    calls = traced_calls(lab, queue)
     receives = [r for r in calls if r.operation == "ReceiveMessage"]
-    deletes = [r for r in calls if r.operation in ("DeleteMessage", "DeleteMessageBatch")]
+    deletes = [r for r in calls if r.operation in DELETE_OPERATIONS]
     short = [r for r in receives if not r.params.get("WaitTimeSeconds")]
-    left = _left(lab.sqs, url)
-    return _first_problem(
+    left = messages_left(lab.sqs, url)
+    return first_problem(
         name,
         [
             (bool(receives), "receive messages: sqs.receive_message(QueueUrl=url, ...)"),
@@ -61,7 +64,7 @@ def check_no_double_processing(result: Any, expected: int) -> Check:
     if result is None:
         return Check(name, False, "run your fixed consumer and pass its result to the check")
     twice = sorted(k for k, n in Counter(result.processed).items() if n > 1)
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -86,7 +89,7 @@ def check_idempotent(effects: list[str], expected: list[str], duplicates: int) -
     """Exercise 3.3: with duplicate deliveries injected, each order's effect happened once."""
     name = "ex3.3"
     repeated = sorted(k for k, n in Counter(effects).items() if n > 1)
-    return _first_problem(
+    return first_problem(
         name,
         [
             (

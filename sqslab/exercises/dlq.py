@@ -12,12 +12,15 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, facts, queues
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
-from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
+from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: The failure lab's queue, its retries and visibility timeout (seconds).
 INVOICES = "invoices"
@@ -44,7 +47,7 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
     """Exercise 5.1: ``payments`` sends a message to ``payments-dlq`` after 5 receives; the DLQ keeps
     messages for the longest retention SQS allows."""
     exercise, dlq_name = "ex5.1", f"{name}-dlq"
-    dlq_url, source_url = _queue_url(sqs, dlq_name), _queue_url(sqs, name)
+    dlq_url, source_url = queue_url(sqs, dlq_name), queue_url(sqs, name)
     if dlq_url is None:
         return Check(
             exercise, False, f"create the DLQ first: sqs.create_queue(QueueName={dlq_name!r}, ...)"
@@ -53,11 +56,11 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
         return Check(
             exercise, False, f"create the source queue {name!r} with a RedrivePolicy attribute"
         )
-    dlq_attrs, attrs = _attributes(sqs, dlq_url), _attributes(sqs, source_url)
+    dlq_attrs, attrs = attributes(sqs, dlq_url), attributes(sqs, source_url)
     policy = _redrive_policy(attrs) or {}
     longest = int(facts.get("message_retention").value)
     kept = int(dlq_attrs.get("MessageRetentionPeriod", 0))
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -112,7 +115,7 @@ class InvoiceRun:
 
 def invoice_pair(sqs: Any) -> dlq.QueuePair:
     """The failure lab's ``invoices`` queue and its DLQ, created once with a sound redrive policy."""
-    url, dlq_url = _queue_url(sqs, INVOICES), _queue_url(sqs, f"{INVOICES}-dlq")
+    url, dlq_url = queue_url(sqs, INVOICES), queue_url(sqs, f"{INVOICES}-dlq")
     if url and dlq_url:
         return dlq.QueuePair(
             url, dlq_url, dlq.arn(sqs, url), dlq.arn(sqs, dlq_url), INVOICE_RETRIES
@@ -137,7 +140,7 @@ def invoice_bodies(run: int) -> list[str]:
 
 
 @requires(lab=LAB, handler=CALLABLE)
-def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
+def run_invoices(lab: Lab, handler: Callable[[Any], Any]) -> InvoiceRun:
     """Send a fresh batch of invoices to ``invoices`` and consume them with ``handler``."""
     sqs, pair = lab.sqs, invoice_pair(lab.sqs)
     bodies = invoice_bodies(next(_runs))
@@ -159,7 +162,7 @@ def run_invoices(lab: Any, handler: Callable[[Any], Any]) -> InvoiceRun:
     lab=LAB,
     run=one_of(InvoiceRun, "run = sqslab.exercises.run_invoices(lab, handle_invoice)"),
 )
-def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
+def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
     """Exercise 5.2 (failure lab): the malformed invoice reached the DLQ; every good one was processed."""
     exercise = "ex5.2"
     if run is None:
@@ -172,7 +175,7 @@ def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
     in_dlq = {m["Body"] for m in queues.peek(lab, run.pair.dlq_url)}
     good = [b for b in run.bodies if b != run.poison]
     missing = [json.loads(b)["invoice"] for b in good if b not in handled]
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (
@@ -194,17 +197,17 @@ def check_poison_caught(lab: Any, run: InvoiceRun | None) -> Check:
 
 
 @expects("ex5.3", lab=LAB, name=NAME)
-def check_redriven(lab: Any, name: str = "refunds") -> Check:
+def check_redriven(lab: Lab, name: str = "refunds") -> Check:
     """Exercise 5.3: the DLQ of ``name`` was redriven with StartMessageMoveTask and is empty, and the
     redriven messages were processed."""
     exercise, dlq_name = "ex5.3", f"{name}-dlq"
-    dlq_url, url = _queue_url(lab.sqs, dlq_name), _queue_url(lab.sqs, name)
+    dlq_url, url = queue_url(lab.sqs, dlq_name), queue_url(lab.sqs, name)
     if dlq_url is None or url is None:
         return Check(exercise, False, "run the set-up cell first: it creates the refunds queues")
     dlq_arn = dlq.arn(lab.sqs, dlq_url)
     tasks = lab.sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
     status = tasks[0]["Status"] if tasks else None
-    return _first_problem(
+    return first_problem(
         exercise,
         [
             (

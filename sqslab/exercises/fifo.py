@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.exercises import Check, _attributes, _first_problem, _queue_url
 from sqslab.exercises.arguments import (
     FUNCTION,
     LAB,
@@ -26,7 +25,11 @@ from sqslab.exercises.arguments import (
     is_list,
     list_of,
 )
+from sqslab.exercises.base import Check, attributes, first_problem, queue_url
 from sqslab.fifo import Delivery, report
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 Publish = Callable[[str, str], Any]
 
@@ -83,12 +86,12 @@ def _customer_events(run: int) -> list[tuple[str, str]]:
 
 @expects("ex4.1", lab=LAB, publish=FUNCTION, queue=NAME)
 def check_resend_safe(
-    lab: Any, publish: Publish | None, queue: str = "customer-events.fifo"
+    lab: Lab, publish: Publish | None, queue: str = "customer-events.fifo"
 ) -> Check:
     """Exercise 4.1: ``publish(customer, event)`` on a FIFO queue; a resend is not delivered twice."""
     name = "ex4.1"
     sqs = lab.sqs
-    url = _queue_url(sqs, queue)
+    url = queue_url(sqs, queue)
     if url is None:
         return Check(
             name,
@@ -96,7 +99,7 @@ def check_resend_safe(
             f"create the queue first: sqs.create_queue(QueueName={queue!r}, "
             "Attributes={'FifoQueue': 'true'})",
         )
-    if _attributes(sqs, url).get("FifoQueue") != "true":
+    if attributes(sqs, url).get("FifoQueue") != "true":
         return Check(
             name,
             False,
@@ -142,7 +145,7 @@ def _verdict(
     found = [_event_of(m["Body"], events) for m in first]
     groups = _groups_by_customer(first, found)
     window = facts.get("fifo_dedup_window").text
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -196,7 +199,7 @@ def check_customer_groups(
     slow_done = done.get(slow)
     others = [t for (customer, _), t in done.items() if customer != slow[0]]
     waited = [t for t in others if slow_done is not None and t > slow_done]
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -225,11 +228,11 @@ def check_customer_groups(
 def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
     """Exercise 4.3: ``queue`` is a FIFO queue in high-throughput mode."""
     name = "ex4.3"
-    url = _queue_url(sqs, queue)
+    url = queue_url(sqs, queue)
     if url is None:
         return Check(name, False, f"no queue named {queue!r} yet: create it with sqs.create_queue")
-    attrs = _attributes(sqs, url)
-    return _first_problem(
+    attrs = attributes(sqs, url)
+    return first_problem(
         name,
         [
             (

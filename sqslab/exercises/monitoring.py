@@ -12,16 +12,19 @@ import itertools
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import facts, monitor, scaling
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, AlarmHistory
 from sqslab.emulator.clock import EPOCH
-from sqslab.exercises import Check
 from sqslab.exercises.arguments import LAB, NAME, Expected, expects, given, requires
+from sqslab.exercises.base import Check
 from sqslab.monitor import Metrics, Stat
 from sqslab.scaling import ScalingPolicy, ScalingRun
 from sqslab.tables import Table
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 T0 = EPOCH.timestamp()  # 09:00, the lab's first minute
 MINUTE = 60
@@ -201,7 +204,7 @@ def thumbnail_arrivals() -> list[int]:
         lambda v: isinstance(v, ScalingPolicy),
     ),
 )
-def run_thumbnails(lab: Any, policy: ScalingPolicy) -> ScalingRun:
+def run_thumbnails(lab: Lab, policy: ScalingPolicy) -> ScalingRun:
     """Run the thumbnail burst through a group scaled by ``policy`` (each takes 2 s)."""
     return scaling.simulate(
         lab,
@@ -253,7 +256,7 @@ def _policy_problem(policy: Any) -> str | None:
 
 
 @expects("ex6.2", lab=LAB)
-def check_scaling_target(lab: Any, policy: Any) -> Check:
+def check_scaling_target(lab: Lab, policy: Any) -> Check:
     """Exercise 6.2: with ``policy`` no thumbnail of the burst waits longer than the goal (90 s),
     and the queue is empty at the end."""
     exercise = "ex6.2"

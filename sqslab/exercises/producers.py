@@ -10,25 +10,26 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.exercises import Check, _first_problem, _queue_url
 from sqslab.exercises.arguments import LAB, LIST, NAME, TEXT, expects
+from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, queue_url
 from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import human_size
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
-SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 
-def fresh_queue(lab: Any, name: str, attributes: dict[str, str] | None = None) -> str:
+def fresh_queue(lab: Lab, name: str, attributes: dict[str, str] | None = None) -> str:
     """Create queue ``name`` empty for an exercise, deleting a previous attempt's queue first."""
     sqs = lab.sqs
-    old = _queue_url(sqs, name)
+    old = queue_url(sqs, name)
     if old is not None:
         sqs.delete_queue(QueueUrl=old)
     try:
@@ -47,7 +48,7 @@ def _queue_name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def since_created(lab: Any, url: str) -> list[CallRecord]:
+def since_created(lab: Lab, url: str) -> list[CallRecord]:
     """The traced calls on the queue at ``url`` since it was last created (all, if never traced)."""
     name = _queue_name(url)
     records = [r for r in lab.trace if r.queue == name]
@@ -72,11 +73,11 @@ def _json(body: str) -> Any:
 
 
 @expects("ex2.1", lab=LAB, orders=LIST, queue=NAME)
-def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-batch") -> Check:
+def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-batch") -> Check:
     """Exercise 2.1: every order in ``queue`` as JSON, sent with the fewest SendMessageBatch
     calls and no SendMessage."""
     name = "ex2.1"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     entries = facts.get("batch_max_entries")
@@ -94,7 +95,7 @@ def check_batch_orders(lab: Any, orders: Sequence[Any], queue: str = "orders-bat
     messages = peek(lab, url)
     bodies = [_json(m["Body"]) for m in messages]
     restart = "re-run the set-up cell (it empties the queue) and"
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -139,11 +140,11 @@ def _event_names(events: Sequence[Any]) -> str:
 
 @expects("ex2.2", lab=LAB, events=LIST, queue=NAME)
 def check_payment_events(
-    lab: Any, events: Sequence[Any], queue: str = "payments-events.fifo"
+    lab: Lab, events: Sequence[Any], queue: str = "payments-events.fifo"
 ) -> Check:
     """Exercise 2.2: ``events`` in ``queue`` as JSON, in order, in one message group, each once."""
     name = "ex2.2"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
@@ -159,7 +160,7 @@ def check_payment_events(
     sent = _accepted(since_created(lab, url))
     window = facts.get("fifo_dedup_window").text
     restart = "re-run the set-up cell (it empties the queue and its deduplication history) and"
-    return _first_problem(
+    return first_problem(
         name,
         [
             (
@@ -203,10 +204,10 @@ def check_payment_events(
 
 
 @expects("ex2.3", lab=LAB, report=TEXT, queue=NAME)
-def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
+def check_large_report(lab: Lab, report: str, queue: str = "reports") -> Check:
     """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
     name = "ex2.3"
-    url = _queue_url(lab.sqs, queue)
+    url = queue_url(lab.sqs, queue)
     if url is None:
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
@@ -251,7 +252,7 @@ def check_large_report(lab: Any, report: str, queue: str = "reports") -> Check:
     )
 
 
-def _resolve(lab: Any, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
+def _resolve(lab: Lab, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
     """(problem, body): the pointer's object from S3, or why it cannot be read."""
     store = PayloadStore(lab.client("s3"), "unused")
     try:

@@ -14,8 +14,8 @@ from sqslab.tables import Table
 
 
 @dataclass(frozen=True)
-class Check:
-    """One named reconciliation check, with a pass or fail text."""
+class Audit:
+    """One named check of a reconciliation and its pass or fail text (not an exercise Check)."""
 
     name: str
     passed: bool
@@ -29,7 +29,7 @@ class Check:
 class Reconciliation:
     """The checks, and the notes that explain without failing (orders overtaken via the DLQ)."""
 
-    checks: list[Check]
+    checks: list[Audit]
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -37,7 +37,7 @@ class Reconciliation:
         """True when every check passed."""
         return all(c.passed for c in self.checks)
 
-    def check(self, name: str) -> Check:
+    def check(self, name: str) -> Audit:
         """The check called ``name`` (see :data:`CHECKS`)."""
         for c in self.checks:
             if c.name == name:
@@ -46,7 +46,7 @@ class Reconciliation:
             f"no check {name!r}; the checks are: {', '.join(c.name for c in self.checks)}"
         )
 
-    def failed(self) -> list[Check]:
+    def failed(self) -> list[Audit]:
         """The checks that failed."""
         return [c for c in self.checks if not c.passed]
 
@@ -101,7 +101,7 @@ def reconcile(
 
 def check_exactly_once(
     orders: list[Order], entries: list[Processed], dead: list[dict[str, Any]]
-) -> Check:
+) -> Audit:
     """Each input order is processed once or sits in the DLQ once, never both, never neither."""
     known = {o.order_id for o in orders}
     done = Counter(e.order_id for e in entries)
@@ -120,9 +120,9 @@ def check_exactly_once(
         if ids:
             problems.append(f"{label}: {_ids(ids)}")
     if problems:
-        return Check(EXACTLY_ONCE, False, "; ".join(problems))
+        return Audit(EXACTLY_ONCE, False, "; ".join(problems))
     in_dlq = sum(parked.values())
-    return Check(
+    return Audit(
         EXACTLY_ONCE,
         True,
         f"{len(orders)} orders: {len(orders) - in_dlq} processed once, {in_dlq} in the DLQ, "
@@ -130,7 +130,7 @@ def check_exactly_once(
     )
 
 
-def check_in_order(orders: list[Order], entries: list[Processed]) -> Check:
+def check_in_order(orders: list[Order], entries: list[Processed]) -> Audit:
     """Per customer, created_at order within each phase: among orders processed in line (first
     pass), and among those of each redrive."""
     created = {o.order_id: o.created_at for o in orders}
@@ -151,9 +151,9 @@ def check_in_order(orders: list[Order], entries: list[Processed]) -> Check:
                     )
     if problems:
         more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-        return Check(IN_ORDER, False, "; ".join(problems[:3]) + more)
+        return Audit(IN_ORDER, False, "; ".join(problems[:3]) + more)
     customers = len({e.customer_id for e in entries})
-    return Check(
+    return Audit(
         IN_ORDER,
         True,
         f"{customers} customers: orders processed in line follow created_at, and so do the "
@@ -163,7 +163,7 @@ def check_in_order(orders: list[Order], entries: list[Processed]) -> Check:
 
 def check_revenue(
     orders: list[Order], entries: list[Processed], dead: list[dict[str, Any]]
-) -> Check:
+) -> Audit:
     """Processed revenue plus the DLQ's equals the input's, and each order was charged its total."""
     expected = {o.order_id: o.total_cents for o in orders}
     total_in = sum(expected.values())
@@ -178,8 +178,8 @@ def check_revenue(
     if processed + parked != total_in or wrong:
         gap = processed + parked - total_in
         extra = f"; {'; '.join(wrong[:3])}" if wrong else ""
-        return Check(REVENUE, False, f"{sums} (off by {money(gap)}){extra}")
-    return Check(REVENUE, True, sums)
+        return Audit(REVENUE, False, f"{sums} (off by {money(gap)}){extra}")
+    return Audit(REVENUE, True, sums)
 
 
 def processed_late(
