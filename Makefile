@@ -42,12 +42,14 @@ faults: venv
 loadtest: venv
 	$(BIN)/python -m sqslab.loadtest
 
-## make test: lint, unit tests, strict nbval on every notebook, and again on the server backend
+## make test: lint (ruff, import cycles, mypy), unit tests, strict nbval on every notebook, and again on the server backend
 test: lint unit nbval nbval-server
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_imports.py
+	$(BIN)/mypy
 
 unit: venv
 	$(BIN)/pytest -q $(PARALLEL)
