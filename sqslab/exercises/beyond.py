@@ -67,7 +67,9 @@ def _policy_problem(attrs: dict[str, str], topic_arn: str) -> str | None:
 def _take_probes(lab: Lab, url: str, tag: str) -> list[dict[str, Any]]:
     """Receive every visible message, delete those that carry ``tag`` and return them; the
     others go back to the queue at once."""
-    sqs, taken, others = lab.sqs, [], []
+    sqs = lab.sqs
+    taken: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     with lab.trace.paused():
         while batch := sqs.receive_message(
             QueueUrl=url, MaxNumberOfMessages=_most(), VisibilityTimeout=30
@@ -88,8 +90,9 @@ def check_shop_fanout(lab: Lab) -> Check:
     topic_arn = _topic_arn(lab, TOPIC)
     if topic_arn is None:
         return Check(exercise, False, f"create the topic first: sns.create_topic(Name={TOPIC!r})")
-    urls = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
-    missing = [name for name, url in urls.items() if url is None]
+    found = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
+    urls = {name: url for name, url in found.items() if url is not None}
+    missing = [name for name in found if name not in urls]
     if missing:
         return Check(exercise, False, f"create the queue(s) {missing} with sqs.create_queue")
     attrs = {name: attributes(sqs, url) for name, url in urls.items()}
@@ -137,7 +140,7 @@ def check_shop_fanout(lab: Lab) -> Check:
     )
 
 
-def _probe(lab: Lab, topic_arn: str, urls: dict[str, str | None]) -> dict[str, list[str]]:
+def _probe(lab: Lab, topic_arn: str, urls: dict[str, str]) -> dict[str, list[str]]:
     """Publish a placed and a cancelled probe; which event each queue got, then remove them."""
     tag = f"probe-8.1-{next(_runs)}"
     sns = lab.client("sns")

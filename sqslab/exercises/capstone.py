@@ -218,7 +218,7 @@ def replay_orders(order_list: list[Order] | None = None) -> list[Order]:
     return [o for o in data if o.customer_id in customers]
 
 
-def replay(lab: Lab, settings: dict[str, int], seed: int, order_list: list[Order]) -> Any:
+def replay(lab: Lab, settings: dict[str, Any], seed: int, order_list: list[Order]) -> Any:
     """One run of the capstone pipeline (send, process, fix, redrive, process) on ``order_list``."""
     pipeline = orders.OrderPipeline(
         lab, order_list, name=f"replay-{next(_replays)}-s{seed}", seed=seed, **settings
