@@ -23,9 +23,9 @@ from sqslab.messages import (
     PAYLOADS_FIX,
     OutgoingMessage,
     QueueInfo,
-    _fact_int,
     check_body,
     coerce,
+    fact_int,
     human_size,
     queue_info,
     validate,
@@ -70,8 +70,8 @@ def batches(
     ``one_per_group`` (FIFO queues) puts at most one message of a group in a batch and keeps each
     group's order across batches, so a retried entry never lands behind a later one of its group.
     """
-    entries = _check_batch_size(max_entries or _fact_int("batch_max_entries"))
-    limit = max_bytes or _fact_int("batch_max_bytes")
+    entries = _check_batch_size(max_entries or fact_int("batch_max_entries"))
+    limit = max_bytes or fact_int("batch_max_bytes")
     checked = (_checked(coerce(item, index), limit) for index, item in enumerate(messages))
     if one_per_group:
         yield from _group_batches(checked, entries, limit)
