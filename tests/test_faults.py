@@ -12,6 +12,7 @@ import pytest
 
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import Consumer, Message, StopPolicy
+from sqslab.emulator import state
 
 SCENARIOS = 220
 
@@ -31,10 +32,8 @@ def make_pair(sqs: Any, n: int, visibility: int, max_receives: int) -> tuple[str
 
 def bodies_in(lab: Any, url: str) -> set[str]:
     """Every body still stored in a queue, read from moto without receiving (which would count)."""
-    from moto.sqs.models import sqs_backends
-
-    queue = sqs_backends[lab.account_id][lab.region].queues[url.rsplit("/", 1)[-1]]
-    return {m.body for m in queue._messages}
+    queue = state.queue(lab.account_id, lab.region, url.rsplit("/", 1)[-1])
+    return {m.body for m in state.messages(queue)}
 
 
 def scenario(lab: Any, sqs: Any, seed: int) -> None:
