@@ -96,7 +96,7 @@ class Consumer:
         self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
         self.backoff = backoff
         self.stop_policy = stop or StopPolicy()
-        self.clock = clock or _default_clock()
+        self.clock = clock or _default_clock(sqs)
         self.payloads = payloads
         #: The messages the workers hold, and the batch calls that settle them.
         self.inflight = InFlight(
@@ -380,10 +380,11 @@ def consume(sqs: Any, queue_url: str, handler: Handler, **kw: Any) -> ConsumeRes
     return Consumer(sqs, queue_url, handler, **kw).run()
 
 
-def _default_clock() -> clocks.Clock:
-    from sqslab.lab import active
+def _default_clock(sqs: Any) -> clocks.Clock:
+    """The clock of the lab that made ``sqs`` (virtual on moto), or a real clock without a lab."""
+    from sqslab.lab import lab_of
 
-    lab = active()
+    lab = lab_of(sqs)
     return lab.clock if lab is not None else clocks.RealClock()
 
 

@@ -84,7 +84,7 @@ class Producer:
         self.batch_size = check_max_entries(batch_size)
         self.retry = retry
         self.max_attempts = _check_attempts(max_attempts)
-        self.sleep = sleep if sleep is not None else _default_sleep()
+        self.sleep = sleep if sleep is not None else _default_sleep(sqs)
         self.payloads = payloads
         self.progress = progress
         self.rng = random.Random(seed)
@@ -280,9 +280,9 @@ def send_messages(sqs: Any, queue_url: str, messages: Iterable[Any], **kw: Any) 
     return Producer(sqs, queue_url, **kw).send_many(messages)
 
 
-def _default_sleep() -> Callable[[float], None]:
-    """The active lab's ``wait`` (virtual on moto), or a real sleep when no lab runs."""
-    from sqslab.lab import active
+def _default_sleep(sqs: Any) -> Callable[[float], None]:
+    """The ``wait`` of the lab that made ``sqs`` (virtual on moto), or a real sleep without a lab."""
+    from sqslab.lab import lab_of
 
-    lab = active()
+    lab = lab_of(sqs)
     return lab.wait if lab is not None else time.sleep
