@@ -32,117 +32,28 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
-from sqslab import facts
 from sqslab.backoff import BackoffPolicy
+from sqslab.consumer_result import ConsumeResult, Event, Message, behind_failure, sort_batch
+from sqslab.consumer_settings import (
+    BatchHandler,
+    Handler,
+    StopPolicy,
+    check_batch_size,
+    check_handlers,
+    check_heartbeat,
+    check_visibility,
+    check_wait_time,
+    check_workers,
+    queue_visibility,
+)
 from sqslab.emulator import clock as clocks
-from sqslab.errors import LimitError
 from sqslab.faults import WorkerCrash
+from sqslab.inflight import InFlight
 from sqslab.scheduler import Scheduler, ThreadRunner, runner_for
 
-
-@dataclass
-class Message:
-    """A received message: body (S3 payloads resolved), attributes, receipt handle, receive count."""
-
-    id: str
-    body: str
-    receipt_handle: str
-    receive_count: int = 1
-    group_id: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    message_attributes: dict[str, Any] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_sqs(cls, raw: dict[str, Any], body: str | None = None) -> Message:
-        """Build from one entry of a ReceiveMessage response."""
-        attrs = raw.get("Attributes", {})
-        return cls(
-            id=raw["MessageId"],
-            body=raw.get("Body", "") if body is None else body,
-            receipt_handle=raw["ReceiptHandle"],
-            receive_count=int(attrs.get("ApproximateReceiveCount", 1)),
-            group_id=attrs.get("MessageGroupId"),
-            attributes=attrs,
-            message_attributes=raw.get("MessageAttributes", {}),
-            raw=raw,
-        )
-
-
-@dataclass(frozen=True)
-class StopPolicy:
-    """When a consumer stops by itself (any limit reached); None means no such limit."""
-
-    max_messages: int | None = None
-    idle_timeout: float | None = 60.0
-    until: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("max_messages", "idle_timeout", "until"):
-            value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ValueError(f"StopPolicy.{name} must be positive or None, got {value}")
-
-
-@dataclass
-class Event:
-    """One thing a consumer did, at a time on the lab's clock."""
-
-    time: float
-    worker: str
-    kind: str
-    message_id: str | None = None
-    detail: str = ""
-
-
-@dataclass
-class ConsumeResult:
-    """What a consumer run did: counts, why it stopped, and every event in order."""
-
-    processed: list[str] = field(default_factory=list)
-    failures: int = 0
-    deleted: int = 0
-    released: int = 0
-    extended: int = 0
-    crashes: int = 0
-    receives: int = 0
-    empty_receives: int = 0
-    stopped_by: str = ""
-    stopped_at: float | None = None
-    started: float = 0.0
-    ended: float = 0.0
-    events: list[Event] = field(default_factory=list)
-
-    @property
-    def duration(self) -> float:
-        """Seconds on the lab's clock from start to stop (a stop waits for running long polls)."""
-        return self.ended - self.started
-
-    @property
-    def busy_time(self) -> float:
-        """Seconds on the lab's clock from start to the last message processed."""
-        done = [e.time for e in self.events if e.kind == "processed"]
-        return (max(done) - self.started) if done else 0.0
-
-    def count(self, kind: str) -> int:
-        """How many events of one kind (received, processed, failed, deleted, released, …)."""
-        return sum(1 for e in self.events if e.kind == kind)
-
-    def __repr__(self) -> str:
-        return (
-            f"<ConsumeResult processed={len(self.processed)} failures={self.failures} "
-            f"deleted={self.deleted} released={self.released} receives={self.receives} "
-            f"empty={self.empty_receives} stopped_by={self.stopped_by!r} "
-            f"in {self.duration:g} s>"
-        )
-
-
-Handler = Callable[[Message], Any]
-BatchHandler = Callable[[list[Message]], Iterable[str] | None]
 #: Spawns extra tasks beside the workers: called with the runner and a "workers are done" test.
 Beside = Callable[[Any, Callable[[], bool]], None]
 
@@ -185,11 +96,19 @@ class Consumer:
         self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
         self.backoff = backoff
         self.stop_policy = stop or StopPolicy()
-        self.clock = clock or _default_clock()
+        self.clock = clock or _default_clock(sqs)
         self.payloads = payloads
-        self._rng = random.Random(seed)
+        #: The messages the workers hold, and the batch calls that settle them.
+        self.inflight = InFlight(
+            sqs,
+            queue_url,
+            self.visibility_timeout,
+            self._event,
+            payloads=payloads,
+            backoff=backoff,
+            rng=random.Random(seed),
+        )
         self._stopping = threading.Event()
-        self._held: dict[str, tuple[str, Message]] = {}
         self._in_handler = 0
         self._lock = threading.Lock()
         self.max_restarts = max_restarts
@@ -271,16 +190,15 @@ class Consumer:
         except WorkerCrash as crash:
             self._crashed(name, crash)
         except BaseException:
-            self._orphan(name)
+            self.inflight.forget_worker(name)
             self.stop("error")
             raise
 
     def _crashed(self, name: str, crash: WorkerCrash) -> None:
         """A worker died: what it held comes back after its visibility timeout; replace it."""
         self.result.crashes += 1
-        self._event(
-            name, "crashed", None, f"{crash}; {self._orphan(name)} message(s) left in flight"
-        )
+        left = self.inflight.forget_worker(name)
+        self._event(name, "crashed", None, f"{crash}; {left} message(s) left in flight")
         if self.stopping:
             return
         if self.result.crashes > self.max_restarts:
@@ -288,14 +206,6 @@ class Consumer:
             return
         again = f"{name.split('.')[0]}.{self.result.crashes}"
         self._runner.spawn(lambda: self._work(again), again)
-
-    def _orphan(self, name: str) -> int:
-        """Forget the messages a dead worker held (nobody may extend, delete or release them)."""
-        with self._lock:
-            mine = [h for h, (w, _) in self._held.items() if w == name]
-            for handle in mine:
-                del self._held[handle]
-        return len(mine)
 
     def _loop(self, name: str) -> None:
         while not self.stopping:
@@ -329,7 +239,7 @@ class Consumer:
         self._last_receive = self.clock.time()
         batch = [self._message(r) for r in raw]
         for m in batch:
-            self._held[m.receipt_handle] = (worker, m)
+            self.inflight.hold(worker, m)
             self._event(worker, "received", m.id, f"receive #{m.receive_count}")
         return batch
 
@@ -346,16 +256,16 @@ class Consumer:
             done, failed, untouched = self._run_batch_handler(worker, batch)
         else:
             done, failed, untouched = self._run_handler(worker, batch)
-        self._delete(worker, done)
-        self._retry_later(worker, failed)
-        self._release(worker, untouched)
+        self.result.deleted += self.inflight.delete(worker, done)
+        self.inflight.retry_later(worker, failed)
+        self.result.released += self.inflight.release(worker, untouched)
 
     def _run_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
         done: list[Message] = []
         failed: list[Message] = []
         behind: list[Message] = []  # FIFO: after a failure in their group, left unprocessed
         for i, message in enumerate(batch):
-            if self._behind_failure(message, failed):
+            if behind_failure(message, failed, self.fifo):
                 behind.append(message)
                 continue
             if not self._reserve(1):
@@ -372,10 +282,6 @@ class Consumer:
                 self._unreserve(1)
         return done, failed, behind
 
-    def _behind_failure(self, message: Message, failed: list[Message]) -> bool:
-        """On a FIFO queue: True when an earlier message of this one's group failed."""
-        return self.fifo and any(f.group_id == message.group_id for f in failed)
-
     def _run_batch_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
         if not self._reserve(len(batch)):
             return [], [], batch
@@ -388,26 +294,11 @@ class Consumer:
             detail = "reported as a batch item failure"
         finally:
             self._unreserve(len(batch))
-        done, failed, behind = self._sort_batch(batch, failed_ids)
+        done, failed, behind = sort_batch(batch, failed_ids, self.fifo)
         for m in done:
             self._processed(worker, m)
         for m in failed:
             self._failed(worker, m, detail)
-        return done, failed, behind
-
-    def _sort_batch(self, batch: list[Message], failed_ids: set[str]) -> tuple[list, list, list]:
-        """Successes, failures, and (FIFO) messages after a failure in their group, which Lambda's
-        rule for FIFO batches treats as not processed."""
-        done: list[Message] = []
-        failed: list[Message] = []
-        behind: list[Message] = []
-        for m in batch:
-            if m.id in failed_ids:
-                failed.append(m)
-            elif self._behind_failure(m, failed):
-                behind.append(m)
-            else:
-                done.append(m)
         return done, failed, behind
 
     def _call(self, worker: str, function: Callable[[Any], Any], arg: Any) -> Any:
@@ -442,57 +333,6 @@ class Consumer:
         text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
         self._event(worker, "failed", message.id, text)
 
-    # -- delete, release, back off ---------------------------------------------------------
-
-    def _delete(self, worker: str, messages: list[Message]) -> None:
-        """Delete successes in batches of 10; only then forget them."""
-        for chunk in _chunks(messages, 10):
-            resp = self.sqs.delete_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(chunk)
-                ],
-            )
-            ok = {int(e["Id"]) for e in resp.get("Successful", [])}
-            for i, m in enumerate(chunk):
-                self._held.pop(m.receipt_handle, None)
-                if i in ok:
-                    self.result.deleted += 1
-                    self._event(worker, "deleted", m.id)
-                    if self.payloads is not None:
-                        self.payloads.delete(m.raw.get("Body", ""), m.raw.get("MessageAttributes"))
-                else:
-                    self._event(worker, "delete failed", m.id, "it will be delivered again")
-
-    def _release(self, worker: str, messages: list[Message]) -> None:
-        """Make unprocessed messages visible again at once (visibility 0) for another consumer
-        (on FIFO, after the group's failed message: the group stays locked until it is back)."""
-        self._set_visibility(worker, [(m, 0) for m in messages], "released")
-        self.result.released += len(messages)
-
-    def _retry_later(self, worker: str, messages: list[Message]) -> None:
-        """Failed messages: retry after a backoff delay, or when the visibility timeout ends."""
-        if self.backoff is None:
-            for m in messages:
-                self._held.pop(m.receipt_handle, None)
-            return
-        cap = int(facts.get("visibility_timeout").value)
-        delays = [min(cap, round(self.backoff.delay(m.receive_count, self._rng))) for m in messages]
-        self._set_visibility(worker, list(zip(messages, delays, strict=True)), "backoff")
-
-    def _set_visibility(self, worker: str, items: list[tuple[Message, int]], kind: str) -> None:
-        for chunk in _chunks(items, 10):
-            self.sqs.change_message_visibility_batch(
-                QueueUrl=self.queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": v}
-                    for i, (m, v) in enumerate(chunk)
-                ],
-            )
-            for m, v in chunk:
-                self._held.pop(m.receipt_handle, None)
-                self._event(worker, kind, m.id, f"visible again in {v} s")
-
     # -- heartbeat, timer, idle --------------------------------------------------------------
 
     def _heartbeat(self) -> None:
@@ -501,27 +341,7 @@ class Consumer:
             self._runner.wait_until(
                 self.clock.time() + self.heartbeat_interval, wake_if=self._finished
             )
-            held = [m for _, m in list(self._held.values())]
-            for chunk in _chunks(held, 10):
-                self._extend(chunk)
-
-    def _extend(self, messages: list[Message]) -> None:
-        resp = self.sqs.change_message_visibility_batch(
-            QueueUrl=self.queue_url,
-            Entries=[
-                {
-                    "Id": str(i),
-                    "ReceiptHandle": m.receipt_handle,
-                    "VisibilityTimeout": self.visibility_timeout,
-                }
-                for i, m in enumerate(messages)
-            ],
-        )
-        ok = {int(e["Id"]) for e in resp.get("Successful", [])}
-        for i, m in enumerate(messages):
-            kind = "extended" if i in ok else "heartbeat failed"
-            self.result.extended += i in ok
-            self._event("heartbeat", kind, m.id, f"+{self.visibility_timeout} s")
+            self.result.extended += self.inflight.extend()
 
     def _finished(self) -> bool:
         """True when no worker is left running (one stuck in a long poll after a stop counts as
@@ -539,7 +359,7 @@ class Consumer:
     def _check_idle(self) -> None:
         """Stop once no worker holds a message and none was received for ``idle_timeout`` s."""
         limit = self.stop_policy.idle_timeout
-        busy = bool(self._held) or self._in_handler > 0
+        busy = len(self.inflight) > 0 or self._in_handler > 0
         if limit is not None and not busy and self.clock.time() - self._last_receive >= limit:
             self.stop("idle")
 
@@ -560,91 +380,13 @@ def consume(sqs: Any, queue_url: str, handler: Handler, **kw: Any) -> ConsumeRes
     return Consumer(sqs, queue_url, handler, **kw).run()
 
 
-def queue_visibility(sqs: Any, queue_url: str) -> int:
-    """The queue's VisibilityTimeout in seconds."""
-    attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
-    return int(attrs["Attributes"]["VisibilityTimeout"])
+def _default_clock(sqs: Any) -> clocks.Clock:
+    """The clock of the lab that made ``sqs`` (virtual on moto), or a real clock without a lab."""
+    from sqslab.lab import lab_of
 
-
-def check_handlers(
-    handler: Handler | None, batch_handler: BatchHandler | None
-) -> tuple[Handler | None, BatchHandler | None]:
-    """Exactly one handler, and it must be callable."""
-    if (handler is None) == (batch_handler is None):
-        raise TypeError("give a Consumer exactly one of handler= or batch_handler=")
-    given = handler if handler is not None else batch_handler
-    if not callable(given):
-        raise TypeError(
-            f"the handler must be a function that takes a message, got {type(given).__name__} "
-            f"{given!r}: define def handle(message): ... and pass handler=handle"
-        )
-    return handler, batch_handler
-
-
-def check_visibility(seconds: int) -> int:
-    """0..12 h (the SQS limit) for the visibility timeout the consumer asks for."""
-    top = int(facts.get("visibility_timeout").value)
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= top:
-        raise LimitError(
-            f"visibility_timeout {seconds!r} is out of range: SQS allows whole seconds from 0 to "
-            f"{top:,} ({facts.get('visibility_timeout').text}); leave it out to use the queue's "
-            "own VisibilityTimeout"
-        )
-    return seconds
-
-
-def check_workers(workers: int) -> int:
-    """Workers must be a positive number."""
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be 1 or more, got {workers!r}")
-    return workers
-
-
-def check_batch_size(size: int) -> int:
-    """1..10 messages per receive (the SQS limit)."""
-    top = int(facts.get("max_receive_messages").value)
-    if not isinstance(size, int) or not 1 <= size <= top:
-        raise LimitError(
-            f"batch_size {size!r} is out of range: one ReceiveMessage returns 1 to {top} messages; "
-            f"use batch_size={top} and more workers for more throughput"
-        )
-    return size
-
-
-def check_wait_time(seconds: int) -> int:
-    """0..20 s of long polling (the SQS limit)."""
-    top = int(facts.get("long_poll_max_wait").value)
-    if not isinstance(seconds, int) or not 0 <= seconds <= top:
-        raise LimitError(
-            f"wait_time {seconds!r} is out of range: WaitTimeSeconds allows 0 to {top} s; "
-            f"use {top} for long polling (fewer empty receives) or 0 for short polling"
-        )
-    return seconds
-
-
-def check_heartbeat(interval: float | None, visibility_timeout: int) -> float | None:
-    """A heartbeat must beat well within the visibility timeout it keeps alive."""
-    if interval is None:
-        return None
-    if interval <= 0 or interval >= visibility_timeout:
-        raise ValueError(
-            f"heartbeat_interval {interval} s cannot keep a {visibility_timeout} s visibility "
-            f"timeout alive: beat more often than the timeout, e.g. heartbeat_interval="
-            f"{max(1, visibility_timeout // 3)}"
-        )
-    return float(interval)
-
-
-def _default_clock() -> clocks.Clock:
-    from sqslab.lab import active
-
-    lab = active()
+    lab = lab_of(sqs)
     return lab.clock if lab is not None else clocks.RealClock()
 
 
 def _is_worker(task: Any) -> bool:
     return str(task.name).startswith("worker-")
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

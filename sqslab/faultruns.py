@@ -15,7 +15,7 @@ import random
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import faults
 from sqslab.backoff import BackoffPolicy
@@ -24,6 +24,9 @@ from sqslab.emulator import realism
 from sqslab.faults import WorkerCrash
 from sqslab.messages import OutgoingMessage
 from sqslab.producer import Producer
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: How many runs ``make faults`` (and the test suite) makes.
 RUNS = 200
@@ -115,7 +118,7 @@ class FaultyHandler:
         return "ok"
 
 
-def run(lab: Any, plan: Plan) -> Outcome:
+def run(lab: Lab, plan: Plan) -> Outcome:
     """Send and consume one plan's messages on ``lab``; what was lost, doubled or reordered."""
     url = _queue(lab.sqs, plan)
     accepted = _send(lab.sqs, url, plan)

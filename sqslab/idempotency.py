@@ -10,7 +10,7 @@ version that teaches the idea.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqslab.arguments import CALLABLE, Expected, check_count, requires
@@ -40,6 +40,10 @@ class ProcessedStore:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        """The remembered keys, oldest first."""
+        return iter(list(self._keys))
 
     def mark(self, key: str) -> None:
         """Remember ``key`` as processed."""

@@ -32,7 +32,7 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
-def _fact_int(key: str) -> int:
+def fact_int(key: str) -> int:
     """A fact's value as an int."""
     return int(facts.get(key).value)
 
@@ -153,7 +153,7 @@ def queue_info(sqs: Any, queue_url: str) -> QueueInfo:
         name=queue_url.rstrip("/").rsplit("/", 1)[-1],
         fifo=attrs.get("FifoQueue") == "true",
         content_based_dedup=attrs.get("ContentBasedDeduplication") == "true",
-        max_message_size=int(attrs.get("MaximumMessageSize", _fact_int("max_message_size"))),
+        max_message_size=int(attrs.get("MaximumMessageSize", fact_int("max_message_size"))),
     )
 
 

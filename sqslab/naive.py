@@ -27,13 +27,16 @@ from __future__ import annotations
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import cost, orders, queues
 from sqslab.emulator import realism
 from sqslab.errors import LimitError
 from sqslab.tables import Table
 from sqslab.trace import CallRecord
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 #: The guide's queue attributes (its OrderQueueManager).
 GUIDE_ATTRIBUTES = {
@@ -88,7 +91,7 @@ class NaiveRun:
 
 
 def run_naive(
-    lab: Any,
+    lab: Lab,
     order_list: list[orders.Order] | None = None,
     *,
     name: str = "orders-naive",
@@ -143,7 +146,7 @@ def send_one(sqs: Any, url: str, order: orders.Order) -> None:
 
 
 def endless_loop(
-    lab: Any, run: NaiveRun, max_messages: int, wait_time: int, pause: float, idle_stop: float
+    lab: Lab, run: NaiveRun, max_messages: int, wait_time: int, pause: float, idle_stop: float
 ) -> None:
     """The guide's ``while True`` consumer loop, stopped after ``idle_stop`` s without a message."""
     sqs, url = lab.sqs, run.queue_url
@@ -170,7 +173,7 @@ def endless_loop(
         lab.wait(pause)
 
 
-def delete_then_process(lab: Any, run: NaiveRun, message: dict[str, Any]) -> None:
+def delete_then_process(lab: Lab, run: NaiveRun, message: dict[str, Any]) -> None:
     """Delete first, then process: a failure is logged and the order forgotten."""
     lab.sqs.delete_message(QueueUrl=run.queue_url, ReceiptHandle=message["ReceiptHandle"])
     try:
@@ -310,7 +313,7 @@ def compare(naive: NaiveRun, right: orders.OrderPipeline) -> Comparison:
 
 
 def side_by_side(
-    lab: Any, order_list: list[orders.Order] | None = None, *, seed: int = 0, **kw: Any
+    lab: Lab, order_list: list[orders.Order] | None = None, *, seed: int = 0, **kw: Any
 ) -> tuple[Comparison, NaiveRun, orders.OrderPipeline]:
     """Run the capstone pipeline and the naive one on the same orders and compare them."""
     chosen = list(order_list) if order_list is not None else orders.load()
@@ -323,7 +326,7 @@ def _name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def queue_left(lab: Any, run: NaiveRun) -> int:
+def queue_left(lab: Lab, run: NaiveRun) -> int:
     """Messages still in the naive queue (a lost delete can leave one in flight at the stop)."""
     with lab.trace.paused():
         return sum(queues.depth(lab.sqs, run.queue_url))

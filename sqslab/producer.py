@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass, field, replace
-from itertools import islice
+from collections.abc import Callable, Iterable, Sized
+from dataclasses import replace
 from typing import Any
 
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
+from sqslab.batching import GROUP_LOOKAHEAD, batch_entry, batches, check_max_entries, send_params
 from sqslab.errors import LimitError
 from sqslab.messages import (
-    PAYLOADS_FIX,
     OutgoingMessage,
     QueueInfo,
-    _fact_int,
     check_body,
     coerce,
     human_size,
@@ -31,183 +29,30 @@ from sqslab.messages import (
     validate,
 )
 from sqslab.payloads import SIZE_ATTRIBUTES, PayloadStore, content_hash
-from sqslab.tables import Table
+from sqslab.send_result import GROUP_HALTED, Failed, SendResult, Sent
 from sqslab.trace import message_size
+
+#: The producer's names, and those of the modules it was split into that notebooks import from here.
+__all__ = [
+    "DEFAULT_RETRY",
+    "GROUP_HALTED",
+    "GROUP_LOOKAHEAD",
+    "PROGRESS_AUTO_ABOVE",
+    "Failed",
+    "OutgoingMessage",
+    "Producer",
+    "QueueInfo",
+    "SendResult",
+    "Sent",
+    "batches",
+    "human_size",
+    "queue_info",
+    "send_messages",
+]
 
 #: Above this many messages ``send_many`` shows a progress bar unless told otherwise.
 PROGRESS_AUTO_ABOVE = 500
 DEFAULT_RETRY = BackoffPolicy(base=0.05, cap=2.0)
-#: On FIFO queues, how many batches ahead the producer looks for messages of other groups.
-GROUP_LOOKAHEAD = 10
-#: Error code of a FIFO message not sent because an earlier message of its group failed.
-GROUP_HALTED = "GroupHalted"
-# --- Batching ------------------------------------------------------------------------------
-
-
-def _check_batch_size(max_entries: int) -> int:
-    """``max_entries`` if it is 1..10 (fact ``batch_max_entries``), else a clear error."""
-    fact = facts.get("batch_max_entries")
-    if isinstance(max_entries, bool) or not isinstance(max_entries, int):
-        raise LimitError(f"batch size must be a whole number, got {max_entries!r}")
-    if not 1 <= max_entries <= fact.value:
-        raise LimitError(
-            f"batch size {max_entries} is out of range: SendMessageBatch takes 1 to {fact.text}; "
-            f"send more messages with more batches (send_many does this for you)"
-        )
-    return max_entries
-
-
-def batches(
-    messages: Iterable[Any],
-    max_entries: int | None = None,
-    max_bytes: int | None = None,
-    *,
-    one_per_group: bool = False,
-) -> Iterator[list[OutgoingMessage]]:
-    """Lazily chunk ``messages`` into batches of at most ``max_entries`` entries and ``max_bytes``
-    bytes (defaults: the SQS batch limits); entry ids default to the running index.
-
-    ``one_per_group`` (FIFO queues) puts at most one message of a group in a batch and keeps each
-    group's order across batches, so a retried entry never lands behind a later one of its group.
-    """
-    entries = _check_batch_size(max_entries or _fact_int("batch_max_entries"))
-    limit = max_bytes or _fact_int("batch_max_bytes")
-    checked = (_checked(coerce(item, index), limit) for index, item in enumerate(messages))
-    if one_per_group:
-        yield from _group_batches(checked, entries, limit)
-    else:
-        yield from _ordered_batches(checked, entries, limit)
-
-
-def _checked(message: OutgoingMessage, limit: int) -> OutgoingMessage:
-    _check_fits_a_batch(message, message.size, limit)
-    return message
-
-
-def _ordered_batches(
-    messages: Iterable[OutgoingMessage], entries: int, limit: int
-) -> Iterator[list[OutgoingMessage]]:
-    """Consecutive messages, cut where a batch is full (entries or bytes)."""
-    batch: list[OutgoingMessage] = []
-    total = 0
-    for message in messages:
-        if batch and total + message.size > limit:
-            yield batch
-            batch, total = [], 0
-        _check_unique_id(message, batch)
-        batch.append(message)
-        total += message.size
-        if len(batch) == entries:
-            yield batch
-            batch, total = [], 0
-    if batch:
-        yield batch
-
-
-def _group_batches(
-    messages: Iterable[OutgoingMessage], entries: int, limit: int
-) -> Iterator[list[OutgoingMessage]]:
-    """Batches with one message per group, each group in order, looking ahead a few batches."""
-    source = iter(messages)
-    waiting: list[OutgoingMessage] = []
-    while True:
-        waiting.extend(islice(source, GROUP_LOOKAHEAD * entries - len(waiting)))
-        if not waiting:
-            return
-        batch, waiting = _one_per_group(waiting, entries, limit)
-        yield batch
-
-
-def _one_per_group(
-    waiting: list[OutgoingMessage], entries: int, limit: int
-) -> tuple[list[OutgoingMessage], list[OutgoingMessage]]:
-    """The next batch from ``waiting`` (each group's earliest message only) and what is left."""
-    batch: list[OutgoingMessage] = []
-    rest: list[OutgoingMessage] = []
-    seen: set[str | None] = set()
-    total = 0
-    for message in waiting:
-        fits = len(batch) < entries and total + message.size <= limit
-        if fits and message.group_id not in seen:
-            _check_unique_id(message, batch)
-            batch.append(message)
-            total += message.size
-        else:
-            rest.append(message)
-        seen.add(message.group_id)  # a group's later messages wait for its earlier ones
-    return batch, rest
-
-
-def _check_fits_a_batch(message: OutgoingMessage, size: int, limit: int) -> None:
-    """One message larger than a whole batch may carry cannot be batched."""
-    if size > limit:
-        raise LimitError(
-            f"entry {message.id!r} is {human_size(size)} ({size:,} bytes), more than a whole "
-            f"batch may carry ({human_size(limit)}); {PAYLOADS_FIX}"
-        )
-
-
-def _check_unique_id(message: OutgoingMessage, batch: list[OutgoingMessage]) -> None:
-    """Entry ids are unique within one batch request."""
-    if any(m.id == message.id for m in batch):
-        raise LimitError(
-            f"batch entry id {message.id!r} appears twice in one batch; SendMessageBatch needs "
-            "unique ids within a request: give each message its own id, or leave id=None to "
-            "number them"
-        )
-
-
-# --- Results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One message SQS accepted."""
-
-    id: str
-    message_id: str
-    attempts: int = 1
-    sequence_number: str | None = None
-
-
-@dataclass(frozen=True)
-class Failed:
-    """One message SQS did not accept, with its error and how often it was tried."""
-
-    id: str
-    code: str
-    message: str
-    sender_fault: bool
-    attempts: int = 1
-
-
-@dataclass
-class SendResult:
-    """What a send did: accepted and failed messages, API calls made and entries re-sent."""
-
-    sent: list[Sent] = field(default_factory=list)
-    failed: list[Failed] = field(default_factory=list)
-    requests: int = 0
-    retries: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when every message was accepted."""
-        return not self.failed
-
-    def __repr__(self) -> str:
-        return (
-            f"<SendResult sent={len(self.sent)} failed={len(self.failed)} "
-            f"requests={self.requests} retries={self.retries}>"
-        )
-
-    def failures_table(self) -> Table:
-        """The failed messages: entry id, error code, who is at fault, attempts, message."""
-        return Table(
-            ("id", "code", "sender fault", "attempts", "message"),
-            [(f.id, f.code, f.sender_fault, f.attempts, f.message) for f in self.failed],
-        )
-
 
 # --- The producer --------------------------------------------------------------------------
 
@@ -236,10 +81,10 @@ class Producer:
     ) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
-        self.batch_size = _check_batch_size(batch_size)
+        self.batch_size = check_max_entries(batch_size)
         self.retry = retry
         self.max_attempts = _check_attempts(max_attempts)
-        self.sleep = sleep if sleep is not None else _default_sleep()
+        self.sleep = sleep if sleep is not None else _default_sleep(sqs)
         self.payloads = payloads
         self.progress = progress
         self.rng = random.Random(seed)
@@ -277,7 +122,7 @@ class Producer:
     def send(self, body_or_message: Any, **fields: Any) -> SendResult:
         """Send one message with SendMessage; ``fields`` are OutgoingMessage fields."""
         message = self.prepare(body_or_message, **fields)
-        response = self.sqs.send_message(**_send_params(self.queue.url, message))
+        response = self.sqs.send_message(**send_params(self.queue.url, message))
         sent = Sent(str(message.id), response["MessageId"], 1, response.get("SequenceNumber"))
         return SendResult(sent=[sent], requests=1)
 
@@ -325,7 +170,7 @@ class Producer:
         attempt = 1
         while pending:
             response = self.sqs.send_message_batch(
-                QueueUrl=self.queue.url, Entries=[_entry(m) for m in pending.values()]
+                QueueUrl=self.queue.url, Entries=[batch_entry(m) for m in pending.values()]
             )
             result.requests += 1
             pending = self._sort_outcome(response, pending, attempt, result)
@@ -430,39 +275,14 @@ def _check_room_for_pointer(attributes: dict[str, Any]) -> None:
         )
 
 
-def _message_params(message: OutgoingMessage) -> dict[str, Any]:
-    """The parameters SendMessage and a batch entry share."""
-    params: dict[str, Any] = {"MessageBody": message.body}
-    attributes = message.sqs_attributes()
-    if attributes:
-        params["MessageAttributes"] = attributes
-    if message.delay is not None:
-        params["DelaySeconds"] = message.delay
-    if message.group_id is not None:
-        params["MessageGroupId"] = message.group_id
-    if message.dedup_id is not None:
-        params["MessageDeduplicationId"] = message.dedup_id
-    return params
-
-
-def _send_params(queue_url: str, message: OutgoingMessage) -> dict[str, Any]:
-    """Keyword arguments of ``sqs.send_message`` for one message."""
-    return {"QueueUrl": queue_url, **_message_params(message)}
-
-
-def _entry(message: OutgoingMessage) -> dict[str, Any]:
-    """One ``Entries`` item of ``sqs.send_message_batch``."""
-    return {"Id": str(message.id), **_message_params(message)}
-
-
 def send_messages(sqs: Any, queue_url: str, messages: Iterable[Any], **kw: Any) -> SendResult:
     """Send ``messages`` in batches in one line: ``Producer(sqs, queue_url, **kw).send_many(...)``."""
     return Producer(sqs, queue_url, **kw).send_many(messages)
 
 
-def _default_sleep() -> Callable[[float], None]:
-    """The active lab's ``wait`` (virtual on moto), or a real sleep when no lab runs."""
-    from sqslab.lab import active
+def _default_sleep(sqs: Any) -> Callable[[float], None]:
+    """The ``wait`` of the lab that made ``sqs`` (virtual on moto), or a real sleep without a lab."""
+    from sqslab.lab import lab_of
 
-    lab = active()
+    lab = lab_of(sqs)
     return lab.wait if lab is not None else time.sleep

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,9 @@ from sqslab import facts
 from sqslab.errors import LimitError
 from sqslab.payloads import PayloadStore
 from sqslab.producer import Producer
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 
 def fact(key: str) -> str:
@@ -33,7 +36,7 @@ NAME_LIMIT = int(facts.get("message_attribute_name_length").value)
 class World:
     """Queues every case can use: standard, FIFO (with and without content dedup), and small."""
 
-    lab: Any
+    lab: Lab
     sqs: Any
     standard: str
     fifo: str

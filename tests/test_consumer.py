@@ -116,7 +116,7 @@ def test_idempotent_handler_skips_the_second_delivery(lab, sqs) -> None:
     # afterwards a redelivery is skipped
     assert effects == ["m0", "m0"]
     handler = idempotent(lambda m: effects.append("again"), store)
-    handler(Message(id=list(store._keys)[0], body="m0", receipt_handle="r"))
+    handler(Message(id=list(store)[0], body="m0", receipt_handle="r"))
     assert effects == ["m0", "m0"] and store.skipped
 
 
@@ -135,6 +135,14 @@ def test_idempotent_marks_only_after_success() -> None:
     handler(msg)
     handler(msg)
     assert len(calls) == 2 and handler.store.skipped == ["a"]
+
+
+def test_processed_store_iterates_its_keys_oldest_first_within_capacity() -> None:
+    store = ProcessedStore(capacity=2)
+    for key in ("a", "b", "a", "c"):
+        store.mark(key)
+    assert list(store) == ["a", "c"]
+    assert "b" not in store and len(store) == 2
 
 
 def test_max_messages_stops_gracefully_and_releases_the_rest(lab, sqs) -> None:

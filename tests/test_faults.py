@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import Consumer, Message, StopPolicy
+from sqslab.emulator import state
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 SCENARIOS = 220
 
@@ -29,15 +33,13 @@ def make_pair(sqs: Any, n: int, visibility: int, max_receives: int) -> tuple[str
     return src, dlq
 
 
-def bodies_in(lab: Any, url: str) -> set[str]:
+def bodies_in(lab: Lab, url: str) -> set[str]:
     """Every body still stored in a queue, read from moto without receiving (which would count)."""
-    from moto.sqs.models import sqs_backends
-
-    queue = sqs_backends[lab.account_id][lab.region].queues[url.rsplit("/", 1)[-1]]
-    return {m.body for m in queue._messages}
+    queue = state.queue(lab.account_id, lab.region, url.rsplit("/", 1)[-1])
+    return {m.body for m in state.messages(queue)}
 
 
-def scenario(lab: Any, sqs: Any, seed: int) -> None:
+def scenario(lab: Lab, sqs: Any, seed: int) -> None:
     rng = random.Random(seed)
     n = rng.randint(1, 25)
     visibility = rng.choice([5, 10, 30])
