@@ -30,6 +30,7 @@ every run.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from collections.abc import Callable
@@ -47,6 +48,7 @@ from sqslab.consumer_settings import (
     check_visibility,
     check_wait_time,
     check_workers,
+    default_clock,
     queue_visibility,
 )
 from sqslab.emulator import clock as clocks
@@ -96,7 +98,7 @@ class Consumer:
         self.heartbeat_interval = check_heartbeat(heartbeat_interval, self.visibility_timeout)
         self.backoff = backoff
         self.stop_policy = stop or StopPolicy()
-        self.clock = clock or _default_clock(sqs)
+        self.clock = clock or default_clock(sqs)
         self.payloads = payloads
         #: The messages the workers hold, and the batch calls that settle them.
         self.inflight = InFlight(
@@ -126,8 +128,8 @@ class Consumer:
         the workers on the same clock; ``done()`` turns true once every worker has finished."""
         self._prepare()
         if beside is not None:
-            beside(self._runner, self._finished)
-        self._runner.run(on_interrupt=lambda: self.stop("interrupted"), abandon=self._abandonable)
+            beside(self.runner, self._finished)
+        self.runner.run(on_interrupt=lambda: self.stop("interrupted"), abandon=self._abandonable)
         self.result.ended = self.clock.time()
         return self.result
 
@@ -167,6 +169,13 @@ class Consumer:
         """True once a stop was asked for (by a policy, :meth:`stop` or Ctrl+C)."""
         return self._stopping.is_set()
 
+    @property
+    def runner(self) -> Scheduler | ThreadRunner:
+        """What drives the workers of the current run (set when the run begins)."""
+        if self._runner is None:
+            raise RuntimeError("the consumer is not running: call run() or start() first")
+        return self._runner
+
     def _prepare(self) -> None:
         self._stopping.clear()
         self.result = ConsumeResult(started=self.clock.time())
@@ -179,7 +188,7 @@ class Consumer:
             self._runner.spawn(self._heartbeat, "heartbeat")
         for i in range(self.workers):
             name = f"worker-{i + 1}"
-            self._runner.spawn(lambda name=name: self._work(name), name)
+            self._runner.spawn(functools.partial(self._work, name), name)
 
     # -- one worker ----------------------------------------------------------------------
 
@@ -205,7 +214,7 @@ class Consumer:
             self.stop("crashes")
             return
         again = f"{name.split('.')[0]}.{self.result.crashes}"
-        self._runner.spawn(lambda: self._work(again), again)
+        self.runner.spawn(functools.partial(self._work, again), again)
 
     def _loop(self, name: str) -> None:
         while not self.stopping:
@@ -301,7 +310,9 @@ class Consumer:
             self._failed(worker, m, detail)
         return done, failed, behind
 
-    def _call(self, worker: str, function: Callable[[Any], Any], arg: Any) -> Any:
+    def _call(self, worker: str, function: Callable[[Any], Any] | None, arg: Any) -> Any:
+        if function is None:  # never: a consumer is built with a handler or a batch handler
+            raise TypeError("the consumer has no handler to call")
         first = arg[0].id if isinstance(arg, list) else arg.id
         self._event(worker, "started", first)
         return function(arg)
@@ -338,20 +349,20 @@ class Consumer:
     def _heartbeat(self) -> None:
         """Every interval, push the visibility of every held message out by the timeout again."""
         while not self._finished():
-            self._runner.wait_until(
-                self.clock.time() + self.heartbeat_interval, wake_if=self._finished
+            self.runner.wait_until(
+                self.clock.time() + float(self.heartbeat_interval or 0), wake_if=self._finished
             )
             self.result.extended += self.inflight.extend()
 
     def _finished(self) -> bool:
         """True when no worker is left running (one stuck in a long poll after a stop counts as
         finished: it releases whatever that poll brings)."""
-        return all(t.done or self._abandonable(t) for t in self._runner.tasks if _is_worker(t))
+        return all(t.done or self._abandonable(t) for t in self.runner.tasks if _is_worker(t))
 
     def _timer(self) -> None:
         """Stop the consumer ``until`` seconds after it started (the stop policy)."""
-        self._runner.wait_until(
-            self.result.started + self.stop_policy.until, wake_if=self._finished
+        self.runner.wait_until(
+            self.result.started + float(self.stop_policy.until or 0), wake_if=self._finished
         )
         if not self._finished():
             self.stop("until")
@@ -378,14 +389,6 @@ class WorkerPool(Consumer):
 def consume(sqs: Any, queue_url: str, handler: Handler, **kw: Any) -> ConsumeResult:
     """Run a :class:`Consumer` (or a pool with ``workers=n``) until its stop policy; one-liner."""
     return Consumer(sqs, queue_url, handler, **kw).run()
-
-
-def _default_clock(sqs: Any) -> clocks.Clock:
-    """The clock of the lab that made ``sqs`` (virtual on moto), or a real clock without a lab."""
-    from sqslab.lab import lab_of
-
-    lab = lab_of(sqs)
-    return lab.clock if lab is not None else clocks.RealClock()
 
 
 def _is_worker(task: Any) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqslab import facts
 from sqslab.consumer_result import Message
+from sqslab.emulator import clock as clocks
 from sqslab.errors import LimitError
 
 Handler = Callable[[Message], Any]
@@ -103,3 +104,11 @@ def check_heartbeat(interval: float | None, visibility_timeout: int) -> float | 
             f"{max(1, visibility_timeout // 3)}"
         )
     return float(interval)
+
+
+def default_clock(sqs: Any) -> clocks.Clock:
+    """The clock of the lab that made ``sqs`` (virtual on moto), or a real clock without a lab."""
+    from sqslab.lab import lab_of
+
+    lab = lab_of(sqs)
+    return lab.clock if lab is not None else clocks.RealClock()

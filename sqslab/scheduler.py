@@ -9,6 +9,7 @@ work 50 ms then shows the right virtual timeline, in the same order every run, i
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -203,9 +204,7 @@ class ThreadRunner:
         while index < len(self.tasks):
             task = self.tasks[index]
             if task.thread is not None:
-                _wait_interruptibly(
-                    lambda t=task: _joined(t.thread) or _gone(t, abandon), on_interrupt
-                )
+                _wait_interruptibly(functools.partial(_ended, task, abandon), on_interrupt)
             index += 1
         _raise_first_error(self.tasks)
 
@@ -221,6 +220,11 @@ class ThreadRunner:
 def _interrupt(tasks: Iterable[Task]) -> None:
     for task in tasks:
         task.interrupted = True
+
+
+def _ended(task: Task, abandon: Abandon | None) -> bool:
+    """True once ``task``'s thread has ended or need no longer be waited for."""
+    return (task.thread is None or _joined(task.thread)) or _gone(task, abandon)
 
 
 def _gone(task: Task, abandon: Abandon | None) -> bool:
