@@ -34,6 +34,7 @@ SUBMODULES = (
     "lab",
     "loadtest",
     "messages",
+    "metric_cells",
     "monitor",
     "monitor_demo",
     "naive",

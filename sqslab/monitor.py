@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.emulator import state
 from sqslab.errors import LimitError, UnknownNameError, WrongTypeError
+from sqslab.metric_cells import cell, utc
 from sqslab.tables import Table
 from sqslab.timeline import IN_FLIGHT, QueueSettings, build
 from sqslab.trace import CallRecord, queue_name_of
@@ -171,7 +172,7 @@ class Metrics:
 
     def times(self) -> list[datetime]:
         """The start of every period, as UTC datetimes."""
-        return [_utc(t) for t in self.starts]
+        return [utc(t) for t in self.starts]
 
     def minutes(self) -> list[float]:
         """Every period's start as minutes since the first period (x axis of the charts)."""
@@ -211,14 +212,14 @@ class Metrics:
         columns = [n for n in names if n in self.data]
         rows = []
         for i, when in enumerate(self.times()):
-            cells = [_cell(self.values(n)[i]) for n in columns]
+            cells = [cell(self.values(n)[i]) for n in columns]
             rows.append((when.strftime("%H:%M"), *cells))
         return Table(("minute", *(SHORT[n] for n in columns)), rows)
 
     def __repr__(self) -> str:
         return (
             f"<Metrics {self.queue!r}: {self.periods} periods of {self.period} s from "
-            f"{_utc(self.start):%H:%M}, {len(self.data)} metrics ({self.source})>"
+            f"{utc(self.start):%H:%M}, {len(self.data)} metrics ({self.source})>"
         )
 
 
@@ -227,16 +228,6 @@ def check_metric(name: str) -> str:
     if name not in METRICS:
         raise UnknownNameError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(METRICS)}")
     return name
-
-
-def _utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def _cell(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def align(seconds: float, period: int = 60) -> float:
@@ -580,8 +571,8 @@ def from_cloudwatch(
     data: dict[str, dict[float, Stat]] = {}
     kwargs: dict[str, Any] = {
         "MetricDataQueries": queries,
-        "StartTime": _utc(first),
-        "EndTime": _utc(first + periods * period),
+        "StartTime": utc(first),
+        "EndTime": utc(first + periods * period),
         "ScanBy": "TimestampAscending",
     }
     while True:

@@ -191,7 +191,7 @@ def test_cloudwatch_branch_reads_get_metric_data(lab):
             {
                 "MetricName": monitor.VISIBLE,
                 "Dimensions": [{"Name": "QueueName", "Value": "orders"}],
-                "Timestamp": monitor._utc(T0 + 60 * minute + 30),
+                "Timestamp": monitor.utc(T0 + 60 * minute + 30),
                 "Value": value,
             }
             for minute, value in points.items()
@@ -201,3 +201,24 @@ def test_cloudwatch_branch_reads_get_metric_data(lab):
     assert got.values(monitor.VISIBLE) == [5, 8, None, 2]
     assert monitor.SENT not in got  # nothing published, nothing invented
     assert got.source == "CloudWatch"
+
+
+def test_a_cell_shows_whole_values_plainly_others_to_a_tenth_and_missing_as_blank():
+    from sqslab.metric_cells import cell
+
+    assert [cell(None), cell(0.0), cell(42.0), cell(2.5), cell(100 / 3)] == [
+        "",
+        "0",
+        "42",
+        "2.5",
+        "33.3",
+    ]
+
+
+def test_utc_turns_clock_seconds_into_an_aware_utc_time():
+    from datetime import UTC
+
+    from sqslab.metric_cells import utc
+
+    assert utc(T0) == EPOCH and utc(T0).tzinfo is UTC
+    assert utc(T0 + 90).strftime("%H:%M:%S") == "09:01:30"
