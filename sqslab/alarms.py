@@ -20,6 +20,7 @@ from typing import Any
 from sqslab import facts, monitor
 from sqslab.arguments import NAME, check_amount, check_finite, given, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Stat
 from sqslab.tables import Table
 
@@ -127,7 +128,7 @@ class Alarm:
             starts = metrics.starts[i * per : (i + 1) * per]
             stats = [found[t] for t in starts if t in found]
             merged = _merge(stats)
-            times.append(monitor._utc(starts[0]))
+            times.append(utc(starts[0]))
             values.append(None if merged is None else merged.get(self.stat))
         return times, values
 
@@ -224,7 +225,7 @@ class AlarmHistory:
         for when, value, state in zip(self.times, self.values, self.states, strict=True):
             mark = "" if value is None else ("yes" if self.alarm.breaches(value) else "no")
             clock = "" if when is None else when.strftime("%H:%M")
-            rows.append((clock, monitor._cell(value) or "missing", mark, state))
+            rows.append((clock, cell(value) or "missing", mark, state))
         return Table(("minute", self.alarm.stat, "breaching", "state"), rows)
 
     def __repr__(self) -> str:

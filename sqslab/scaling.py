@@ -25,6 +25,7 @@ from sqslab.alarms import Alarm, AlarmHistory
 from sqslab.arguments import LAB, check_count, check_finite, requires
 from sqslab.arguments import instance as instance_of
 from sqslab.errors import LabConfigError, LimitError, WrongTypeError
+from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Sampler
 from sqslab.scheduler import Scheduler
 from sqslab.tables import Table
@@ -156,7 +157,7 @@ class ScalingRun:
         values = {name: m.values(name) for name in columns}
         rows = []
         for i, when in enumerate(m.times()):
-            cells = [monitor._cell(values[name][i]) for name in columns]
+            cells = [cell(values[name][i]) for name in columns]
             states = [h.states[i] if i < len(h.states) else "" for h in self.alarms.values()]
             arrived = self.arrivals[i] if i < len(self.arrivals) else 0
             count = self.instances[i][1] if i < len(self.instances) else ""
@@ -262,7 +263,7 @@ class _Simulation:
             instance = _Instance(f"instance-{len(self.pool) + 1}")
             self.pool.append(instance)
             self.scheduler.spawn(lambda i=instance: self._consume(i), instance.name)
-        self.instances.append((monitor._utc(self.lab.clock.time()), len(self._running())))
+        self.instances.append((utc(self.lab.clock.time()), len(self._running())))
 
     # -- producer ----------------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ def test_every_example_of_the_aws_missing_data_tables(m, n, points, expected, cu
 
 def test_m_of_n_need_not_be_consecutive():
     alarm = Alarm("2 of 3", monitor.VISIBLE, 3, evaluation_periods=3, datapoints_to_alarm=2)
-    times = [monitor._utc(T0 + 60 * i) for i in range(6)]
+    times = [monitor.utc(T0 + 60 * i) for i in range(6)]
     history = alarm.evaluate([1, 5, 1, 5, 1, 1], times)
     # windows of the last 3 real points: [1], [1,5], [1,5,1], [5,1,5], [1,5,1], [5,1,1]
     assert history.states == [OK, OK, OK, ALARM, OK, OK]

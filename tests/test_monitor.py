@@ -191,7 +191,7 @@ def test_cloudwatch_branch_reads_get_metric_data(lab):
             {
                 "MetricName": monitor.VISIBLE,
                 "Dimensions": [{"Name": "QueueName", "Value": "orders"}],
-                "Timestamp": monitor._utc(T0 + 60 * minute + 30),
+                "Timestamp": monitor.utc(T0 + 60 * minute + 30),
                 "Value": value,
             }
             for minute, value in points.items()
@@ -201,3 +201,53 @@ def test_cloudwatch_branch_reads_get_metric_data(lab):
     assert got.values(monitor.VISIBLE) == [5, 8, None, 2]
     assert monitor.SENT not in got  # nothing published, nothing invented
     assert got.source == "CloudWatch"
+
+
+def test_a_cell_shows_whole_values_plainly_others_to_a_tenth_and_missing_as_blank():
+    from sqslab.metric_cells import cell
+
+    assert [cell(None), cell(0.0), cell(42.0), cell(2.5), cell(100 / 3)] == [
+        "",
+        "0",
+        "42",
+        "2.5",
+        "33.3",
+    ]
+
+
+def test_utc_turns_clock_seconds_into_an_aware_utc_time():
+    from datetime import UTC
+
+    from sqslab.metric_cells import utc
+
+    assert utc(T0) == EPOCH and utc(T0).tzinfo is UTC
+    assert utc(T0 + 90).strftime("%H:%M:%S") == "09:01:30"
+
+
+def test_queue_name_is_the_last_part_of_the_url():
+    from sqslab.metric_series import queue_name
+
+    assert queue_name("https://sqs.eu-west-1.amazonaws.com/123456789012/orders") == "orders"
+    assert queue_name("orders") == "orders"
+
+
+def test_from_trace_is_derive_with_the_queue_own_timeout(lab, sqs):
+    url = sqs.create_queue(QueueName="timed", Attributes={"VisibilityTimeout": "20"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    sqs.receive_message(QueueUrl=url)
+    lab.wait(25)
+    got = monitor.from_trace(lab, url, end=lab.clock.time())
+    assert got.values(monitor.VISIBLE)[-1] == 1  # back after 20 s (the default 30 s would hide it)
+    settings = QueueSettings(visibility_timeout=20, delay_seconds=0)
+    by_hand = monitor.derive(
+        lab.trace.records, "timed", start=got.start, end=lab.clock.time(), settings=settings
+    )
+    assert got.table().rows == by_hand.table().rows
+
+
+def test_monitor_re_exports_the_names_that_moved():
+    from sqslab import metric_series, queue_metrics, sampler
+
+    assert monitor.Sampler is sampler.Sampler and monitor.metrics is queue_metrics.metrics
+    assert monitor.Metrics is metric_series.Metrics
+    assert all(hasattr(monitor, name) for name in monitor.__all__)

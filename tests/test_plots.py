@@ -311,3 +311,12 @@ def test_service_fit_draws_without_layout_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plots.service_fit(services.recommend(["order"]), 1)
+
+
+def test_a_chart_given_the_wrong_kind_names_the_kind_it_takes():
+    from sqslab.errors import WrongTypeError
+
+    with pytest.raises(WrongTypeError, match=r"a Metrics, e\.g\. monitor\.metrics\(lab, url\)"):
+        plots.monitor_dashboard({"visible": [1, 2]})
+    with pytest.raises(WrongTypeError, match="a non-empty list of BatchPoint"):
+        plots.cost_vs_batch_size([])

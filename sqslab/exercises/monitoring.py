@@ -364,7 +364,7 @@ def side_by_side(
     columns = [(day, name) for day in days for name in names]
     values = {(day, name): days[day].values(name) for day, name in columns}
     rows = [
-        (when.strftime("%H:%M"), *(monitor._cell(values[c][i]) or "missing" for c in columns))
+        (when.strftime("%H:%M"), *(monitor.cell(values[c][i]) or "missing" for c in columns))
         for i, when in enumerate(first.times())
     ]
     return Table(("minute", *(f"{day}: {monitor.SHORT[name]}" for day, name in columns)), rows)

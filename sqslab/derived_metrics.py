@@ -1,0 +1,184 @@
+"""AWS/SQS metrics derived from the trace of SQS calls, as sqslab shows them where CloudWatch has
+none (moto): sums from the counted calls, gauges from each message's life or from snapshots."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from sqslab.errors import LimitError
+from sqslab.metric_series import (
+    COUNTS,
+    DELETED,
+    EMPTY,
+    GAUGES,
+    RECEIVED,
+    SENT,
+    SIZE,
+    Metrics,
+    Snapshot,
+    Stat,
+    align,
+    period_seconds,
+    poison_receives,
+    queue_name,
+)
+from sqslab.timeline import IN_FLIGHT, QueueSettings, build
+from sqslab.trace import CallRecord
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+    from sqslab.timeline import MessageLife, Timeline
+
+
+def _event_time(rec: CallRecord) -> float:
+    """When a call took effect: a receive when it returned, anything else when it started."""
+    if rec.operation == "ReceiveMessage" and rec.ended is not None:
+        return rec.ended
+    return rec.started
+
+
+def count_events(records: Iterable[CallRecord], queue: str) -> list[tuple[float, str, float]]:
+    """(time, metric, amount) of every counted event of ``queue``: sends (with their sizes),
+    received messages, empty receives and deletes. Failed calls and entries count nothing."""
+    events: list[tuple[float, str, float]] = []
+    for rec in records:
+        if rec.queue != queue or not rec.ok:
+            continue
+        when, op = _event_time(rec), rec.operation
+        if op.startswith("SendMessage"):
+            sent = [m for m in rec.messages if m.ok]
+            size = rec.payload_bytes / max(1, rec.entries)
+            events += [(when, SENT, 1.0) for _ in sent]
+            events += [(when, SIZE, size) for _ in sent]
+        elif op == "ReceiveMessage":
+            events.append(
+                (when, RECEIVED, float(rec.received)) if rec.received else (when, EMPTY, 1.0)
+            )
+        elif op.startswith("DeleteMessage"):
+            events += [(when, DELETED, 1.0) for m in rec.messages if m.ok]
+    return events
+
+
+def _sums(
+    events: list[tuple[float, str, float]], starts: list[float], period: int
+) -> dict[str, dict[float, Stat]]:
+    """Counts summed per period (0 where nothing happened); sizes as per-message statistics."""
+    first = starts[0]
+    buckets: dict[str, dict[float, list[float]]] = {name: {} for name in (*COUNTS, SIZE)}
+    for when, name, amount in events:
+        start = first + math.floor((when - first) / period) * period
+        if first <= start <= starts[-1]:
+            buckets[name].setdefault(start, []).append(amount)
+    data: dict[str, dict[float, Stat]] = {}
+    for name in COUNTS:
+        data[name] = {t: Stat.total(sum(buckets[name].get(t, []))) for t in starts}
+    sizes = {t: Stat.of(v) for t, v in buckets[SIZE].items()}
+    if sizes:
+        data[SIZE] = sizes
+    return data
+
+
+def state_at(life: MessageLife, until: float, at: float) -> str | None:
+    """What a message was just before the instant ``at``: delayed, visible, in flight, or None."""
+    for span in life.spans(until):
+        if span.start < at <= span.end:
+            return span.kind
+    return None
+
+
+def oldest_age(lives: Iterable[MessageLife], until: float, at: float) -> float:
+    """Seconds since the oldest message still in the queue just before ``at`` was sent, leaving
+    out messages received 3 or more times (AWS's poison-pill rule); 0 for an empty queue."""
+    limit = poison_receives()
+    ages = [
+        at - life.first_seen
+        for life in lives
+        if state_at(life, until, at) is not None
+        and sum(r.start < at for r in life.receives) < limit
+    ]
+    return max(ages, default=0.0)
+
+
+def gauges_at(timeline: Timeline, at: float) -> Snapshot:
+    """The queue's gauges just before ``at``, from the message lives (no attributes read)."""
+    states = [state_at(life, timeline.until, at) for life in timeline]
+    return Snapshot(
+        time=at,
+        visible=states.count("visible"),
+        not_visible=states.count(IN_FLIGHT),
+        delayed=states.count("delayed"),
+        oldest_age=oldest_age(timeline, timeline.until, at),
+    )
+
+
+def derive(
+    records: Iterable[CallRecord],
+    queue: str,
+    *,
+    start: float,
+    end: float,
+    settings: QueueSettings | None = None,
+    snapshots: Sequence[Snapshot] = (),
+    period: int | None = None,
+) -> Metrics:
+    """The AWS/SQS metrics of ``queue`` from traced calls, one period at a time from ``start``.
+
+    Periods start at ``start`` rounded down to the period and run while they start before ``end``.
+    A gauge is sampled at the end of its period (or at ``end`` for the last one); a snapshot taken
+    inside the period (the latest) replaces what the trace would say.
+    """
+    period = period or period_seconds()
+    if end <= start:
+        raise LimitError(f"end ({end}) must come after start ({start}): metrics need a time span")
+    records = [r for r in records if r.queue == queue]
+    first = align(start, period)
+    periods = math.ceil((end - first) / period)
+    starts = [first + i * period for i in range(periods)]
+    defaults = {queue: settings} if settings is not None else {}
+    lives = build(records, defaults, until=end)
+    data = _sums(count_events(records, queue), starts, period)
+    for name in GAUGES:
+        data[name] = {}
+    for t in starts:
+        at = min(t + period, end)
+        derived = gauges_at(lives, at)
+        taken = [s for s in snapshots if t < s.time <= at]
+        sample = taken[-1] if taken else derived
+        for name in GAUGES:
+            value = sample.gauge(name)
+            if value is None:
+                value = derived.gauge(name)
+            data[name][t] = Stat.total(float(value))
+    return Metrics(queue, first, periods, period, data, source="derived from the trace (moto)")
+
+
+def from_trace(
+    lab: Lab,
+    queue_url: str,
+    *,
+    snapshots: Sequence[Snapshot] = (),
+    start: float | None = None,
+    end: float,
+) -> Metrics:
+    """The metrics of a lab's queue derived from its trace, with the queue's own timeouts;
+    ``start`` defaults to the queue's first traced call."""
+    name = queue_name(queue_url)
+    records = lab.trace.for_queue(name)
+    if start is None:
+        if not records:
+            raise LimitError(
+                f"the trace has no calls for {name!r}: create and use the queue after "
+                "sqslab.start(), or pass start= (clock seconds)"
+            )
+        start = records[0].started
+    with lab.trace.paused():
+        attrs = lab.sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["VisibilityTimeout", "DelaySeconds"]
+        )["Attributes"]
+    settings = QueueSettings.aws_defaults().updated(attrs)
+    end = max(end, start + 1e-6)
+    return derive(
+        lab.trace.records, name, start=start, end=end, settings=settings, snapshots=snapshots
+    )
