@@ -15,6 +15,7 @@ __all__ = ["start", "__version__"]
 SUBMODULES = (
     "alarms",
     "arguments",
+    "aws_account",
     "backoff",
     "batching",
     "cli",

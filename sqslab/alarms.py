@@ -201,7 +201,8 @@ class AlarmHistory:
 
     def transitions(self) -> list[tuple[datetime | None, str, str]]:
         """(time, from, to) of every state change, the first one from INSUFFICIENT_DATA."""
-        changes, before = [], INSUFFICIENT_DATA
+        changes: list[tuple[datetime | None, str, str]] = []
+        before = INSUFFICIENT_DATA
         for when, state in zip(self.times, self.states, strict=True):
             if state != before:
                 changes.append((when, before, state))

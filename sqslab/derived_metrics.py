@@ -150,7 +150,7 @@ def derive(
             value = sample.gauge(name)
             if value is None:
                 value = derived.gauge(name)
-            data[name][t] = Stat.total(float(value))
+            data[name][t] = Stat.total(float(value or 0))
     return Metrics(queue, first, periods, period, data, source="derived from the trace (moto)")
 
 

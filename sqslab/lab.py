@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sqslab import workshop
+from sqslab import aws_account, workshop
 from sqslab.emulator import backends, determinism, fidelity, layers, session
 from sqslab.emulator import clock as clocks
 from sqslab.emulator.session import DEFAULT_REGION
@@ -213,7 +213,7 @@ def _preflight(name: str) -> None:
         workshop.current()
     elif name == "aws":
         _check_aws_opt_in()
-        _aws_session()
+        aws_account.session()
 
 
 def active() -> Lab | None:
@@ -320,8 +320,8 @@ def _check_aws_opt_in() -> None:
 
 def _build_aws(seed: int) -> Lab:
     _check_aws_opt_in()
-    session = _aws_session()
-    if _aws_credentials(session) is None:
+    session = aws_account.session()
+    if aws_account.credentials(session) is None:
         raise LabConfigError(
             "no AWS credentials found for the aws backend: run `aws configure` or `aws sso login`, "
             "or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
@@ -330,7 +330,7 @@ def _build_aws(seed: int) -> Lab:
         raise LabConfigError(
             "no AWS region set for the aws backend: set AWS_REGION (e.g. export AWS_REGION=eu-west-1) or a region in your AWS profile"
         )
-    account = _aws_account(session)
+    account = aws_account.account(session)
     namespace = aws_namespace(workshop.current())
     lab = Lab("aws", session, clocks.RealClock(), account_id=account, namespace=namespace)
     print(
@@ -349,56 +349,6 @@ def aws_namespace(user: str) -> Namespace:
 
     tags = {"sqslab": "course", "sqslab-owner": user, LAB_TAG: f"{user}-{secrets.token_hex(4)}"}
     return Namespace(prefix=f"sqslab-{workshop.prefix(user)}", tags=tags)
-
-
-def _aws_session() -> boto3.Session:
-    """A boto3 session from the environment and AWS config; a profile that does not exist is a
-    :class:`LabConfigError` naming the fix."""
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        return boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
-    except ProfileNotFound as err:
-        raise LabConfigError(
-            f"the AWS profile {err.kwargs.get('profile')!r} does not exist in your AWS config "
-            "(AWS_PROFILE): list yours with `aws configure list-profiles`, then fix AWS_PROFILE "
-            "or create the profile with `aws configure --profile <name>`"
-        ) from None
-
-
-def _aws_credentials(session: boto3.Session) -> Any:
-    """The session's credentials (None when there are none), or a :class:`LabConfigError` when
-    they cannot be loaded (an expired SSO login, a failing credential_process…)."""
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        return session.get_credentials()
-    except BotoCoreError as err:
-        raise LabConfigError(
-            f"cannot load your AWS credentials for the aws backend ({err}): run `aws sso login` "
-            "or `aws configure`, or fix AWS_PROFILE"
-        ) from None
-
-
-def _aws_account(session: boto3.Session) -> str:
-    """The account id from STS GetCallerIdentity, or a :class:`LabConfigError` that says whether
-    AWS refused the credentials or could not be reached."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    config = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2})
-    try:
-        return str(session.client("sts", config=config).get_caller_identity()["Account"])
-    except ClientError as err:
-        error = err.response.get("Error", {})
-        raise LabConfigError(
-            f"AWS refused your credentials ({error.get('Code')}: {error.get('Message')}): refresh "
-            "them with `aws sso login`, or new keys with `aws configure`, or fix AWS_PROFILE"
-        ) from None
-    except BotoCoreError as err:
-        raise LabConfigError(
-            f"cannot reach AWS STS to check your account ({err}): check the network (a proxy, a "
-            f"firewall) and AWS_REGION ({session.region_name})"
-        ) from None
 
 
 _BUILDERS = {

@@ -13,6 +13,7 @@ the run (:mod:`sqslab.monitor`) with alarms (:mod:`sqslab.alarms`) evaluated on 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqslab.arguments import instance as instance_of
 from sqslab.errors import LabConfigError, LimitError, WrongTypeError
 from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Sampler
-from sqslab.scheduler import Scheduler
+from sqslab.scheduler import scheduler_for
 from sqslab.tables import Table
 from sqslab.timeline import QueueSettings
 
@@ -196,7 +197,7 @@ class _Simulation:
         self.on_minute: Callable[[ScalingRun], None] | None = kw["on_minute"]
         self.every: int = kw["every"]
         self.sampler = Sampler(lab, url)
-        self.scheduler = Scheduler(lab.clock)
+        self.scheduler = scheduler_for(lab.clock)
         self.pool: list[_Instance] = []
         self.instances: list[tuple[datetime, int]] = []
         self.start = lab.clock.time()
@@ -262,7 +263,7 @@ class _Simulation:
         for _ in range(count - len(running)):
             instance = _Instance(f"instance-{len(self.pool) + 1}")
             self.pool.append(instance)
-            self.scheduler.spawn(lambda i=instance: self._consume(i), instance.name)
+            self.scheduler.spawn(functools.partial(self._consume, instance), instance.name)
         self.instances.append((utc(self.lab.clock.time()), len(self._running())))
 
     # -- producer ----------------------------------------------------------------------------

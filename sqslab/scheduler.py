@@ -261,3 +261,10 @@ def _raise_first_error(tasks: list[Task]) -> None:
 def runner_for(clock: Clock) -> Scheduler | ThreadRunner:
     """A scheduler on a virtual clock, plain threads on a real one."""
     return Scheduler(clock) if isinstance(clock, VirtualClock) else ThreadRunner(clock)
+
+
+def scheduler_for(clock: Clock) -> Scheduler:
+    """A scheduler on ``clock``, which must be virtual (simulations that jump time)."""
+    if not isinstance(clock, VirtualClock):
+        raise TypeError("a simulation needs the lab's virtual clock (the moto or server backend)")
+    return Scheduler(clock)

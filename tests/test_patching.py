@@ -71,7 +71,6 @@ def test_setting_another_attribute_keeps_the_queue_policy_as_on_aws(sqs):
 def test_plain_moto_drops_the_policy_that_the_layer_keeps(lab, sqs):
     import moto.sqs.models as sqs_models
 
-
     _policy_after_other_attribute(sqs)
     queue = sqs_models.sqs_backends[lab.account_id][lab.region].queues["kept"]
     assert queue.policy is not None

@@ -166,3 +166,12 @@ def test_runner_for_picks_by_clock_kind() -> None:
 
     assert isinstance(runner_for(VirtualClock()), Scheduler)
     assert isinstance(runner_for(RealClock()), ThreadRunner)
+
+
+def test_a_simulation_scheduler_needs_a_virtual_clock():
+    from sqslab.emulator.clock import RealClock, VirtualClock
+    from sqslab.scheduler import Scheduler, scheduler_for
+
+    assert isinstance(scheduler_for(VirtualClock()), Scheduler)
+    with pytest.raises(TypeError, match="virtual clock"):
+        scheduler_for(RealClock())

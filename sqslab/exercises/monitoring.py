@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +75,7 @@ DLQ_REDRIVEN = 9
 _runs = itertools.count(1)
 
 
-def prepared(series: dict[str, Sequence[float | None]], queue: str) -> Metrics:
+def prepared(series: Mapping[str, Sequence[float | None]], queue: str) -> Metrics:
     """Hand-written per-minute values (None = no datapoint) as :class:`Metrics` from 09:00."""
     periods = len(next(iter(series.values())))
     data = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -16,7 +17,7 @@ def lazy_kind(module: str, name: str, example: str, many: bool = False) -> Expec
     """An instance (or, with ``many``, a non-empty list) of ``sqslab.<module>.<name>``, imported
     only when a chart is drawn."""
 
-    def test(value: object) -> bool:
+    def test(value: Any) -> bool:
         kind = getattr(importlib.import_module(f"sqslab.{module}"), name)
         if not many:
             return isinstance(value, kind)
