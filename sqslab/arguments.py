@@ -118,11 +118,28 @@ def call_of(function: Callable[..., Any]) -> str:
         and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         and p.name != "self"
     ]
+    name = function.__qualname__.removesuffix(".__init__")
+    return f"{learner_module(function)}.{name}({', '.join(required)})"
+
+
+def learner_module(function: Callable[..., Any]) -> str:
+    """Where a learner finds ``function``: its own module if the notebooks use it, else the
+    learner module that re-exports it (``sqslab.monitor`` for the sampler's ``Sampler``)."""
+    import sys
+
+    learners = sys.modules["sqslab"].LEARNER_MODULES  # loaded first: no import (no cycle)
     module = function.__module__
     if module.startswith("sqslab.exercises"):
-        module = "sqslab.exercises"
-    name = function.__qualname__.removesuffix(".__init__")
-    return f"{module}.{name}({', '.join(required)})"
+        return "sqslab.exercises"
+    if module.removeprefix("sqslab.") in learners:
+        return module
+    owner = function.__qualname__.split(".")[0]
+    defined = getattr(sys.modules.get(module), owner, None)
+    for name in learners:
+        loaded = sys.modules.get(f"sqslab.{name}")
+        if defined is not None and getattr(loaded, owner, None) is defined:
+            return f"sqslab.{name}"
+    return module
 
 
 def problem(function: Callable[..., Any], name: str, want: Expected, value: Any) -> str:

@@ -928,3 +928,12 @@ def test_bad_input_names_the_rule_and_the_fix_and_the_lab_still_works(world, cas
         assert fragment in text
     assert "Traceback" not in text
     still_works(world)
+
+
+def test_a_hint_names_where_the_learner_finds_a_function_not_where_it_now_lives():
+    from sqslab import monitor, plots
+    from sqslab.arguments import call_of
+
+    assert call_of(monitor.Sampler.__init__) == "sqslab.monitor.Sampler(lab)"
+    assert call_of(plots.queue_depth).startswith("sqslab.plots.queue_depth(")
+    assert call_of(queues.depth) == "sqslab.queues.depth(sqs, url)"
