@@ -80,3 +80,8 @@ def test_notebooks_exist():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_notebook_states_an_outdated_limit(path):
     assert facts.stale_claims(_markdown(path)) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_markdown_shows_a_literal_backslash_n(path):
+    assert "\\n" not in _markdown(path)  # an escaped newline renders as the two characters
