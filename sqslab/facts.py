@@ -57,8 +57,15 @@ class Fact:
             return f"{self.min_text} to {self.text}{default}"
         return self.text
 
+    @property
+    def provenance(self) -> str:
+        """``checked 2026-11-28``, or, for a figure no AWS page confirmed, says so."""
+        if self.verified:
+            return f"checked {self.checked}"
+        return f"UNVERIFIED: no AWS page confirmed it ({self.checked})"
+
     def __str__(self) -> str:
-        return f"{self.summary()}; source: {self.source} (checked {self.checked})"
+        return f"{self.summary()}; source: {self.source} ({self.provenance})"
 
 
 @cache
@@ -94,14 +101,15 @@ class FactView:
             return str(self.facts[0])
         width = max(len(f.title) for f in self.facts)
         return "\n".join(
-            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, {f.checked}]"
+            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, "
+            f"{f.checked if f.verified else f.provenance}]"
             for f in self.facts
         )
 
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(f.title)}</td><td>{html.escape(self._value(f))}</td>"
-            f'<td><a href="{html.escape(f.source)}">source</a>, checked {f.checked}</td></tr>'
+            f'<td><a href="{html.escape(f.source)}">source</a>, {html.escape(f.provenance)}</td></tr>'
             for f in self.facts
         )
         return f"<table><tbody>{rows}</tbody></table>"

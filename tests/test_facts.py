@@ -85,3 +85,14 @@ def test_no_notebook_states_an_outdated_limit(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_markdown_shows_a_literal_backslash_n(path):
     assert "\\n" not in _markdown(path)  # an escaped newline renders as the two characters
+
+
+def test_an_unverified_fact_is_marked_as_such_wherever_it_is_shown():
+    unverified = [f for f in facts.registry().values() if not f.verified]
+    verified = facts.get("max_message_size")
+    assert unverified and verified.verified
+    for fact in unverified:
+        view = facts.show(fact.key, verified.key)
+        assert "UNVERIFIED" in str(fact) and "UNVERIFIED" in repr(view)
+        assert "UNVERIFIED" in view._repr_html_()
+    assert "UNVERIFIED" not in str(verified) and f"checked {verified.checked}" in str(verified)
