@@ -12,10 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.emulator import state
-
-if TYPE_CHECKING:
-    from sqslab.emulator.host import Host
-
 from sqslab.emulator.redrive_rules import (
     ACTIVE,
     CANCELLED,
@@ -36,6 +32,9 @@ from sqslab.emulator.redrive_rules import (
     existing,
     invalid,
 )
+
+if TYPE_CHECKING:
+    from sqslab.emulator.host import Host
 
 # --- tasks --------------------------------------------------------------------
 

@@ -119,12 +119,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqslab.emulator import timepatch
-from sqslab.emulator.patching import Patches, require_in_process
-
-if TYPE_CHECKING:
-    from sqslab.emulator.host import Host
-
 from sqslab.emulator.move_tasks import MoveTask, Redrive
+from sqslab.emulator.patching import Patches, require_in_process
 from sqslab.emulator.redrive_rules import (
     ACTIVE,
     ALLOW_POLICY,
@@ -142,6 +138,9 @@ from sqslab.emulator.redrive_rules import (
     check_allow_policy,
     check_redrive_policy,
 )
+
+if TYPE_CHECKING:
+    from sqslab.emulator.host import Host
 
 __all__ = [
     "ACTIVE",

@@ -6,13 +6,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqslab import facts
 from sqslab.emulator import state
-
-if TYPE_CHECKING:
-    pass
 
 LABEL = "sqslab fidelity layer: DLQ redrive and RedriveAllowPolicy as AWS documents them"
 START_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html"
