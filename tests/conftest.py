@@ -12,7 +12,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 from sqslab.emulator.server import server_process  # noqa: E402
+from sqslab.exercises.base import HINT_LEVELS  # noqa: E402
 from sqslab.lab import Lab, start  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_hint_levels() -> Iterator[None]:
+    """Each test starts with no remembered hint repeats, as a fresh kernel does."""
+    HINT_LEVELS.reset()
+    yield
+    HINT_LEVELS.reset()
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from sqslab.arguments import (
     is_whole,
     requires,
 )
-from sqslab.exercises.base import Check
+from sqslab.errors import WrongTypeError
+from sqslab.exercises.base import HINT_LEVELS, Check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,14 +72,21 @@ def one_of(kind: type, example: str) -> Expected:
 
 def expects(exercise: str, **expected: Expected) -> Callable[[F], F]:
     """Decorate a check: an argument that fails its :class:`Expected` test gets a HINT for
-    ``exercise`` naming what was expected and what was given; the check itself does not run."""
+    ``exercise`` naming what was expected and what was given; the check itself does not run.
+
+    The decorated check also takes ``hint=N`` (show the first N hints), and shows one more hint
+    each time it fails again with the same problem."""
 
     def decorate(check: F) -> F:
         @functools.wraps(check)
-        def checked(*args: Any, **kwargs: Any) -> Any:
+        def checked(*args: Any, hint: int | None = None, **kwargs: Any) -> Any:
+            if hint is not None and not (is_whole(hint) and hint >= 1):
+                raise WrongTypeError(f"hint= takes a whole number from 1 up, not {hint!r}")
             wrong = first_wrong(check, expected, args, kwargs)
-            return Check(exercise, False, wrong) if wrong else check(*args, **kwargs)
+            result = Check(exercise, False, wrong) if wrong else check(*args, **kwargs)
+            return HINT_LEVELS.level(result, hint)
 
+        checked.exercise = exercise  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
 
     return decorate

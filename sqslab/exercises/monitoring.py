@@ -114,6 +114,7 @@ def _fired_at(history: AlarmHistory) -> datetime | None:
     return None
 
 
+@expects("ex6.1")
 def check_stuck_alarm(alarm: Any) -> Check:
     """Exercise 6.1: ALARM within 5 minutes of a hung consumer, OK through a healthy burst, and on
     at least two datapoints."""
@@ -297,6 +298,7 @@ def check_scaling_target(lab: Lab, policy: Any) -> Check:
     )
 
 
+@expects("ex6.3")
 def check_dlq_alarm(alarm: Any) -> Check:
     """Exercise 6.3 (optional): a DLQ alarm that fires in the minute the first message arrives,
     is OK while the DLQ is quiet (no datapoints) and OK again after the redrive."""
