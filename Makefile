@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # JupyterLab refuses to run as root (containers, Binder-like machines) without --allow-root
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
-# no news or update pop-up over the first notebook a learner opens
+# no news or update pop-up over the first notebook a learner opens: the server never checks, and
+# jupyter/overrides.json (installed into the venv) turns the news consent prompt off in the frontend
 QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
+# the folder JupyterLab opens, and extra flags (the browser test gives its own copy, port and token)
+LAB_ROOT ?= notebooks
+LAB_EXTRA ?=
 # one worker per core; --dist loadfile keeps each notebook's cells (and each test file) in order in one worker
 PARALLEL := -n auto --dist loadfile
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
@@ -20,11 +24,13 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sqslab needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python scripts/install_lab_settings.py
 	touch $(STAMP)
 
 ## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
 lab: venv
-	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(QUIET_LAB) $(LAB_ARGS)
+	@$(BIN)/python scripts/install_lab_settings.py
+	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(QUIET_LAB) $(LAB_ARGS) $(LAB_EXTRA)
 
 ## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
 bench: venv

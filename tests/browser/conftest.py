@@ -3,11 +3,12 @@ Chromium through Playwright. Run with `make test-browser` (not part of `make uni
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,13 +22,9 @@ from sqslab.emulator.server import free_port
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"
 CHROMIUM = os.environ.get("SQSLAB_CHROMIUM", "/usr/bin/chromium")
-#: JupyterLab settings for a quiet, fully rendered session: no news or update pop-up, and every
-#: cell rendered (JupyterLab 4 otherwise renders only the cells in view).
+#: The one user setting the test adds to a fresh user's: every cell rendered (JupyterLab 4 otherwise
+#: renders only the cells in view). Notifications are left to what `make lab` ships.
 SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
@@ -80,41 +77,56 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError(f"JupyterLab did not answer on {url} within {seconds:g} s")
 
 
+def lab_command(notebooks: Path, port: int) -> list[str]:
+    """`make lab` as a learner runs it, plus what a test needs: its own folder and port, no token
+    or browser, and the app exposed to the page's scripts."""
+    extra = [
+        "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.token=", "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
+    ]  # fmt: skip
+    return [
+        "make", "--no-print-directory", "-C", str(ROOT), "lab",
+        f"LAB_ROOT={notebooks}", f"LAB_EXTRA={' '.join(extra)}",
+    ]  # fmt: skip
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop `make lab` and the JupyterLab it started (their own process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """JupyterLab (no token, loopback) on a copy of notebooks/; its base URL."""
+    """JupyterLab started by `make lab` (no token, loopback) on a copy of notebooks/, as a fresh
+    user (no user settings but the test's one); its base URL."""
     work = tmp_path_factory.mktemp("browser")
     copy_notebooks(work / "notebooks")
     write_settings(work / "settings")
     port = free_port()
     env = {
         **os.environ,
-        "SQSLAB_BACKEND": "moto",
         "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
         "JUPYTER_CONFIG_DIR": str(work / "config"),
     }
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-        "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-        f"--ServerApp.root_dir={work / 'notebooks'}", "--LabApp.expose_app_in_browser=True",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-    ]  # fmt: skip
-    if os.geteuid() == 0:
-        command.append("--allow-root")
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        lab_command(work / "notebooks", port),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/lab", proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @pytest.fixture(scope="session")
