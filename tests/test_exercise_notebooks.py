@@ -1,5 +1,6 @@
 """Every chapter's exercises: at least two per chapter, each check gives a hint in the unsolved
-chapter notebook and passes in its solutions notebook.
+chapter notebook and passes in its solutions notebook (the verdict is the check's PASS or HINT
+line; graded hints may follow it).
 
 The outputs read here are the committed ones; strict nbval re-executes every notebook and fails
 when an output differs, so together they prove it on every run."""
@@ -9,32 +10,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+from notebook_text import CHAPTERS, printed, read, solutions_of
 
-NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
-CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 CHECK = re.compile(r"sqslab\.exercises\.(check_\w+)\(")
 
 
 def verdicts(path: Path) -> dict[str, list[str]]:
     """Check name -> the verdict each of its check cells printed (a PASS or HINT line)."""
     found: dict[str, list[str]] = {}
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in read(path).cells:
         match = CHECK.search(cell.source) if cell.cell_type == "code" else None
         if match is None:
             continue
-        shown = "".join(
-            out.get("text", "") or out.get("data", {}).get("text/plain", "")
-            for out in cell.get("outputs", [])
-        )
-        last = shown.strip().splitlines()[-1] if shown.strip() else ""
-        found.setdefault(match.group(1), []).append(last)  # the verdict is the last line
+        lines = [
+            line for line in printed(cell).splitlines() if line.startswith(("PASS [", "HINT ["))
+        ]
+        found.setdefault(match.group(1), []).append(lines[-1] if lines else "")
     return found
-
-
-def solutions_of(chapter: Path) -> Path:
-    return NOTEBOOKS / "solutions" / f"{chapter.stem}_solutions.ipynb"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
