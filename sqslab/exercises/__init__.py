@@ -16,6 +16,7 @@ from sqslab.exercises.dlq import (
     check_redriven,
     run_invoices,
 )
+from sqslab.exercises.dlq_by_hand import check_parked_by_hand
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
 from sqslab.exercises.monitoring import (
     check_dlq_alarm,
@@ -47,6 +48,7 @@ __all__ = [
     "check_payment_events",
     "check_payments_fifo",
     "check_partial_batch",
+    "check_parked_by_hand",
     "check_payments_pair",
     "check_payroll_locked",
     "check_poison_caught",
