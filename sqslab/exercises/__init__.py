@@ -27,7 +27,7 @@ from sqslab.exercises.monitoring import (
     stuck_or_burst,
 )
 from sqslab.exercises.producers import check_batch_orders, check_large_report, check_payment_events
-from sqslab.exercises.queues import check_payments_fifo, check_thumbnails_queue
+from sqslab.exercises.queues import check_payments_fifo, check_purged, check_thumbnails_queue
 from sqslab.exercises.welcome import check_comes_back, check_first_roundtrip
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "check_parked_by_hand",
     "check_payments_pair",
     "check_payroll_locked",
+    "check_purged",
     "check_poison_caught",
     "check_redriven",
     "check_resend_safe",
