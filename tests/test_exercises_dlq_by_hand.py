@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from sqslab import send_faults
-from sqslab.exercises import check_parked_by_hand
+from sqslab.exercises import check_parked_by_hand, send_faults
 from sqslab.exercises.dlq_by_hand import MAX_RECEIVES
 
 SOLUTION_LINES = ("ApproximateReceiveCount']", "MessageGroupId=message", "send_message(")

@@ -3,8 +3,9 @@
 The check runs the learner's ``on_failure(message, source_url, dlq_url)`` the way a consumer
 would after a failed attempt, on a fresh FIFO pair like the source guide's (content-based
 deduplication on, no redrive policy). One order always fails; the first send to the DLQ is made
-to fail on purpose (:mod:`sqslab.send_faults`). The order must reach the DLQ once, after SQS
-delivered it ``MAX_RECEIVES`` times, and be deleted from the source only once it is there.
+to fail on purpose (:mod:`sqslab.exercises.send_faults`). The order must reach the DLQ once,
+after SQS delivered it ``MAX_RECEIVES`` times, and be deleted from the source only once it is
+there.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sqslab import facts, queues, send_faults
+from sqslab import facts, queues
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
+from sqslab.exercises.send_faults import fail_sends
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -121,7 +123,7 @@ def run_by_hand(lab: Lab, on_failure: OnFailure) -> HandRun:
     urls = (source["QueueUrl"], target["QueueUrl"])
     _send_orders(sqs, urls[0])
     run = HandRun()
-    with send_faults.fail_sends(sqs, urls[1]) as fault:
+    with fail_sends(sqs, urls[1]) as fault:
         for _ in range(ROUNDS):
             _round(sqs, on_failure, urls, run)
             in_dlq = sum(queues.depth(sqs, urls[1])) > 0

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from sqslab.arguments import QUEUE_URL, SQS, TEXT, WHOLE, requires
 
 OPERATION = "SendMessage"
-INJECTED_MESSAGE = "simulated failure of this send (sqslab.send_faults.fail_sends)"
+INJECTED_MESSAGE = "simulated failure of this send (sqslab.exercises.send_faults.fail_sends)"
 
 
 class SendFailures:
