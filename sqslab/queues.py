@@ -57,13 +57,97 @@ ATTRIBUTES = (
 BY_NAME = {a.name: a for a in ATTRIBUTES}
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A queue attribute that is not one of the plain ranges above: what it takes, its default,
+    what it does, and whether only FIFO queues have it."""
+
+    name: str
+    takes: str
+    default: str
+    meaning: str
+    fifo_only: bool = False
+
+
+def other_attributes() -> tuple[Setting, ...]:
+    """The settable attributes besides :data:`ATTRIBUTES`, every number from the registry."""
+    f = facts.get
+    count, reuse = f("max_receive_count"), f("kms_data_key_reuse")
+    return (
+        Setting(
+            "RedrivePolicy",
+            f"JSON: deadLetterTargetArn, and maxReceiveCount {count.min_text} to {count.text}",
+            "none (no DLQ)",
+            "where a message goes after too many receives (chapter 5)",
+        ),
+        Setting(
+            "RedriveAllowPolicy",
+            "JSON: redrivePermission allowAll, denyAll, or byQueue with up to "
+            f"{f('redrive_allow_max_source_queues').text}",
+            "allowAll",
+            "which queues may use this one as their DLQ (chapter 5)",
+        ),
+        Setting(
+            "Policy",
+            f"a policy document (JSON) of up to {f('queue_policy_size').text}",
+            "none",
+            "who may call which action on the queue (chapter 8)",
+        ),
+        Setting(
+            "SqsManagedSseEnabled",
+            "true or false",
+            "true on new queues",
+            "encryption at rest with keys owned by SQS (SSE-SQS)",
+        ),
+        Setting(
+            "KmsMasterKeyId",
+            "a KMS key id, ARN or alias (alias/aws/sqs: the AWS managed key)",
+            "none",
+            "encryption at rest with a KMS key instead (SSE-KMS, chapter 8)",
+        ),
+        Setting(
+            "KmsDataKeyReusePeriodSeconds",
+            f"{reuse.min_text} to {reuse.text}",
+            reuse.default_text,
+            "how long SQS reuses a data key before it calls KMS again",
+        ),
+        Setting("FifoQueue", "true, at creation only", "false (standard)", "the queue type"),
+        Setting(
+            "ContentBasedDeduplication",
+            "true or false",
+            "false",
+            "deduplicate on a SHA-256 hash of the body (chapter 4)",
+            True,
+        ),
+        Setting(
+            "DeduplicationScope",
+            "queue or messageGroup",
+            "queue",
+            "deduplicate across the queue or per message group (chapter 4)",
+            True,
+        ),
+        Setting(
+            "FifoThroughputLimit",
+            "perQueue or perMessageGroupId",
+            "perQueue",
+            "apply the throughput quota per queue or per message group (chapter 4)",
+            True,
+        ),
+    )
+
+
 def attribute_table() -> Table:
-    """Every tunable attribute with its range, default, meaning and source, from the registry."""
+    """Every attribute a queue can be given: its range or values, its default, what it does and
+    which queues have it, with every number from the registry."""
     rows = []
     for attr in ATTRIBUTES:
         fact = facts.get(attr.fact)
-        rows.append((attr.name, f"{fact.min_text} to {fact.text}", fact.default_text, attr.meaning))
-    return Table(("attribute", "range", "default", "what it does"), rows)
+        span = f"{fact.min_text} to {fact.text}"
+        rows.append((attr.name, "any", span, fact.default_text, attr.meaning))
+    for setting in other_attributes():
+        queues = "FIFO" if setting.fifo_only else "any"
+        rows.append((setting.name, queues, setting.takes, setting.default, setting.meaning))
+    return Table(("attribute", "queues", "range or values", "default", "what it does"), rows)
 
 
 def type_comparison() -> Table:

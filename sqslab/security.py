@@ -6,6 +6,7 @@ queue's attributes and reports what is protected and what is not, each finding w
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ WHO_KEYS = (
     "aws:sourcevpce",
     "aws:sourcevpc",
 )
-#: The AWS managed key for SQS: its key policy cannot be changed, and services such as SNS
-#: cannot use it to send to a queue.
+#: The AWS managed key for SQS: its key policy cannot be changed and lets every principal of the
+#: account that may use SQS use it; services that send to queues (SNS, S3, EventBridge) cannot.
 AWS_MANAGED_KEY = "alias/aws/sqs"
 SSE_SQS, SSE_KMS, NONE = "SSE-SQS", "SSE-KMS", "none"
 #: moto stores queue policies but never enforces them; the audit reads them as AWS would.
@@ -118,31 +119,41 @@ def anyone(principal: Any) -> bool:
 
 
 def covers(statement: Mapping[str, Any], queue_arn: str | None) -> bool:
-    """True when the statement's Resource is ``queue_arn`` or ``*`` (any queue when None)."""
-    resources = as_list(statement.get("Resource", []))
-    return queue_arn is None or queue_arn in resources or "*" in resources
+    """True when a Resource of the statement is ``queue_arn``, or matches it through IAM's ``*``
+    and ``?`` wildcards (any queue when ``queue_arn`` is None)."""
+    resources = [str(r) for r in as_list(statement.get("Resource", []))]
+    return queue_arn is None or any(fnmatch.fnmatchcase(queue_arn, r) for r in resources)
+
+
+def narrows(value: Any) -> bool:
+    """True when a condition value can leave callers out: ``*`` or ``?*`` alone match everyone."""
+    return str(value).strip("*?") != ""
 
 
 def names_who(statement: Mapping[str, Any]) -> bool:
-    """True when a condition of the statement limits who may call (account, ARN, org, VPC)."""
+    """True when a condition of the statement limits who may call (account, ARN, org, VPC) with
+    a value that is not a bare wildcard."""
     return any(
-        key.lower() in WHO_KEYS
+        key.lower() in WHO_KEYS and all(narrows(v) for v in as_list(values))
         for block in statement.get("Condition", {}).values()
         if isinstance(block, dict)
-        for key in block
+        for key, values in block.items()
     )
 
 
 def denies_plain_http(statement: Mapping[str, Any], queue_arn: str | None = None) -> bool:
-    """True when the statement refuses all requests made without TLS (to ``queue_arn``)."""
+    """True when the statement refuses all requests made without TLS (to ``queue_arn``): a Deny
+    for everyone and every SQS action whose only condition is ``aws:SecureTransport`` false."""
     condition = statement.get("Condition", {})
     secure = {**condition.get("Bool", {}), **condition.get("BoolIfExists", {})}
     values = [str(v).lower() for v in as_list(secure.get("aws:SecureTransport", []))]
+    keys = [k.lower() for block in condition.values() if isinstance(block, dict) for k in block]
     return (
         statement.get("Effect") == "Deny"
         and anyone(statement.get("Principal"))
         and bool(actions(statement) & {"sqs:*", "*"})
         and values == ["false"]
+        and keys == ["aws:securetransport"]
         and covers(statement, queue_arn)
     )
 
@@ -163,10 +174,15 @@ def key_detail(attrs: Mapping[str, str]) -> str:
     if kind == SSE_KMS and attrs.get("KmsMasterKeyId") == AWS_MANAGED_KEY:
         return (
             f"SSE-KMS with the AWS managed key {AWS_MANAGED_KEY}: its key policy cannot be "
-            "changed, and SNS cannot send to the queue; use a customer managed key for that"
+            "changed and lets anyone in this account who may use SQS use the key (no other "
+            "account); SNS, S3 and EventBridge cannot send to the queue. A customer managed key "
+            "has a policy you write"
         )
     if kind == SSE_KMS:
-        return f"SSE-KMS with {attrs['KmsMasterKeyId']}: its key policy decides who may decrypt"
+        return (
+            f"SSE-KMS with {attrs['KmsMasterKeyId']}: its key policy (if it is a customer "
+            "managed key, yours) decides who may use the key"
+        )
     if kind == SSE_SQS:
         return "SSE-SQS: keys owned and managed by SQS"
     return "set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control"

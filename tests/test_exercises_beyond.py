@@ -36,7 +36,7 @@ def shop(lab, *, policy=True, warehouse_filter=True, raw=True, scope=None, state
 
 
 def test_fanout_check_hints_step_by_step(lab, sqs):
-    assert "create the topic first" in check_shop_fanout(lab).message
+    assert "no topic named 'shop-events'" in check_shop_fanout(lab).message
     lab.client("sns").create_topic(Name=TOPIC)
     assert "create the queue(s)" in check_shop_fanout(lab).message
     for name in (INVOICES, SHIPPING):
@@ -50,9 +50,9 @@ def test_fanout_check_hints_step_by_step(lab, sqs):
     [
         ({"policy": False}, "it has no Policy"),
         ({"statement": {"Action": "sqs:ReceiveMessage"}}, "sqs:SendMessage"),
-        ({"scope": "MessageBody"}, f"should get only {PLACED!r}"),
+        ({"scope": "MessageBody"}, "FilterPolicyScope='MessageBody'"),
         ({"warehouse_filter": False}, f"should get only {PLACED!r}"),
-        ({"raw": False}, "RawMessageDelivery"),
+        ({"raw": False}, "JSON envelope"),
     ],
 )
 def test_fanout_check_names_each_mistake(lab, mistake, hint):
@@ -130,21 +130,32 @@ def test_a_malformed_response_fails_the_whole_batch_as_on_lambda(lab):
     assert not check and "good receipt(s) ended in the DLQ" in check.message
 
 
-def payroll(sqs, *, kms=True, reuse=3600, statements=None):
+def payroll(sqs, *, kms=True, reuse=3600, statements=None, key=None):
     url = sqs.create_queue(QueueName="payroll")["QueueUrl"]
     arn = dlq.arn(sqs, url)
-    attributes = security.kms_attributes("alias/aws/sqs", reuse) if kms else {}
+    key = key or KMS_KEYS.pop()
+    attributes = security.kms_attributes(key, reuse) if kms else {}
     chosen = [security.deny_insecure_transport(arn)] if statements is None else statements(arn)
     attributes["Policy"] = security.policy(*chosen)
     sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+
+
+KMS_KEYS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def a_customer_managed_key(lab):
+    """One customer managed key for the payroll() helper to use (tests that need it)."""
+    KMS_KEYS[:] = [lab.client("kms").create_key(Description="payroll")["KeyMetadata"]["KeyId"]]
 
 
 @pytest.mark.parametrize(
     ("mistake", "hint"),
     [
         ({"kms": False}, "uses SSE-SQS"),
+        ({"key": "alias/aws/sqs"}, "uses the AWS managed key"),
         ({"reuse": 300}, "one hour"),
-        ({"statements": lambda arn: []}, "deny_insecure_transport"),
+        ({"statements": lambda arn: []}, "does not refuse plain HTTP"),
         (
             {
                 "statements": lambda arn: [
@@ -174,7 +185,7 @@ def test_payroll_check_knows_a_missing_key_from_a_customer_managed_one(lab, sqs)
 
 
 def test_payroll_check_hints_then_passes(lab, sqs):
-    assert "create the queue first" in check_payroll_locked(lab).message
+    assert "no queue named 'payroll'" in check_payroll_locked(lab).message
     payroll(sqs)
     check = check_payroll_locked(lab)
     assert check, check.message

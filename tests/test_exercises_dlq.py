@@ -48,7 +48,7 @@ def test_pair_check_catches_count_and_retention(sqs):
 def test_pair_check_catches_a_short_dlq_retention(sqs):
     make_payments(sqs, dlq_retention="345600")
     check = check_payments_pair(sqs)
-    assert not check and LONGEST in check.message
+    assert not check and "longest retention" in check.message and LONGEST in check.hints[1]
 
 
 def test_pair_check_catches_a_policy_naming_another_queue(sqs):
@@ -84,7 +84,8 @@ def test_poison_check_hints_without_a_run(lab):
 def test_poison_check_catches_a_handler_that_swallows_errors(lab):
     run = run_invoices(lab, swallow)
     check = check_poison_caught(lab, run)
-    assert not check and "raise again" in check.message
+    assert not check and "after it catches the error" in check.message
+    assert "raise it again" in check.hints[-1]
     assert run.outcomes(lab.sqs)["in the DLQ"] == 0
 
 
@@ -123,7 +124,8 @@ def test_redrive_check_hints_step_by_step_and_passes(lab):
     assert "set-up cell" in check_redriven(lab).message
     pair = fill_refunds_dlq(lab)
     check = check_redriven(lab)
-    assert not check and "start_message_move_task" in check.message
+    assert not check and "no message move task" in check.message
+    assert "start_message_move_task" in check.hints[-1]
     lab.sqs.start_message_move_task(SourceArn=pair.dlq_arn, MaxNumberOfMessagesPerSecond=1)
     check = check_redriven(lab)
     assert not check and "RUNNING" in check.message

@@ -26,7 +26,7 @@ def make_publish(sqs, url, dedup=lambda customer, event: f"{customer}:{event}", 
 
 def test_resend_check_hints_until_queue_and_function_exist(lab, sqs):
     check = check_resend_safe(lab, None)
-    assert not check and "create the queue" in check.message
+    assert not check and "no queue named 'customer-events.fifo'" in check.message
     sqs.create_queue(QueueName="customer-events.fifo", Attributes=FIFO)
     check = check_resend_safe(lab, None)
     assert not check and "define publish" in check.message
@@ -59,7 +59,7 @@ def test_resend_check_catches_random_dedup_ids(lab, sqs):
 def test_resend_check_catches_one_global_group_and_sqs_errors(lab, sqs):
     url = sqs.create_queue(QueueName="customer-events.fifo", Attributes=FIFO)["QueueUrl"]
     check = check_resend_safe(lab, make_publish(sqs, url, group="all"))
-    assert not check and "one message group per customer" in check.message
+    assert not check and "a message group of their own" in check.message
 
     def no_dedup(customer: str, event: str) -> None:
         sqs.send_message(QueueUrl=url, MessageBody=event, MessageGroupId=customer)
@@ -71,7 +71,7 @@ def test_resend_check_catches_one_global_group_and_sqs_errors(lab, sqs):
 def test_resend_check_rejects_a_standard_queue(lab, sqs):
     sqs.create_queue(QueueName="customer-events-standard")
     check = check_resend_safe(lab, lambda c, e: None, queue="customer-events-standard")
-    assert not check and "not a FIFO queue" in check.message
+    assert not check and "is a standard queue" in check.message
 
 
 ORDERS = [(c, n) for n in (1, 2, 3) for c in ("acme", "bolt", "cora")]
@@ -98,7 +98,7 @@ def test_customer_groups_check_hints_then_catches_one_group_then_passes(lab, sqs
     assert "run the cell" in check_customer_groups([], ORDERS, SLOW).message
     stuck = run_shop(lab, sqs, "shop-1.fifo", lambda c, n: "orders")
     check = check_customer_groups(stuck, ORDERS, SLOW)
-    assert not check and "stuck behind it" in check.message
+    assert not check and "held back behind it" in check.message
     fixed = run_shop(lab, sqs, "shop-2.fifo", lambda c, n: c)
     check = check_customer_groups(fixed, ORDERS, SLOW)
     assert check, check.message

@@ -16,6 +16,7 @@ from sqslab.exercises.dlq import (
     check_redriven,
     run_invoices,
 )
+from sqslab.exercises.dlq_by_hand import check_parked_by_hand
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
 from sqslab.exercises.monitoring import (
     check_dlq_alarm,
@@ -26,7 +27,7 @@ from sqslab.exercises.monitoring import (
     stuck_or_burst,
 )
 from sqslab.exercises.producers import check_batch_orders, check_large_report, check_payment_events
-from sqslab.exercises.queues import check_payments_fifo, check_thumbnails_queue
+from sqslab.exercises.queues import check_payments_fifo, check_purged, check_thumbnails_queue
 from sqslab.exercises.welcome import check_comes_back, check_first_roundtrip
 
 __all__ = [
@@ -47,8 +48,10 @@ __all__ = [
     "check_payment_events",
     "check_payments_fifo",
     "check_partial_batch",
+    "check_parked_by_hand",
     "check_payments_pair",
     "check_payroll_locked",
+    "check_purged",
     "check_poison_caught",
     "check_redriven",
     "check_resend_safe",

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
-from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -85,76 +85,101 @@ def _take_probes(lab: Lab, url: str, tag: str) -> list[dict[str, Any]]:
 @expects("ex8.1", lab=LAB)
 def check_shop_fanout(lab: Lab) -> Check:
     """Exercise 8.1: topic ``shop-events`` -> ``invoices`` (every event) and ``shipping`` (only
-    ``order_placed``, raw delivery), each queue's policy allowing the topic."""
+    ``order_placed``, filtered on the message attribute, raw delivery), each queue's policy
+    allowing the topic."""
     exercise, sqs = "ex8.1", lab.sqs
     topic_arn = _topic_arn(lab, TOPIC)
     if topic_arn is None:
-        return Check(exercise, False, f"create the topic first: sns.create_topic(Name={TOPIC!r})")
+        return hint(
+            exercise,
+            f"there is no topic named {TOPIC!r} yet: create it first (SNS, section 1)",
+            f"sns.create_topic(Name={TOPIC!r})",
+        )
     found = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
     urls = {name: url for name, url in found.items() if url is not None}
     missing = [name for name in found if name not in urls]
     if missing:
-        return Check(exercise, False, f"create the queue(s) {missing} with sqs.create_queue")
+        return hint(exercise, f"create the queue(s) {missing} (chapter 1)")
     attrs = {name: attributes(sqs, url) for name, url in urls.items()}
     subs = _subscriptions(lab, topic_arn)
     for name in urls:
         if attrs[name]["QueueArn"] not in subs:
-            return Check(
+            return hint(
                 exercise,
-                False,
-                f"{name!r} is not subscribed: sns.subscribe(TopicArn=topic_arn, Protocol='sqs', "
-                f"Endpoint=<the QueueArn of {name!r}>)",
+                f"{name!r} is not subscribed to the topic: subscribe it with the sqs protocol "
+                "(section 1)",
+                "a queue's subscription endpoint is its QueueArn (get_queue_attributes), not "
+                "its URL",
+                "sns.subscribe(TopicArn=topic_arn, Protocol='sqs', Endpoint=queue_arn)",
             )
     delivered = _probe(lab, topic_arn, urls)
     shipping_sub = subs[attrs[SHIPPING]["QueueArn"]]
     policy = {name: _policy_problem(attrs[name], topic_arn) for name in urls}
     name, problem = next(((n, p) for n, p in policy.items() if p), ("", None))
+    scope = shipping_sub.get("FilterPolicyScope", "MessageAttributes")
     return first_problem(
         exercise,
         [
             (
                 problem is None,
                 f"the policy of {name!r} does not let the topic send ({problem}): moto delivers "
-                "anyway, but on AWS SNS drops every message to such a queue; set Policy to "
-                "json.dumps(sqslab.fanout.delivery_policy(queue_arn, topic_arn))",
+                "anyway, but on AWS SNS drops every message to such a queue (section 1)",
+                "the queue's Policy needs an Allow of sqs:SendMessage on the queue's ARN for the "
+                "SNS service, limited to this topic by an aws:SourceArn condition",
+                "Policy=json.dumps(sqslab.fanout.delivery_policy(queue_arn, topic_arn))",
             ),
             (
                 sorted(delivered[INVOICES]) == [CANCELLED, PLACED],
                 f"{INVOICES!r} should get every event; it got {sorted(delivered[INVOICES])}: "
-                "give it no FilterPolicy",
+                "look at the FilterPolicy of its subscription",
+                f"give {INVOICES!r}'s subscription no FilterPolicy",
+            ),
+            (
+                scope == "MessageAttributes",
+                f"{SHIPPING!r} filters with FilterPolicyScope={scope!r}, but the event type "
+                "travels as a message attribute, not in the body (section 1)",
+                "leave FilterPolicyScope out (message attributes are the default) or set it to "
+                "MessageAttributes",
             ),
             (
                 delivered[SHIPPING] == [PLACED],
-                f"{SHIPPING!r} should get only {PLACED!r}; it got {delivered[SHIPPING]}: "
-                'subscribe it with Attributes={"FilterPolicy": json.dumps({"event": '
-                f'["{PLACED}"]}})}} (the event travels as a message attribute)',
+                f"{SHIPPING!r} should get only {PLACED!r}; it got {delivered[SHIPPING]}: look at "
+                "the FilterPolicy of its subscription (section 1)",
+                "a filter policy is JSON: the message attribute's name, then the list of values "
+                "to let through",
+                'Attributes={"FilterPolicy": json.dumps({"event": ["order_placed"]})}',
             ),
             (
                 shipping_sub.get("RawMessageDelivery") == "true",
-                f"{SHIPPING!r} receives SNS's JSON envelope: add RawMessageDelivery='true' to "
-                "its subscription so the body is the published order itself",
+                f"{SHIPPING!r} receives SNS's JSON envelope, not the published order: look at "
+                "its subscription's attributes (section 1)",
+                "turn on raw delivery: RawMessageDelivery='true' on the subscription",
             ),
         ],
-        f"{INVOICES!r} got both probe events, {SHIPPING!r} only the placed order, raw, and both "
-        "queue policies let only your topic send.",
+        f"{INVOICES!r} got both probe events, {SHIPPING!r} only the placed order (filtered on "
+        "the message attribute), raw, and both queue policies let only your topic send.",
     )
 
 
 def _probe(lab: Lab, topic_arn: str, urls: dict[str, str]) -> dict[str, list[str]]:
-    """Publish a placed and a cancelled probe; which event each queue got, then remove them."""
+    """Publish a placed and a cancelled probe; which event each queue got, then remove them.
+
+    The event type travels only as the ``event`` attribute: a probe's body holds an opaque id,
+    so a filter on the body cannot tell the two apart."""
     tag = f"probe-8.1-{next(_runs)}"
+    ids = {f"{tag}-a": PLACED, f"{tag}-b": CANCELLED}
     sns = lab.client("sns")
     with lab.trace.paused():
-        for event in (PLACED, CANCELLED):
+        for probe, event in ids.items():
             sns.publish(
                 TopicArn=topic_arn,
-                Message=json.dumps({"probe": tag, "kind": event}),  # no "event" key in the body
+                Message=json.dumps({"probe": probe}),
                 MessageAttributes={"event": {"DataType": "String", "StringValue": event}},
             )
     got = {}
     for name, url in urls.items():
         taken = _take_probes(lab, str(url), tag)
-        got[name] = [json.loads(fanout.unwrap(m["Body"]))["kind"] for m in taken]
+        got[name] = [ids[json.loads(fanout.unwrap(m["Body"]))["probe"]] for m in taken]
     return got
 
 
@@ -207,7 +232,7 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
     failure, so only it is retried and ends in the DLQ; the good receipts are deleted once."""
     exercise = "ex8.2"
     if not callable(handler):
-        return Check(exercise, False, "define handle_receipts(event, context) first")
+        return hint(exercise, "define handle_receipts(event, context) first")
     run = next(_runs)
     sqs = lab.sqs
     with lab.trace.paused():
@@ -224,9 +249,7 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
         try:
             result = lambda_batches.run(lab, pair.source_url, watched)
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
-            return Check(
-                exercise, False, f"running your handler failed: {type(err).__name__}: {err}"
-            )
+            return hint(exercise, f"running your handler failed: {type(err).__name__}: {err}")
         parked = [m["Body"] for m in queues.peek(lab, pair.dlq_url)]
         left = sum(queues.depth(sqs, pair.source_url))
     bad = bodies[MALFORMED_AT]
@@ -237,15 +260,18 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
             (
                 not good_parked,
                 f"{len(good_parked)} good receipt(s) ended in the DLQ next to the malformed one: "
-                f"{watched.why()}; catch the error per record and return "
-                "{'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for the bad "
-                "ones only",
+                f"{watched.why()} (section 2)",
+                "catch the error per record, so one bad record does not fail the others, and "
+                "report only the bad records as failed",
+                "return {'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for the "
+                "bad ones only",
             ),
             (
                 bad in parked,
-                "the malformed receipt was deleted as if it had succeeded: report its messageId "
-                "in batchItemFailures instead of skipping it, so it is retried and then parked "
-                "in the DLQ",
+                "the malformed receipt was deleted as if it had succeeded: it should be retried "
+                "and then parked in the DLQ (section 2)",
+                "a record not reported in batchItemFailures counts as done: report the malformed "
+                "one's messageId instead of skipping it",
             ),
             (left == 0, f"{left} message(s) are still in the source queue"),
             (
@@ -260,45 +286,72 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
 
 @expects("ex8.3", lab=LAB)
 def check_payroll_locked(lab: Lab) -> Check:
-    """Exercise 8.3: ``payroll`` encrypted with SSE-KMS (alias/aws/sqs, data key reused for an
-    hour), reachable over TLS only, open to no one."""
+    """Exercise 8.3: ``payroll`` encrypted with SSE-KMS under a customer managed key (data key
+    reused for an hour), reachable over TLS only, open to no one."""
     exercise, sqs = "ex8.3", lab.sqs
     url = queue_url(sqs, PAYROLL)
     if url is None:
-        return Check(
-            exercise, False, f"create the queue first: sqs.create_queue(QueueName={PAYROLL!r})"
+        return hint(
+            exercise,
+            f"there is no queue named {PAYROLL!r} yet: create it first",
+            f"sqs.create_queue(QueueName={PAYROLL!r})",
         )
     attrs = attributes(sqs, url)
+    key = attrs.get("KmsMasterKeyId", "")
     findings = {f.check: f for f in security.audit(sqs, url)}
     return first_problem(
         exercise,
         [
             (
                 security.encryption(attrs) == security.SSE_KMS,
-                f"{PAYROLL!r} uses {security.encryption(attrs)}: set KmsMasterKeyId "
-                "(alias/aws/sqs, or a customer managed key) so that reading payroll also takes "
-                "kms:Decrypt",
+                f"{PAYROLL!r} uses {security.encryption(attrs)}: it must be encrypted with "
+                "SSE-KMS under a key whose policy you control (section 3)",
+                "SSE-KMS is the KmsMasterKeyId attribute; make a key with "
+                "lab.client('kms').create_key()",
+                "Attributes=security.kms_attributes(key_id, reuse_seconds=3600)",
             ),
             (
-                _key_exists(lab, attrs.get("KmsMasterKeyId", "")),
-                f"KMS has no key {attrs.get('KmsMasterKeyId')!r}: use {security.AWS_MANAGED_KEY!r} "
-                "or the KeyId of a key made with lab.client('kms').create_key()",
+                key != security.AWS_MANAGED_KEY,
+                f"{PAYROLL!r} uses the AWS managed key {security.AWS_MANAGED_KEY}: you cannot "
+                "change its key policy, which lets anyone in the account who may use SQS use it "
+                "(section 3)",
+                "a customer managed key has a key policy of your own: make one with "
+                "lab.client('kms').create_key() and use its KeyId as KmsMasterKeyId",
+            ),
+            (
+                _key_exists(lab, key),
+                f"KMS has no key {key!r}: KmsMasterKeyId must name an existing key",
+                "use the KeyId (or ARN) that lab.client('kms').create_key() returned in "
+                "KeyMetadata",
             ),
             (
                 attrs.get("KmsDataKeyReusePeriodSeconds") == str(PAYROLL_REUSE),
                 f"KmsDataKeyReusePeriodSeconds is {attrs.get('KmsDataKeyReusePeriodSeconds')}; "
-                f"the exercise asks for one hour ({PAYROLL_REUSE})",
+                "the exercise asks for one hour",
+                f"one hour is {PAYROLL_REUSE} seconds",
             ),
-            (findings["TLS only"].ok, findings["TLS only"].detail),
-            (findings["not open to anyone"].ok, findings["not open to anyone"].detail),
+            (
+                findings["TLS only"].ok,
+                f"{PAYROLL!r} does not refuse plain HTTP: its policy has no Deny for requests "
+                "without TLS that covers this queue (section 3)",
+                "a Deny for Principal *, Action sqs:* and Resource the queue's ARN, whose only "
+                "condition is aws:SecureTransport false",
+                "security.deny_insecure_transport(queue_arn) builds that statement",
+            ),
+            (
+                findings["not open to anyone"].ok,
+                findings["not open to anyone"].detail + " (section 3)",
+                "or drop that Allow: with no Allow at all, only identity policies of the queue's "
+                "own account grant access",
+            ),
         ],
-        f"{PAYROLL!r} is encrypted with your KMS key setting, refuses plain HTTP and is open to "
-        "no one (on AWS; moto stores the policy without enforcing it).",
+        f"{PAYROLL!r} is encrypted under your customer managed key, refuses plain HTTP and is "
+        "open to no one (on AWS; moto stores the policies without enforcing them).",
     )
 
 
 def _key_exists(lab: Lab, key_id: str) -> bool:
-    """True for no key (nothing to look up), the AWS managed SQS key, or a key KMS can describe."""
+    """True for no key (nothing to look up), the AWS managed alias, or a key KMS can describe."""
     if not key_id or key_id == security.AWS_MANAGED_KEY:
         return True
     try:

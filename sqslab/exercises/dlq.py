@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import dlq, facts, queues
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
 from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
-from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -49,12 +49,19 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
     exercise, dlq_name = "ex5.1", f"{name}-dlq"
     dlq_url, source_url = queue_url(sqs, dlq_name), queue_url(sqs, name)
     if dlq_url is None:
-        return Check(
-            exercise, False, f"create the DLQ first: sqs.create_queue(QueueName={dlq_name!r}, ...)"
+        return hint(
+            exercise,
+            f"there is no queue named {dlq_name!r} yet: create the DLQ first, since the "
+            "source's redrive policy names it by its ARN (section 1)",
+            f"sqs.create_queue(QueueName={dlq_name!r}, Attributes={{'MessageRetentionPeriod': "
+            "...}})",
         )
     if source_url is None:
-        return Check(
-            exercise, False, f"create the source queue {name!r} with a RedrivePolicy attribute"
+        return hint(
+            exercise,
+            f"there is no queue named {name!r} yet: create the source queue, with a redrive "
+            "policy (section 1)",
+            "RedrivePolicy is an attribute: JSON text with deadLetterTargetArn and maxReceiveCount",
         )
     dlq_attrs, attrs = attributes(sqs, dlq_url), attributes(sqs, source_url)
     policy = _redrive_policy(attrs) or {}
@@ -65,13 +72,16 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
         [
             (
                 bool(policy),
-                f"{name!r} has no RedrivePolicy: set it to json.dumps({{'deadLetterTargetArn': "
-                "dlq_arn, 'maxReceiveCount': 5}) (sqs.set_queue_attributes works on an existing queue)",
+                f"{name!r} has no RedrivePolicy, so nothing ever moves to {dlq_name!r} (section 1)",
+                "RedrivePolicy is JSON text with deadLetterTargetArn and maxReceiveCount; "
+                "sqs.set_queue_attributes adds it to an existing queue",
+                "json.dumps({'deadLetterTargetArn': dlq_arn, 'maxReceiveCount': 5})",
             ),
             (
                 policy.get("deadLetterTargetArn") == dlq_attrs.get("QueueArn"),
                 f"the RedrivePolicy names {policy.get('deadLetterTargetArn')!r}, not the ARN of "
-                f"{dlq_name!r}: read it with get_queue_attributes(AttributeNames=['QueueArn'])",
+                f"{dlq_name!r} (section 1)",
+                "read the DLQ's ARN with get_queue_attributes(AttributeNames=['QueueArn'])",
             ),
             (
                 str(policy.get("maxReceiveCount")) == "5",
@@ -79,13 +89,15 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
             ),
             (
                 kept == longest,
-                f"{dlq_name!r} keeps messages {kept} s; give it the longest retention SQS allows, "
-                f"{facts.get('message_retention').text} = {longest} s (MessageRetentionPeriod)",
+                f"{dlq_name!r} keeps messages {kept} s; the exercise asks for the longest "
+                "retention SQS allows (MessageRetentionPeriod)",
+                f"the longest is {facts.get('message_retention').text} = {longest} s: "
+                "sqslab.facts.get('message_retention').value",
             ),
             (
                 dlq.retention_problem(sqs, dlq.QueuePair(source_url, dlq_url, "", "", 5)) is None,
-                "the DLQ must keep messages longer than the source does: shorten the source's "
-                "MessageRetentionPeriod",
+                "the DLQ must keep messages longer than the source does (section 6)",
+                "shorten the source's MessageRetentionPeriod",
             ),
         ],
         f"{name!r} moves a message to {dlq_name!r} after 5 receives, and the DLQ keeps it "
@@ -166,9 +178,8 @@ def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
     """Exercise 5.2 (failure lab): the malformed invoice reached the DLQ; every good one was processed."""
     exercise = "ex5.2"
     if run is None:
-        return Check(
+        return hint(
             exercise,
-            False,
             "fix handle_invoice, then run = sqslab.exercises.run_invoices(lab, handle_invoice)",
         )
     handled = run.handled
@@ -180,9 +191,11 @@ def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
         [
             (
                 run.poison not in handled,
-                "the malformed invoice counted as processed and was deleted, so it never reached the "
-                "DLQ: a handler that catches an error and returns tells the consumer it succeeded; "
-                "log it and raise again",
+                "the malformed invoice counted as processed and was deleted, so it never reached "
+                "the DLQ. The consumer deletes a message when the handler returns: what does "
+                "handle_invoice do after it catches the error? (section 2)",
+                "a handler that catches an error and returns tells the consumer it succeeded",
+                "log it, then raise it again: a bare raise at the end of the except block",
             ),
             (
                 run.poison in in_dlq,
@@ -203,7 +216,7 @@ def check_redriven(lab: Lab, name: str = "refunds") -> Check:
     exercise, dlq_name = "ex5.3", f"{name}-dlq"
     dlq_url, url = queue_url(lab.sqs, dlq_name), queue_url(lab.sqs, name)
     if dlq_url is None or url is None:
-        return Check(exercise, False, "run the set-up cell first: it creates the refunds queues")
+        return hint(exercise, "run the set-up cell first: it creates the refunds queues")
     dlq_arn = dlq.arn(lab.sqs, dlq_url)
     tasks = lab.sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
     status = tasks[0]["Status"] if tasks else None
@@ -212,12 +225,17 @@ def check_redriven(lab: Lab, name: str = "refunds") -> Check:
         [
             (
                 bool(tasks),
-                "start the redrive: sqs.start_message_move_task(SourceArn=dlq_arn) "
-                f"(dlq_arn is the QueueArn of {dlq_name!r})",
+                f"no message move task has run on {dlq_name!r} yet: start one that sends its "
+                "messages back to their source (section 5)",
+                "StartMessageMoveTask takes the DLQ's ARN as SourceArn; without DestinationArn "
+                "each message goes back to the queue it came from",
+                "sqs.start_message_move_task(SourceArn=refunds.dlq_arn)",
             ),
             (
                 status == "COMPLETED",
-                f"the move task is {status}: lab.wait() until list_message_move_tasks says COMPLETED",
+                f"the move task is {status}: wait on the lab clock until "
+                "list_message_move_tasks says COMPLETED (section 5)",
+                "lab.wait(1) in a loop that reads the task's Status",
             ),
             (
                 sum(queues.depth(lab.sqs, dlq_url)) == 0,

@@ -25,7 +25,7 @@ from sqslab.exercises.arguments import (
     is_list,
     list_of,
 )
-from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
 from sqslab.fifo import Delivery, report
 
 if TYPE_CHECKING:
@@ -93,35 +93,50 @@ def check_resend_safe(
     sqs = lab.sqs
     url = queue_url(sqs, queue)
     if url is None:
-        return Check(
+        return hint(
             name,
-            False,
-            f"create the queue first: sqs.create_queue(QueueName={queue!r}, "
-            "Attributes={'FifoQueue': 'true'})",
+            f"there is no queue named {queue!r} yet: create it first, as a FIFO queue (its type "
+            "is chosen when it is created, section 1)",
+            "create_queue takes Attributes: a FIFO queue has FifoQueue set to 'true' and a name "
+            "ending in .fifo",
+            f"sqs.create_queue(QueueName={queue!r}, Attributes={{'FifoQueue': 'true'}})",
         )
     if attributes(sqs, url).get("FifoQueue") != "true":
-        return Check(
-            name,
-            False,
-            f"{queue!r} is not a FIFO queue: FifoQueue is set only at creation; delete it and "
-            "create it again with 'FifoQueue': 'true'",
-        )
+        return not_fifo(name, queue)
     if publish is None:
-        return Check(
-            name, False, "define publish(customer, event): it sends one event to the queue"
-        )
+        return hint(name, "define publish(customer, event): it sends one event to the queue")
     _drain(sqs, url)
     events = _customer_events(next(_runs))
     error = _publish_all(publish, events)
     if error is not None:
-        return Check(name, False, f"SQS refused a send: {error}")
+        return refused(name, f"SQS refused a send: {error}")
     first = _drain(sqs, url)
     lab.wait(RETRY_PAUSE)
     error = _publish_all(publish, events)  # the producer retries every event
     if error is not None:
-        return Check(name, False, f"SQS refused the resend: {error}")
+        return refused(name, f"SQS refused the resend: {error}")
     again = _drain(sqs, url)
     return _verdict(name, events, first, again)
+
+
+def not_fifo(name: str, queue: str) -> Check:
+    """The hints for a queue that should be FIFO and is not."""
+    return hint(
+        name,
+        f"{queue!r} is a standard queue: a queue's type is set only when it is created (section 1)",
+        f"delete it (sqs.delete_queue) and create {queue!r} again as a FIFO queue",
+        "create it with Attributes={'FifoQueue': 'true'}",
+    )
+
+
+def refused(name: str, first: str) -> Check:
+    """The hints for a send that SQS refused (its own message comes first)."""
+    return hint(
+        name,
+        first,
+        "a send to a FIFO queue names its message group, and a deduplication id unless the "
+        "queue has content-based deduplication (sections 2 and 4)",
+    )
 
 
 def _groups_by_customer(
@@ -150,30 +165,38 @@ def _verdict(
         [
             (
                 None not in found and len(first) == len(events),
-                f"the check published {len(events)} events and {len(first)} message(s) arrived: "
-                "put the customer and the event name in the body, e.g. json.dumps({'customer': ..., 'event': ...}), "
-                "and send each event once",
+                f"the check published {len(events)} events and {len(first)} message(s) arrived, "
+                "or their bodies did not name the customer and the event: look at the body your "
+                "publish sends, and send each event once",
+                "put the customer and the event name in the body, e.g. "
+                "json.dumps({'customer': customer, 'event': event})",
             ),
             (
                 all(len(g) == 1 for g in groups.values())
                 and len({next(iter(g)) for g in groups.values()}) == len(CUSTOMERS),
-                "use one message group per customer: MessageGroupId=customer (order is kept per "
-                "customer and different customers do not wait for each other)",
+                "the customers' events did not each go to a message group of their own: look at "
+                "the MessageGroupId your publish sends (section 2)",
+                "order is kept per message group, and a group is also the unit of parallelism: "
+                "one group per customer keeps each customer in order without making the other "
+                "customers wait",
+                "MessageGroupId=customer",
             ),
             (
                 all(
                     [e for e in found if e and e[0] == c] == [e for e in events if e[0] == c]
                     for c in CUSTOMERS
                 ),
-                "a customer's events arrived out of order: keep all of one customer's events in "
-                "the same message group",
+                "a customer's events arrived out of order: all of one customer's events must "
+                "share one message group (section 1)",
             ),
             (
                 not again,
                 f"the resend {RETRY_PAUSE} s later was delivered again ({len(again)} message(s)): "
-                f"SQS drops a repeat only if it carries the same deduplication id within {window}. "
-                "Derive MessageDeduplicationId from the event (customer and event name), not from "
-                "a random uuid or the time",
+                "the repeat did not carry the deduplication id of the first send (section 4)",
+                f"SQS drops a repeat only if it carries the same deduplication id within {window}, "
+                "even after the first copy was deleted; a random uuid or the time differs on "
+                "every send",
+                "derive MessageDeduplicationId from the event itself, e.g. f'{customer}:{event}'",
             ),
         ],
         f"{len(events)} events arrived once each, in order per customer; the resend "
@@ -193,7 +216,7 @@ def check_customer_groups(
     """Exercise 4.2 (failure lab): a slow order holds back only its own customer's orders."""
     name = "ex4.2"
     if not deliveries:
-        return Check(name, False, "run the cell that sends the orders and runs the shop first")
+        return hint(name, "run the cell that sends the orders and runs the shop first")
     order = report(list(deliveries))
     done = {(d.group, d.seq): d.time for d in deliveries}
     slow_done = done.get(slow)
@@ -210,13 +233,18 @@ def check_customer_groups(
             (
                 not waited,
                 f"{len(waited)} order(s) of other customers finished only after {slow[0]}'s slow "
-                f"order: they are stuck behind it in the same message group. Send each order with "
-                "MessageGroupId set to its customer",
+                "order: they were held back behind it. Look at the message group send_orders "
+                "puts each order in (section 2)",
+                "no later message of a group is handed out while one of its messages is in "
+                f"flight: every order that shares {slow[0]}'s group waits for its review",
+                "give each customer a message group of its own: MessageGroupId=customer",
             ),
             (
                 order.in_order(),
-                "a customer's orders were processed out of order or twice: use one group per "
-                "customer (not per order), so each customer's orders stay in sequence",
+                "a customer's orders were processed out of order or twice: each customer's "
+                "orders must share one message group (section 1)",
+                "a group per order (or a random group) keeps no order at all; one group per "
+                "customer keeps each customer's orders in sequence",
             ),
         ],
         f"the other customers' orders were all done before {slow[0]}'s slow order finished, and "
@@ -230,24 +258,34 @@ def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
     name = "ex4.3"
     url = queue_url(sqs, queue)
     if url is None:
-        return Check(name, False, f"no queue named {queue!r} yet: create it with sqs.create_queue")
+        return hint(
+            name,
+            f"there is no queue named {queue!r} yet: create it, a FIFO queue in high-throughput "
+            "mode (section 5)",
+            "high-throughput mode is two queue attributes, given to create_queue or set later "
+            "with set_queue_attributes",
+            "Attributes={'FifoQueue': 'true', 'DeduplicationScope': 'messageGroup', "
+            "'FifoThroughputLimit': 'perMessageGroupId'}",
+        )
+    if attributes(sqs, url).get("FifoQueue") != "true":
+        return not_fifo(name, queue)
     attrs = attributes(sqs, url)
     return first_problem(
         name,
         [
             (
-                attrs.get("FifoQueue") == "true",
-                f"{queue!r} is not FIFO: delete it and create it with 'FifoQueue': 'true'",
-            ),
-            (
                 attrs.get("DeduplicationScope") == "messageGroup",
-                f"DeduplicationScope is {attrs.get('DeduplicationScope')!r}: high throughput "
-                "needs 'messageGroup' (sqs.set_queue_attributes works on an existing queue)",
+                f"DeduplicationScope is {attrs.get('DeduplicationScope')!r}: in high-throughput "
+                "mode deduplication works per message group, not per queue (section 5)",
+                "set_queue_attributes changes it on the existing queue",
+                "'DeduplicationScope': 'messageGroup'",
             ),
             (
                 attrs.get("FifoThroughputLimit") == "perMessageGroupId",
-                f"FifoThroughputLimit is {attrs.get('FifoThroughputLimit')!r}: high throughput "
-                "needs 'perMessageGroupId'",
+                f"FifoThroughputLimit is {attrs.get('FifoThroughputLimit')!r}: in high-throughput "
+                "mode the throughput quota applies per message group, not per queue (section 5)",
+                "set_queue_attributes changes it on the existing queue",
+                "'FifoThroughputLimit': 'perMessageGroupId'",
             ),
         ],
         f"{queue!r} is a FIFO queue in high-throughput mode (deduplication and the throughput "

@@ -1,13 +1,16 @@
 """Chapter 1 auto-checks: a FIFO queue and a standard queue, each with the attributes and tags the
-exercise asks for."""
+exercise asks for, and a purge (with the error a second purge gets)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.exercises.arguments import SQS, expects
-from sqslab.exercises.base import Check, attributes, first_problem, queue_url
+from sqslab.exercises.arguments import LAB, NAME, SQS, expects
+from sqslab.exercises.base import Check, attributes, first_problem, hint, messages_left, queue_url
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
 
 
 @expects("ex1.1", sqs=SQS)
@@ -16,11 +19,12 @@ def check_payments_fifo(sqs: Any) -> Check:
     name = "ex1.1"
     url = queue_url(sqs, "payments.fifo")
     if url is None:
-        return Check(
+        return hint(
             name,
-            False,
-            "no queue named 'payments.fifo' yet: call sqs.create_queue with "
-            "QueueName='payments.fifo' and Attributes={'FifoQueue': 'true', ...}",
+            "no queue named 'payments.fifo' yet: create it, as a FIFO queue (section 1)",
+            "the type and every attribute go into the one create_queue call, as Attributes "
+            "(values are text)",
+            "sqs.create_queue(QueueName='payments.fifo', Attributes={'FifoQueue': 'true', ...})",
         )
     attrs = attributes(sqs, url)
     return first_problem(
@@ -28,16 +32,21 @@ def check_payments_fifo(sqs: Any) -> Check:
         [
             (
                 attrs.get("FifoQueue") == "true",
-                "the queue exists but is not FIFO: FifoQueue can only be set when the queue is created; "
+                "the queue exists but is standard: a queue's type is set only when it is "
+                "created (section 1)",
                 "delete it and create it again with 'FifoQueue': 'true'",
             ),
             (
                 attrs.get("ContentBasedDeduplication") == "true",
-                "set 'ContentBasedDeduplication': 'true' (sqs.set_queue_attributes works on an existing queue)",
+                "content-based deduplication is not on (section 2's table)",
+                "set 'ContentBasedDeduplication': 'true' (sqs.set_queue_attributes works on an "
+                "existing queue)",
             ),
             (
                 attrs.get("VisibilityTimeout") == "120",
-                f"VisibilityTimeout is {attrs.get('VisibilityTimeout')} seconds; 2 minutes is 120 seconds",
+                f"VisibilityTimeout is {attrs.get('VisibilityTimeout')} seconds; the exercise "
+                "asks for 2 minutes (section 2)",
+                "attributes are seconds, as text: 2 minutes is 120 seconds",
             ),
         ],
         "payments.fifo is a FIFO queue with content-based deduplication and a 120 s visibility "
@@ -51,8 +60,10 @@ def check_thumbnails_queue(sqs: Any) -> Check:
     name = "ex1.2"
     url = queue_url(sqs, "thumbnails")
     if url is None:
-        return Check(
-            name, False, "no queue named 'thumbnails' yet: create it with sqs.create_queue"
+        return hint(
+            name,
+            "no queue named 'thumbnails' yet: create it, a standard queue (section 1)",
+            "create_queue takes the attributes (Attributes=) and the tags (tags=) at once",
         )
     attrs = attributes(sqs, url)
     tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
@@ -63,19 +74,63 @@ def check_thumbnails_queue(sqs: Any) -> Check:
             (attrs.get("FifoQueue", "false") == "false", "thumbnails should be a standard queue"),
             (
                 attrs.get("ReceiveMessageWaitTimeSeconds") == str(max_wait),
-                f"ReceiveMessageWaitTimeSeconds is {attrs.get('ReceiveMessageWaitTimeSeconds')}; the "
-                f"longest long-poll wait SQS allows is {max_wait} seconds",
+                f"ReceiveMessageWaitTimeSeconds is {attrs.get('ReceiveMessageWaitTimeSeconds')}; "
+                "consumers should long-poll for the longest wait SQS allows (section 2's table)",
+                f"the longest wait is {max_wait} seconds: "
+                "sqslab.facts.get('long_poll_max_wait').value",
             ),
             (
                 attrs.get("MessageRetentionPeriod") == "86400",
-                f"MessageRetentionPeriod is {attrs.get('MessageRetentionPeriod')} seconds; one day is "
-                "24 * 60 * 60 = 86400 seconds",
+                f"MessageRetentionPeriod is {attrs.get('MessageRetentionPeriod')} seconds; the "
+                "exercise asks for one day",
+                "one day is 24 * 60 * 60 = 86400 seconds",
             ),
             (
                 tags.get("team") == "media",
-                "tag the queue: sqs.tag_queue(QueueUrl=url, Tags={'team': 'media'})",
+                "the queue has no tag team=media (section 4)",
+                "sqs.tag_queue(QueueUrl=url, Tags={'team': 'media'}), or tags= in create_queue",
             ),
         ],
         f"thumbnails long-polls for {max_wait} s by default, keeps messages for one day and is "
         "tagged team=media.",
+    )
+
+
+@expects("ex1.3", lab=LAB, queue=NAME)
+def check_purged(lab: Lab, queue: str = "load-test") -> Check:
+    """Exercise 1.3: ``queue`` was emptied with PurgeQueue, and a second purge right after it got
+    PurgeQueueInProgress."""
+    name = "ex1.3"
+    url = queue_url(lab.sqs, queue)
+    if url is None:
+        return hint(name, f"run the set-up cell first: it fills {queue!r}")
+    full = lab.namespace.full_name(queue)
+    purges = [r for r in lab.trace if r.queue == full and r.operation == "PurgeQueue"]
+    done = [r for r in purges if r.ok]
+    refused = [r for r in purges if "PurgeQueueInProgress" in (r.error or "")]
+    left = messages_left(lab.sqs, url)
+    cooldown = facts.get("purge_cooldown").text
+    return first_problem(
+        name,
+        [
+            (
+                bool(done),
+                f"{queue!r} was not purged: one call empties a whole queue (section 4)",
+                "PurgeQueue takes the queue's URL",
+                "sqs.purge_queue(QueueUrl=junk_url)",
+            ),
+            (
+                left == 0,
+                f"{left} message(s) are in {queue!r}: purge it after the set-up cell filled it",
+            ),
+            (
+                bool(refused),
+                f"now purge {queue!r} a second time, right after the first, and catch the error "
+                "SQS answers (section 4)",
+                f"a second purge within {cooldown} fails: catch "
+                "sqs.exceptions.PurgeQueueInProgress and print err.response['Error']['Code']",
+            ),
+        ],
+        f"{queue!r} is empty, in-flight messages included, and a second purge within {cooldown} "
+        "was refused with PurgeQueueInProgress.",
     )

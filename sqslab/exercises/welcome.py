@@ -11,6 +11,7 @@ from sqslab.exercises.base import (
     SEND_OPERATIONS,
     Check,
     first_problem,
+    hint,
     messages_left,
     queue_url,
     traced_calls,
@@ -30,10 +31,11 @@ def check_first_roundtrip(lab: Lab) -> Check:
     name = "ex0.1"
     url = queue_url(lab.sqs, "hello")
     if url is None:
-        return Check(
+        return hint(
             name,
-            False,
-            "create the queue first: url = sqs.create_queue(QueueName='hello')['QueueUrl']",
+            "there is no queue named 'hello' yet: create it first (section 3)",
+            "create_queue answers with the queue's URL, which every other call takes",
+            "url = sqs.create_queue(QueueName='hello')['QueueUrl']",
         )
     calls = traced_calls(lab, "hello")
     sent = [r for r in calls if r.operation in SEND_OPERATIONS]
@@ -43,12 +45,23 @@ def check_first_roundtrip(lab: Lab) -> Check:
     return first_problem(
         name,
         [
-            (bool(sent), "send a message: sqs.send_message(QueueUrl=url, MessageBody='ping')"),
-            (bool(received), "receive it: reply = sqs.receive_message(QueueUrl=url)"),
+            (
+                bool(sent),
+                "nothing was sent to 'hello' yet (section 3)",
+                "sqs.send_message(QueueUrl=url, MessageBody='ping')",
+            ),
+            (
+                bool(received),
+                "the message was not received yet (section 3)",
+                "reply = sqs.receive_message(QueueUrl=url)",
+            ),
             (
                 bool(deleted),
-                "delete it with the receipt handle you got: "
-                "sqs.delete_message(QueueUrl=url, ReceiptHandle=reply['Messages'][0]['ReceiptHandle'])",
+                "the message was received but never deleted: receiving does not remove it "
+                "(section 3)",
+                "deleting takes the receipt handle that came with the receive, not the message id",
+                "sqs.delete_message(QueueUrl=url, "
+                "ReceiptHandle=reply['Messages'][0]['ReceiptHandle'])",
             ),
             (left == 0, f"{left} message(s) are still in 'hello': receive and delete each one"),
         ],
@@ -72,7 +85,11 @@ def check_comes_back(lab: Lab, queue: str = "second-chance") -> Check:
     """Exercise 0.2: receive a message with a 10-minute timeout, let it pass, receive it again."""
     name = "ex0.2"
     if queue_url(lab.sqs, queue) is None:
-        return Check(name, False, f"create the queue first: sqs.create_queue(QueueName={queue!r})")
+        return hint(
+            name,
+            f"there is no queue named {queue!r} yet: create it first",
+            f"sqs.create_queue(QueueName={queue!r})",
+        )
     calls = traced_calls(lab, queue)
     receipts = _receipts(calls)
     ids = [message_id for message_id, _, _ in receipts]
@@ -82,20 +99,26 @@ def check_comes_back(lab: Lab, queue: str = "second-chance") -> Check:
     return first_problem(
         name,
         [
-            (sent, "send one message to it: sqs.send_message(QueueUrl=url, MessageBody='again')"),
+            (
+                sent,
+                "send one message to it first",
+                "sqs.send_message(QueueUrl=url, MessageBody='again')",
+            ),
             (
                 bool(receipts),
-                "receive it: sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)",
+                "receive the message, hiding it for ten minutes (section 4)",
+                "sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)",
             ),
             (
                 first is not None and first[2] == COMES_BACK_TIMEOUT,
-                "receive it the first time with VisibilityTimeout=600 (ten minutes), and do not "
-                "delete it",
+                "the first receive did not hide the message for ten minutes (section 4)",
+                "pass VisibilityTimeout=600 to that receive_message, and do not delete the message",
             ),
             (
                 again is not None,
-                "it was received only once: let the ten minutes pass with "
-                f"lab.wait({COMES_BACK_TIMEOUT + 1}) (not time.sleep), then receive it again",
+                "it was received only once: let the ten minutes pass on the lab's clock, then "
+                "receive it again (section 4)",
+                f"lab.wait({COMES_BACK_TIMEOUT + 1}) moves the lab's clock (time.sleep does not)",
             ),
         ],
         "the message you did not delete came back after its ten-minute visibility timeout, on "
