@@ -72,9 +72,10 @@ class GuideLog:
     def table(self, lines: list[LogLine] | None = None) -> Table:
         """The lines (all of them by default) as a table."""
         shown = self.lines if lines is None else lines
+        start = self.lines[0].time if self.lines else 0.0
         return Table(
             ("lab time (s)", "level", "message"),
-            [(f"{line.time - self.lines[0].time:,.1f}", line.level, line.text) for line in shown],
+            [(f"{line.time - start:,.1f}", line.level, line.text) for line in shown],
         )
 
 

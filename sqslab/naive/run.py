@@ -4,6 +4,7 @@ did: the ledger, who is stuck behind a poison order, the guide's log, the calls 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -226,8 +227,8 @@ def run_naive(
     for order in chosen:
         producer.send_order(dict(order.record))
     run.samples.append(sample(lab, run, names[0]))  # the demo's statistics before the loop
-    consumer = GuideConsumer(sqs, url, names[0], guide_step(processor, log), log, dlq_url)
-    consumer.received = run.received
+    step = guide_step(processor, log)
+    consumer = GuideConsumer(sqs, url, names[0], step, log, dlq_url, received=run.received)
     endless_loop(lab, run, consumer, names[0])
     run.dlq_sends = consumer.dlq_sends
     run.dlq_stats = queue_stats(sqs, dlq_url, names[1], log)  # the demo's last step
@@ -235,7 +236,7 @@ def run_naive(
     return run
 
 
-def guide_step(processor: orders.OrderProcessor, log: GuideLog) -> Any:
+def guide_step(processor: orders.OrderProcessor, log: GuideLog) -> Callable[[dict[str, Any]], bool]:
     """The guide's ``_simulate_order_processing`` on the capstone's step: True after a success."""
 
     def simulate(order: dict[str, Any]) -> bool:
@@ -254,7 +255,9 @@ def guide_step(processor: orders.OrderProcessor, log: GuideLog) -> Any:
 def sample(lab: Lab, run: NaiveRun, name: str) -> Sample:
     """One call of the guide's monitor, kept as the demo's statistics line."""
     stats = queue_stats(lab.sqs, run.queue_url, name, run.log)
-    return Sample(lab.clock.time(), stats["messages_available"], stats["messages_in_flight"])
+    return Sample(
+        lab.clock.time(), stats.get("messages_available", 0), stats.get("messages_in_flight", 0)
+    )
 
 
 def endless_loop(lab: Lab, run: NaiveRun, consumer: GuideConsumer, name: str) -> None:
