@@ -218,7 +218,8 @@ def test_compare_needs_the_same_orders(runs):
 
 def test_every_deviation_is_listed_and_the_run_returns_them(runs):
     _, nv, _ = runs
-    assert nv.deviations == naive.DEVIATIONS
+    assert nv.deviations == naive.DEVIATIONS == naive.deviations(nv.budget)
+    assert "600 s of lab time" in naive.deviations(600)[0]
     text = " ".join(naive.DEVIATIONS)
     for named in ("while True", "time.sleep", "datetime.now", "random", "logger", "region_name"):
         assert named in text, named

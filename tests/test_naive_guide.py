@@ -9,7 +9,7 @@ import json
 import pytest
 
 from sqslab import naive, orders, queues
-from sqslab.errors import LimitError
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.naive.guide import (
     RETENTION,
     GuideConsumer,
@@ -147,6 +147,8 @@ def test_same_seed_same_run_and_the_budget_bounds_it(data):
 def test_a_budget_must_be_positive(lab, data):
     with pytest.raises(LimitError, match="budget"):
         naive.run_naive(lab, data, budget=0)
+    with pytest.raises(WrongTypeError, match="budget must be a number"):
+        naive.run_naive(lab, data, budget="1h")
 
 
 def test_sqs_deletes_the_stuck_orders_after_the_guides_retention(lab, data):

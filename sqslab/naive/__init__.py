@@ -25,7 +25,16 @@ from sqslab.naive.compare import (
     side_by_side,
 )
 from sqslab.naive.guide import GuideLog, LogLine, guide_attributes
-from sqslab.naive.run import BUDGET, DEVIATIONS, NaiveRun, Sample, queue_left, run_naive
+from sqslab.naive.run import (
+    BUDGET,
+    DEVIATIONS,
+    REAL_CLOCK_BUDGET,
+    NaiveRun,
+    Sample,
+    deviations,
+    queue_left,
+    run_naive,
+)
 
 __all__ = [
     "BUDGET",
@@ -35,8 +44,10 @@ __all__ = [
     "LogLine",
     "Measures",
     "NaiveRun",
+    "REAL_CLOCK_BUDGET",
     "Sample",
     "compare",
+    "deviations",
     "guide_attributes",
     "measure_naive",
     "measure_right",

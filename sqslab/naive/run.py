@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqslab import cost, orders, queues
+from sqslab.arguments import check_finite
 from sqslab.errors import LimitError
 from sqslab.naive.guide import (
     GuideConsumer,
@@ -23,30 +24,39 @@ from sqslab.trace import CallRecord
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-#: The lab time the endless loop is given (s): see :data:`DEVIATIONS` for why an hour.
+#: The lab time the endless loop is given (s) on the virtual clock: see :func:`deviations`.
 BUDGET = 3600.0
+#: The same where the lab clock is real (endpoint and aws backends): the run takes that long.
+REAL_CLOCK_BUDGET = 900.0
 PHASE = "naive"
 
-#: Every way the naive run differs from the guide's code, for the notebook to print.
-DEVIATIONS = (
-    "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
-    f"{BUDGET:g} s of lab time (`budget=`). The capstone pipeline processes all 300 orders, "
-    "redrive included, in a small fraction of that, and the naive loop's last success comes long "
-    "before the bound; after it, each cycle only repeats the one before.",
-    "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`), so the "
-    "2 s pause, the 5 s long poll, the 60 s visibility timeout and the 0.5 s of work take no "
-    "real time, and the timestamps are the same on every run.",
-    "The processing step is the capstone's (`orders.OrderProcessor`) instead of the guide's "
-    "`random.random() < 0.8` stand-in: the same one failure in five, seeded per order and "
-    "attempt instead of unseeded, plus the poison orders' quantity bug, which fails every "
-    "time. A failed attempt takes its 0.5 s of work too (the guide's stand-in fails at once).",
-    "The orders are the capstone's 300, each sent with the guide's `send_order`, instead of "
-    "the demo's 3 example orders and batch of 5 (`send_batch_orders` is not used).",
-    "The guide's `logger` lines and the statistics the demo prints every cycle are collected "
-    "(`nv.log`, `nv.samples`) instead of printed.",
-    "Region and credentials come from the lab (`lab.sqs`) instead of "
-    "`boto3.client('sqs', region_name='us-east-1')`.",
-)
+
+def deviations(budget: float = BUDGET) -> tuple[str, ...]:
+    """Every way a naive run with this ``budget`` differs from the guide's code."""
+    return (
+        "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
+        f"{budget:g} s of lab time (`budget=`; an hour on the virtual clock, a quarter of an "
+        "hour where the lab clock is real). The capstone pipeline processes all the orders, "
+        "redrive included, in a fraction of an hour, and the naive loop's last success comes "
+        "long before the bound; after it, each cycle only repeats the one before.",
+        "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
+        "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
+        "0.5 s of work take no real time, and the timestamps are the same on every run.",
+        "The processing step is the capstone's (`orders.OrderProcessor`) instead of the guide's "
+        "`random.random() < 0.8` stand-in: the same one failure in five, seeded per order and "
+        "attempt instead of unseeded, plus the poison orders' quantity bug, which fails every "
+        "time. A failed attempt takes its 0.5 s of work too (the guide's stand-in fails at once).",
+        "The orders are the capstone's, each sent with the guide's `send_order`, instead of the "
+        "demo's 3 example orders and batch of 5 (`send_batch_orders` is not used).",
+        "The guide's `logger` lines and the statistics the demo prints every cycle are collected "
+        "(`nv.log`, `nv.samples`) instead of printed.",
+        "Region and credentials come from the lab (`lab.sqs`) instead of "
+        "`boto3.client('sqs', region_name='us-east-1')`.",
+    )
+
+
+#: The deviations of a run with the default budget on the virtual clock.
+DEVIATIONS = deviations()
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,11 @@ class NaiveRun:
     dlq_sends: int = 0
     dlq_stats: dict[str, Any] = field(default_factory=dict)
     records: list[CallRecord] = field(default_factory=list)
-    deviations: tuple[str, ...] = DEVIATIONS
+
+    @property
+    def deviations(self) -> tuple[str, ...]:
+        """How this run differs from the guide's code (the bound first)."""
+        return deviations(self.budget)
 
     @property
     def ledger(self) -> orders.Ledger:
@@ -99,8 +113,8 @@ class NaiveRun:
         return self.unprocessed()
 
     def holding(self) -> dict[str, str]:
-        """Per blocked customer, the order at the head of its message group: its first order
-        not processed, which every receive of the group returns (and which always fails)."""
+        """Per blocked customer, the order at the head of its message group: its first order not
+        processed, which SQS returns first whenever it hands out that group's messages."""
         heads: dict[str, str] = {}
         by_id = self.by_id
         for oid in self.unprocessed():
@@ -207,10 +221,14 @@ def run_naive(
     seed: int = 0,
     failure_rate: float = 0.2,
     work_seconds: float = 0.5,
-    budget: float = BUDGET,
+    budget: float | None = None,
 ) -> NaiveRun:
     """The guide's demo on ``lab``: create its two queues, send each order, then loop until
-    ``budget`` seconds of lab time have passed; finally read its DLQ's statistics."""
+    ``budget`` seconds of lab time have passed (:data:`BUDGET` on the virtual clock,
+    :data:`REAL_CLOCK_BUDGET` on a real one); finally read its DLQ's statistics."""
+    if budget is None:
+        budget = BUDGET if lab.virtual_time else REAL_CLOCK_BUDGET
+    budget = check_finite("budget", budget, example="budget=600")
     if budget <= 0:
         raise LimitError(f"budget is the lab time the loop may run, in seconds; got {budget!r}")
     chosen = list(order_list) if order_list is not None else orders.load()
