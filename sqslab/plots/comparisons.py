@@ -48,7 +48,7 @@ def naive_vs_right(comparison: Comparison) -> Figure:
         _problem_bars(axes[-1], offset, m, name, colour)
     axes[-1].set_xticks(range(len(COMPARISON_PROBLEMS)), [p for p, _ in COMPARISON_PROBLEMS])
     axes[-1].set_title("orders", fontsize=9)
-    axes[-1].legend(loc="upper right", fontsize=7)
+    axes[-1].legend(loc="upper left", fontsize=7)
     for ax in axes:
         ax.tick_params(labelsize=8)
         ax.margins(y=0.15)
