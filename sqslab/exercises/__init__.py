@@ -18,6 +18,7 @@ from sqslab.exercises.dlq import (
 )
 from sqslab.exercises.dlq_by_hand import check_parked_by_hand
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
+from sqslab.exercises.guide import check_guide_stuck
 from sqslab.exercises.monitoring import (
     check_dlq_alarm,
     check_scaling_target,
@@ -39,6 +40,7 @@ __all__ = [
     "check_drain",
     "check_first_roundtrip",
     "check_fixed_total",
+    "check_guide_stuck",
     "check_healthy_kept",
     "check_high_throughput",
     "check_idempotent",

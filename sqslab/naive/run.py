@@ -1,0 +1,297 @@
+"""The guide's demo (``exemplo_uso_completo``) run on the capstone's orders, bounded, and what it
+did: the ledger, who is stuck behind a poison order, the guide's log, the calls it made."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqslab import cost, orders, queues
+from sqslab.arguments import check_finite
+from sqslab.errors import LimitError
+from sqslab.naive.guide import (
+    GuideConsumer,
+    GuideLog,
+    GuideProducer,
+    get_or_create_queue,
+    queue_stats,
+)
+from sqslab.tables import Table
+from sqslab.trace import CallRecord
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+
+#: The lab time the endless loop is given (s) on the virtual clock: see :func:`deviations`.
+BUDGET = 3600.0
+#: The same where the lab clock is real (endpoint and aws backends): the run takes that long.
+REAL_CLOCK_BUDGET = 900.0
+PHASE = "naive"
+
+
+def deviations(budget: float = BUDGET) -> tuple[str, ...]:
+    """Every way a naive run with this ``budget`` differs from the guide's code."""
+    return (
+        "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
+        f"{budget:g} s of lab time (`budget=`; an hour on the virtual clock, a quarter of an "
+        "hour where the lab clock is real). The capstone pipeline processes all the orders, "
+        "redrive included, in a fraction of an hour, and the naive loop's last success comes "
+        "long before the bound; after it, each cycle only repeats the one before.",
+        "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
+        "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
+        "0.5 s of work take no real time, and the timestamps are the same on every run.",
+        "The processing step is the capstone's (`orders.OrderProcessor`) instead of the guide's "
+        "`random.random() < 0.8` stand-in: the same one failure in five, seeded per order and "
+        "attempt instead of unseeded, plus the poison orders' quantity bug, which fails every "
+        "time. A failed attempt takes its 0.5 s of work too (the guide's stand-in fails at once).",
+        "The orders are the capstone's, each sent with the guide's `send_order`, instead of the "
+        "demo's 3 example orders and batch of 5 (`send_batch_orders` is not used).",
+        "The guide's `logger` lines and the statistics the demo prints every cycle are collected "
+        "(`nv.log`, `nv.samples`) instead of printed.",
+        "Region and credentials come from the lab (`lab.sqs`) instead of "
+        "`boto3.client('sqs', region_name='us-east-1')`.",
+    )
+
+
+#: The deviations of a run with the default budget on the virtual clock.
+DEVIATIONS = deviations()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The demo's statistics line after one cycle: when, messages available and in flight."""
+
+    time: float
+    available: int
+    in_flight: int
+
+
+@dataclass
+class NaiveRun:
+    """What the guide's pipeline did to the orders within its budget of lab time."""
+
+    order_list: list[orders.Order]
+    queue_url: str
+    dlq_url: str
+    processor: orders.OrderProcessor
+    log: GuideLog
+    started: float
+    budget: float
+    stopped: float = 0.0
+    cycles: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    received: Counter[str] = field(default_factory=Counter)
+    dedup_ids: dict[str, str] = field(default_factory=dict)
+    dlq_sends: int = 0
+    dlq_stats: dict[str, Any] = field(default_factory=dict)
+    records: list[CallRecord] = field(default_factory=list)
+
+    @property
+    def deviations(self) -> tuple[str, ...]:
+        """How this run differs from the guide's code (the bound first)."""
+        return deviations(self.budget)
+
+    @property
+    def ledger(self) -> orders.Ledger:
+        """Every processing, in order."""
+        return self.processor.ledger
+
+    @property
+    def failed(self) -> list[str]:
+        """Each failed processing attempt as ``order id: error``."""
+        return [f"{f.order_id}: {f.error}" for f in self.processor.failures]
+
+    def unprocessed(self) -> list[str]:
+        """Orders never processed within the budget, in input order (they are still queued)."""
+        done = {e.order_id for e in self.ledger}
+        return [o.order_id for o in self.order_list if o.order_id not in done]
+
+    def lost(self) -> list[str]:
+        """Orders never processed and in no DLQ: the unprocessed ones (the guide's DLQ is empty)."""
+        return self.unprocessed()
+
+    def holding(self) -> dict[str, str]:
+        """Per blocked customer, the order at the head of its message group: its first order not
+        processed, which SQS returns first whenever it hands out that group's messages."""
+        heads: dict[str, str] = {}
+        by_id = self.by_id
+        for oid in self.unprocessed():
+            heads.setdefault(by_id[oid].customer_id, oid)
+        return heads
+
+    def stuck(self) -> dict[str, list[str]]:
+        """Per blocked customer, the orders waiting behind the head of its group."""
+        by_id, holding = self.by_id, self.holding()
+        behind: dict[str, list[str]] = {c: [] for c in holding}
+        for oid in self.unprocessed():
+            if oid not in holding.values():
+                behind[by_id[oid].customer_id].append(oid)
+        return behind
+
+    def overtook(self) -> list[str]:
+        """Orders processed although an earlier order of the same customer never was: they came
+        in the same receive as the order holding their group, and went ahead of it."""
+        return ahead_of_unprocessed(self.order_list, list(self.ledger))
+
+    @property
+    def by_id(self) -> dict[str, orders.Order]:
+        """The input orders by id."""
+        return {o.order_id: o for o in self.order_list}
+
+    def duplicates(self) -> int:
+        """Processings of an order that had already been processed."""
+        return len(self.ledger) - len({e.order_id for e in self.ledger})
+
+    def out_of_order(self) -> list[str]:
+        """Orders processed after a later order (by created_at) of the same customer."""
+        return orders.processed_late(self.order_list, list(self.ledger))
+
+    def drained_at(self) -> float:
+        """Lab time of the last order processed (nothing was processed after it)."""
+        return max((e.time for e in self.ledger), default=self.started)
+
+    def poison_deliveries(self) -> int:
+        """Times a poison order was received (each one is processed, fails and stays)."""
+        poison = {o.order_id for o in self.order_list if o.poison}
+        return sum(n for oid, n in self.received.items() if oid in poison)
+
+    def bill(self, until: float | None = None) -> cost.Bill:
+        """What the run's calls cost at list price (FIFO), up to lab time ``until`` if given."""
+        return cost.bill(r for r in self.records if until is None or r.started <= until)
+
+    def idle_bill(self) -> cost.Bill:
+        """The calls after the last order processed: the loop polling poison orders."""
+        return cost.bill(r for r in self.records if r.started > self.drained_at())
+
+    def idle_requests_per_hour(self) -> float:
+        """Billed requests an hour once no order can be processed any more."""
+        idle = self.stopped - self.drained_at()
+        if idle <= 0:
+            raise LimitError("the run stopped at its last success: give it a longer budget")
+        return self.idle_bill().requests / idle * cost.SECONDS_PER_HOUR
+
+    def reconcile(self) -> orders.Reconciliation:
+        """The capstone's checks applied to the naive run (its DLQ is empty)."""
+        return orders.reconcile(self.order_list, self.ledger, [])
+
+    def summary(self) -> Table:
+        """The run in numbers."""
+        holding = self.holding()
+        rows: list[tuple[str, Any]] = [
+            ("orders sent (one SendMessage each)", len(self.dedup_ids)),
+            ("loop cycles (receive, statistics, sleep 2 s)", self.cycles),
+            ("orders processed", len({e.order_id for e in self.ledger})),
+            ("last order processed at (lab s)", f"{self.drained_at() - self.started:,.1f}"),
+            ("orders never processed", len(self.unprocessed())),
+            ("customers whose group a poison order holds", len(holding)),
+            ("their later orders, processed ahead of it", len(self.overtook())),
+            ("deliveries of poison orders", self.poison_deliveries()),
+            ("sends to the guide's DLQ", self.dlq_sends),
+            ("messages in the guide's DLQ", self.dlq_stats.get("messages_available", 0)),
+            ("stopped at (lab s)", f"{self.stopped - self.started:,.1f}"),
+        ]
+        return Table(("measure", "value"), rows)
+
+
+def ahead_of_unprocessed(
+    order_list: list[orders.Order], entries: list[orders.Processed]
+) -> list[str]:
+    """Orders processed (per ``entries``) although an earlier order (by created_at) of the same
+    customer was never processed."""
+    done = {e.order_id for e in entries}
+    first_left: dict[str, str] = {}
+    for order in order_list:
+        if order.order_id not in done:
+            old = first_left.get(order.customer_id, order.created_at)
+            first_left[order.customer_id] = min(old, order.created_at)
+    return [
+        e.order_id
+        for e in entries
+        if e.customer_id in first_left and e.created_at > first_left[e.customer_id]
+    ]
+
+
+def run_naive(
+    lab: Lab,
+    order_list: list[orders.Order] | None = None,
+    *,
+    name: str = "pedidos-ecommerce",
+    seed: int = 0,
+    failure_rate: float = 0.2,
+    work_seconds: float = 0.5,
+    budget: float | None = None,
+) -> NaiveRun:
+    """The guide's demo on ``lab``: create its two queues, send each order, then loop until
+    ``budget`` seconds of lab time have passed (:data:`BUDGET` on the virtual clock,
+    :data:`REAL_CLOCK_BUDGET` on a real one); finally read its DLQ's statistics."""
+    if budget is None:
+        budget = BUDGET if lab.virtual_time else REAL_CLOCK_BUDGET
+    budget = check_finite("budget", budget, example="budget=600")
+    if budget <= 0:
+        raise LimitError(f"budget is the lab time the loop may run, in seconds; got {budget!r}")
+    chosen = list(order_list) if order_list is not None else orders.load()
+    sqs, start_index = lab.sqs, len(lab.trace)
+    log = GuideLog(lab.clock.time)
+    names = (f"{name}.fifo", f"{name}-dlq.fifo")
+    url, dlq_url = (get_or_create_queue(sqs, n, log) for n in names)
+    processor = orders.OrderProcessor(
+        lab, seed=seed, failure_rate=failure_rate, work_seconds=work_seconds
+    )
+    processor.phase = PHASE
+    run = NaiveRun(chosen, url, dlq_url, processor, log, lab.clock.time(), budget)
+    producer = GuideProducer(sqs, url, names[0], lab.now, log, run.dedup_ids)
+    for order in chosen:
+        producer.send_order(dict(order.record))
+    run.samples.append(sample(lab, run, names[0]))  # the demo's statistics before the loop
+    step = guide_step(processor, log)
+    consumer = GuideConsumer(sqs, url, names[0], step, log, dlq_url, received=run.received)
+    endless_loop(lab, run, consumer, names[0])
+    run.dlq_sends = consumer.dlq_sends
+    run.dlq_stats = queue_stats(sqs, dlq_url, names[1], log)  # the demo's last step
+    run.records = [r for r in lab.trace.records[start_index:] if r.queue in names]
+    return run
+
+
+def guide_step(processor: orders.OrderProcessor, log: GuideLog) -> Callable[[dict[str, Any]], bool]:
+    """The guide's ``_simulate_order_processing`` on the capstone's step: True after a success."""
+
+    def simulate(order: dict[str, Any]) -> bool:
+        oid = str(order["order_id"])
+        try:
+            done = processor.process(order)
+        except Exception as err:  # noqa: BLE001 - a failure is False, as the guide's stand-in
+            log.add("WARNING", f"processing of order {oid} failed: {err}", oid)
+            return False
+        log.add("INFO", f"order {oid} - total: {orders.money(done.total_cents)}", oid)
+        return True
+
+    return simulate
+
+
+def sample(lab: Lab, run: NaiveRun, name: str) -> Sample:
+    """One call of the guide's monitor, kept as the demo's statistics line."""
+    stats = queue_stats(lab.sqs, run.queue_url, name, run.log)
+    return Sample(
+        lab.clock.time(), stats.get("messages_available", 0), stats.get("messages_in_flight", 0)
+    )
+
+
+def endless_loop(lab: Lab, run: NaiveRun, consumer: GuideConsumer, name: str) -> None:
+    """The demo's ``while True``: receive up to 5 (5 s long poll), statistics, sleep 2 s; the
+    lab stops it once the budget is spent (the guide waits for Ctrl+C)."""
+    while True:
+        consumer.process_orders(max_messages=5, wait_time=5)
+        run.samples.append(sample(lab, run, name))
+        run.cycles += 1
+        if lab.clock.time() - run.started >= run.budget:
+            break
+        lab.wait(2)
+    run.stopped = lab.clock.time()
+
+
+def queue_left(lab: Lab, run: NaiveRun) -> int:
+    """Messages still in the naive queue (visible, in flight, delayed), left out of the trace."""
+    with lab.trace.paused():
+        return sum(queues.depth(lab.sqs, run.queue_url))
