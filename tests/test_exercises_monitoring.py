@@ -316,6 +316,8 @@ def test_scaling_check_catches_wrong_policies_without_simulating(shared, policy,
     check = check_scaling_target(shared, policy)
     assert not check and first in check.message and more in check.more[0]
     assert len(shared.trace.records) == calls
+    for argument in ("acceptable_latency=60", "seconds_per_message=2", "min_instances=1"):
+        assert argument not in check.message  # the first hint gives no part of the answer
 
 
 def test_scaling_check_catches_a_target_at_the_promise(shared):

@@ -11,9 +11,17 @@ from typing import TYPE_CHECKING, Any
 from sqslab import alarm_evaluator, facts
 from sqslab.alarm_evaluator import StoredAlarm
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, SYMBOLS, AlarmHistory
-from sqslab.exercises import monitoring_days as days
 from sqslab.exercises.arguments import Expected, expects
 from sqslab.exercises.base import Check, first_problem, hint
+from sqslab.exercises.monitoring_days import (
+    CLEANED_AT,
+    DEADLINE,
+    HANG_AT,
+    POISON_AT,
+    orders_day,
+    phase,
+    refunds_day,
+)
 from sqslab.metric_cells import cell
 from sqslab.metric_series import AGE, NAMESPACE, SENT, VISIBLE
 
@@ -101,10 +109,10 @@ def _other_queue(alarm: StoredAlarm, day: Day, role: str) -> tuple[Any, ...]:
 def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[tuple[Any, ...]]:
     rule, states, values = alarm.rule, history.states, history.values
     assert rule is not None
-    healthy = _first(states, ALARM, 0, days.HANG_AT)
-    fired = _first(states, ALARM, days.HANG_AT)
-    late = None if fired is None else fired + 1 - days.HANG_AT
-    healthy_max = max((v or 0) for v in values[: days.HANG_AT])
+    healthy = _first(states, ALARM, 0, HANG_AT)
+    fired = _first(states, ALARM, HANG_AT)
+    late = None if fired is None else fired + 1 - HANG_AT
+    healthy_max = max((v or 0) for v in values[:HANG_AT])
     return [
         (any(v is not None for v in values), *_no_data(alarm, day.queue)),
         _other_queue(alarm, day, "the orders queue"),
@@ -132,7 +140,7 @@ def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list
         (
             healthy is None,
             f"your alarm went to ALARM{' on a single breaching datapoint' if rule.m == 1 else ''}"
-            f" during {days.phase(healthy or 0)} (minute {healthy} of the day), while the "
+            f" during {phase(healthy or 0)} (minute {healthy} of the day), while the "
             "consumer was fine: it would page someone for a healthy queue. Compare the values "
             "get_metric_data gives for the healthy minutes with your Threshold and "
             "DatapointsToAlarm",
@@ -154,13 +162,13 @@ def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list
             f"{cell(max((v or 0) for v in values))} s by the end of the day. Look at the "
             "Threshold against the values get_metric_data gives after the hang",
             f"after the hang the oldest order is 60 s older every minute: to fire within "
-            f"{days.DEADLINE} minutes with 2 datapoints it must cross the threshold by minute "
-            f"{days.DEADLINE - 1}",
+            f"{DEADLINE} minutes with 2 datapoints it must cross the threshold by minute "
+            f"{DEADLINE - 1}",
         ),
         (
-            late is not None and late <= days.DEADLINE,
+            late is not None and late <= DEADLINE,
             f"your alarm fired {late} minutes after the consumer hung; the exercise asks for "
-            f"{days.DEADLINE} at most. Look at the Threshold and at how many datapoints it waits for",
+            f"{DEADLINE} at most. Look at the Threshold and at how many datapoints it waits for",
             "each minute after the hang adds 60 s to the oldest order's age; the alarm enters "
             "ALARM at the end of the minute that completes its M of N",
         ),
@@ -171,7 +179,7 @@ def _verdict(healthy: int | None, late: int | None) -> str:
     """What the alarm did on the day, as a clause."""
     if healthy is not None:
         return (
-            f"it went to ALARM during {days.phase(healthy)} (minute {healthy} of the day), while "
+            f"it went to ALARM during {phase(healthy)} (minute {healthy} of the day), while "
             "the consumer was fine"
         )
     if late is None:
@@ -187,10 +195,10 @@ def check_stuck_alarm(lab: Lab, name: str = STUCK_ALARM) -> Check:
     alarm = _setup(lab, exercise, name)
     if isinstance(alarm, Check):
         return alarm
-    day = days.orders_day(lab)
+    day = orders_day(lab)
     history = _run(lab, alarm, day)
-    fired = _first(history.states, ALARM, days.HANG_AT)
-    late = 0 if fired is None else fired + 1 - days.HANG_AT
+    fired = _first(history.states, ALARM, HANG_AT)
+    late = 0 if fired is None else fired + 1 - HANG_AT
     return first_problem(
         exercise,
         _stuck_problems(alarm, history, day),
@@ -203,10 +211,10 @@ def check_stuck_alarm(lab: Lab, name: str = STUCK_ALARM) -> Check:
 def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[tuple[Any, ...]]:
     rule, states, values = alarm.rule, history.states, history.values
     assert rule is not None
-    quiet = states[: days.POISON_AT]
+    quiet = states[:POISON_AT]
     fired = _first(states, ALARM)
     default = facts.get("alarm_missing_data_default").text
-    after = states[days.CLEANED_AT]
+    after = states[CLEANED_AT]
     return [
         (any(v is not None for v in values), *_no_data(alarm, day.queue)),
         _other_queue(alarm, day, "the dead-letter queue"),
@@ -232,16 +240,16 @@ def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[t
             "TreatMissingData='notBreaching'",
         ),
         (
-            fired == days.POISON_AT,
+            fired == POISON_AT,
             "your alarm did not go to ALARM in the minute the first poison refund reached the "
-            f"DLQ (minute {days.POISON_AT}; it {_fired_words(fired)}). Every dead letter is a "
+            f"DLQ (minute {POISON_AT}; it {_fired_words(fired)}). Every dead letter is a "
             "failure someone must see: look at Threshold, ComparisonOperator and M of N",
             f"in that minute the DLQ's {VISIBLE} was 1: one datapoint above 0 should do it "
             "(GreaterThanThreshold 0, 1 of 1)",
         ),
         (
             after == OK,
-            f"the DLQ was emptied in minute {days.CLEANED_AT} but your alarm stayed {after}: "
+            f"the DLQ was emptied in minute {CLEANED_AT} but your alarm stayed {after}: "
             "with 0 dead letters it should clear. Look at the comparison "
             f"({SYMBOLS[rule.comparison]} {rule.threshold:g}) and at how many datapoints it looks "
             f"back (EvaluationPeriods {rule.n})",
@@ -263,11 +271,11 @@ def check_dlq_alarm(lab: Lab, name: str = DLQ_ALARM) -> Check:
     alarm = _setup(lab, exercise, name)
     if isinstance(alarm, Check):
         return alarm
-    day = days.refunds_day(lab)
+    day = refunds_day(lab)
     history = _run(lab, alarm, day)
     return first_problem(
         exercise,
         _dlq_problems(alarm, history, day),
-        f"{alarm.describe()}: OK while the DLQ was quiet, ALARM in minute {days.POISON_AT} when "
-        f"the first dead letter arrived, OK after the clean-up in minute {days.CLEANED_AT}.",
+        f"{alarm.describe()}: OK while the DLQ was quiet, ALARM in minute {POISON_AT} when "
+        f"the first dead letter arrived, OK after the clean-up in minute {CLEANED_AT}.",
     )
