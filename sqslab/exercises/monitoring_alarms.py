@@ -6,13 +6,13 @@ comparison, a page during the healthy part, a single datapoint, too late, or nev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqslab import alarm_evaluator, facts
 from sqslab.alarm_evaluator import StoredAlarm
 from sqslab.alarms import ALARM, INSUFFICIENT_DATA, OK, SYMBOLS, AlarmHistory
 from sqslab.exercises.arguments import Expected, expects
-from sqslab.exercises.base import Check, first_problem, hint
+from sqslab.exercises.base import Check, Problem, first_problem, hint
 from sqslab.exercises.monitoring_days import (
     CLEANED_AT,
     DEADLINE,
@@ -97,7 +97,7 @@ def _no_data(alarm: StoredAlarm, queue: str) -> tuple[str, ...]:
     )
 
 
-def _other_queue(alarm: StoredAlarm, day: Day, role: str) -> tuple[Any, ...]:
+def _other_queue(alarm: StoredAlarm, day: Day, role: str) -> Problem:
     """The problem of an alarm on another queue that has data of its own."""
     return (
         alarm.queue == day.queue,
@@ -106,7 +106,7 @@ def _other_queue(alarm: StoredAlarm, day: Day, role: str) -> tuple[Any, ...]:
     )
 
 
-def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[tuple[Any, ...]]:
+def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[Problem]:
     rule, states, values = alarm.rule, history.states, history.values
     assert rule is not None
     healthy = _first(states, ALARM, 0, HANG_AT)
@@ -208,7 +208,7 @@ def check_stuck_alarm(lab: Lab, name: str = STUCK_ALARM) -> Check:
     )
 
 
-def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[tuple[Any, ...]]:
+def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[Problem]:
     rule, states, values = alarm.rule, history.states, history.values
     assert rule is not None
     quiet = states[:POISON_AT]
