@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 __all__ = ["start", "__version__"]
 
 SUBMODULES = (
+    "alarm_evaluator",
     "alarms",
     "arguments",
     "aws_account",
@@ -42,6 +43,7 @@ SUBMODULES = (
     "loadtest",
     "messages",
     "metric_cells",
+    "metric_publisher",
     "metric_series",
     "monitor",
     "monitor_demo",
@@ -67,6 +69,7 @@ SUBMODULES = (
     "tables",
     "timeline",
     "trace",
+    "tracing",
     "widgets",
     "workshop",
 )
@@ -100,6 +103,7 @@ LEARNER_MODULES = (
     "services",
     "tables",
     "timeline",
+    "tracing",
     "widgets",
 )
 

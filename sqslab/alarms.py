@@ -15,13 +15,14 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqslab import facts, monitor
+from sqslab import facts
+from sqslab import metric_series as series
 from sqslab.arguments import NAME, check_amount, check_finite, given, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
 from sqslab.metric_cells import cell, utc
-from sqslab.monitor import Metrics, Stat
+from sqslab.metric_series import Metrics, Stat
 from sqslab.tables import Table
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -44,49 +45,15 @@ EXTRA_RANGE = 2
 
 
 @dataclass(frozen=True)
-class Alarm:
-    """A CloudWatch metric alarm on one AWS/SQS metric of one queue."""
+class Rule:
+    """How CloudWatch decides an alarm's state from its datapoints: the threshold and comparison,
+    M of N, and the treatment of missing data (shared by :class:`Alarm` and stored alarms)."""
 
-    name: str
-    metric: str
     threshold: float
-    comparison: str = "GreaterThanThreshold"
-    statistic: str | None = None
-    period: int = 60
-    evaluation_periods: int = 1
-    datapoints_to_alarm: int | None = None
+    comparison: str
+    n: int
+    m: int
     treat_missing_data: str = "missing"
-    queue: str | None = None
-
-    def __post_init__(self) -> None:
-        if not is_text(self.name):
-            raise WrongTypeError(
-                f"an Alarm's name is text, e.g. 'orders stuck'; got {given(self.name)}"
-            )
-        if self.queue is not None and not is_text(self.queue):
-            raise WrongTypeError(f"queue is the queue's name as text; got {given(self.queue)}")
-        check_finite("threshold", self.threshold, "threshold=300")
-        monitor.check_metric(self.metric)
-        check_choice("comparison", self.comparison, COMPARISONS)
-        check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
-        if self.statistic is not None:
-            check_choice("statistic", self.statistic, monitor.STATISTICS)
-        check_periods(self.period, self.evaluation_periods, self.datapoints_to_alarm)
-
-    @property
-    def m(self) -> int:
-        """Datapoints to alarm (M); N when not given."""
-        return self.datapoints_to_alarm or self.evaluation_periods
-
-    @property
-    def n(self) -> int:
-        """Evaluation periods (N)."""
-        return self.evaluation_periods
-
-    @property
-    def stat(self) -> str:
-        """The statistic compared with the threshold (the metric's default when not given)."""
-        return self.statistic or monitor.DEFAULT_STATISTIC[self.metric]
 
     def breaches(self, value: float) -> bool:
         """True when one datapoint is on the wrong side of the threshold."""
@@ -113,6 +80,105 @@ class Alarm:
 
     def _count(self, values: Sequence[float]) -> int:
         return sum(self.breaches(v) for v in values)
+
+    @property
+    def span(self) -> int:
+        """Datapoints in the evaluation range: N plus the extra ones CloudWatch looks back."""
+        return self.n + EXTRA_RANGE
+
+    def states(
+        self, values: Sequence[float | None], before: Sequence[float | None] = ()
+    ) -> list[str]:
+        """The state after each of ``values`` (oldest first), from INSUFFICIENT_DATA as a new alarm
+        starts; ``before`` are earlier datapoints that fill the first evaluation ranges."""
+        history = [*before, *values]
+        state, states = INSUFFICIENT_DATA, []
+        for i in range(len(before), len(history)):
+            window = [None] * max(0, self.span - i - 1) + history[max(0, i - self.span + 1) : i + 1]
+            state = self.decide(window, state)
+            states.append(state)
+        return states
+
+
+class Watched(Protocol):
+    """What an :class:`AlarmHistory` (and its chart) needs of an alarm: an :class:`Alarm`, or one
+    stored in CloudWatch (:class:`sqslab.alarm_evaluator.StoredAlarm`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def metric(self) -> str: ...
+
+    @property
+    def stat(self) -> str: ...
+
+    @property
+    def threshold(self) -> float: ...
+
+    @property
+    def queue(self) -> str | None: ...
+
+    def breaches(self, value: float) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch metric alarm on one AWS/SQS metric of one queue."""
+
+    name: str
+    metric: str
+    threshold: float
+    comparison: str = "GreaterThanThreshold"
+    statistic: str | None = None
+    period: int = 60
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: str = "missing"
+    queue: str | None = None
+
+    def __post_init__(self) -> None:
+        if not is_text(self.name):
+            raise WrongTypeError(
+                f"an Alarm's name is text, e.g. 'orders stuck'; got {given(self.name)}"
+            )
+        if self.queue is not None and not is_text(self.queue):
+            raise WrongTypeError(f"queue is the queue's name as text; got {given(self.queue)}")
+        check_finite("threshold", self.threshold, "threshold=300")
+        series.check_metric(self.metric)
+        check_choice("comparison", self.comparison, COMPARISONS)
+        check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
+        if self.statistic is not None:
+            check_choice("statistic", self.statistic, series.STATISTICS)
+        check_periods(self.period, self.evaluation_periods, self.datapoints_to_alarm)
+
+    @property
+    def m(self) -> int:
+        """Datapoints to alarm (M); N when not given."""
+        return self.datapoints_to_alarm or self.evaluation_periods
+
+    @property
+    def n(self) -> int:
+        """Evaluation periods (N)."""
+        return self.evaluation_periods
+
+    @property
+    def stat(self) -> str:
+        """The statistic compared with the threshold (the metric's default when not given)."""
+        return self.statistic or series.DEFAULT_STATISTIC[self.metric]
+
+    @property
+    def rule(self) -> Rule:
+        """How this alarm decides its state (threshold, M of N, missing data)."""
+        return Rule(self.threshold, self.comparison, self.n, self.m, self.treat_missing_data)
+
+    def breaches(self, value: float) -> bool:
+        """True when one datapoint is on the wrong side of the threshold."""
+        return self.rule.breaches(value)
+
+    def decide(self, points: Sequence[float | None], current: str = INSUFFICIENT_DATA) -> str:
+        """The state after evaluating ``points``, the evaluation range, oldest first (None = missing)."""
+        return self.rule.decide(points, current)
 
     def datapoints(self, metrics: Metrics) -> tuple[list[datetime], list[float | None]]:
         """This alarm's datapoints from ``metrics``: its statistic over periods of its length."""
@@ -142,12 +208,7 @@ class Alarm:
         else:
             values = list(data)
             times = list(times) if times is not None else [None] * len(values)  # type: ignore[list-item]
-        span = self.n + EXTRA_RANGE
-        state, states = INSUFFICIENT_DATA, []
-        for i in range(len(values)):
-            window = [None] * max(0, span - i - 1) + values[max(0, i - span + 1) : i + 1]
-            state = self.decide(window, state)
-            states.append(state)
+        states = self.rule.states(values)
         return AlarmHistory(self, list(times), values, states)
 
     def describe(self) -> str:
@@ -161,7 +222,7 @@ class Alarm:
         """The same alarm as keyword arguments of CloudWatch's ``put_metric_alarm``."""
         args: dict[str, Any] = {
             "AlarmName": self.name,
-            "Namespace": monitor.NAMESPACE,
+            "Namespace": series.NAMESPACE,
             "MetricName": self.metric,
             "Statistic": self.stat,
             "Period": self.period,
@@ -189,7 +250,7 @@ def _merge(stats: list[Stat]) -> Stat | None:
 class AlarmHistory:
     """An alarm's datapoints and the state after each of them."""
 
-    alarm: Alarm
+    alarm: Watched
     times: list[datetime]
     values: list[float | None]
     states: list[str] = field(default_factory=list)
@@ -244,7 +305,7 @@ def check_choice(what: str, value: str, choices: Sequence[str] | dict[str, Any])
 
 def check_periods(period: int, evaluation_periods: int, datapoints: int | None) -> None:
     """Period a multiple of 60 s, 1 <= M <= N, and N x period within one day (CloudWatch's rules)."""
-    step = monitor.period_seconds()
+    step = series.period_seconds()
     if not isinstance(period, int) or period < step or period % step:
         raise LimitError(
             f"period {period!r} s is not allowed: AWS/SQS metrics have 1-minute datapoints, so an "
@@ -266,7 +327,7 @@ def check_periods(period: int, evaluation_periods: int, datapoints: int | None) 
 
 
 def _queue_name(queue: str) -> str:
-    return monitor.Sampler.name(queue)
+    return series.queue_name(queue)
 
 
 @requires(queue=NAME)
@@ -278,7 +339,7 @@ def oldest_message_age(
     name = _queue_name(queue)
     return Alarm(
         f"{name} oldest message >= {seconds:g} s",
-        monitor.AGE,
+        series.AGE,
         seconds,
         "GreaterThanOrEqualToThreshold",
         "Maximum",
@@ -296,7 +357,7 @@ def dlq_not_empty(dlq: str) -> Alarm:
     NumberOfMessagesSent stays 0."""
     name = _queue_name(dlq)
     return Alarm(
-        f"{name} not empty", monitor.VISIBLE, 0, "GreaterThanThreshold", "Maximum", queue=name
+        f"{name} not empty", series.VISIBLE, 0, "GreaterThanThreshold", "Maximum", queue=name
     )
 
 
@@ -307,7 +368,7 @@ def backlog(queue: str, messages: int, *, periods: int = 3, datapoints: int | No
     name = _queue_name(queue)
     return Alarm(
         f"{name} backlog >= {messages}",
-        monitor.VISIBLE,
+        series.VISIBLE,
         messages,
         "GreaterThanOrEqualToThreshold",
         "Maximum",

@@ -2,7 +2,8 @@
 
 On real AWS (``aws`` backend) the series come from CloudWatch ``GetMetricData``. moto publishes no
 AWS/SQS metrics at all and has no ApproximateAgeOfOldestMessage attribute, so on the other backends
-sqslab derives them, deterministically, from what it can see:
+sqslab derives them, deterministically, from what it can see (and on the moto backends a
+:class:`Sampler` publishes what it derives into moto's CloudWatch, :mod:`sqslab.metric_publisher`):
 
 - **NumberOf*** sums and **SentMessageSize** from the trace of SQS calls (``lab.trace``): messages
   sent, messages returned by receives (per message), empty receives (per call), successful deletes;
@@ -60,7 +61,10 @@ from sqslab.sampler import ATTRIBUTES, Sampler
 
 MOTO_NOTE = (
     "moto publishes no AWS/SQS CloudWatch metrics and has no ApproximateAgeOfOldestMessage: "
-    "these series are derived by sqslab from the trace and the queue attributes"
+    "on the moto backends a monitor.Sampler derives them from the trace and the queue attributes "
+    "and publishes them into moto's CloudWatch (sqslab sampler, emulating SQS), where "
+    "get_metric_data reads them as on AWS; the alarms stored there are evaluated by the sqslab "
+    "alarm evaluator, emulating CloudWatch on moto"
 )
 
 __all__ = [

@@ -1,14 +1,20 @@
 """Live snapshots of queues: a :class:`Sampler` reads their gauges every minute on the lab's clock,
-as CloudWatch samples AWS/SQS, and on moto the age of the oldest message moto does not report."""
+as CloudWatch samples AWS/SQS, and on moto the age of the oldest message moto does not report.
+
+On the moto backends each sample also plays SQS's and CloudWatch's parts: the queue's AWS/SQS
+datapoints go into moto's CloudWatch (:mod:`sqslab.metric_publisher`) and the alarms stored there
+on the sampled queues are evaluated (:mod:`sqslab.alarm_evaluator`). On AWS, SQS publishes and
+CloudWatch evaluates by themselves, so the sampler only reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqslab import queue_metrics
+from sqslab import alarm_evaluator, queue_metrics
 from sqslab.emulator import state
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.metric_publisher import Publisher, publishes
 from sqslab.metric_series import (
     DELAYED,
     NOT_VISIBLE,
@@ -64,7 +70,9 @@ class Sampler:
     boundary beside other scheduled tasks; ``watch(consumer)`` runs a consumer with it.
     On moto it also keeps the age of the oldest message (which moto does not report): a message
     moved into a dead-letter queue counts from when the sampler first saw it there, as AWS counts
-    a DLQ's age from the move.
+    a DLQ's age from the move. On the moto backends each sample is published into moto's
+    CloudWatch as AWS/SQS and the CloudWatch alarms on the watched queues are evaluated; on a real
+    AWS endpoint SQS publishes these metrics itself, so the sampler publishes nothing there.
     """
 
     def __init__(self, lab: Lab, *queue_urls: str, period: int | None = None) -> None:
@@ -76,6 +84,7 @@ class Sampler:
         self.period = period or period_seconds()
         self.snapshots: dict[str, list[Snapshot]] = {self.name(u): [] for u in self.urls}
         self._first_seen: dict[tuple[str, str], float] = {}
+        self.publisher = Publisher(lab) if publishes(lab) else None
 
     @staticmethod
     def name(url: str) -> str:
@@ -83,11 +92,16 @@ class Sampler:
         return queue_name(url)
 
     def sample(self) -> list[Snapshot]:
-        """One snapshot of every queue at the current time (left out of the trace)."""
+        """One snapshot of every queue at the current time (left out of the trace); on the moto
+        backends also published into CloudWatch, with the alarms on these queues evaluated."""
         taken = []
         with self.lab.trace.paused():
             for url in self.urls:
                 taken.append(self._snapshot(url))
+        if self.publisher is not None:
+            names = [self.name(url) for url in self.urls]
+            self.publisher.publish(dict(zip(names, taken, strict=True)))
+            alarm_evaluator.evaluate(self.lab, queues=names, at=taken[-1].time)
         return taken
 
     def _snapshot(self, url: str) -> Snapshot:

@@ -164,3 +164,14 @@ def test_the_same_alarm_is_accepted_by_cloudwatch(lab):
     assert (stored["EvaluationPeriods"], stored["DatapointsToAlarm"]) == (3, 2)
     assert stored["Dimensions"] == [{"Name": "QueueName", "Value": "orders"}]
     assert "2 of 3 x 60 s" in alarm.describe()
+
+
+def test_a_rule_decides_like_its_alarm_and_earlier_datapoints_fill_the_first_ranges():
+    alarm = _alarm(2, 3, "missing")
+    rule = alarm.rule
+    assert rule == alarms.Rule(5, "GreaterThanThreshold", 3, 2, "missing") and rule.span == 5
+    values = _points("X 0 X X 0 0")
+    assert rule.states(values) == alarm.evaluate(values).states
+    # two breaching datapoints just before the window: the first evaluation already sees them
+    assert rule.states(_points("0 0"), before=_points("X X")) == [ALARM, OK]
+    assert rule.states(_points("0 0")) == [OK, OK]

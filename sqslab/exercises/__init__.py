@@ -23,9 +23,9 @@ from sqslab.exercises.monitoring import (
     check_dlq_alarm,
     check_scaling_target,
     check_stuck_alarm,
-    quiet_dlq,
+    orders_day,
+    refunds_day,
     run_thumbnails,
-    stuck_or_burst,
 )
 from sqslab.exercises.producers import check_batch_orders, check_large_report, check_payment_events
 from sqslab.exercises.queues import check_payments_fifo, check_purged, check_thumbnails_queue
@@ -61,8 +61,8 @@ __all__ = [
     "check_shop_fanout",
     "check_stuck_alarm",
     "check_thumbnails_queue",
-    "quiet_dlq",
+    "orders_day",
+    "refunds_day",
     "run_invoices",
     "run_thumbnails",
-    "stuck_or_burst",
 ]
