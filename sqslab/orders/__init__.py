@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from sqslab.orders.data import Order, find_data_file, load, money
 from sqslab.orders.ledger import AFTER_REDRIVE, FIRST_PASS, Ledger, Processed
+from sqslab.orders.order_step import Attempt, OrderStep, StepFaults
 from sqslab.orders.pipeline import OrderPipeline, run
 from sqslab.orders.reconciliation import (
     EXACTLY_ONCE,
@@ -49,6 +50,7 @@ from sqslab.orders.step import (
 
 __all__ = [
     "AFTER_REDRIVE",
+    "Attempt",
     "EXACTLY_ONCE",
     "FIRST_PASS",
     "IN_ORDER",
@@ -57,8 +59,10 @@ __all__ = [
     "Order",
     "OrderPipeline",
     "OrderProcessor",
+    "OrderStep",
     "Processed",
     "Reconciliation",
+    "StepFaults",
     "TransientError",
     "find_data_file",
     "in_group_order",
