@@ -76,19 +76,22 @@ def describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-def error_hints(name: str, called: Called, *more: str) -> tuple[str, ...]:
-    """The hints for a function that raised or ran away (``called.failed``); ``more`` follow."""
+def error_hints(
+    name: str, called: Called, *, loop_help: str = "", error_help: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The hints for a function that raised (``error_help`` first among the later ones) or ran
+    away (then ``loop_help``); ``called.failed`` must hold."""
     if called.looped:
-        return (
+        first = (
             f"{name} does not stop: it made more than {called.calls} SQS calls, "
-            f"{called.busiest} most often, and was stopped there.",
-            *more,
+            f"{called.busiest} most often, and was stopped there."
         )
+        return (first, loop_help) if loop_help else (first,)
     return (
         f"{name} stopped with an error: {describe(called.error or RuntimeError())}",
+        *error_help,
         "the error names the call and what SQS (or boto3) did not accept; the section above "
         "shows that call",
-        *more,
     )
 
 

@@ -195,8 +195,9 @@ def _problem(out: Outcome) -> Hints | None:
         return error_hints(
             NAME,
             broken,
-            f"(the check's scenario: {fault}.) Return when a long poll comes back empty; the "
-            "check starts consume_orders again while orders are left",
+            loop_help=f"(the check's scenario: {fault}.) Return when a long poll comes back "
+            "empty; the check starts consume_orders again while orders are left",
+            error_help=_error_help(out, broken.error),
         )
     receives = out.receives()
     if not receives:
@@ -255,6 +256,18 @@ def _problem(out: Outcome) -> Hints | None:
             "wait that long before anyone retries them. Use the step's heartbeat.",
         )
     return None
+
+
+def _error_help(out: Outcome, err: BaseException | None) -> tuple[str, ...]:
+    """More telling hints for an error that stopped the consumer."""
+    failed = [a for a in out.step.log if a.outcome != OK and a.detail.endswith(str(err))]
+    if failed:
+        return (
+            f"the step raised it for {failed[-1].order_id} ({out.scenario.fault}): a failed order "
+            "must not stop the worker. Catch the error and leave that message undeleted: SQS "
+            "delivers it again, and moves it to the DLQ after 3 receives",
+        )
+    return (f"it happened in the check's scenario where {out.scenario.fault}",)
 
 
 @expects(EXERCISE, lab=LAB, fn=FUNCTION)

@@ -111,12 +111,12 @@ def run(lab: Lab, fn: Callable[..., Any], data: list[Order], seed: int, crash: b
     injector = faults.inject_batch_failures(lab.sqs, rate=FAILURE_RATE, seed=seed)
     crasher = crash_after(lab.sqs, "SendMessageBatch", CRASH_AFTER) if crash else None
     try:
-        called = call(lab, fn, lab.sqs, url, list(data), limit=20 * len(data))
+        called = call(lab, fn, lab.sqs, url, list(data), limit=10 * len(data))
         restarted = called.crashed
         if crasher is not None:
             crasher.undo()
         if restarted:
-            called = call(lab, fn, lab.sqs, url, list(data), limit=20 * len(data))
+            called = call(lab, fn, lab.sqs, url, list(data), limit=10 * len(data))
     finally:
         injector.undo()
         if crasher is not None:
@@ -218,7 +218,7 @@ def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     data = check_orders()
     first = run(lab, fn, data, SEEDS[0], crash=False)
     if first.called.failed:
-        return hint(EXERCISE, *error_hints(NAME, first.called, _budget_help()))
+        return hint(EXERCISE, *error_hints(NAME, first.called, loop_help=_budget_help()))
     problem = first_problem(
         EXERCISE,
         _sending_problems(lab, first)
@@ -231,7 +231,7 @@ def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
         return problem
     second = run(lab, fn, data, SEEDS[1], crash=True)
     if second.called.failed:
-        return hint(EXERCISE, *error_hints(NAME, second.called, _budget_help()))
+        return hint(EXERCISE, *error_hints(NAME, second.called, loop_help=_budget_help()))
     after = "after the producer crashed and was run again from the first order"
     return first_problem(
         EXERCISE,

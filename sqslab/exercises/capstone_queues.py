@@ -139,7 +139,7 @@ def check_order_queues(lab: Lab, fn: Callable[[Any, str], Any] | None) -> Check:
     name = fresh_name("check-queues")
     called = call(lab, fn, lab.sqs, name, limit=50)
     if called.failed or called.crashed:
-        return hint(EXERCISE, *error_hints(NAME, called, *_error_help(called.error)))
+        return hint(EXERCISE, *error_hints(NAME, called, error_help=_error_help(called.error)))
     urls = _urls(called.value)
     if urls is None:
         return hint(

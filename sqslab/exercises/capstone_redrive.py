@@ -98,7 +98,15 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     start = len(lab.trace)
     called = call(lab, fn, lab.sqs, pair.dlq_url, deploy, limit=300)
     if called.failed:
-        return hint(EXERCISE, *error_hints(NAME, called, _wait_help()))
+        return hint(
+            EXERCISE,
+            *error_hints(
+                NAME,
+                called,
+                loop_help=_wait_help(),
+                error_help=_error_help(called.error),
+            ),
+        )
     operations = [r.operation for r in lab.trace.records[start:] if r.ok]
     task = _task(lab, pair.dlq_arn)
     with lab.trace.paused():
@@ -130,26 +138,34 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
         [
             (
                 deploy.calls > 0,
-                f"fix() was never called: the {len(parked)} redriven orders met the old code "
-                f"again, and {len(back)} of them are back in the DLQ ({ids(back)})",
-                "deploy the fix before you start the move task",
+                f"the fix was never deployed ({NAME} did not call the fix it was given): the "
+                f"{len(parked)} redriven orders met the old code again, and {len(back)} of them "
+                f"are back in the DLQ ({ids(back)})",
+                "deploy the fix (call it) before you start the move task",
             ),
             (
                 not deploy.late,
-                f"the move task started before fix(): the consumers, still on the old code, "
-                f"failed the redriven orders again, and {len(deploy.failed_again)} of them went "
-                f"back to the DLQ ({ids(deploy.failed_again)}). Look at the order of the steps.",
-                "a redrive is for after the fix: call fix() first, then start the move task",
+                f"the move task started before the fix was deployed: the consumers, still on the old "
+                f"code, failed the redriven orders again, and {len(deploy.failed_again)} of them "
+                f"went back to the DLQ ({ids(deploy.failed_again)}). Look at the order of the steps.",
+                "a redrive is for after the fix: deploy it first, then start the move task",
             ),
             (
                 not back,
                 f"{len(back)} orders are still in the DLQ after the redrive ({ids(back)})",
             ),
         ],
-        f"fix() went out first, the move task brought the {len(parked)} orders back and was "
+        f"the fix went out first, the move task brought the {len(parked)} orders back and was "
         f"{task.get('Status')} when {NAME} returned, and the fixed consumers processed them all: "
         "the DLQ is empty.",
     )
+
+
+def _error_help(err: BaseException | None) -> tuple[str, ...]:
+    """A more telling hint for the errors a learner meets starting the task."""
+    if "Dead Letter Queue" in str(err):
+        return ("SourceArn names the DLQ, where the orders are now, by its ARN",)
+    return ()
 
 
 def _wait_help() -> str:

@@ -183,7 +183,7 @@ def _record(order: Any) -> dict[str, Any]:
         record = None
     if not isinstance(record, dict) or "order_id" not in record or "customer_id" not in record:
         raise WrongTypeError(
-            "step(order, heartbeat) takes one order: the message body parsed with json.loads "
+            "the processing step takes one order: the message body parsed with json.loads "
             f"(a dict with 'order_id' and 'customer_id'), not {type(order).__name__}"
         )
     return record
