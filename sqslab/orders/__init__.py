@@ -18,7 +18,9 @@ pass) and among the redriven ones, and reports separately how many redriven orde
 
 The modules: :mod:`~sqslab.orders.data` (the orders file, :class:`Order`, :func:`money`),
 :mod:`~sqslab.orders.ledger` (:class:`Ledger`), :mod:`~sqslab.orders.step` (the processing step,
-:class:`OrderProcessor`), :mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`) and
+:class:`OrderProcessor`), :mod:`~sqslab.orders.order_step` (:class:`OrderStep`, the same step for a
+consumer the learner writes, with the exercise checks' scripted faults),
+:mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`, the reference implementation) and
 :mod:`~sqslab.orders.reconciliation` (:func:`reconcile`). The names below are the ones the
 notebooks, the exercise checks and the tests use as ``orders.<name>``.
 """
