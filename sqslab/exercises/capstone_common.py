@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sqslab import facts, orders
-from sqslab.capstone_faults import BudgetExceeded, call_budget
 from sqslab.faults import WorkerCrash
 from sqslab.orders import Order
+from sqslab.orders.capstone_faults import BudgetExceeded, call_budget
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab

@@ -5,7 +5,7 @@ entries that failed.
 The check drives it twice, each time on a FIFO queue of its own, with faults from
 :mod:`sqslab.faults`: first with partial batch failures (entries listed in ``Failed``, really not
 queued); then with the same failures and a producer that dies right after its second request went
-through (:func:`sqslab.capstone_faults.crash_after`), restarted from the first order as a job runner
+through (:func:`sqslab.orders.capstone_faults.crash_after`), restarted from the first order as a job runner
 would. After each run it reads the queue out and reports per customer what was lost, duplicated or
 out of order.
 """
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqslab import faults, orders
-from sqslab.capstone_faults import crash_after
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint, traced_calls
 from sqslab.exercises.capstone_common import (
@@ -31,6 +30,7 @@ from sqslab.exercises.capstone_common import (
     order_id_of,
 )
 from sqslab.orders import Order
+from sqslab.orders.capstone_faults import crash_after
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab

@@ -58,8 +58,8 @@ def _read(sqs: Any, url: str) -> dict[str, str] | None:
 
 
 def poison_trial(lab: Lab, url: str, dlq_url: str) -> tuple[int, int]:
-    """Send a poison order, fail it on every receive (no delete, wait out the visibility timeout)
-    and count: (receives that returned it, copies in the DLQ afterwards)."""
+    """Send a poison order and fail it on every receive, giving it back at once (visibility 0)
+    as a consumer that gives up would; count (receives that returned it, copies in the DLQ)."""
     sqs, order = lab.sqs, next(o for o in orders.load() if o.poison)
     got = 0
     with lab.trace.paused():
@@ -70,9 +70,10 @@ def poison_trial(lab: Lab, url: str, dlq_url: str) -> tuple[int, int]:
             MessageDeduplicationId=order.order_id,
         )
         for _ in range(MAX_RECEIVES + 2):
-            if sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages"):
+            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages")
+            if received:
                 got += 1
-            lab.wait(VISIBILITY + 1)  # the consumer failed: the message comes back
+                queues.release(sqs, url, received)  # the consumer failed: back at once
         parked = queues.peek(lab, dlq_url)
     return got, len(parked)
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, orders, queues
-from sqslab.capstone_faults import Rival, inject_delete_failures
 from sqslab.exercises.capstone_common import Called, call, fresh_name, order_id_of
 from sqslab.orders import Order, OrderStep, StepFaults
+from sqslab.orders.capstone_faults import Rival, inject_delete_failures
 from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:

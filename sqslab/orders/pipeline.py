@@ -191,11 +191,11 @@ class OrderPipeline:
     def _wait_for_move_task(self, limit: float = 3600.0) -> None:
         waited = 0.0
         while waited <= limit:
+            self.lab.wait(1)  # a task just started is still RUNNING: look after a second
+            waited += 1
             tasks = self.lab.sqs.list_message_move_tasks(SourceArn=self._pair().dlq_arn)["Results"]
             if not tasks or tasks[0]["Status"] != "RUNNING":
                 return
-            self.lab.wait(1)
-            waited += 1
         raise TimeoutError(f"the message move task still runs after {limit:g} s; raise its rate")
 
     def reconcile(self) -> Reconciliation:

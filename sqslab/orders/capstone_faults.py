@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 DELETE = "DeleteMessageBatch"
 STATE = "sqslab_delete_faults"
-INJECTED_MESSAGE = "simulated transient failure (sqslab.capstone_faults.inject_delete_failures)"
+INJECTED_MESSAGE = (
+    "simulated transient failure (sqslab.orders.capstone_faults.inject_delete_failures)"
+)
 
 
 class BudgetExceeded(BaseException):  # noqa: N818 - it reads as what happened, like WorkerCrash
@@ -166,7 +168,7 @@ class CrashAfter(Hooks):
             self.crashed = True
             raise WorkerCrash(
                 f"simulated crash right after {self.operation} call {self.calls} went through "
-                "(sqslab.capstone_faults)"
+                "(sqslab.orders.capstone_faults)"
             )
 
 

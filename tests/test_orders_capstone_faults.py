@@ -1,14 +1,15 @@
-"""sqslab.capstone_faults: partial DeleteMessageBatch failures that really leave the message in
+"""sqslab.orders.capstone_faults: partial DeleteMessageBatch failures that really leave the message in
 the queue, a crash right after a call went through, a call budget, and a second worker's poll."""
 
 from __future__ import annotations
 
 import pytest
 
-from sqslab import capstone_faults, queues
-from sqslab.capstone_faults import BudgetExceeded
+from sqslab import queues
 from sqslab.errors import LimitError
 from sqslab.faults import WorkerCrash
+from sqslab.orders import capstone_faults
+from sqslab.orders.capstone_faults import BudgetExceeded
 
 
 def fifo(sqs, name="f.fifo", count=4):
