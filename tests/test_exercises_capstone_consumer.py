@@ -13,9 +13,9 @@ from sqslab.exercises import check_order_consumer
 from sqslab.exercises.capstone_scenarios import SCENARIOS, run_scenario
 
 
-def receive(sqs, queue_url, wait=20):
+def receive(sqs, queue_url, wait=20, most=10):
     extra = {"WaitTimeSeconds": wait} if wait else {}
-    return sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, **extra).get(
+    return sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=most, **extra).get(
         "Messages", []
     )
 
@@ -95,22 +95,34 @@ def keyed_on_message_id(sqs, queue_url, step, done):
         delete_all(sqs, queue_url, finished)
 
 
-def answer_but(sqs, queue_url, step, done, *, heartbeat=True, hold_back=True, retry=True):
-    """The answer with one part left out."""
-    while messages := receive(sqs, queue_url):
-        finished, failed = [], set()
+def answer_but(
+    sqs, queue_url, step, done, *, heartbeat=True, hold_back=True, retry=True, most=10, back=False
+):
+    """The answer with one part left out (or, with ``most`` and ``back``, done another way)."""
+    while messages := receive(sqs, queue_url, most=most):
+        finished, failed, waiting = [], set(), []
         for message in messages:
             order = json.loads(message["Body"])
             if hold_back and order["customer_id"] in failed:
+                waiting.append(message)
                 continue
             if order["order_id"] not in done:
                 try:
                     step(order, beat(sqs, queue_url, message) if heartbeat else None)
                 except Exception:  # noqa: BLE001
                     failed.add(order["customer_id"])
+                    waiting.append(message)
                     continue
                 done.add(order["order_id"])
             finished.append(message)
+        if back and waiting:  # failed and held back: visible again at once, in group order
+            sqs.change_message_visibility_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for n, m in enumerate(waiting)
+                ],
+            )
         if retry:
             delete_all(sqs, queue_url, finished)
         elif finished:
@@ -203,6 +215,15 @@ def test_the_answer_leaves_each_scenario_clean(lab):
         assert out.left == 0 and all(n == 1 for n in out.processed().values())
         assert set(out.processed()) | set(out.parked) == {o.order_id for o in out.sent}
     assert out.parked[0] == "ORD-10013"  # the poison scenario, last: the poison order is parked
+
+
+def test_other_right_consumers_pass_too(lab):
+    """One message per receive; failed and held-back messages given back at once."""
+    for options in ({"most": 1}, {"back": True}, {"most": 3, "back": True}):
+        check = check_order_consumer(
+            lab, lambda *args, options=options: answer_but(*args, **options)
+        )
+        assert check, (options, check.message)
 
 
 def test_before_it_is_written(lab):

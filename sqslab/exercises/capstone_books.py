@@ -131,7 +131,7 @@ def expected_books(case: Books) -> dict[str, Any]:
 def _as_ids(value: Any) -> list[str] | None:
     """A list of order ids from a list/set/tuple of texts (sorted), else None."""
     if isinstance(value, list | set | tuple | frozenset) and all(isinstance(v, str) for v in value):
-        return sorted(value)
+        return sorted(set(value))
     return None
 
 
