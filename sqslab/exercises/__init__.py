@@ -9,6 +9,11 @@ from __future__ import annotations
 from sqslab.exercises.base import Check
 from sqslab.exercises.beyond import check_partial_batch, check_payroll_locked, check_shop_fanout
 from sqslab.exercises.capstone import check_fixed_total, check_healthy_kept, check_naive_losses
+from sqslab.exercises.capstone_books import check_order_books
+from sqslab.exercises.capstone_consumer import check_order_consumer
+from sqslab.exercises.capstone_producer import check_order_producer
+from sqslab.exercises.capstone_queues import check_order_queues
+from sqslab.exercises.capstone_redrive import check_order_redrive
 from sqslab.exercises.consumers import check_drain, check_idempotent, check_no_double_processing
 from sqslab.exercises.dlq import (
     check_payments_pair,
@@ -47,6 +52,11 @@ __all__ = [
     "check_large_report",
     "check_naive_losses",
     "check_no_double_processing",
+    "check_order_books",
+    "check_order_consumer",
+    "check_order_producer",
+    "check_order_queues",
+    "check_order_redrive",
     "check_payment_events",
     "check_payments_fifo",
     "check_partial_batch",

@@ -1,7 +1,9 @@
-"""Chapter 7 auto-checks: the fixed processing step, what the naive pipeline lost, and settings
-that keep healthy orders out of the DLQ.
+"""Chapter 7 auto-checks: what the naive pipeline lost (exercise 7.2); and two checks the chapter
+no longer calls, kept while ``sqslab.exercises`` still exports them: the fixed processing step
+and settings that keep healthy orders out of the DLQ (once exercises 7.1 and 7.3, now the step
+checks of :mod:`.capstone_queues` and :mod:`.capstone_producer`).
 
-Exercise 7.3's check replays the orders of every customer who has a poison order (the only ones
+The settings check replays the orders of every customer who has a poison order (the only ones
 whose healthy orders can be held back behind a failing one) through the capstone pipeline with
 the learner's settings, on a few seeds, so a choice that works only by luck on one run is caught.
 """

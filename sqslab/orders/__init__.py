@@ -18,7 +18,9 @@ pass) and among the redriven ones, and reports separately how many redriven orde
 
 The modules: :mod:`~sqslab.orders.data` (the orders file, :class:`Order`, :func:`money`),
 :mod:`~sqslab.orders.ledger` (:class:`Ledger`), :mod:`~sqslab.orders.step` (the processing step,
-:class:`OrderProcessor`), :mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`) and
+:class:`OrderProcessor`), :mod:`~sqslab.orders.order_step` (:class:`OrderStep`, the same step for a
+consumer the learner writes, with the exercise checks' scripted faults),
+:mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`, the reference implementation) and
 :mod:`~sqslab.orders.reconciliation` (:func:`reconcile`). The names below are the ones the
 notebooks, the exercise checks and the tests use as ``orders.<name>``.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from sqslab.orders.data import Order, find_data_file, load, money
 from sqslab.orders.ledger import AFTER_REDRIVE, FIRST_PASS, Ledger, Processed
+from sqslab.orders.order_step import Attempt, OrderStep, StepFaults
 from sqslab.orders.pipeline import OrderPipeline, run
 from sqslab.orders.reconciliation import (
     EXACTLY_ONCE,
@@ -49,6 +52,7 @@ from sqslab.orders.step import (
 
 __all__ = [
     "AFTER_REDRIVE",
+    "Attempt",
     "EXACTLY_ONCE",
     "FIRST_PASS",
     "IN_ORDER",
@@ -57,8 +61,10 @@ __all__ = [
     "Order",
     "OrderPipeline",
     "OrderProcessor",
+    "OrderStep",
     "Processed",
     "Reconciliation",
+    "StepFaults",
     "TransientError",
     "find_data_file",
     "in_group_order",

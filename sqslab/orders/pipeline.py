@@ -131,6 +131,8 @@ class OrderPipeline:
         """Run the pool until the queue stays empty (with ``sampler.watch`` when a monitoring
         sampler is given); orders that fail ``max_receive_count`` receives end in the DLQ."""
         pool = self.pool()
+        if self.processor.phase == FIRST_PASS and FIRST_PASS not in self.passes:
+            self.started = self.lab.clock.time()  # the drain is timed from the consumers' start
         result = sampler.watch(pool) if sampler is not None else pool.run()
         self.passes[self.processor.phase] = result
         self._move_from = len(self.lab.trace)  # a redrive's move-task calls come after this pass
@@ -158,6 +160,7 @@ class OrderPipeline:
         params: dict[str, Any] = {"SourceArn": self._pair().dlq_arn}
         if rate is not None:
             params["MaxNumberOfMessagesPerSecond"] = rate
+        self._move_from = len(self.lab.trace)  # this task's calls only, not another queue's
         handle = self.lab.sqs.start_message_move_task(**params)["TaskHandle"]
         self._wait_for_move_task()
         self.redriven(handle)
@@ -188,11 +191,11 @@ class OrderPipeline:
     def _wait_for_move_task(self, limit: float = 3600.0) -> None:
         waited = 0.0
         while waited <= limit:
+            self.lab.wait(1)  # a task just started is still RUNNING: look after a second
+            waited += 1
             tasks = self.lab.sqs.list_message_move_tasks(SourceArn=self._pair().dlq_arn)["Results"]
             if not tasks or tasks[0]["Status"] != "RUNNING":
                 return
-            self.lab.wait(1)
-            waited += 1
         raise TimeoutError(f"the message move task still runs after {limit:g} s; raise its rate")
 
     def reconcile(self) -> Reconciliation:

@@ -113,7 +113,10 @@ class OrderProcessor:
 
     def __call__(self, message: Message) -> Processed:
         """A consumer handler: process the order in the message body, retrying transient errors."""
-        record = json.loads(message.body)
+        return self.run(json.loads(message.body))
+
+    def run(self, record: dict[str, Any]) -> Processed:
+        """Process one order record, retrying a transient error in place ``retries`` times."""
         for retry in range(self.retries):
             try:
                 return self.process(record)

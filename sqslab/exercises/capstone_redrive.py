@@ -1,0 +1,176 @@
+"""Exercise 7.5: the learner's ``redrive_after_fix(sqs, dlq_url, fix)`` deploys the fix, starts a
+message move task on the DLQ and waits on the lab clock until it completed.
+
+The check builds a DLQ the way the chapter's run does: a few customers' orders, poison ones among
+them, go through the reference pipeline (:class:`~sqslab.orders.OrderPipeline`) with the buggy
+step, so the poison orders and those held back behind them land in the DLQ. Then it calls the
+learner's function, with a ``fix`` that deploys the fixed step. Consumers keep running, as in
+production: if the move task started before ``fix()``, they meet the redriven orders with the old
+code first. Afterwards the check processes what came back and reports what is still in the DLQ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqslab import queues
+from sqslab.exercises.arguments import FUNCTION, LAB, expects
+from sqslab.exercises.base import Check, first_problem, hint
+from sqslab.exercises.capstone_common import call, error_hints, fresh_name, ids
+from sqslab.exercises.capstone_scenarios import scenario_orders
+from sqslab.orders import AFTER_REDRIVE, OrderPipeline
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+
+EXERCISE = "ex7.5"
+NAME = "redrive_after_fix"
+#: Two customers with a poison order first (their later orders are held back behind it), one without.
+ORDERS = ("ORD-10013", "ORD-10122", "ORD-10141", "ORD-10007", "ORD-10047", "ORD-10152", "ORD-10001")
+MOVE_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks")
+
+
+@dataclass
+class Deploy:
+    """The ``fix`` handed to the learner: when it was called, and whether a move task had already
+    started (then the running consumers, still on the old code, took what had come back)."""
+
+    pipeline: OrderPipeline
+    calls: int = 0
+    late: bool = False
+    failed_again: list[str] = field(default_factory=list)
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.calls > 1:
+            return
+        lab, arn = self.pipeline.lab, self.pipeline.pair.dlq_arn if self.pipeline.pair else ""
+        with lab.trace.paused():
+            self.late = bool(lab.sqs.list_message_move_tasks(SourceArn=arn)["Results"])
+            if self.late:  # the consumers still run the old code
+                before = {e.order_id for e in self.pipeline.ledger}
+                self.pipeline.process()
+                self.failed_again = [
+                    r["order_id"]
+                    for r in self.pipeline.dlq_records()
+                    if r["order_id"] not in before
+                ]
+        self.pipeline.fix()
+
+
+def dead_lettered(lab: Lab) -> OrderPipeline:
+    """A pipeline run on :data:`ORDERS` with the buggy step: its DLQ holds the poison orders and
+    those held back behind them (no transient failures, so the same every run)."""
+    pipeline = OrderPipeline(
+        lab,
+        scenario_orders(ORDERS),
+        name=fresh_name("check-redrive"),
+        failure_rate=0.0,
+        workers=2,
+    )
+    with lab.trace.paused():
+        pipeline.create_queues()
+        pipeline.send()
+        pipeline.process()
+    return pipeline
+
+
+def _task(lab: Lab, arn: str) -> dict[str, Any]:
+    """The DLQ's latest move task ({} when none was started)."""
+    with lab.trace.paused():
+        found = lab.sqs.list_message_move_tasks(SourceArn=arn)["Results"]
+    return found[0] if found else {}
+
+
+@expects(EXERCISE, lab=LAB, fn=FUNCTION)
+def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
+    """Exercise 7.5: ``fn(sqs, dlq_url, fix)`` calls ``fix()``, then moves the DLQ's orders back
+    with a message move task and returns once it is COMPLETED; the fixed consumers then process
+    every one of them."""
+    if fn is None:
+        return hint(EXERCISE, f"define {NAME}(sqs, dlq_url, fix), then run this check")
+    pipeline = dead_lettered(lab)
+    assert pipeline.pair is not None
+    pair, parked = pipeline.pair, [r["order_id"] for r in pipeline.dlq_records()]
+    deploy = Deploy(pipeline)
+    start = len(lab.trace)
+    called = call(lab, fn, lab.sqs, pair.dlq_url, deploy, limit=300)
+    if called.failed:
+        return hint(
+            EXERCISE,
+            *error_hints(
+                NAME,
+                called,
+                loop_help=_wait_help(),
+                error_help=_error_help(called.error),
+            ),
+        )
+    operations = [r.operation for r in lab.trace.records[start:] if r.ok]
+    task = _task(lab, pair.dlq_arn)
+    with lab.trace.paused():
+        still = sum(queues.depth(lab.sqs, pair.dlq_url))
+    if "StartMessageMoveTask" not in operations or not task:
+        return hint(
+            EXERCISE,
+            f"{NAME} started no message move task: the {len(parked)} orders in the DLQ stay there "
+            "(or, moved by hand, lose their place). Start one with start_message_move_task.",
+            "SourceArn is the DLQ's ARN (get_queue_attributes, QueueArn); without DestinationArn "
+            "the orders go back to the queue they came from",
+        )
+    if task.get("Status") == "RUNNING":
+        return hint(
+            EXERCISE,
+            f"{NAME} returned while the move task was still RUNNING: {still} of the "
+            f"{len(parked)} orders were still in the DLQ, so whatever runs next (processing, the "
+            "reconciliation) would miss them. Wait until the task says it is done.",
+            "list_message_move_tasks(SourceArn=...) answers the latest task's Status; let lab "
+            "time pass between looks",
+            _wait_help(),
+        )
+    pipeline.processor.phase = f"{AFTER_REDRIVE} 1"
+    with lab.trace.paused():
+        pipeline.process()  # the consumers meet what came back
+    back = [r["order_id"] for r in pipeline.dlq_records()]
+    return first_problem(
+        EXERCISE,
+        [
+            (
+                deploy.calls > 0,
+                f"the fix was never deployed ({NAME} did not call the fix it was given): the "
+                f"{len(parked)} redriven orders met the old code again, and {len(back)} of them "
+                f"are back in the DLQ ({ids(back)})",
+                "deploy the fix (call it) before you start the move task",
+            ),
+            (
+                not deploy.late,
+                f"the move task started before the fix was deployed: the consumers, still on the old "
+                f"code, failed the redriven orders again, and {len(deploy.failed_again)} of them "
+                f"went back to the DLQ ({ids(deploy.failed_again)}). Look at the order of the steps.",
+                "a redrive is for after the fix: deploy it first, then start the move task",
+            ),
+            (
+                not back,
+                f"{len(back)} orders are still in the DLQ after the redrive ({ids(back)})",
+            ),
+        ],
+        f"the fix went out first, the move task brought the {len(parked)} orders back and was "
+        f"{task.get('Status')} when {NAME} returned, and the fixed consumers processed them all: "
+        "the DLQ is empty.",
+    )
+
+
+def _error_help(err: BaseException | None) -> tuple[str, ...]:
+    """A more telling hint for the errors a learner meets starting the task."""
+    if "Dead Letter Queue" in str(err):
+        return ("SourceArn names the DLQ, where the orders are now, by its ARN",)
+    return ()
+
+
+def _wait_help() -> str:
+    """The hint for a wait that never ends or never starts."""
+    return (
+        "loop: look at the latest task's Status with list_message_move_tasks, and while it is "
+        "RUNNING let time pass with lab.wait(1)"
+    )
