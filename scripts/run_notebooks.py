@@ -8,6 +8,7 @@ so running it twice leaves ``git diff`` empty (also after cells were added or mo
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,21 @@ def number_widget_views(nb: nbformat.NotebookNode) -> None:
                 view["model_id"] = f"sqslab-widget-{count:03d}"
 
 
+#: A number the markdown quotes from a cell's output: ``13<!-- out c019 -->``.
+OUT_MARKER = re.compile(r"<!-- out (\w+) -->")
+
+
 def number_cells(nb: nbformat.NotebookNode) -> None:
-    """Give the cells ids c000, c001, ... in order (a new cell would otherwise get a random id)."""
+    """Give the cells ids c000, c001, ... in order (a new cell would otherwise get a random id),
+    and point each quoted-number marker in the markdown at its cell's new id."""
+    new_ids = {cell.get("id"): f"c{index:03d}" for index, cell in enumerate(nb.cells)}
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"c{index:03d}"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = OUT_MARKER.sub(
+                lambda m: f"<!-- out {new_ids.get(m.group(1), m.group(1))} -->", cell.source
+            )
 
 
 def tag_expected_errors(nb: nbformat.NotebookNode, on: bool = True) -> None:

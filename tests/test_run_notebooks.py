@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "run_notebooks.py"
 spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
@@ -45,6 +45,19 @@ def test_cells_are_numbered_in_order_whatever_ids_they_had():
     nb.cells[1]["id"] = "c000"  # a cell moved up keeps its old id until the runner renumbers
     runner.number_cells(nb)
     assert [cell["id"] for cell in nb.cells] == ["c000", "c001", "c002"]
+
+
+def test_quoted_number_markers_follow_their_cell_when_cells_are_renumbered():
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("new"),
+            new_code_cell("print(13)"),
+            new_markdown_cell("13<!-- out c000 --> left"),
+        ]
+    )
+    nb.cells[0]["id"], nb.cells[1]["id"], nb.cells[2]["id"] = "c100", "c000", "c001"
+    runner.number_cells(nb)
+    assert nb.cells[2].source == "13<!-- out c001 --> left"
 
 
 def test_marked_error_cells_are_tagged_once():
