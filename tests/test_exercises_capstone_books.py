@@ -1,4 +1,4 @@
-"""Exercise 7.6's check: the worked answer passes; reconciliations a learner gets wrong (money in
+"""Exercise 7.5's check: the worked answer passes; reconciliations a learner gets wrong (money in
 floats, the DLQ ignored, order compared across passes, duplicates counted in the ledger only)
 each get a hint about that case, with no line of the answer in it. The check's expected answers
 agree with the reference reconciliation."""

@@ -1,4 +1,4 @@
-"""Exercise 7.4's check: the worked answer passes on repeated runs; consumers a learner gets wrong
+"""Exercise 7.3's check: the worked answer passes on repeated runs; consumers a learner gets wrong
 each get a hint naming what was lost, processed twice, out of order or delivered again, under
 which fault, with no line of the answer in it."""
 

@@ -57,7 +57,7 @@ def test_the_exercises_are_numbered_in_their_order_with_the_naive_one_last():
         c.source.splitlines()[0] for c in read(CHAPTER).cells if c.source.startswith("## Exercise")
     ]
     numbers = [h.split("·")[0].split()[-1] for h in headings]
-    assert numbers == ["7.1", "7.3", "7.4", "7.5", "7.6", "7.2"]
+    assert numbers == ["7.1", "7.2", "7.3", "7.4", "7.5", "7.6"]
 
 
 def test_the_time_is_the_readmes():

@@ -1,4 +1,4 @@
-"""Exercise 7.3's check: the worked answer passes on repeated runs; producers a learner gets wrong
+"""Exercise 7.2's check: the worked answer passes on repeated runs; producers a learner gets wrong
 (failed entries ignored, whole batches resent, a timestamp deduplication id, one message group,
 two orders of a customer in one batch) each get a hint that names what was lost, duplicated or
 out of order, and gives no line of the answer away."""

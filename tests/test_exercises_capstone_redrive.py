@@ -1,4 +1,4 @@
-"""Exercise 7.5's check: the worked answer passes on repeated runs; a redrive before the fix, one
+"""Exercise 7.4's check: the worked answer passes on repeated runs; a redrive before the fix, one
 that does not wait, one that waits without letting time pass, one of the wrong queue and a manual
 one each get their own hint, with no line of the answer in it."""
 

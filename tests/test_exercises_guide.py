@@ -1,4 +1,4 @@
-"""Exercise 7.2 (sqslab.exercises.guide): the orders the guide's loop never processed and how
+"""Exercise 7.6 (sqslab.exercises.guide): the orders the guide's loop never processed and how
 often SQS delivered each. The check passes on the solution (two seeds), hints on the mistakes a
 learner makes, and its first hints give away no line of the solution."""
 
@@ -172,4 +172,4 @@ def test_no_first_hint_contains_a_line_of_the_solution(run):
 
 def test_the_check_is_exported_and_graded():
     assert exercises.check_guide_stuck is check_guide_stuck
-    assert check_guide_stuck.exercise == "ex7.2"
+    assert check_guide_stuck.exercise == "ex7.6"

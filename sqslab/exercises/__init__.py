@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqslab.exercises.base import Check
 from sqslab.exercises.beyond import check_partial_batch, check_payroll_locked, check_shop_fanout
-from sqslab.exercises.capstone import check_fixed_total, check_healthy_kept, check_naive_losses
 from sqslab.exercises.capstone_books import check_order_books
 from sqslab.exercises.capstone_consumer import check_order_consumer
 from sqslab.exercises.capstone_producer import check_order_producer
@@ -44,13 +43,10 @@ __all__ = [
     "check_dlq_alarm",
     "check_drain",
     "check_first_roundtrip",
-    "check_fixed_total",
     "check_guide_stuck",
-    "check_healthy_kept",
     "check_high_throughput",
     "check_idempotent",
     "check_large_report",
-    "check_naive_losses",
     "check_no_double_processing",
     "check_order_books",
     "check_order_consumer",

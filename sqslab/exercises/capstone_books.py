@@ -1,4 +1,4 @@
-"""Exercise 7.6: the learner's ``reconcile_books(order_list, ledger, dlq_orders)`` balances the
+"""Exercise 7.5: the learner's ``reconcile_books(order_list, ledger, dlq_orders)`` balances the
 books of a run: which orders are missing, which were processed (or parked) more than once, which
 were processed after a later order of the same customer in the same pass, and the revenue gap in
 integer cents.
@@ -24,7 +24,7 @@ from sqslab.exercises.capstone_common import ids
 from sqslab.exercises.capstone_scenarios import scenario_orders
 from sqslab.orders import AFTER_REDRIVE, FIRST_PASS, Ledger, Order, Processed, money
 
-EXERCISE = "ex7.6"
+EXERCISE = "ex7.5"
 NAME = "reconcile_books"
 KEYS = ("missing", "duplicated", "out_of_order", "revenue_gap_cents")
 #: Three customers' orders: CUST-002 (3), CUST-005 (2) and CUST-019 (1), in created_at order.
@@ -213,7 +213,7 @@ def _gap_hint(case: Books, gap: Any, want: int) -> tuple[str, ...] | None:
 
 @expects(EXERCISE, fn=FUNCTION)
 def check_order_books(fn: Callable[..., Any] | None) -> Check:
-    """Exercise 7.6: ``fn(order_list, ledger, dlq_orders)`` finds what each faulty run left: the
+    """Exercise 7.5: ``fn(order_list, ledger, dlq_orders)`` finds what each faulty run left: the
     missing, the duplicated, the out-of-order orders and the revenue gap in cents."""
     if fn is None:
         return hint(EXERCISE, f"define {NAME}(order_list, ledger, dlq_orders), then run this check")

@@ -1,4 +1,4 @@
-"""Exercise 7.4: the learner's ``consume_orders(sqs, queue_url, step, done)`` long-polls the queue,
+"""Exercise 7.3: the learner's ``consume_orders(sqs, queue_url, step, done)`` long-polls the queue,
 processes each order once (``done`` keyed on the order id), keeps each customer's orders in order
 within a batch, deletes only what succeeded with ``delete_message_batch`` (retrying its failed
 entries) and keeps a slow order hidden with a heartbeat.
@@ -29,7 +29,7 @@ from sqslab.orders.order_step import OK
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-EXERCISE = "ex7.4"
+EXERCISE = "ex7.3"
 NAME = "consume_orders"
 Hints = tuple[str, ...]
 
@@ -272,7 +272,7 @@ def _error_help(out: Outcome, err: BaseException | None) -> tuple[str, ...]:
 
 @expects(EXERCISE, lab=LAB, fn=FUNCTION)
 def check_order_consumer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
-    """Exercise 7.4: ``fn(sqs, queue_url, step, done)`` processes each order once and in order,
+    """Exercise 7.3: ``fn(sqs, queue_url, step, done)`` processes each order once and in order,
     loses none and deletes only what succeeded, under each scenario's fault."""
     if fn is None:
         return hint(EXERCISE, f"define {NAME}(sqs, queue_url, step, done), then run this check")

@@ -1,4 +1,4 @@
-"""Exercise 7.3: the learner's ``send_orders(sqs, queue_url, order_list)`` sends the orders in
+"""Exercise 7.2: the learner's ``send_orders(sqs, queue_url, order_list)`` sends the orders in
 SendMessageBatch requests (group = customer, deduplication id = order id) and retries only the
 entries that failed.
 
@@ -35,7 +35,7 @@ from sqslab.orders.capstone_faults import crash_after
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-EXERCISE = "ex7.3"
+EXERCISE = "ex7.2"
 NAME = "send_orders"
 #: The customers whose orders the check sends: a regular with many orders, and four others.
 CUSTOMERS = ("CUST-025", "CUST-023", "CUST-019", "CUST-006", "CUST-005")
@@ -211,7 +211,7 @@ def _queue_problems(run: Run, after: str, why: str) -> list[tuple[Any, ...]]:
 
 @expects(EXERCISE, lab=LAB, fn=FUNCTION)
 def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
-    """Exercise 7.3: ``fn(sqs, queue_url, order_list)`` puts every order in the FIFO queue once,
+    """Exercise 7.2: ``fn(sqs, queue_url, order_list)`` puts every order in the FIFO queue once,
     each customer's in order and in its own group, under partial batch failures and a crash."""
     if fn is None:
         return hint(EXERCISE, f"define {NAME}(sqs, queue_url, order_list), then run this check")

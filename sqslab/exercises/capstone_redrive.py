@@ -1,4 +1,4 @@
-"""Exercise 7.5: the learner's ``redrive_after_fix(sqs, dlq_url, fix)`` deploys the fix, starts a
+"""Exercise 7.4: the learner's ``redrive_after_fix(sqs, dlq_url, fix)`` deploys the fix, starts a
 message move task on the DLQ and waits on the lab clock until it completed.
 
 The check builds a DLQ the way the chapter's run does: a few customers' orders, poison ones among
@@ -25,7 +25,7 @@ from sqslab.orders import AFTER_REDRIVE, OrderPipeline
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-EXERCISE = "ex7.5"
+EXERCISE = "ex7.4"
 NAME = "redrive_after_fix"
 #: Two customers with a poison order first (their later orders are held back behind it), one without.
 ORDERS = ("ORD-10013", "ORD-10122", "ORD-10141", "ORD-10007", "ORD-10047", "ORD-10152", "ORD-10001")
@@ -86,7 +86,7 @@ def _task(lab: Lab, arn: str) -> dict[str, Any]:
 
 @expects(EXERCISE, lab=LAB, fn=FUNCTION)
 def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
-    """Exercise 7.5: ``fn(sqs, dlq_url, fix)`` calls ``fix()``, then moves the DLQ's orders back
+    """Exercise 7.4: ``fn(sqs, dlq_url, fix)`` calls ``fix()``, then moves the DLQ's orders back
     with a message move task and returns once it is COMPLETED; the fixed consumers then process
     every one of them."""
     if fn is None:

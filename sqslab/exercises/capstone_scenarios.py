@@ -1,4 +1,4 @@
-"""The scenarios exercise 7.4's check runs the learner's consumer through, one fault each, and what
+"""The scenarios exercise 7.3's check runs the learner's consumer through, one fault each, and what
 each run left behind (:class:`Outcome`).
 
 Each scenario gets a FIFO queue and its FIFO DLQ of its own (maxReceiveCount 3, visibility 30 s,

@@ -1,4 +1,4 @@
-"""Chapter 7, exercise 7.2: which orders the guide's pipeline never processed, and why its retry
+"""Chapter 7, exercise 7.6: which orders the guide's pipeline never processed, and why its retry
 counter never sent them anywhere.
 
 The learner reads the naive run's ledger for the orders never processed, then looks at the queue
@@ -16,7 +16,7 @@ from sqslab.exercises.base import Check, hint
 from sqslab.naive.guide import MAX_RETRIES, RETENTION
 from sqslab.naive.run import NaiveRun
 
-EXERCISE = "ex7.2"
+EXERCISE = "ex7.6"
 SECONDS_PER_DAY = 86_400
 
 
@@ -180,7 +180,7 @@ def _success(run: NaiveRun, counts: dict[Any, Any]) -> str:
 
 @expects(EXERCISE, run=one_of(NaiveRun, "nv = naive.run_naive(lab, data)"))
 def check_guide_stuck(run: NaiveRun | None, never_processed: Any, receive_counts: Any) -> Check:
-    """Exercise 7.2: the orders the guide's loop never processed, and how often SQS delivered each."""
+    """Exercise 7.6: the orders the guide's loop never processed, and how often SQS delivered each."""
     if run is None:
         return hint(EXERCISE, "run the guide's pipeline first: nv = naive.run_naive(lab, data)")
     if never_processed is None:
