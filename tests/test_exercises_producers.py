@@ -8,9 +8,8 @@ import json
 import pytest
 
 from sqslab import facts
-from sqslab.exercises import check_batch_orders, check_large_report, check_payment_events
+from sqslab.exercises import check_batch_orders, check_payment_events
 from sqslab.exercises.producers import fresh_queue, peek, since_created
-from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import Producer
 
 ORDERS = [{"order_id": f"o-{i:03d}", "amount": 10 + i} for i in range(25)]
@@ -40,17 +39,6 @@ def _send_events(sqs, url: str, events: list, group=None, dedup=None) -> None:
             MessageGroupId=group(i) if group else event["customer"],
             MessageDeduplicationId=dedup(i) if dedup else f"{event['customer']}-{event['event']}",
         )
-
-
-def _report() -> str:
-    line = "2026-01-05,store-07,sku-000123,19.90\n"
-    return line * (2 * int(facts.get("max_message_size").value) // len(line))
-
-
-def _store(lab) -> PayloadStore:
-    store = PayloadStore(lab.client("s3"), "reports-payloads")
-    store.ensure_bucket()
-    return store
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -185,72 +173,6 @@ def test_payment_events_counts_missing_and_extra_events(lab, sqs):
     assert "only 2 of 3 events" in check_payment_events(lab, EVENTS).message
     _send_events(sqs, url, EVENTS[2:] + EVENTS[:1], dedup=lambda i: f"again-{i}")
     assert "4 messages are in the queue" in check_payment_events(lab, EVENTS).message
-
-
-# --- 2.3 ----------------------------------------------------------------------------------------
-
-
-def test_large_report_hints_before_setup_and_before_sending(lab, sqs):
-    report = _report()
-    assert "run the set-up cell" in check_large_report(lab, report).message
-    fresh_queue(lab, "reports")
-    check = check_large_report(lab, report)
-    assert not check and "PayloadStore" in check.message
-
-
-def test_large_report_passes_through_s3(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    Producer(sqs, url, payloads=_store(lab)).send(report)
-    check = check_large_report(lab, report)
-    assert check.passed, check
-    assert "s3://reports-payloads/" in check.message
-    assert check_large_report(lab, report).passed
-
-
-def test_large_report_rejects_a_plain_message(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    sqs.send_message(QueueUrl=url, MessageBody=report[:1000])
-    assert "not an S3 pointer" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_a_deleted_object(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    store = _store(lab)
-    Producer(sqs, url, payloads=store).send(report)
-    store.delete(peek(lab, url)[0]["Body"])
-    assert "is gone" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_other_content_and_repeats(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    producer = Producer(sqs, url, payloads=PayloadStore(lab.client("s3"), "reports-payloads"))
-    producer.payloads.ensure_bucket()
-    producer.send(report[: len(report) * 3 // 4])
-    message = check_large_report(lab, report).message
-    assert "differ from `report`" in message
-    assert parse_pointer(peek(lab, url)[0]["Body"]) is not None
-    producer.send(report)
-    assert "2 messages are in 'reports'" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_a_missing_bucket(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    store = PayloadStore(lab.client("s3"), "no-such-bucket")
-    with pytest.raises(Exception, match="NoSuchBucket"):
-        Producer(sqs, url, payloads=store).send(report)
-    pointer = json.dumps(
-        [
-            "software.amazon.payloadoffloading.PayloadS3Pointer",
-            {"s3BucketName": "no-such-bucket", "s3Key": "k"},
-        ]
-    )
-    sqs.send_message(QueueUrl=url, MessageBody=pointer)
-    assert "ensure_bucket" in check_large_report(lab, report).message
 
 
 def test_fresh_queue_explains_the_wait_after_a_delete_on_aws(lab, sqs, monkeypatch):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqslab.exercises.base import Check
 from sqslab.exercises.beyond import check_partial_batch, check_payroll_locked, check_shop_fanout
 from sqslab.exercises.capstone import check_fixed_total, check_healthy_kept, check_naive_losses
-from sqslab.exercises.consumers import check_drain, check_idempotent, check_no_double_processing
+from sqslab.exercises.consumers import check_drain
 from sqslab.exercises.dlq import (
     check_payments_pair,
     check_poison_caught,
@@ -27,8 +27,13 @@ from sqslab.exercises.monitoring import (
     refunds_day,
     run_thumbnails,
 )
-from sqslab.exercises.producers import check_batch_orders, check_large_report, check_payment_events
+from sqslab.exercises.producers import check_batch_orders, check_payment_events
 from sqslab.exercises.queues import check_payments_fifo, check_purged, check_thumbnails_queue
+from sqslab.exercises.retired import (
+    check_idempotent,
+    check_large_report,
+    check_no_double_processing,
+)
 from sqslab.exercises.welcome import check_comes_back, check_first_roundtrip
 
 __all__ = [

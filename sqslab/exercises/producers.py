@@ -1,4 +1,4 @@
-"""Chapter 2 auto-checks: a batched send, ordered FIFO events, a large payload through S3.
+"""Chapter 2 auto-checks: a batched send, ordered FIFO events.
 
 Each exercise starts from :func:`fresh_queue`, so re-running its set-up cell starts it over. The
 checks look at the lab's trace (which calls were made since the queue was created) and at the
@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.exercises.arguments import LAB, LIST, NAME, TEXT, expects
+from sqslab.exercises.arguments import LAB, LIST, NAME, expects
 from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, queue_url
-from sqslab.payloads import PayloadStore, parse_pointer
-from sqslab.producer import human_size
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
@@ -198,73 +196,3 @@ def check_payment_events(
         f"the {len(events)} events arrive in order ({_event_names(events)}), in the single "
         f"message group {groups[0]!r}, each once.",
     )
-
-
-# --- Exercise 2.3 ----------------------------------------------------------------------------
-
-
-@expects("ex2.3", lab=LAB, report=TEXT, queue=NAME)
-def check_large_report(lab: Lab, report: str, queue: str = "reports") -> Check:
-    """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
-    name = "ex2.3"
-    url = queue_url(lab.sqs, queue)
-    if url is None:
-        return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
-    messages = peek(lab, url)
-    how = (
-        "store = PayloadStore(lab.client('s3'), 'reports-payloads'); store.ensure_bucket(); "
-        "Producer(sqs, url, payloads=store).send(report)"
-    )
-    if not messages:
-        return Check(name, False, f"send the report through S3: {how}")
-    restart = "re-run the set-up cell (it empties the queue) and"
-    if len(messages) > 1:
-        return Check(
-            name,
-            False,
-            f"{len(messages)} messages are in {queue!r}: {restart} send the report once",
-        )
-    body, attributes = messages[0]["Body"], messages[0].get("MessageAttributes", {})
-    where = parse_pointer(body)
-    if where is None:
-        return Check(
-            name,
-            False,
-            f"the message body is {human_size(len(body.encode('utf-8')))} of text, not an S3 "
-            f"pointer: send the whole report through a PayloadStore: {how}",
-        )
-    problem, resolved = _resolve(lab, body, attributes)
-    if problem:
-        return Check(name, False, problem)
-    location = f"s3://{where[0]}/{where[1]}"
-    if resolved != report:
-        return Check(
-            name,
-            False,
-            f"{location} holds {human_size(len(resolved.encode('utf-8')))} that differ from "
-            f"`report`: {restart} send report itself",
-        )
-    return Check(
-        name,
-        True,
-        f"the queue holds a {len(body.encode('utf-8'))}-byte pointer to {location}, which "
-        f"resolves to the whole {human_size(len(report.encode('utf-8')))} report.",
-    )
-
-
-def _resolve(lab: Lab, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
-    """(problem, body): the pointer's object from S3, or why it cannot be read."""
-    store = PayloadStore(lab.client("s3"), "unused")
-    try:
-        return None, store.resolve(body, attributes)
-    except LookupError as err:
-        return f"the message points to an object that is gone: {err}", ""
-    except ValueError as err:
-        return f"the S3 object does not match the message: {err}", ""
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "an error")
-        return (
-            f"reading the pointer's S3 object failed with {code}: does the bucket exist? "
-            "Call store.ensure_bucket() before sending",
-            "",
-        )
