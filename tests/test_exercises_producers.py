@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from solution_code import leaks
 
 from sqslab import facts
 from sqslab.exercises import check_batch_orders, check_payment_events
@@ -19,6 +20,7 @@ EVENTS = [
     {"customer": "c-42", "event": "PaymentRefunded"},
 ]
 FIFO = {"FifoQueue": "true"}
+CHAPTER = "02_producers"
 
 
 def _batch_size() -> int:
@@ -75,7 +77,9 @@ def test_batch_orders_hints_before_setup_and_before_sending(lab, sqs):
     assert "run the set-up cell" in check_batch_orders(lab, ORDERS).message
     fresh_queue(lab, "orders-batch")
     check = check_batch_orders(lab, ORDERS)
-    assert not check and "send_message_batch" in check.message
+    assert not check and "SendMessageBatch" in check.message and "section 3" in check.message
+    assert "send_message_batch(" not in check.message and leaks(check.message, CHAPTER) == []
+    assert "send_message_batch(" in check_batch_orders(lab, ORDERS, hint=3).hints[-1]
 
 
 def test_batch_orders_passes_with_full_batches(lab, sqs):
@@ -122,7 +126,9 @@ def test_batch_orders_notices_duplicates_and_wrong_bodies(lab, sqs):
     assert "sent twice" in check_batch_orders(lab, ORDERS).message
     url = fresh_queue(lab, "orders-batch")
     _send_in_batches(sqs, url, [str(o) for o in ORDERS], 10)
-    assert "json.dumps(order)" in check_batch_orders(lab, ORDERS).message
+    check = check_batch_orders(lab, ORDERS)
+    assert "not the orders as JSON" in check.message and "json.dumps" not in check.message
+    assert "json.dumps(order)" in check.hints[1]
 
 
 # --- 2.2 ----------------------------------------------------------------------------------------
@@ -132,7 +138,8 @@ def test_payment_events_hints_before_setup_and_before_sending(lab, sqs):
     assert "run the set-up cell" in check_payment_events(lab, EVENTS).message
     fresh_queue(lab, "payments-events.fifo", FIFO)
     check = check_payment_events(lab, EVENTS)
-    assert not check and "MessageGroupId" in check.message
+    assert not check and "two ids on every send" in check.message
+    assert leaks(check.message, CHAPTER) == [] and "MessageGroupId" in check.hints[1]
 
 
 def test_payment_events_passes_in_order_in_one_group(lab, sqs):
@@ -186,3 +193,35 @@ def test_fresh_queue_explains_the_wait_after_a_delete_on_aws(lab, sqs, monkeypat
     monkeypatch.setattr(sqs, "create_queue", recently_deleted)
     with pytest.raises(RuntimeError, match="re-run this set-up cell"):
         fresh_queue(lab, "orders-batch")
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        lambda sqs, url: [
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(o)) for o in ORDERS
+        ],
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS, 5),
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS[:20], 10),
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS[:10] + ORDERS, 10),
+    ],
+)
+def test_batch_orders_first_hints_give_no_solution_line_and_grade_up(lab, sqs, mistake):
+    mistake(sqs, fresh_queue(lab, "orders-batch"))
+    check = check_batch_orders(lab, ORDERS)
+    assert not check and leaks(check.message, CHAPTER) == [] and len(check.hints) >= 2
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        lambda sqs, url: _send_events(sqs, url, EVENTS, dedup=lambda i: "payment"),
+        lambda sqs, url: _send_events(sqs, url, EVENTS, group=lambda i: f"event-{i}"),
+        lambda sqs, url: _send_events(sqs, url, EVENTS[::-1]),
+        lambda sqs, url: _send_events(sqs, url, EVENTS[:2]),
+    ],
+)
+def test_payment_events_first_hints_give_no_solution_line_and_grade_up(lab, sqs, mistake):
+    mistake(sqs, fresh_queue(lab, "payments-events.fifo", FIFO))
+    check = check_payment_events(lab, EVENTS)
+    assert not check and leaks(check.message, CHAPTER) == [] and len(check.hints) >= 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqslab.exercises.base import Check
 from sqslab.exercises.beyond import check_partial_batch, check_payroll_locked, check_shop_fanout
 from sqslab.exercises.capstone import check_fixed_total, check_healthy_kept, check_naive_losses
+from sqslab.exercises.claim_check import check_claim_check
 from sqslab.exercises.consumers import check_drain
 from sqslab.exercises.dlq import (
     check_payments_pair,
@@ -39,6 +40,7 @@ from sqslab.exercises.welcome import check_comes_back, check_first_roundtrip
 __all__ = [
     "Check",
     "check_batch_orders",
+    "check_claim_check",
     "check_comes_back",
     "check_customer_groups",
     "check_dlq_alarm",

@@ -1,4 +1,4 @@
-"""Chapter 2 auto-checks: a batched send, ordered FIFO events.
+"""Chapter 2 auto-checks: a batched send, ordered FIFO events, a large payload through S3.
 
 Each exercise starts from :func:`fresh_queue`, so re-running its set-up cell starts it over. The
 checks look at the lab's trace (which calls were made since the queue was created) and at the
@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from sqslab import facts
 from sqslab.exercises.arguments import LAB, LIST, NAME, expects
-from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, queue_url
+from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, hint, queue_url
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
@@ -84,11 +84,15 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
     singles = [r for r in records if r.operation == "SendMessage"]
     batches = [r for r in records if r.operation == "SendMessageBatch" and r.ok]
     if not singles and not batches:
-        return Check(
+        return hint(
             name,
-            False,
-            "send the orders with sqs.send_message_batch(QueueUrl=url, Entries=[{'Id': '0', "
-            f"'MessageBody': json.dumps(orders[0])}}, ...]): up to {entries.text} per call",
+            f"nothing was sent to {queue!r} yet: send the orders in batches, up to "
+            f"{entries.text} per request (section 3 shows SendMessageBatch, its entries and "
+            "what it answers)",
+            "each entry of a batch has an Id (unique within the call) and a MessageBody; cut "
+            f"the list of orders into slices of {entries.value:.0f}",
+            "sqs.send_message_batch(QueueUrl=url, Entries=[{'Id': str(i), 'MessageBody': "
+            f"json.dumps(order)}} for i, order in ...]) for each slice of {entries.value:.0f}",
         )
     messages = peek(lab, url)
     bodies = [_json(m["Body"]) for m in messages]
@@ -99,28 +103,36 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
             (
                 not singles,
                 f"you called SendMessage {len(singles)} time(s), one request per message: "
-                f"{restart} send only with sqs.send_message_batch",
+                f"{restart} send with SendMessageBatch only (section 3)",
+                "sqs.send_message_batch takes a list of entries: up to "
+                f"{entries.text} messages in one request",
             ),
             (
                 len(messages) <= len(orders),
                 f"{len(messages)} messages are in {queue!r} but there are {len(orders)} orders: "
                 f"some were sent twice; {restart} send each order once",
+                "slices that overlap send an order twice: start each slice where the last one "
+                "ended",
             ),
             (
                 len(batches) <= fewest,
                 f"you made {len(batches)} SendMessageBatch calls; {len(orders)} orders fit in "
                 f"{fewest} (up to {entries.text} each): fill every batch, then {restart} try again",
+                f"make slices of {entries.value:.0f} orders: only the last one may be smaller",
             ),
             (
                 len(messages) == len(orders),
-                f"only {len(messages)} of {len(orders)} orders are in {queue!r}: the last batch "
-                f"is smaller than {entries.text}; send it too (range(0, len(orders), "
-                f"{entries.value:.0f}) covers every order)",
+                f"only {len(messages)} of {len(orders)} orders are in {queue!r}: some orders "
+                "were never sent (the last, smaller slice?)",
+                f"the last slice holds fewer than {entries.text}: send it too",
+                f"range(0, len(orders), {entries.value:.0f}) gives the start of every slice, the "
+                "last one included",
             ),
             (
                 all(body in orders for body in bodies),
-                "the messages are not the orders as JSON: send each as "
-                "'MessageBody': json.dumps(order)",
+                "the messages are not the orders as JSON: the check reads each body as JSON and "
+                "compares it with the orders",
+                "send each as 'MessageBody': json.dumps(order)",
             ),
         ],
         f"all {len(orders)} orders are in {queue!r}, sent in {len(batches)} SendMessageBatch "
@@ -147,11 +159,15 @@ def check_payment_events(
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
     if not messages:
-        return Check(
+        return hint(
             name,
-            False,
-            "send the events in order, each with sqs.send_message(QueueUrl=url, "
-            "MessageBody=json.dumps(event), MessageGroupId=..., MessageDeduplicationId=...)",
+            f"nothing is in {queue!r} yet: send the three events, in the order of the list. A "
+            "FIFO queue without content-based deduplication wants two ids on every send: "
+            "section 4 shows what SQS answers without a group id",
+            "one send per event, each with a MessageGroupId (the same for all three: order "
+            "holds within a group) and a MessageDeduplicationId of its own",
+            "sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event), "
+            "MessageGroupId=event['customer'], MessageDeduplicationId=...)",
         )
     got = [_json(m["Body"]) for m in messages]
     groups = sorted({m["Attributes"].get("MessageGroupId", "") for m in messages})
@@ -163,34 +179,41 @@ def check_payment_events(
         [
             (
                 all(e in events for e in got),
-                "the messages are not the events as JSON: send each as "
-                "MessageBody=json.dumps(event)",
+                "the messages are not the events as JSON: the check reads each body as JSON and "
+                "compares it with the events",
+                "send each as MessageBody=json.dumps(event)",
             ),
             (
                 len(messages) >= len(events) or sent <= len(messages),
                 f"SQS accepted {sent} sends but only {len(messages)} message(s) are in the "
                 f"queue: the others had a MessageDeduplicationId already used within {window}, "
-                f"so SQS dropped them as duplicates. Give each event its own id (e.g. customer "
-                f"and event name), {restart} send again",
+                f"so SQS dropped them as duplicates. Give each event an id of its own, then "
+                f"{restart} send again",
+                "build the deduplication id from the event itself (customer and event name): "
+                "the same on a retry of that event, different for another event",
             ),
             (
                 len(messages) >= len(events),
                 f"only {len(messages)} of {len(events)} events are in the queue: send all of them",
+                "loop over the whole list of events",
             ),
             (
                 len(messages) == len(events),
                 f"{len(messages)} messages are in the queue but there are {len(events)} events: "
                 f"{restart} send each event once",
+                "one send per event: run the sending cell once after the set-up cell",
             ),
             (
                 len(groups) == 1,
                 f"the events are in {len(groups)} message groups ({', '.join(groups)}); FIFO "
-                "order holds only within a group: use the customer id as MessageGroupId for all",
+                "order holds only within a group: all of one customer's events belong in one",
+                "use the customer id as MessageGroupId for all three",
             ),
             (
                 got == list(events),
                 f"they arrive as {_event_names(got)}, not {_event_names(events)}: {restart} send "
                 "them in the order of the list",
+                "a plain for loop over events sends them in order",
             ),
         ],
         f"the {len(events)} events arrive in order ({_event_names(events)}), in the single "
