@@ -86,33 +86,3 @@ def test_checks_find_a_learners_queue_under_a_workshop_namespace(monkeypatch):
         assert exercises.check_first_roundtrip(lab)
     finally:
         lab.stop()
-
-
-def _inbox(sqs, n: int = 12) -> str:
-    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    for i in range(n):
-        sqs.send_message(QueueUrl=url, MessageBody=f"task {i}")
-    return url
-
-
-def test_drain_hints_until_the_queue_is_emptied_with_long_polling(lab, sqs):
-    from sqslab.exercises import check_drain
-
-    assert "set-up cell" in repr(check_drain(lab))
-    url = _inbox(sqs)
-    assert "receive messages" in check_drain(lab).message
-    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
-    assert "short polling" in check_drain(lab).message
-    lab.wait(30)  # the short poll's messages become visible again
-    lab.trace.clear()
-    while msgs := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=20).get(
-        "Messages"
-    ):
-        for m in msgs:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    check = check_drain(lab)
-    assert check.passed, check
-    lab.trace.clear()
-    sqs.send_message(QueueUrl=url, MessageBody="late")
-    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=20)
-    assert "delete each message" in check_drain(lab).message

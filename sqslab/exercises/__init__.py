@@ -18,8 +18,10 @@ from sqslab.exercises.dlq import (
     run_invoices,
 )
 from sqslab.exercises.dlq_by_hand import check_parked_by_hand
+from sqslab.exercises.duplicates import check_idempotent_handler
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
 from sqslab.exercises.guide import check_guide_stuck
+from sqslab.exercises.heartbeat import check_heartbeat
 from sqslab.exercises.monitoring import (
     check_dlq_alarm,
     check_scaling_target,
@@ -49,8 +51,10 @@ __all__ = [
     "check_fixed_total",
     "check_guide_stuck",
     "check_healthy_kept",
+    "check_heartbeat",
     "check_high_throughput",
     "check_idempotent",
+    "check_idempotent_handler",
     "check_large_report",
     "check_naive_losses",
     "check_no_double_processing",

@@ -1,9 +1,12 @@
-"""Chapter 3 auto-checks: draining a queue (exercise 3.1)."""
+"""Chapter 3 auto-checks: draining a queue (exercise 3.1). The heartbeat (3.2) and the idempotent
+handler (3.3) have modules of their own: :mod:`~sqslab.exercises.heartbeat`,
+:mod:`~sqslab.exercises.duplicates`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqslab import facts
 from sqslab.exercises.arguments import LAB, NAME, expects
 from sqslab.exercises.base import (
     DELETE_OPERATIONS,
@@ -30,21 +33,45 @@ def check_drain(lab: Lab, queue: str = "inbox") -> Check:
     deletes = [r for r in calls if r.operation in DELETE_OPERATIONS]
     short = [r for r in receives if not r.params.get("WaitTimeSeconds")]
     left = messages_left(lab.sqs, url)
+    wait = facts.get("long_poll_max_wait")
+    batch = facts.get("max_receive_messages")
     return first_problem(
         name,
         [
-            (bool(receives), "receive messages: sqs.receive_message(QueueUrl=url, ...)"),
+            (
+                bool(receives),
+                f"nothing was received from {queue!r} yet: receive in a loop, a batch at a time "
+                "(section 1 shows ReceiveMessage and the parameters it takes)",
+                "one receive_message call per pass of a while loop, until a receive brings "
+                "nothing back",
+                "while messages := sqs.receive_message(QueueUrl=inbox_url, ...).get('Messages'):",
+            ),
             (
                 not short,
-                f"{len(short)} receive(s) used short polling: pass WaitTimeSeconds=20 so an empty "
-                "queue answers once every 20 s instead of at once",
+                f"{len(short)} receive(s) used short polling, which answers at once, empty or "
+                "not: section 2 shows why a long poll costs less",
+                f"give every receive a wait time: WaitTimeSeconds up to {wait.text}",
+                f"pass WaitTimeSeconds=LONG_POLL ({wait.value:.0f} s) to receive_message",
             ),
             (
-                all(r.params.get("MaxNumberOfMessages", 1) == 10 for r in receives),
-                "ask for up to 10 messages per receive (MaxNumberOfMessages=10): fewer requests",
+                all(r.params.get("MaxNumberOfMessages", 1) == batch.value for r in receives),
+                f"some receives asked for fewer than {batch.text}: a receive returns 1 message "
+                "unless asked for more, so draining takes more requests than needed",
+                f"pass MaxNumberOfMessages=MAX_BATCH ({batch.value:.0f}) to receive_message",
             ),
-            (bool(deletes), "delete each message after handling it, with its ReceiptHandle"),
-            (left == 0, f"{left} message(s) are still in {queue!r}: loop until a receive is empty"),
+            (
+                bool(deletes),
+                f"the messages were received but none was deleted: they come back to {queue!r} "
+                "when their visibility timeout ends (section 1)",
+                "delete each message with the ReceiptHandle its receive gave, or a batch of them "
+                "with delete_message_batch",
+            ),
+            (
+                left == 0,
+                f"{left} message(s) are still in {queue!r}: keep receiving until a receive comes "
+                "back empty, and delete everything each receive brought",
+                "a while loop that stops at the first empty receive drains the queue",
+            ),
         ],
         f"{queue!r} is empty: every message was received with long polling and deleted.",
     )
