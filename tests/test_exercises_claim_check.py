@@ -247,3 +247,15 @@ def test_read_pointer_accepts_the_documented_shapes_only():
     assert read_pointer('{"bucket": "b"}') is None
     assert read_pointer("s3://b/k") is None
     assert read_pointer("[1, 2]") is None
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_the_solution_passes_on_other_seeds(seed):
+    from sqslab.lab import start
+
+    lab = start("moto", seed=seed, quiet=True)
+    try:
+        assert check_claim_check(lab, put_then_send, receive_in_order).passed
+        assert not check_claim_check(lab, key_from_body, receive_in_order)
+    finally:
+        lab.stop()

@@ -141,3 +141,25 @@ def test_the_check_delivers_each_story_as_it_says(lab):
 def test_not_defined_yet(lab):
     assert "define handle_payment" in check_idempotent_handler(lab, None).message
     assert "a function you defined" in check_idempotent_handler(lab, "h").message
+
+
+def test_a_handler_that_deletes_the_message_itself_gets_a_hint_not_a_crash(lab):
+    def deletes(message, processed, charge):
+        by_payment_id(message, processed, charge)
+        url = lab.sqs.get_queue_url(QueueName="payments-check")["QueueUrl"]
+        lab.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    check = check_idempotent_handler(lab, deletes)
+    assert not check and "does handle_payment delete messages?" in check.message, check
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_the_solution_passes_on_other_seeds(seed):
+    from sqslab.lab import start
+
+    lab = start("moto", seed=seed, quiet=True)
+    try:
+        assert check_idempotent_handler(lab, by_payment_id).passed
+        assert not check_idempotent_handler(lab, marked_before_charge)
+    finally:
+        lab.stop()

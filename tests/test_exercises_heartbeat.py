@@ -229,3 +229,15 @@ def test_the_jobs_keep_the_promises_the_exercise_makes(lab):
     for step in job_steps(lab, [4, 6]):
         step()
     assert lab.clock.time() - before == 10
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_the_solution_passes_on_other_seeds(seed):
+    from sqslab.lab import start
+
+    lab = start("moto", seed=seed, quiet=True)
+    try:
+        assert check_heartbeat(lab, beat_after_each_step).passed
+        assert not check_heartbeat(lab, hide_for_an_hour)
+    finally:
+        lab.stop()

@@ -11,10 +11,13 @@ redrive with a new MessageId.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
@@ -42,6 +45,10 @@ CODE = (
 
 class GatewayDown(ConnectionError):
     """The check's ``charge`` failing once, as a payment gateway that does not answer."""
+
+
+class MessageGone(LookupError):
+    """A message the check was to deliver again is no longer in its queue."""
 
 
 class IdempotencyRun:
@@ -75,7 +82,10 @@ class IdempotencyRun:
 
     def receive(self) -> dict[str, Any]:
         """The next message of the check's queue."""
-        message = self.sqs.receive_message(QueueUrl=self.url)["Messages"][0]
+        messages = self.sqs.receive_message(QueueUrl=self.url).get("Messages", [])
+        if not messages:
+            raise MessageGone("the message the check expected back was no longer in its queue")
+        message = messages[0]
         self.message_ids.add(message["MessageId"])
         self.deliveries += 1
         return message
@@ -87,7 +97,8 @@ class IdempotencyRun:
         except Exception as err:  # noqa: BLE001 - a failed handler leaves the message in the queue
             return err
         if delete:
-            self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+            with contextlib.suppress(ClientError):  # the handler may have deleted it already
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
         return None
 
     def again(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +139,17 @@ class IdempotencyRun:
 
     def verdict(self) -> Check:
         """PASS when every payment was charged exactly once, else the first problem's hints."""
-        error = self.play()
+        try:
+            error = self.play()
+        except MessageGone:
+            return hint(
+                EXERCISE,
+                "a message the check was to deliver again had left its queue: does "
+                "handle_payment delete messages? The consumer deletes a message after your "
+                "handler returned; the handler only decides whether to charge",
+                "remove any SQS call from handle_payment: it gets the message, the store and "
+                "charge, nothing else",
+            )
         if error is not None:
             return raised(error)
         return first_problem(EXERCISE, problems(self), success(self))
