@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from solution_code import leaks
 
 from sqslab import facts
-from sqslab.exercises import check_batch_orders, check_large_report, check_payment_events
+from sqslab.exercises import check_batch_orders, check_payment_events
 from sqslab.exercises.producers import fresh_queue, peek, since_created
-from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.producer import Producer
 
 ORDERS = [{"order_id": f"o-{i:03d}", "amount": 10 + i} for i in range(25)]
@@ -20,6 +20,7 @@ EVENTS = [
     {"customer": "c-42", "event": "PaymentRefunded"},
 ]
 FIFO = {"FifoQueue": "true"}
+CHAPTER = "02_producers"
 
 
 def _batch_size() -> int:
@@ -40,17 +41,6 @@ def _send_events(sqs, url: str, events: list, group=None, dedup=None) -> None:
             MessageGroupId=group(i) if group else event["customer"],
             MessageDeduplicationId=dedup(i) if dedup else f"{event['customer']}-{event['event']}",
         )
-
-
-def _report() -> str:
-    line = "2026-01-05,store-07,sku-000123,19.90\n"
-    return line * (2 * int(facts.get("max_message_size").value) // len(line))
-
-
-def _store(lab) -> PayloadStore:
-    store = PayloadStore(lab.client("s3"), "reports-payloads")
-    store.ensure_bucket()
-    return store
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -87,7 +77,9 @@ def test_batch_orders_hints_before_setup_and_before_sending(lab, sqs):
     assert "run the set-up cell" in check_batch_orders(lab, ORDERS).message
     fresh_queue(lab, "orders-batch")
     check = check_batch_orders(lab, ORDERS)
-    assert not check and "send_message_batch" in check.message
+    assert not check and "SendMessageBatch" in check.message and "section 3" in check.message
+    assert "send_message_batch(" not in check.message and leaks(check.message, CHAPTER) == []
+    assert "send_message_batch(" in check_batch_orders(lab, ORDERS, hint=3).hints[-1]
 
 
 def test_batch_orders_passes_with_full_batches(lab, sqs):
@@ -134,7 +126,9 @@ def test_batch_orders_notices_duplicates_and_wrong_bodies(lab, sqs):
     assert "sent twice" in check_batch_orders(lab, ORDERS).message
     url = fresh_queue(lab, "orders-batch")
     _send_in_batches(sqs, url, [str(o) for o in ORDERS], 10)
-    assert "json.dumps(order)" in check_batch_orders(lab, ORDERS).message
+    check = check_batch_orders(lab, ORDERS)
+    assert "not the orders as JSON" in check.message and "json.dumps" not in check.message
+    assert "json.dumps(order)" in check.hints[1]
 
 
 # --- 2.2 ----------------------------------------------------------------------------------------
@@ -144,7 +138,8 @@ def test_payment_events_hints_before_setup_and_before_sending(lab, sqs):
     assert "run the set-up cell" in check_payment_events(lab, EVENTS).message
     fresh_queue(lab, "payments-events.fifo", FIFO)
     check = check_payment_events(lab, EVENTS)
-    assert not check and "MessageGroupId" in check.message
+    assert not check and "two ids on every send" in check.message
+    assert leaks(check.message, CHAPTER) == [] and "MessageGroupId" in check.hints[1]
 
 
 def test_payment_events_passes_in_order_in_one_group(lab, sqs):
@@ -187,72 +182,6 @@ def test_payment_events_counts_missing_and_extra_events(lab, sqs):
     assert "4 messages are in the queue" in check_payment_events(lab, EVENTS).message
 
 
-# --- 2.3 ----------------------------------------------------------------------------------------
-
-
-def test_large_report_hints_before_setup_and_before_sending(lab, sqs):
-    report = _report()
-    assert "run the set-up cell" in check_large_report(lab, report).message
-    fresh_queue(lab, "reports")
-    check = check_large_report(lab, report)
-    assert not check and "PayloadStore" in check.message
-
-
-def test_large_report_passes_through_s3(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    Producer(sqs, url, payloads=_store(lab)).send(report)
-    check = check_large_report(lab, report)
-    assert check.passed, check
-    assert "s3://reports-payloads/" in check.message
-    assert check_large_report(lab, report).passed
-
-
-def test_large_report_rejects_a_plain_message(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    sqs.send_message(QueueUrl=url, MessageBody=report[:1000])
-    assert "not an S3 pointer" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_a_deleted_object(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    store = _store(lab)
-    Producer(sqs, url, payloads=store).send(report)
-    store.delete(peek(lab, url)[0]["Body"])
-    assert "is gone" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_other_content_and_repeats(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    producer = Producer(sqs, url, payloads=PayloadStore(lab.client("s3"), "reports-payloads"))
-    producer.payloads.ensure_bucket()
-    producer.send(report[: len(report) * 3 // 4])
-    message = check_large_report(lab, report).message
-    assert "differ from `report`" in message
-    assert parse_pointer(peek(lab, url)[0]["Body"]) is not None
-    producer.send(report)
-    assert "2 messages are in 'reports'" in check_large_report(lab, report).message
-
-
-def test_large_report_notices_a_missing_bucket(lab, sqs):
-    report = _report()
-    url = fresh_queue(lab, "reports")
-    store = PayloadStore(lab.client("s3"), "no-such-bucket")
-    with pytest.raises(Exception, match="NoSuchBucket"):
-        Producer(sqs, url, payloads=store).send(report)
-    pointer = json.dumps(
-        [
-            "software.amazon.payloadoffloading.PayloadS3Pointer",
-            {"s3BucketName": "no-such-bucket", "s3Key": "k"},
-        ]
-    )
-    sqs.send_message(QueueUrl=url, MessageBody=pointer)
-    assert "ensure_bucket" in check_large_report(lab, report).message
-
-
 def test_fresh_queue_explains_the_wait_after_a_delete_on_aws(lab, sqs, monkeypatch):
     from botocore.exceptions import ClientError
 
@@ -264,3 +193,35 @@ def test_fresh_queue_explains_the_wait_after_a_delete_on_aws(lab, sqs, monkeypat
     monkeypatch.setattr(sqs, "create_queue", recently_deleted)
     with pytest.raises(RuntimeError, match="re-run this set-up cell"):
         fresh_queue(lab, "orders-batch")
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        lambda sqs, url: [
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(o)) for o in ORDERS
+        ],
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS, 5),
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS[:20], 10),
+        lambda sqs, url: _send_in_batches(sqs, url, ORDERS[:10] + ORDERS, 10),
+    ],
+)
+def test_batch_orders_first_hints_give_no_solution_line_and_grade_up(lab, sqs, mistake):
+    mistake(sqs, fresh_queue(lab, "orders-batch"))
+    check = check_batch_orders(lab, ORDERS)
+    assert not check and leaks(check.message, CHAPTER) == [] and len(check.hints) >= 2
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        lambda sqs, url: _send_events(sqs, url, EVENTS, dedup=lambda i: "payment"),
+        lambda sqs, url: _send_events(sqs, url, EVENTS, group=lambda i: f"event-{i}"),
+        lambda sqs, url: _send_events(sqs, url, EVENTS[::-1]),
+        lambda sqs, url: _send_events(sqs, url, EVENTS[:2]),
+    ],
+)
+def test_payment_events_first_hints_give_no_solution_line_and_grade_up(lab, sqs, mistake):
+    mistake(sqs, fresh_queue(lab, "payments-events.fifo", FIFO))
+    check = check_payment_events(lab, EVENTS)
+    assert not check and leaks(check.message, CHAPTER) == [] and len(check.hints) >= 2

@@ -13,7 +13,8 @@ from sqslab.exercises.capstone_consumer import check_order_consumer
 from sqslab.exercises.capstone_producer import check_order_producer
 from sqslab.exercises.capstone_queues import check_order_queues
 from sqslab.exercises.capstone_redrive import check_order_redrive
-from sqslab.exercises.consumers import check_drain, check_idempotent, check_no_double_processing
+from sqslab.exercises.claim_check import check_claim_check
+from sqslab.exercises.consumers import check_drain
 from sqslab.exercises.dlq import (
     check_payments_pair,
     check_poison_caught,
@@ -21,8 +22,10 @@ from sqslab.exercises.dlq import (
     run_invoices,
 )
 from sqslab.exercises.dlq_by_hand import check_parked_by_hand
+from sqslab.exercises.duplicates import check_idempotent_handler
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
 from sqslab.exercises.guide import check_guide_stuck
+from sqslab.exercises.heartbeat import check_heartbeat
 from sqslab.exercises.monitoring import (
     check_dlq_alarm,
     check_scaling_target,
@@ -31,23 +34,23 @@ from sqslab.exercises.monitoring import (
     refunds_day,
     run_thumbnails,
 )
-from sqslab.exercises.producers import check_batch_orders, check_large_report, check_payment_events
+from sqslab.exercises.producers import check_batch_orders, check_payment_events
 from sqslab.exercises.queues import check_payments_fifo, check_purged, check_thumbnails_queue
 from sqslab.exercises.welcome import check_comes_back, check_first_roundtrip
 
 __all__ = [
     "Check",
     "check_batch_orders",
+    "check_claim_check",
     "check_comes_back",
     "check_customer_groups",
     "check_dlq_alarm",
     "check_drain",
     "check_first_roundtrip",
     "check_guide_stuck",
+    "check_heartbeat",
     "check_high_throughput",
-    "check_idempotent",
-    "check_large_report",
-    "check_no_double_processing",
+    "check_idempotent_handler",
     "check_order_books",
     "check_order_consumer",
     "check_order_producer",

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sqslab import facts
-from sqslab.exercises.arguments import LAB, LIST, NAME, TEXT, expects
-from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, queue_url
-from sqslab.payloads import PayloadStore, parse_pointer
-from sqslab.producer import human_size
+from sqslab.exercises.arguments import LAB, LIST, NAME, expects
+from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, hint, queue_url
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
@@ -86,11 +84,15 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
     singles = [r for r in records if r.operation == "SendMessage"]
     batches = [r for r in records if r.operation == "SendMessageBatch" and r.ok]
     if not singles and not batches:
-        return Check(
+        return hint(
             name,
-            False,
-            "send the orders with sqs.send_message_batch(QueueUrl=url, Entries=[{'Id': '0', "
-            f"'MessageBody': json.dumps(orders[0])}}, ...]): up to {entries.text} per call",
+            f"nothing was sent to {queue!r} yet: send the orders in batches, up to "
+            f"{entries.text} per request (section 3 shows SendMessageBatch, its entries and "
+            "what it answers)",
+            "each entry of a batch has an Id (unique within the call) and a MessageBody; cut "
+            f"the list of orders into slices of {entries.value:.0f}",
+            "sqs.send_message_batch(QueueUrl=url, Entries=[{'Id': str(i), 'MessageBody': "
+            f"json.dumps(order)}} for i, order in ...]) for each slice of {entries.value:.0f}",
         )
     messages = peek(lab, url)
     bodies = [_json(m["Body"]) for m in messages]
@@ -101,28 +103,36 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
             (
                 not singles,
                 f"you called SendMessage {len(singles)} time(s), one request per message: "
-                f"{restart} send only with sqs.send_message_batch",
+                f"{restart} send with SendMessageBatch only (section 3)",
+                "sqs.send_message_batch takes a list of entries: up to "
+                f"{entries.text} messages in one request",
             ),
             (
                 len(messages) <= len(orders),
                 f"{len(messages)} messages are in {queue!r} but there are {len(orders)} orders: "
                 f"some were sent twice; {restart} send each order once",
+                "slices that overlap send an order twice: start each slice where the last one "
+                "ended",
             ),
             (
                 len(batches) <= fewest,
                 f"you made {len(batches)} SendMessageBatch calls; {len(orders)} orders fit in "
                 f"{fewest} (up to {entries.text} each): fill every batch, then {restart} try again",
+                f"make slices of {entries.value:.0f} orders: only the last one may be smaller",
             ),
             (
                 len(messages) == len(orders),
-                f"only {len(messages)} of {len(orders)} orders are in {queue!r}: the last batch "
-                f"is smaller than {entries.text}; send it too (range(0, len(orders), "
-                f"{entries.value:.0f}) covers every order)",
+                f"only {len(messages)} of {len(orders)} orders are in {queue!r}: some orders "
+                "were never sent (the last, smaller slice?)",
+                f"the last slice holds fewer than {entries.text}: send it too",
+                f"range(0, len(orders), {entries.value:.0f}) gives the start of every slice, the "
+                "last one included",
             ),
             (
                 all(body in orders for body in bodies),
-                "the messages are not the orders as JSON: send each as "
-                "'MessageBody': json.dumps(order)",
+                "the messages are not the orders as JSON: the check reads each body as JSON and "
+                "compares it with the orders",
+                "send each as 'MessageBody': json.dumps(order)",
             ),
         ],
         f"all {len(orders)} orders are in {queue!r}, sent in {len(batches)} SendMessageBatch "
@@ -149,11 +159,15 @@ def check_payment_events(
         return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
     messages = peek(lab, url)
     if not messages:
-        return Check(
+        return hint(
             name,
-            False,
-            "send the events in order, each with sqs.send_message(QueueUrl=url, "
-            "MessageBody=json.dumps(event), MessageGroupId=..., MessageDeduplicationId=...)",
+            f"nothing is in {queue!r} yet: send the three events, in the order of the list. A "
+            "FIFO queue without content-based deduplication wants two ids on every send: "
+            "section 4 shows what SQS answers without a group id",
+            "one send per event, each with a MessageGroupId (the same for all three: order "
+            "holds within a group) and a MessageDeduplicationId of its own",
+            "sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event), "
+            "MessageGroupId=event['customer'], MessageDeduplicationId=...)",
         )
     got = [_json(m["Body"]) for m in messages]
     groups = sorted({m["Attributes"].get("MessageGroupId", "") for m in messages})
@@ -165,106 +179,43 @@ def check_payment_events(
         [
             (
                 all(e in events for e in got),
-                "the messages are not the events as JSON: send each as "
-                "MessageBody=json.dumps(event)",
+                "the messages are not the events as JSON: the check reads each body as JSON and "
+                "compares it with the events",
+                "send each as MessageBody=json.dumps(event)",
             ),
             (
                 len(messages) >= len(events) or sent <= len(messages),
                 f"SQS accepted {sent} sends but only {len(messages)} message(s) are in the "
                 f"queue: the others had a MessageDeduplicationId already used within {window}, "
-                f"so SQS dropped them as duplicates. Give each event its own id (e.g. customer "
-                f"and event name), {restart} send again",
+                f"so SQS dropped them as duplicates. Give each event an id of its own, then "
+                f"{restart} send again",
+                "build the deduplication id from the event itself (customer and event name): "
+                "the same on a retry of that event, different for another event",
             ),
             (
                 len(messages) >= len(events),
                 f"only {len(messages)} of {len(events)} events are in the queue: send all of them",
+                "loop over the whole list of events",
             ),
             (
                 len(messages) == len(events),
                 f"{len(messages)} messages are in the queue but there are {len(events)} events: "
                 f"{restart} send each event once",
+                "one send per event: run the sending cell once after the set-up cell",
             ),
             (
                 len(groups) == 1,
                 f"the events are in {len(groups)} message groups ({', '.join(groups)}); FIFO "
-                "order holds only within a group: use the customer id as MessageGroupId for all",
+                "order holds only within a group: all of one customer's events belong in one",
+                "use the customer id as MessageGroupId for all three",
             ),
             (
                 got == list(events),
                 f"they arrive as {_event_names(got)}, not {_event_names(events)}: {restart} send "
                 "them in the order of the list",
+                "a plain for loop over events sends them in order",
             ),
         ],
         f"the {len(events)} events arrive in order ({_event_names(events)}), in the single "
         f"message group {groups[0]!r}, each once.",
     )
-
-
-# --- Exercise 2.3 ----------------------------------------------------------------------------
-
-
-@expects("ex2.3", lab=LAB, report=TEXT, queue=NAME)
-def check_large_report(lab: Lab, report: str, queue: str = "reports") -> Check:
-    """Exercise 2.3: one message in ``queue``, an S3 pointer whose object holds ``report``."""
-    name = "ex2.3"
-    url = queue_url(lab.sqs, queue)
-    if url is None:
-        return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
-    messages = peek(lab, url)
-    how = (
-        "store = PayloadStore(lab.client('s3'), 'reports-payloads'); store.ensure_bucket(); "
-        "Producer(sqs, url, payloads=store).send(report)"
-    )
-    if not messages:
-        return Check(name, False, f"send the report through S3: {how}")
-    restart = "re-run the set-up cell (it empties the queue) and"
-    if len(messages) > 1:
-        return Check(
-            name,
-            False,
-            f"{len(messages)} messages are in {queue!r}: {restart} send the report once",
-        )
-    body, attributes = messages[0]["Body"], messages[0].get("MessageAttributes", {})
-    where = parse_pointer(body)
-    if where is None:
-        return Check(
-            name,
-            False,
-            f"the message body is {human_size(len(body.encode('utf-8')))} of text, not an S3 "
-            f"pointer: send the whole report through a PayloadStore: {how}",
-        )
-    problem, resolved = _resolve(lab, body, attributes)
-    if problem:
-        return Check(name, False, problem)
-    location = f"s3://{where[0]}/{where[1]}"
-    if resolved != report:
-        return Check(
-            name,
-            False,
-            f"{location} holds {human_size(len(resolved.encode('utf-8')))} that differ from "
-            f"`report`: {restart} send report itself",
-        )
-    return Check(
-        name,
-        True,
-        f"the queue holds a {len(body.encode('utf-8'))}-byte pointer to {location}, which "
-        f"resolves to the whole {human_size(len(report.encode('utf-8')))} report.",
-    )
-
-
-def _resolve(lab: Lab, body: str, attributes: dict[str, Any]) -> tuple[str | None, str]:
-    """(problem, body): the pointer's object from S3, or why it cannot be read."""
-    store = PayloadStore(lab.client("s3"), "unused")
-    try:
-        return None, store.resolve(body, attributes)
-    except LookupError as err:
-        return f"the message points to an object that is gone: {err}", ""
-    except ValueError as err:
-        return f"the S3 object does not match the message: {err}", ""
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "an error")
-        return (
-            f"reading the pointer's S3 object failed with {code}: does the bucket exist? "
-            "Call store.ensure_bucket() before sending",
-            "",
-        )

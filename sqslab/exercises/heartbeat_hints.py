@@ -1,0 +1,217 @@
+"""Exercise 3.2's hints: what the heartbeat check can find wrong in one job, least telling first
+(what happened and where to look), the code itself only in the last hint.
+
+Times in the hints are seconds since the check received the job's message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from sqslab import facts
+from sqslab.exercises.base import Check, hint
+from sqslab.exercises.calls import Call
+
+if TYPE_CHECKING:
+    from sqslab.exercises.heartbeat import JobRun
+
+EXERCISE = "ex3.2"
+#: The visibility timeout of the check's queue, as in the notebook's set-up (seconds).
+VISIBILITY = 30
+#: No step of a job takes longer than this (seconds): the exercise promises it.
+LONGEST_STEP = 10
+EXTENDS = ("ChangeMessageVisibility", "ChangeMessageVisibilityBatch")
+DELETES = ("DeleteMessage", "DeleteMessageBatch")
+CODE = (
+    "for step in steps: step(); sqs.change_message_visibility(QueueUrl=queue_url, "
+    "ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout=30); then, after the loop, "
+    "sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])"
+)
+EXTEND_HOW = (
+    "after each step call ChangeMessageVisibility with the message's ReceiptHandle and "
+    f"VisibilityTimeout={VISIBILITY} (the queue's timeout): it restarts the timer from now, and "
+    f"no step takes more than {LONGEST_STEP} s"
+)
+
+
+def timeout_of(call: Call) -> int:
+    """The VisibilityTimeout a visibility change asked for (the first entry of a batch)."""
+    if "VisibilityTimeout" in call.params:
+        return int(call.params["VisibilityTimeout"])
+    entries = call.params.get("Entries") or [{}]
+    return int(entries[0].get("VisibilityTimeout", 0))
+
+
+def at(run: JobRun, call: Call) -> str:
+    """When ``call`` happened, in seconds since the job was received (``30 s``)."""
+    return f"{call.time - run.received_at:g} s"
+
+
+def indexed(run: JobRun, operations: tuple[str, ...]) -> list[tuple[int, Call]]:
+    """(position in the log, call) of the successful calls of these operations."""
+    return [(i, c) for i, c in enumerate(run.log.calls) if c.operation in operations and c.ok]
+
+
+def raised(run: JobRun) -> Check:
+    """The learner's function raised something other than the simulated crash."""
+    error = run.error
+    if isinstance(error, NotImplementedError):
+        return hint(EXERCISE, "process_job is not written yet: write it in the cell above")
+    what = f"{type(error).__name__}: {error}"
+    if isinstance(error, ClientError):
+        what = error.response.get("Error", {}).get("Code", "an error") + f" ({error})"
+    longest = facts.get("visibility_timeout").text
+    return hint(
+        EXERCISE,
+        f"on the {run.name} job process_job raised {what}. A visibility change fails when the "
+        f"message is already deleted, and a message stays hidden at most {longest} counted from "
+        "its receive: look at your ChangeMessageVisibility calls",
+        "ChangeMessageVisibility restarts the timer from now: VisibilityTimeout is the time "
+        "left from this call, not a total since the receive",
+    )
+
+
+def step_problems(run: JobRun) -> list[tuple[Any, ...]]:
+    """Every step of the job (up to its crash) ran once, in order."""
+    crash = next((i for i, s in enumerate(run.seconds) if s is None), None)
+    expected = list(range(len(run.seconds) if crash is None else crash + 1))
+    ran = run.steps_run
+    return [
+        (
+            ran[: len(expected)] == expected[: len(ran)] and len(ran) >= len(expected),
+            f"process_job ran steps {[i + 1 for i in ran]} of the {run.name} job, which has "
+            f"{len(run.seconds)}: call every step once, in order",
+            "for step in steps: step()",
+        ),
+        (
+            len(ran) <= len(expected),
+            "process_job went on with the job after the worker crashed: a crash ends the "
+            "worker; nothing after it runs",
+            "let the crash (sqslab.faults.WorkerCrash) pass: do not catch BaseException",
+        ),
+    ]
+
+
+def lapse(run: JobRun) -> tuple[int, Call] | None:
+    """The first step at whose end the message was visible again, with its place in the log."""
+    steps = [(i, c) for i, c in enumerate(run.log.calls) if c.operation == "step"]
+    return next(((i, c) for i, c in steps if c.params.get("visible")), None)
+
+
+def duplicate_problems(run: JobRun) -> list[tuple[Any, ...]]:
+    """The message must never be visible while the job runs (a second worker would take it)."""
+    found = lapse(run)
+    if found is None:
+        return []
+    where, step = found
+    extends = indexed(run, EXTENDS)
+    earlier = [c for i, c in extends if i < where]
+    late = [c for i, c in extends if i > where]
+    seen = (
+        f"at {at(run, step)} (the end of step {step.params['step'] + 1} of the {run.name} job) "
+        "the message was visible again: a second worker would have received it and done the "
+        "job a second time (a duplicate)"
+    )
+    if not extends:
+        why = "Nothing extended its visibility: section 4 shows how a heartbeat keeps it hidden"
+    elif len(extends) == 1:
+        c = extends[0][1]
+        why = (
+            f"It was extended once only (at {at(run, c)}, by {timeout_of(c)} s): a heartbeat "
+            "goes on for as long as the job does"
+        )
+    elif earlier:
+        c = earlier[-1]
+        why = (
+            f"The extension before it, at {at(run, c)}, gave it {timeout_of(c)} s, which ran "
+            "out before the next one: extend more often, by the queue's whole timeout"
+        )
+    else:
+        why = "No extension came before it"
+    if late:
+        why += (
+            f"; the extension at {at(run, late[0])} came after the timeout had run out (on AWS "
+            "such a late call may fail with MessageNotInflight, and another worker may hold the "
+            "message by then)"
+        )
+    return [(False, f"{seen}. {why}.", EXTEND_HOW, CODE)]
+
+
+def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
+    """A job that ends normally: deleted once done, at once, and not before."""
+    deletes = indexed(run, DELETES)
+    steps = [(i, c) for i, c in enumerate(run.log.calls) if c.operation == "step"]
+    last_step = steps[-1] if steps else None
+    early = [c for i, c in deletes if last_step is not None and i < last_step[0]]
+    late = deletes[0][1].time - last_step[1].time if deletes and last_step else 0.0
+    return [
+        (
+            not early,
+            f"process_job deleted the message of the {run.name} job at {at(run, early[0])}, "
+            "before its last step: had the worker crashed after that, the job would be lost"
+            if early
+            else "",
+            "delete only after the loop over the steps has finished",
+        ),
+        (
+            run.after == (0, 0),
+            f"the {run.name} job is done, but its message is still in the queue: when its "
+            "timeout runs out, another worker does the job again. Delete it when the job is done",
+            "after the last step: sqs.delete_message(QueueUrl=queue_url, "
+            "ReceiptHandle=message['ReceiptHandle'])",
+        ),
+        (
+            late <= 0,
+            f"the {run.name} job was done after {run.total:g} s, but its message was deleted "
+            f"{late:g} s later: the message stays held for nothing after the work ends. A "
+            "heartbeat follows the job; it does not run for a fixed time",
+            "delete right after the last step, without waiting",
+        ),
+    ]
+
+
+def crash_problems(run: JobRun) -> list[tuple[Any, ...]]:
+    """A crashed job: not deleted, no calls after the crash, back within the timeout."""
+    crash = next(i for i, c in enumerate(run.log.calls) if c.operation == "crash")
+    after = [c for c in run.log.calls[crash + 1 :] if c.ok and c.operation in EXTENDS + DELETES]
+    extends = [c for i, c in indexed(run, EXTENDS) if i < crash]
+    back = extends[-1].time + timeout_of(extends[-1]) if extends else run.received_at + VISIBILITY
+    crashed = (run.crashed_at or 0.0) - run.received_at
+    return [
+        (
+            not indexed(run, DELETES),
+            "the worker crashed during the crash job, but its message had been deleted: the "
+            "job is lost. Delete only after the last step",
+            "delete after the loop over the steps, never inside it",
+        ),
+        (
+            not [c for c in after if c.operation in DELETES or timeout_of(c) > 0],
+            f"after the worker crashed (at {crashed:g} s) your code still called "
+            f"{after[0].operation if after else ''}: a dead worker calls nothing, and a "
+            "heartbeat that outlives its job keeps the message hidden for ever",
+            "no try/finally or except BaseException around the steps that extends or deletes",
+        ),
+        (
+            run.after[0] == 1,
+            f"the worker crashed at {crashed:g} s, and {VISIBILITY} s later the message was "
+            f"still hidden (until {back - run.received_at:g} s): the job waits that long before "
+            "another worker retries it. A heartbeat extends by the queue's timeout, no more, so "
+            "a crashed job comes back one timeout after its last beat",
+            "VisibilityTimeout is counted from the call: pass the queue's timeout (30), not a "
+            "larger or growing value",
+        ),
+    ]
+
+
+def success(runs: dict[str, JobRun]) -> str:
+    """The PASS text: what the three jobs show."""
+    slow, short = runs["slow"], runs["short"]
+    beats = len(indexed(slow, EXTENDS))
+    return (
+        f"the slow job ({slow.total:g} s of work on a {VISIBILITY} s timeout) stayed hidden "
+        f"throughout with {beats} extensions and was deleted when done; the crashed job came "
+        f"back within {VISIBILITY} s of the crash; the short job ({short.total:g} s) was deleted "
+        "as soon as it was done."
+    )
