@@ -8,6 +8,7 @@ import pytest
 from sqslab import orders
 from sqslab.orders import Order
 
+
 def record(oid: str, created: str, quantity: int | str) -> Order:
     item = {"sku": "S", "name": "x", "quantity": quantity, "unit_price_cents": 100}
     return Order.from_record(
