@@ -15,7 +15,7 @@ LAB_EXTRA ?=
 PARALLEL := -n auto --dist loadfile
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
 
-.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser faults
+.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser faults test-real
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ bench: venv
 ## make test-browser: every notebook in JupyterLab in headless Chromium (apt-get install -y chromium)
 test-browser: venv
 	$(BIN)/pytest -m browser tests/browser
+
+## make test-real: every notebook on a real clock (a fresh `sqslab server`), with per-notebook wall time and errors
+test-real: venv
+	$(BIN)/python scripts/run_real.py --json build/real-clock.json
 
 ## make faults: 200 seeded fault runs of the producer and worker pool; prints lost, duplicates, order
 faults: venv

@@ -1,0 +1,183 @@
+"""Every chapter on a real clock (``make test-real``): each notebook, solutions too, runs top to
+bottom against an SQS endpoint whose clock is real, as LocalStack and AWS are, and the run reports
+per notebook its wall time, its slowest cells and every error a learner did not cause.
+
+With no ``--endpoint``, a fresh ``sqslab server`` (moto, real clock) is started for the run. Each
+notebook gets its own namespace (``SQSLAB_NAMESPACE``), so notebooks running side by side never
+share a queue. A cell marked ``# NBVAL_RAISES_EXCEPTION`` may raise; any other error, or a cell
+that outlives ``--cell-timeout``, is a failure, as is a notebook over ``--budget`` seconds.
+
+    python scripts/run_real.py [--endpoint URL] [--jobs N] [--budget S] [--cell-timeout S]
+                               [--json FILE] [notebook or folder ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).parents[1]
+EXPECTED_ERROR = "# NBVAL_RAISES_EXCEPTION"
+
+
+def notebooks(args: list[str]) -> list[Path]:
+    """The notebooks named, or under the folders named (default: every one in notebooks/)."""
+    paths: list[Path] = []
+    for arg in args or [str(ROOT / "notebooks")]:
+        target = Path(arg)
+        paths += sorted(target.rglob("*.ipynb")) if target.is_dir() else [target]
+    return [p for p in paths if ".ipynb_checkpoints" not in p.parts]
+
+
+def namespace(path: Path) -> str:
+    """A namespace of its own per notebook: ``rt05`` for chapter 5, ``rt05s`` for its solutions."""
+    return f"rt{path.name[:2]}{'s' if 'solutions' in path.stem else ''}"
+
+
+def seconds(cell: nbformat.NotebookNode) -> float:
+    """How long a cell ran, from the timing nbclient records."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not start or not end:
+        return 0.0
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Each error output of a cell not marked to raise: '<cell id>: <error name>: <message>'."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.source.startswith(EXPECTED_ERROR):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                value = (
+                    str(out.get("evalue", "")).splitlines()[0][:160] if out.get("evalue") else ""
+                )
+                found.append(f"{cell.get('id')}: {out.get('ename')}: {value}")
+    return found
+
+
+def run_one(path: Path, cell_timeout: float) -> dict[str, Any]:
+    """Execute one notebook (in this process's environment); what happened, as a dict."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        kernel_name="python3",
+        record_timing=True,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.monotonic()
+    try:
+        client.execute()
+    except Exception as err:  # noqa: BLE001 - a dead kernel is a finding, not a crash of the run
+        broken = [f"kernel: {type(err).__name__}: {str(err).splitlines()[0][:160]}"]
+    else:
+        broken = []
+    wall = time.monotonic() - started
+    timed = sorted(
+        ((seconds(c), c.get("id")) for c in nb.cells if c.cell_type == "code"), reverse=True
+    )
+    return {
+        "notebook": str(path.relative_to(ROOT / "notebooks")),
+        "wall_seconds": round(wall, 1),
+        "cells": sum(c.cell_type == "code" for c in nb.cells),
+        "slowest": [[cell_id, round(s, 1)] for s, cell_id in timed[:3]],
+        "errors": broken + problems(nb),
+    }
+
+
+def run_in_child(path: Path, endpoint: str, cell_timeout: float) -> dict[str, Any]:
+    """Run one notebook in a child process whose environment points the lab at ``endpoint``."""
+    env = {
+        **os.environ,
+        "SQSLAB_BACKEND": "endpoint",
+        "SQSLAB_ENDPOINT_URL": endpoint,
+        "SQSLAB_NAMESPACE": namespace(path),
+    }
+    command = [sys.executable, __file__, "--one", str(path), "--cell-timeout", str(cell_timeout)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {"notebook": str(path), "wall_seconds": 0.0, "cells": 0, "slowest": [],
+                "errors": [f"runner: {' | '.join(tail)}"]}  # fmt: skip
+
+
+@contextlib.contextmanager
+def endpoint_for(url: str | None) -> Iterator[str]:
+    """``url``, or a fresh real-clock ``sqslab server`` for the run."""
+    if url:
+        yield url
+        return
+    from sqslab.emulator.server import server_process
+
+    with server_process() as started:
+        yield started
+
+
+def report(results: list[dict[str, Any]], budget: float) -> int:
+    """Print one line per notebook and every problem; the number of failing notebooks."""
+    failing = 0
+    print(f"\n{'notebook':48} {'wall s':>7} {'cells':>5}  slowest cells (s)")
+    for r in results:
+        over = r["wall_seconds"] > budget
+        failing += bool(r["errors"] or over)
+        slowest = ", ".join(f"{c} {s:g}" for c, s in r["slowest"])
+        mark = "  OVER BUDGET" if over else ""
+        print(f"{r['notebook']:48} {r['wall_seconds']:7.1f} {r['cells']:5}  {slowest}{mark}")
+        for error in r["errors"]:
+            print(f"    ! {error}")
+    total = sum(r["wall_seconds"] for r in results)
+    print(
+        f"\n{len(results) - failing} of {len(results)} notebooks clean; {total:.0f} s of notebook time"
+    )
+    return failing
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--endpoint", help="an SQS endpoint URL (default: start a sqslab server)")
+    parser.add_argument("--jobs", type=int, default=6, help="notebooks run side by side")
+    parser.add_argument("--budget", type=float, default=600, help="seconds allowed per notebook")
+    parser.add_argument("--cell-timeout", type=float, default=120, help="seconds allowed per cell")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one.resolve(), args.cell_timeout)))
+        return 0
+    paths = [p.resolve() for p in notebooks(args.paths)]
+    with endpoint_for(args.endpoint) as url, ThreadPoolExecutor(args.jobs) as pool:
+        print(
+            f"real clock: {len(paths)} notebooks against {url}, {args.jobs} at a time", flush=True
+        )
+        results = list(pool.map(lambda p: run_in_child(p, url, args.cell_timeout), paths))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 1 if report(results, args.budget) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,49 @@
+"""The real-clock runner's reading of an executed notebook: its own namespace per notebook, cell
+times from nbclient's timing, and every error but those of cells marked to raise."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+ROOT = Path(__file__).parents[1]
+SPEC = importlib.util.spec_from_file_location("run_real", ROOT / "scripts" / "run_real.py")
+assert SPEC and SPEC.loader
+runner = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(runner)
+
+
+def error(name: str, value: str):
+    return new_output("error", ename=name, evalue=value, traceback=[])
+
+
+def test_each_notebook_gets_a_namespace_of_its_own():
+    names = {runner.namespace(p) for p in runner.notebooks([str(ROOT / "notebooks")])}
+    assert len(names) == len(runner.notebooks([str(ROOT / "notebooks")]))
+    assert runner.namespace(Path("notebooks/solutions/05_dlq_solutions.ipynb")) == "rt05s"
+
+
+def test_errors_are_reported_except_where_a_cell_is_marked_to_raise():
+    nb = new_notebook(
+        cells=[
+            new_code_cell("x", outputs=[error("NameError", "name 'x' is not defined")]),
+            new_code_cell(
+                "# NBVAL_RAISES_EXCEPTION\nboom()", outputs=[error("LimitError", "too big")]
+            ),
+            new_code_cell("fine()", outputs=[]),
+        ]
+    )
+    for n, cell in enumerate(nb.cells):
+        cell["id"] = f"c{n:03d}"
+    assert runner.problems(nb) == ["c000: NameError: name 'x' is not defined"]
+
+
+def test_cell_time_comes_from_the_recorded_timing():
+    cell = new_code_cell("wait()")
+    cell.metadata["execution"] = {
+        "iopub.execute_input": "2026-12-06T04:00:00.000000Z",
+        "shell.execute_reply": "2026-12-06T04:00:12.500000Z",
+    }
+    assert runner.seconds(cell) == 12.5 and runner.seconds(new_code_cell("x")) == 0.0
