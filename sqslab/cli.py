@@ -87,7 +87,8 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
     if problem:
         print(f"sqslab server: {args.host}:{args.port} {problem}", file=sys.stderr)
         return 2
-    from sqslab.emulator import clock, timepatch
+    from sqslab.emulator import clock, layers
+    from sqslab.emulator.host import ServerHost
 
     args.room = args.room or args.room_file is not None  # a key file means a room, never open
     if args.room:
@@ -99,8 +100,11 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         except LabConfigError as err:
             print(f"sqslab server: {err}", file=sys.stderr)
             return 2
-    # real time, read cheaply: plain moto converts two datetimes per stored message on every call
-    timepatch.use(clock.RealClock())
+    # real time, read cheaply (plain moto converts two datetimes per stored message on every
+    # call), and the layers that make moto answer as AWS does: message move tasks, deduplication
+    # after delete, FIFO group release, the rules moto does not check
+    host = ServerHost(clock.RealClock())
+    layers.install(host)
     server, url = _start(args)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -116,7 +120,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
         pass
     finally:
         server.stop()
-        timepatch.uninstall()
+        host.stop()
         print("sqslab server: stopped")
     return 0
 

@@ -77,6 +77,11 @@ class Lab:
         return self.client("sqs")
 
     @property
+    def in_process(self) -> bool:
+        """True when moto answers in this kernel (the moto and server backends)."""
+        return self.clock.virtual
+
+    @property
     def virtual_time(self) -> bool:
         """True when time moves only through :meth:`wait` (moto backends)."""
         return self.clock.virtual

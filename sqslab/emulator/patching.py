@@ -70,7 +70,7 @@ class Patches:
 def require_in_process(lab: Host, label: str, elsewhere: str) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process; ``elsewhere`` says who answers
     on the other backends."""
-    if lab.clock.virtual:
+    if lab.in_process:
         return
     raise LabConfigError(
         f"{label} runs only on the in-process moto backends ('moto', 'server'); this lab runs on "
