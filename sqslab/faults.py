@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from botocore.awsrequest import AWSResponse
 
@@ -40,7 +40,14 @@ class WorkerCrash(BaseException):
 
 
 class BatchFailures:
-    """An installed fault injector on one SQS client; call it (or :meth:`undo`) to remove it."""
+    """An installed fault injector on one SQS client; call it (or :meth:`undo`) to remove it.
+
+    It fails entries of ``operation`` (SendMessageBatch here; a subclass may pick another batch
+    action and its own way of counting attempts)."""
+
+    operation = OPERATION
+    state_key = STATE
+    injected_message = INJECTED_MESSAGE
 
     def __init__(
         self,
@@ -60,13 +67,15 @@ class BatchFailures:
         self._uid = f"sqslab-faults-{id(self)}"
         self._installed = False
 
-    def install(self) -> BatchFailures:
+    def install(self) -> Self:
         """Register the handlers on the client's events."""
         events = self.sqs.meta.events
-        events.register(f"before-parameter-build.sqs.{OPERATION}", self._withhold, f"{self._uid}-p")
-        events.register(f"before-call.sqs.{OPERATION}", self._restore, f"{self._uid}-r")
+        events.register(
+            f"before-parameter-build.sqs.{self.operation}", self._withhold, f"{self._uid}-p"
+        )
+        events.register(f"before-call.sqs.{self.operation}", self._restore, f"{self._uid}-r")
         events.register_last("before-call.sqs", self._answer_if_all_failed, f"{self._uid}-a")
-        events.register(f"after-call.sqs.{OPERATION}", self._report, f"{self._uid}-f")
+        events.register(f"after-call.sqs.{self.operation}", self._report, f"{self._uid}-f")
         self._installed = True
         return self
 
@@ -75,16 +84,18 @@ class BatchFailures:
         if not self._installed:
             return
         events = self.sqs.meta.events
-        events.unregister(f"before-parameter-build.sqs.{OPERATION}", unique_id=f"{self._uid}-p")
-        events.unregister(f"before-call.sqs.{OPERATION}", unique_id=f"{self._uid}-r")
+        events.unregister(
+            f"before-parameter-build.sqs.{self.operation}", unique_id=f"{self._uid}-p"
+        )
+        events.unregister(f"before-call.sqs.{self.operation}", unique_id=f"{self._uid}-r")
         events.unregister("before-call.sqs", unique_id=f"{self._uid}-a")
-        events.unregister(f"after-call.sqs.{OPERATION}", unique_id=f"{self._uid}-f")
+        events.unregister(f"after-call.sqs.{self.operation}", unique_id=f"{self._uid}-f")
         self._installed = False
 
     def __call__(self) -> None:
         self.undo()
 
-    def __enter__(self) -> BatchFailures:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -94,7 +105,7 @@ class BatchFailures:
         state = "installed" if self._installed else "removed"
         return f"<BatchFailures {state} code={self.code} injected={len(self.injected)}>"
 
-    def _attempt(self, entry: dict[str, Any]) -> int:
+    def attempt(self, entry: dict[str, Any]) -> int:
         """How many times this entry (same id and body) has been offered, this time included."""
         body = hashlib.sha256(str(entry.get("MessageBody", "")).encode("utf-8")).hexdigest()
         key = (str(entry.get("Id")), body)
@@ -105,34 +116,38 @@ class BatchFailures:
         entries = list(params.get("Entries") or [])
         failed = []
         for entry in entries:
-            attempt = self._attempt(entry)
+            attempt = self.attempt(entry)
             if self.fail(str(entry.get("Id")), attempt):
                 failed.append(entry)
                 self.injected.append((str(entry.get("Id")), attempt))
+                self.noted(entry)
         if not failed:
             return
         kept = [e for e in entries if all(e is not f for f in failed)]
-        context[STATE] = {"params": params, "all": entries, "failed": failed, "kept": kept}
+        context[self.state_key] = {"params": params, "all": entries, "failed": failed, "kept": kept}
         if kept:
             params["Entries"] = kept
 
+    def noted(self, entry: dict[str, Any]) -> None:
+        """Called for each entry failed on purpose (a subclass keeps what it needs of it)."""
+
     def _restore(self, context: dict[str, Any], **_: Any) -> None:
-        state = context.get(STATE)
+        state = context.get(self.state_key)
         if state:
             state["params"]["Entries"] = state["all"]
 
     def _answer_if_all_failed(
         self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
-        state = context.get(STATE)
-        if model.name != OPERATION or not state or state["kept"]:
+        state = context.get(self.state_key)
+        if model.name != self.operation or not state or state["kept"]:
             return None
         meta = {"HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
         parsed = {"Successful": [], "Failed": [], "ResponseMetadata": meta}
         return AWSResponse(params.get("url", ""), 200, {}, None), parsed
 
     def _report(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        state = context.get(STATE)
+        state = context.get(self.state_key)
         if not state or "Error" in parsed:
             return
         parsed.setdefault("Failed", []).extend(
@@ -140,7 +155,7 @@ class BatchFailures:
                 "Id": entry["Id"],
                 "SenderFault": self.sender_fault,
                 "Code": self.code,
-                "Message": SENDER_FAULT_MESSAGE if self.sender_fault else INJECTED_MESSAGE,
+                "Message": SENDER_FAULT_MESSAGE if self.sender_fault else self.injected_message,
             }
             for entry in state["failed"]
         )

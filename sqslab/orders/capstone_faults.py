@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from botocore.awsrequest import AWSResponse
-
 from sqslab import facts, queues
 from sqslab.errors import LimitError
-from sqslab.faults import FailRule, WorkerCrash
+from sqslab.faults import BatchFailures, FailRule, WorkerCrash
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -65,68 +63,29 @@ class Hooks:
         self.undo()
 
 
-class DeleteFailures(Hooks):
+class DeleteFailures(BatchFailures):
     """DeleteMessageBatch entries that fail on purpose: ``fail(entry_id, attempt)`` picks them,
     where ``attempt`` counts the deletes asked for the same receipt handle."""
 
+    operation = DELETE
+    state_key = STATE
+    injected_message = INJECTED_MESSAGE
+
     def __init__(self, sqs: Any, fail: FailRule, code: str = "InternalError") -> None:
-        super().__init__(sqs)
-        self.fail = fail
-        self.code = code
-        #: (entry id, attempt) of every entry failed so far, in order.
-        self.injected: list[tuple[str, int]] = []
+        super().__init__(sqs, fail, code=code)
         #: Receipt handles of the failed entries, in order.
         self.handles: list[str] = []
-        self._attempts: dict[str, int] = {}
+        self._by_handle: dict[str, int] = {}
 
-    def install(self) -> DeleteFailures:
-        """Register the handlers (as :class:`sqslab.faults.BatchFailures` does for sends)."""
-        self.on(f"before-parameter-build.sqs.{DELETE}", self._withhold)
-        self.on(f"before-call.sqs.{DELETE}", self._restore)
-        self.on("before-call.sqs", self._answer_if_all_failed, last=True)
-        self.on(f"after-call.sqs.{DELETE}", self._report)
-        return self
+    def attempt(self, entry: dict[str, Any]) -> int:
+        """How many deletes were asked for this entry's receipt handle, this one included."""
+        handle = str(entry.get("ReceiptHandle"))
+        self._by_handle[handle] = self._by_handle.get(handle, 0) + 1
+        return self._by_handle[handle]
 
-    def _withhold(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        entries = list(params.get("Entries") or [])
-        failed = []
-        for entry in entries:
-            handle = str(entry.get("ReceiptHandle"))
-            self._attempts[handle] = self._attempts.get(handle, 0) + 1
-            if self.fail(str(entry.get("Id")), self._attempts[handle]):
-                failed.append(entry)
-                self.injected.append((str(entry.get("Id")), self._attempts[handle]))
-                self.handles.append(handle)
-        if not failed:
-            return
-        kept = [e for e in entries if all(e is not f for f in failed)]
-        context[STATE] = {"params": params, "all": entries, "failed": failed, "kept": kept}
-        if kept:
-            params["Entries"] = kept
-
-    def _restore(self, context: dict[str, Any], **_: Any) -> None:
-        state = context.get(STATE)
-        if state:
-            state["params"]["Entries"] = state["all"]
-
-    def _answer_if_all_failed(
-        self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
-    ) -> tuple[AWSResponse, dict[str, Any]] | None:
-        state = context.get(STATE)
-        if model.name != DELETE or not state or state["kept"]:
-            return None
-        meta = {"HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
-        parsed = {"Successful": [], "Failed": [], "ResponseMetadata": meta}
-        return AWSResponse(params.get("url", ""), 200, {}, None), parsed
-
-    def _report(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        state = context.get(STATE)
-        if not state or "Error" in parsed:
-            return
-        parsed.setdefault("Failed", []).extend(
-            {"Id": e["Id"], "SenderFault": False, "Code": self.code, "Message": INJECTED_MESSAGE}
-            for e in state["failed"]
-        )
+    def noted(self, entry: dict[str, Any]) -> None:
+        """Keep the receipt handle of an entry failed on purpose."""
+        self.handles.append(str(entry.get("ReceiptHandle")))
 
 
 def inject_delete_failures(sqs: Any, fail: FailRule, code: str = "InternalError") -> DeleteFailures:
