@@ -55,6 +55,7 @@ SUBMODULES = (
     "producer",
     "producer_demo",
     "queue_metrics",
+    "realclock",
     "queues",
     "room",
     "sampler",

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sqslab import aws_account, workshop
+from sqslab import aws_account, realclock, workshop
 from sqslab.emulator import backends, determinism, fidelity, layers, session
 from sqslab.emulator import clock as clocks
 from sqslab.emulator.session import DEFAULT_REGION
@@ -98,9 +98,19 @@ class Lab:
 
     def wait(self, seconds: float) -> None:
         """Let ``seconds`` pass: instantly on the virtual clock, for real on other backends."""
-        self.clock.sleep(clocks.check_seconds(seconds))
+        realclock.announce_wait(self, clocks.check_seconds(seconds))
+        self.clock.sleep(seconds)
         if self.clock.virtual:
             fidelity.expire_messages(self.clock.time())
+
+    def demo_time(self, speedup: float) -> realclock.DemoTime:
+        """A demo's durations: as written on the virtual clock, ``speedup`` times shorter on a real
+        one (said once in the output); see :mod:`sqslab.realclock`."""
+        return realclock.demo_time(self, speedup)
+
+    def virtual_only(self, what: str, why: str) -> bool:
+        """True on the virtual clock; on a real one, prints that ``what`` is skipped and ``why``."""
+        return realclock.virtual_only(self, what, why)
 
     def now(self) -> datetime:
         """The lab's current time (virtual on moto backends) as a UTC datetime."""
@@ -288,7 +298,7 @@ def _build_endpoint(seed: int) -> Lab:
     url = _endpoint_url()
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     config = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1})
-    namespace = Namespace(prefix=workshop.prefix(workshop.current()))
+    namespace = Namespace(prefix=workshop.prefix(workshop.current()) + run_id() + "-")
     lab = Lab(
         "endpoint",
         workshop.room_session(region),  # the room key (SQSLAB_ACCESS_KEY_ID…), else dummy keys
@@ -347,13 +357,20 @@ def _build_aws(seed: int) -> Lab:
     return lab
 
 
-def aws_namespace(user: str) -> Namespace:
-    """Names and tags on real AWS: ``sqslab-<user>-`` (two learners sharing an account never
-    collide) and a tag naming this lab, which ``cleanup`` checks before it deletes anything."""
+def run_id() -> str:
+    """Four hex digits new to each lab on a service that keeps its queues (endpoint, aws): a
+    chapter run again, or run after another, never meets the queues an earlier run left."""
     import secrets
 
-    tags = {"sqslab": "course", "sqslab-owner": user, LAB_TAG: f"{user}-{secrets.token_hex(4)}"}
-    return Namespace(prefix=f"sqslab-{workshop.prefix(user)}", tags=tags)
+    return secrets.token_hex(2)
+
+
+def aws_namespace(user: str) -> Namespace:
+    """Names and tags on real AWS: ``sqslab-<user>-<run id>-`` (two learners or two runs sharing an
+    account never collide) and a tag naming this lab, which ``cleanup`` checks before it deletes."""
+    run = run_id()
+    tags = {"sqslab": "course", "sqslab-owner": user, LAB_TAG: f"{user}-{run}"}
+    return Namespace(prefix=f"sqslab-{workshop.prefix(user)}{run}-", tags=tags)
 
 
 _BUILDERS = {

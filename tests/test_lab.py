@@ -187,6 +187,7 @@ def _aws_on_moto(monkeypatch, tmp_path, user: str = "alice") -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     monkeypatch.setenv("SQSLAB_NAMESPACE", user)
+    monkeypatch.setattr("sqslab.lab.run_id", lambda: "beef")  # one run: names are known
 
 
 def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp_path, capsys):
@@ -199,17 +200,17 @@ def test_aws_backend_prints_account_prefixes_tags_and_cleans_up(monkeypatch, tmp
         lab = start(quiet=True)
         out = capsys.readouterr().out
         assert "account 123456789012, region eu-west-1" in out
-        assert "prefix 'sqslab-alice-'" in out and "never a queue or topic that already" in out
+        assert "prefix 'sqslab-alice-beef-'" in out and "never a queue or topic that already" in out
         assert not lab.virtual_time
         url = lab.sqs.create_queue(QueueName="orders")["QueueUrl"]
-        assert url.endswith("/sqslab-alice-orders")
+        assert url.endswith("/sqslab-alice-beef-orders")
         assert lab.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == url
         tags = lab.sqs.list_queue_tags(QueueUrl=url)["Tags"]
         assert tags["sqslab"] == "course" and tags["sqslab-owner"] == "alice"
-        assert tags["sqslab-lab"].startswith("alice-")
+        assert tags["sqslab-lab"] == "alice-beef"
         assert lab.sqs.list_queues()["QueueUrls"] == [url]
         topic = lab.client("sns").create_topic(Name="events")["TopicArn"]
-        assert topic.endswith(":sqslab-alice-events")
+        assert topic.endswith(":sqslab-alice-beef-events")
         topic_tags = lab.client("sns").list_tags_for_resource(ResourceArn=topic)["Tags"]
         assert {"Key": "sqslab-lab", "Value": tags["sqslab-lab"]} in topic_tags
         theirs = boto3.client("sns", region_name="eu-west-1").create_topic(Name="theirs")
@@ -227,19 +228,19 @@ def test_aws_cleanup_never_deletes_a_queue_the_lab_did_not_create(monkeypatch, t
         import boto3
 
         other = boto3.client("sqs", region_name="eu-west-1")
-        for name in ("sqslab-orders", "sqslab-alice-orders"):
+        for name in ("sqslab-orders", "sqslab-alice-beef-orders"):
             url = other.create_queue(QueueName=name, tags={"team": "payments"})["QueueUrl"]
             other.send_message(QueueUrl=url, MessageBody="keep me")
         lab = start(quiet=True)
         mine = lab.sqs.create_queue(QueueName="orders")["QueueUrl"]  # exists: returns theirs
-        assert mine.endswith("/sqslab-alice-orders")
+        assert mine.endswith("/sqslab-alice-beef-orders")
         assert lab.sqs.list_queue_tags(QueueUrl=mine)["Tags"] == {"team": "payments"}
         sns = lab.client("sns")
-        boto3.client("sns", region_name="eu-west-1").create_topic(Name="sqslab-alice-events")
+        boto3.client("sns", region_name="eu-west-1").create_topic(Name="sqslab-alice-beef-events")
         sns.create_topic(Name="events")
         assert lab.cleanup() == []
         left = sorted(u.rsplit("/", 1)[1] for u in other.list_queues()["QueueUrls"])
-        assert left == ["sqslab-alice-orders", "sqslab-orders"]
+        assert left == ["sqslab-alice-beef-orders", "sqslab-orders"]
         assert len(sns.list_topics()["Topics"]) == 1
         assert len(lab.trace) == 2  # the look-ups and tag checks stay out of the learner's trace
         lab.stop()
@@ -254,7 +255,7 @@ def test_aws_cleanup_spares_a_queue_recreated_by_someone_else(monkeypatch, tmp_p
         url = lab.sqs.create_queue(QueueName="jobs")["QueueUrl"]
         other = boto3.client("sqs", region_name="eu-west-1")
         other.delete_queue(QueueUrl=url)
-        other.create_queue(QueueName="sqslab-alice-jobs")
+        other.create_queue(QueueName="sqslab-alice-beef-jobs")
         assert lab.cleanup() == []
         assert lab.namespace.created_queues() == []
         assert len(other.list_queues()["QueueUrls"]) == 1
@@ -402,3 +403,23 @@ def test_tab_completion_lists_the_learners_modules_not_the_emulator():
         assert hidden not in listed
         assert getattr(sqslab, hidden).__name__ == f"sqslab.{hidden}"  # still reachable
     assert set(sqslab.LEARNER_MODULES) <= set(sqslab.SUBMODULES)
+
+
+def test_each_endpoint_run_gets_fresh_names_so_a_rerun_never_meets_old_queues(monkeypatch):
+    """Issue 15: a chapter run again on a persistent engine, with other queue attributes."""
+    server, url = start_server("127.0.0.1", 0)
+    try:
+        monkeypatch.setenv("SQSLAB_ENDPOINT_URL", url)
+        monkeypatch.setenv("SQSLAB_NAMESPACE", "alice")
+        first = start("endpoint", quiet=True)
+        old = first.sqs.create_queue(QueueName="jobs", Attributes={"VisibilityTimeout": "5"})
+        second = start("endpoint", quiet=True)
+        assert first.namespace.prefix != second.namespace.prefix
+        assert second.namespace.prefix.startswith("alice-")
+        new = second.sqs.create_queue(QueueName="jobs", Attributes={"VisibilityTimeout": "60"})
+        assert new["QueueUrl"] != old["QueueUrl"]
+        assert second.sqs.list_queues()["QueueUrls"] == [new["QueueUrl"]]
+        assert "your queues are named alice-" in second.describe()
+        second.stop()
+    finally:
+        server.stop()

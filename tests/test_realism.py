@@ -11,7 +11,6 @@ import pytest
 from sqslab import facts
 from sqslab.emulator import realism
 from sqslab.emulator.clock import RealClock
-from sqslab.errors import LabConfigError
 from sqslab.lab import Lab, start
 
 VISIBILITY = int(facts.get("visibility_timeout").default)
@@ -240,15 +239,19 @@ def test_enable_twice_replaces_the_previous_settings(lab, sqs):
 
 
 @pytest.mark.parametrize("backend", ["aws", "endpoint"])
-def test_real_service_backends_get_a_clear_error(backend):
+def test_real_service_backends_say_the_layer_is_off_and_later_cells_still_run(backend, capsys):
     session = boto3.Session(
         region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
     remote = Lab(backend, session, RealClock(), endpoint_url="http://127.0.0.1:9")
-    with pytest.raises(LabConfigError, match="already deliver at least once") as err:
-        realism.enable(remote)
-    assert repr(backend) in str(err.value) and "sqslab.start('moto')" in str(err.value)
-    assert realism.current() is None
+    with realism.enable(remote, duplicates=0.5) as layer:
+        said = capsys.readouterr().out
+        assert f"off on the {backend!r} backend" in said and "at-least-once" in said
+        assert layer.active is False and realism.current() is None
+        assert layer.stats.duplicates == 0 and layer.duplicated_ids() == []
+        assert "off: duplicates=0.5" in layer.describe()
+    with pytest.raises(ValueError, match="duplicates is a probability"):
+        realism.enable(remote, duplicates=2.0)  # the settings are still checked
 
 
 @pytest.mark.parametrize(

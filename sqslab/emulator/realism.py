@@ -2,8 +2,8 @@
 
 moto hands out each standard-queue message once and oldest first; AWS promises neither. This
 opt-in, labelled layer makes moto behave the way AWS documents, so a consumer that is not
-idempotent visibly breaks. It runs only on the in-process moto backends and never touches FIFO
-queues.
+idempotent visibly breaks. It runs only on the in-process moto backends (elsewhere :func:`enable`
+says so and returns a layer that stays off) and never touches FIFO queues.
 
 AWS, "Amazon SQS at-least-once delivery"
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html):
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqslab.arguments import LAB, check_count, requires
-from sqslab.emulator.patching import Patches, Replacement, require_in_process
+from sqslab.emulator.patching import Patches, Replacement
 from sqslab.emulator.realism_log import DUPLICATE, REORDER, Injection, RealismStats
 from sqslab.errors import LimitError
 from sqslab.tables import Table
@@ -310,12 +310,12 @@ _PATCH = Patches(_replacements)
 # --- public API -------------------------------------------------------------
 
 
-def check_backend(lab: Host) -> None:
-    """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
-    require_in_process(
-        lab,
-        "the realism layer",
-        "where standard queues already deliver at least once and only roughly in order",
+def off_here(lab: Host) -> str:
+    """What the layer says on a backend it cannot run on: why, and what the cells then show."""
+    return (
+        f"{LABEL}: off on the {lab.backend!r} backend, because it changes moto from inside this "
+        "kernel; here the service's own at-least-once delivery applies (duplicates and reorders "
+        "are rare on real SQS, so the cells below may show none)"
     )
 
 
@@ -331,9 +331,9 @@ def enable(
 ) -> Realism:
     """Turn the layer on for ``lab``, replacing earlier settings (``with`` switches it off again).
 
-    Chances: ``duplicates`` per received copy, ``reorder`` per receive (up to ``window - 1`` back)."""
+    Chances: ``duplicates`` per received copy, ``reorder`` per receive (up to ``window - 1`` back).
+    Off moto (endpoint, aws) it prints why it cannot run and returns the layer switched off."""
     global _active
-    check_backend(lab)
     layer = Realism(
         lab,
         duplicates=duplicates,
@@ -342,6 +342,9 @@ def enable(
         window=window,
         max_duplicates=max_duplicates,
     )
+    if not lab.in_process:
+        print(off_here(lab))
+        return layer
     if _active is not None:
         disable(_active.lab)
     _PATCH.install()
