@@ -19,6 +19,7 @@ SUBMODULES = (
     "aws_account",
     "backoff",
     "batching",
+    "capabilities",
     "cli",
     "cloudwatch",
     "consumer",

@@ -1,7 +1,7 @@
 """The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients;
 ``--room`` adds keys and per-learner isolation), ``sqslab room add|list`` (learners' keys),
 ``sqslab reset`` (clear a learner's or the room's queues on it) and ``sqslab doctor`` (versions,
-backend, and whether it answers)."""
+backend, whether it answers and what it supports: SNS, S3, CloudWatch, KMS, move tasks)."""
 
 from __future__ import annotations
 
@@ -184,7 +184,8 @@ def versions() -> dict[str, str]:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """Print versions and the active backend, and check that the backend answers."""
+    """Print versions and the active backend, check that it answers and what it supports."""
+    from sqslab import capabilities
     from sqslab.errors import LabConfigError
     from sqslab.lab import BACKENDS, resolve_backend, start
 
@@ -207,8 +208,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         count = len(lab.sqs.list_queues().get("QueueUrls", []))
         where = lab.endpoint_url or f"{lab.backend} ({lab.region})"
         print(f"answers      yes: {where}, {count} queue(s) visible")
+        print(f"clock        {capabilities.clock_text(lab)}")
+        found = capabilities.check(lab)
     finally:
         lab.stop()
+    print("supports     what the chapters use:")
+    for support in found:
+        print(f"  {support.line()}")
     return 0
 
 

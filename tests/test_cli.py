@@ -97,7 +97,8 @@ def test_doctor_reports_versions_and_a_working_backend(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "moto " in out and "boto3 " in out and "python " in out
     assert "backend      moto" in out
-    assert "answers      yes" in out
+    assert "answers      yes" in out and "clock        virtual" in out
+    assert "  move tasks   yes: " in out
 
 
 def test_doctor_says_when_the_backend_does_not_answer(capsys, monkeypatch):
