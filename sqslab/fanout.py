@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 #: Filter policy scopes SNS knows; attributes are the default.
 SCOPES = ("MessageAttributes", "MessageBody")
 POLICY_VERSION = "2012-10-17"
+#: Seconds between two looks at the queues while SNS delivers on a real clock.
+DELIVERY_POLL = 0.5
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,34 @@ def unwrap(body: str) -> str:
     return body
 
 
+def wait_for_delivery(
+    lab: Lab, urls: Sequence[str], quiet: float = 2.0, limit: float = 20.0
+) -> None:
+    """Give SNS time to deliver what was just published to these queues.
+
+    On AWS (and LocalStack) SNS delivers a moment after ``publish`` returns, so an immediate read
+    may find a queue still empty. On a real clock this watches the queues' counts and returns
+    once they have not changed for ``quiet`` seconds (at most ``limit`` seconds in all). On the
+    virtual clock moto has already delivered during the publish: it returns at once."""
+    if lab.virtual_time:
+        return
+    started = lab.clock.time()
+    last, since = None, started
+    with lab.trace.paused():
+        while lab.clock.time() - started < limit:
+            now = [queues.depth(lab.sqs, url) for url in urls]
+            if now != last:
+                last, since = now, lab.clock.time()
+            elif lab.clock.time() - since >= quiet:
+                return
+            lab.wait(DELIVERY_POLL)
+
+
 def delivered(lab: Lab, made: FanOut) -> dict[str, list[str]]:
     """What each queue holds, published bodies in delivery order (envelopes unwrapped); the
-    messages stay in their queues."""
+    messages stay in their queues. On a real clock it first waits for SNS to deliver
+    (:func:`wait_for_delivery`)."""
+    wait_for_delivery(lab, list(made.queue_urls.values()))
     return {
         name: [unwrap(m["Body"]) for m in queues.peek(lab, url)]
         for name, url in made.queue_urls.items()

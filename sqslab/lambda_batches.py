@@ -11,12 +11,14 @@ against AWS's limits and advice.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, facts
 from sqslab.arguments import CALLABLE, LAB, QUEUE_URL, check_count, requires
 from sqslab.consumer import Consumer, ConsumeResult, Message, StopPolicy
+from sqslab.consumer_settings import queue_visibility
 from sqslab.errors import LimitError
 
 if TYPE_CHECKING:
@@ -25,6 +27,13 @@ if TYPE_CHECKING:
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 #: What :func:`run` passes as ``context`` (this lab has no Lambda runtime to describe).
 NO_CONTEXT = None
+#: How long :func:`run` waits with nothing received before it stops, on the virtual clock.
+IDLE_SECONDS = 60
+#: On a real clock, :func:`run` waits this much longer than the queue's visibility timeout, so a
+#: failed message is back (and retried) before the run gives up on the queue.
+REAL_CLOCK_MARGIN = 2
+#: The longest long poll SQS allows (WaitTimeSeconds).
+LONGEST_POLL = 20
 
 
 def record(message: Message, queue_arn: str, region: str = "us-east-1") -> dict[str, Any]:
@@ -107,16 +116,29 @@ def run(
     stop: StopPolicy | None = None,
 ) -> ConsumeResult:
     """Poll ``queue_url`` like an event source mapping with ReportBatchItemFailures until the
-    queue stays empty for a minute (or ``stop``); what was processed and what failed."""
+    queue stays empty for a minute (or ``stop``); what was processed and what failed.
+
+    On a real clock "empty" lasts the queue's visibility timeout plus :data:`REAL_CLOCK_MARGIN`
+    instead, so failed messages come back before the run stops, as they do on the virtual clock."""
+    idle = idle_seconds(lab, queue_url)
     consumer = Consumer(
         lab.sqs,
         queue_url,
         batch_handler=batch_handler(handler, dlq.arn(lab.sqs, queue_url)),
         workers=concurrency,
         batch_size=batch_size,
-        stop=stop or StopPolicy(idle_timeout=60),
+        wait_time=min(LONGEST_POLL, math.ceil(idle)),
+        stop=stop or StopPolicy(idle_timeout=idle),
     )
     return consumer.run()
+
+
+def idle_seconds(lab: Lab, queue_url: str) -> float:
+    """How long :func:`run` waits with nothing received: a minute on the virtual clock; on a real
+    one, just longer than the queue's visibility timeout (failed messages are back by then)."""
+    if lab.virtual_time:
+        return IDLE_SECONDS
+    return queue_visibility(lab.sqs, queue_url) + REAL_CLOCK_MARGIN
 
 
 def mapping_problems(

@@ -129,9 +129,17 @@ def queue_builder(sqs: Any, name: str = "orders") -> QueueBuilder:
 
 
 class ClockPanel(Panel):
-    """Move the lab clock forward with buttons and watch a queue's counts change."""
+    """Move the lab clock forward with buttons and watch a queue's counts change.
+
+    On a real clock time cannot jump: the buttons are off, a note says why, and a refresh
+    button shows the counts as they are now."""
 
     STEPS = (("+1 minute", 60), ("+1 hour", 3600), ("+12 hours", 43200))
+    REAL_CLOCK_NOTE = (
+        "real clock: time on this backend cannot jump, so the buttons that move it are off "
+        "(+12 hours would keep the notebook busy for 12 real hours); press refresh to see the "
+        "counts now, or run the chapter on the moto backend to move the clock"
+    )
 
     @requires(lab=LAB, url=QUEUE_URL)
     def __init__(self, lab: Lab, url: str) -> None:
@@ -141,12 +149,23 @@ class ClockPanel(Panel):
         for button, (_, seconds) in zip(self.buttons, self.STEPS, strict=True):
             button.on_click(lambda _b, s=seconds: self.advance(s))
         self.state = w.HTML()
-        super().__init__([w.HBox(self.buttons), self.state])
+        self.note = w.HTML()
+        children: list[w.Widget] = [w.HBox(self.buttons), self.state]
+        if not lab.virtual_time:
+            for button in self.buttons:
+                button.disabled = True
+            self.reload = w.Button(description="refresh")
+            self.reload.on_click(lambda _b: self.refresh())
+            self.note.value = html.escape(self.REAL_CLOCK_NOTE)
+            children = [w.HBox([*self.buttons, self.reload]), self.note, self.state]
+        super().__init__(children)
         self.refresh()
 
     def advance(self, seconds: int) -> None:
-        """Let ``seconds`` pass on the lab clock, then redraw."""
-        self.lab.wait(seconds)
+        """Let ``seconds`` pass on the lab clock, then redraw; on a real clock only redraw (the
+        note says why), since waiting would block the notebook for that long."""
+        if self.lab.virtual_time:
+            self.lab.wait(seconds)
         self.refresh()
 
     def counts(self) -> tuple[int, int, int]:
