@@ -1,0 +1,67 @@
+"""Chapter 3 on a real clock (an endpoint lab against a moto server on loopback): a pool's
+heartbeat and stop policies work on real threads, the heartbeat check runs its jobs faster and
+still tells a heartbeat from none, the consumer panel waits to be asked and runs scaled, and the
+idempotency check needs no waiting at all."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sqslab.consumer import StopPolicy, WorkerPool, consume
+from sqslab.emulator import realism
+from sqslab.emulator.server import start_server
+from sqslab.lab import Lab, start
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """A moto server on loopback: a service whose clock is real, as LocalStack's or AWS's."""
+    server, url = start_server("127.0.0.1", 0)
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def real_lab(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    monkeypatch.setenv("SQSLAB_ENDPOINT_URL", endpoint)
+    lab = start("endpoint", quiet=True)
+    assert not lab.virtual_time
+    yield lab
+    lab.stop()
+
+
+def test_a_pool_heartbeat_beats_on_a_real_clock(real_lab):
+    """The heartbeat thread starts before the workers do; it must not take that for the end."""
+
+    url = real_lab.sqs.create_queue(QueueName="beats", Attributes={"VisibilityTimeout": "1"})
+    real_lab.sqs.send_message(QueueUrl=url["QueueUrl"], MessageBody="report")
+    pool = WorkerPool(
+        real_lab.sqs, url["QueueUrl"], lambda m: real_lab.wait(2.5), workers=2,
+        heartbeat_interval=0.4, wait_time=1, stop=StopPolicy(idle_timeout=1),
+    )  # fmt: skip
+    result = pool.run()
+    assert result.extended >= 3 and len(result.processed) == 1
+
+
+def test_an_until_policy_stops_a_consumer_on_a_real_clock(real_lab):
+
+    url = real_lab.sqs.create_queue(QueueName="until")["QueueUrl"]
+    began = time.monotonic()
+    result = consume(real_lab.sqs, url, lambda m: None, wait_time=1, stop=StopPolicy(until=1.5))
+    assert result.stopped_by == "until" and time.monotonic() - began < 4
+
+
+def test_the_realism_layer_stays_off_on_a_real_clock_and_a_consumer_still_runs(real_lab, capsys):
+
+    url = real_lab.sqs.create_queue(QueueName="orders")["QueueUrl"]
+    real_lab.sqs.send_message(QueueUrl=url, MessageBody="A-001")
+    layer = realism.enable(real_lab, duplicates=0.2, reorder=0.0, seed=3)
+    assert not layer.active and "off on the 'endpoint' backend" in capsys.readouterr().out
+    result = consume(
+        real_lab.sqs, url, lambda m: None, stop=StopPolicy(idle_timeout=1), wait_time=1
+    )
+    assert len(result.processed) == 1 and layer.stats.duplicates == 0
+    layer.disable()
