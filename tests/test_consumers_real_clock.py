@@ -5,6 +5,7 @@ idempotency check needs no waiting at all."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -13,6 +14,8 @@ import pytest
 from sqslab.consumer import StopPolicy, WorkerPool, consume
 from sqslab.emulator import realism
 from sqslab.emulator.server import start_server
+from sqslab.exercises import check_heartbeat, check_idempotent_handler, heartbeat
+from sqslab.exercises.heartbeat import VISIBILITY, pace
 from sqslab.lab import Lab, start
 
 
@@ -65,3 +68,64 @@ def test_the_realism_layer_stays_off_on_a_real_clock_and_a_consumer_still_runs(r
     )
     assert len(result.processed) == 1 and layer.stats.duplicates == 0
     layer.disable()
+
+
+def beating(lab: Lab):
+    """The exercise's solution: a beat of the queue's timeout (on the check's clock) per step."""
+    timeout = pace(lab)(VISIBILITY)
+
+    def process_job(sqs, url, message, steps):
+        for step in steps:
+            step()
+            sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=timeout
+            )
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    return process_job
+
+
+def no_beat(sqs, url, message, steps):
+    for step in steps:
+        step()
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_the_check_scales_its_clock_only_off_moto(lab, real_lab):
+    assert pace(lab)(VISIBILITY) == 30
+    assert pace(real_lab)(VISIBILITY) == VISIBILITY // heartbeat.SPEEDUP
+    assert isinstance(pace(real_lab)(VISIBILITY), int)  # a VisibilityTimeout takes whole seconds
+
+
+def test_a_heartbeat_passes_on_a_real_clock_in_seconds_and_says_it_ran_faster(
+    real_lab, monkeypatch
+):
+    monkeypatch.setattr(heartbeat, "SPEEDUP", 10)  # a 3 s timeout: the whole check in ~20 s
+    began = time.monotonic()
+    check = check_heartbeat(real_lab, beating(real_lab))
+    took = time.monotonic() - began
+    assert check.passed, check
+    assert "on a 3 s timeout" in check.message and "10 times faster" in check.message
+    assert took < 30
+
+
+def test_no_heartbeat_is_caught_on_a_real_clock_when_the_message_shows_again(real_lab):
+    began = time.monotonic()
+    check = check_heartbeat(real_lab, no_beat)
+    assert not check.passed
+    assert "the end of step 4 of the slow job" in check.message
+    assert "Nothing extended its visibility" in check.message
+    assert time.monotonic() - began < 30  # the slow job's 100 s of work as written: 20 s here
+    assert f"VisibilityTimeout={VISIBILITY // heartbeat.SPEEDUP}" in check.hints[-1]
+
+
+def test_the_idempotency_check_passes_on_a_real_clock_without_waiting(real_lab):
+    def handle_payment(message, processed, charge):
+        payment = json.loads(message["Body"])
+        if payment["payment_id"] not in processed:
+            charge(payment["payment_id"], payment["amount"])
+            processed.add(payment["payment_id"])
+
+    began = time.monotonic()
+    assert check_idempotent_handler(real_lab, handle_payment).passed
+    assert time.monotonic() - began < 10
