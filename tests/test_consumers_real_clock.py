@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from sqslab import consumer_demo, widgets
 from sqslab.consumer import StopPolicy, WorkerPool, consume
 from sqslab.emulator import realism
 from sqslab.emulator.server import start_server
@@ -129,3 +130,34 @@ def test_the_idempotency_check_passes_on_a_real_clock_without_waiting(real_lab):
     began = time.monotonic()
     assert check_idempotent_handler(real_lab, handle_payment).passed
     assert time.monotonic() - began < 10
+
+
+def test_the_timeout_experiment_runs_scaled_on_a_real_clock(real_lab):
+    began = time.monotonic()
+    run = consumer_demo.work_vs_timeout(
+        real_lab, "scaled", work=6, visibility=60, failure_rate=0.0, heartbeat=True, seed=1,
+        messages=2, speedup=60,
+    )  # fmt: skip
+    assert time.monotonic() - began < 10  # 1 min idle timeout as written: 1 s here
+    assert run.summary()["processed"] == 2 and run.summary()["duplicates"] == 0
+    url = real_lab.sqs.get_queue_url(QueueName="scaled")["QueueUrl"]
+    attrs = real_lab.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+    assert attrs["Attributes"]["VisibilityTimeout"] == "1"
+
+
+def test_the_consumer_panel_waits_to_be_asked_on_a_real_clock(real_lab):
+    panel = widgets.consumer_panel(real_lab)
+    assert panel.last == {} and panel.runs == 0  # nothing ran when the panel appeared
+    assert "real clock" in panel.report.value and "press <b>run</b>" in panel.report.value
+    panel.SPEEDUP = 30  # the test's own pace: a 1 s timeout, 0.67 s of work per message
+    began = time.monotonic()
+    panel.run_button.click()
+    assert time.monotonic() - began < 15
+    assert panel.last["processed"] == 5 and panel.last["duplicates"] == 0
+    assert "30 times faster than set" in panel.report.value
+
+
+def test_the_consumer_panel_runs_at_once_and_as_set_on_moto(lab):
+    panel = widgets.consumer_panel(lab)
+    assert panel.last["processed"] == 5 and "real clock" not in panel.report.value
+    assert not hasattr(panel, "run_button")
