@@ -356,8 +356,10 @@ class Consumer:
 
     def _finished(self) -> bool:
         """True when no worker is left running (one stuck in a long poll after a stop counts as
-        finished: it releases whatever that poll brings)."""
-        return all(t.done or self._abandonable(t) for t in self.runner.tasks if _is_worker(t))
+        finished: it releases whatever that poll brings). Before the first worker is spawned it is
+        False: on a real clock the heartbeat and timer threads start before the workers do."""
+        workers = [t for t in self.runner.tasks if _is_worker(t)]
+        return bool(workers) and all(t.done or self._abandonable(t) for t in workers)
 
     def _timer(self) -> None:
         """Stop the consumer ``until`` seconds after it started (the stop policy)."""

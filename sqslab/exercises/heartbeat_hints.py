@@ -1,7 +1,8 @@
 """Exercise 3.2's hints: what the heartbeat check can find wrong in one job, least telling first
 (what happened and where to look), the code itself only in the last hint.
 
-Times in the hints are seconds since the check received the job's message.
+Times in the hints are seconds since the check received the job's message, on the check's clock
+(:attr:`JobRun.pace`: as written on the virtual clock, faster on a real one).
 """
 
 from __future__ import annotations
@@ -18,22 +19,36 @@ if TYPE_CHECKING:
     from sqslab.exercises.heartbeat import JobRun
 
 EXERCISE = "ex3.2"
-#: The visibility timeout of the check's queue, as in the notebook's set-up (seconds).
+#: The visibility timeout of the check's queue, as in the notebook's set-up (seconds, as written).
 VISIBILITY = 30
-#: No step of a job takes longer than this (seconds): the exercise promises it.
+#: No step of a job takes longer than this (seconds, as written): the exercise promises it.
 LONGEST_STEP = 10
 EXTENDS = ("ChangeMessageVisibility", "ChangeMessageVisibilityBatch")
 DELETES = ("DeleteMessage", "DeleteMessageBatch")
-CODE = (
-    "for step in steps: step(); sqs.change_message_visibility(QueueUrl=queue_url, "
-    "ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout=30); then, after the loop, "
-    "sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message['ReceiptHandle'])"
-)
-EXTEND_HOW = (
-    "after each step call ChangeMessageVisibility with the message's ReceiptHandle and "
-    f"VisibilityTimeout={VISIBILITY} (the queue's timeout): it restarts the timer from now, and "
-    f"no step takes more than {LONGEST_STEP} s"
-)
+
+
+def code(run: JobRun) -> str:
+    """The last hint: the heartbeat itself, with the queue's timeout on the check's clock."""
+    return (
+        "for step in steps: step(); sqs.change_message_visibility(QueueUrl=queue_url, "
+        f"ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout={run.visibility:g}); then, "
+        "after the loop, sqs.delete_message(QueueUrl=queue_url, "
+        "ReceiptHandle=message['ReceiptHandle'])"
+    )
+
+
+def extend_how(run: JobRun) -> str:
+    """How to extend: by the queue's timeout after each step (on the check's clock)."""
+    return (
+        "after each step call ChangeMessageVisibility with the message's ReceiptHandle and "
+        f"VisibilityTimeout={run.visibility:g} (the queue's timeout): it restarts the timer from "
+        f"now, and no step takes more than {run.longest_step:g} s"
+    )
+
+
+def seconds(value: float) -> str:
+    """Seconds as the hints write them: ``36``, ``7.2`` (a real clock's tenths, no more)."""
+    return f"{round(value, 1):g}"
 
 
 def timeout_of(call: Call) -> int:
@@ -46,7 +61,7 @@ def timeout_of(call: Call) -> int:
 
 def at(run: JobRun, call: Call) -> str:
     """When ``call`` happened, in seconds since the job was received (``30 s``)."""
-    return f"{call.time - run.received_at:g} s"
+    return f"{seconds(call.time - run.received_at)} s"
 
 
 def indexed(run: JobRun, operations: tuple[str, ...]) -> list[tuple[int, Call]]:
@@ -136,7 +151,7 @@ def duplicate_problems(run: JobRun) -> list[tuple[Any, ...]]:
             "such a late call may fail with MessageNotInflight, and another worker may hold the "
             "message by then)"
         )
-    return [(False, f"{seen}. {why}.", EXTEND_HOW, CODE)]
+    return [(False, f"{seen}. {why}.", extend_how(run), code(run))]
 
 
 def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
@@ -146,6 +161,7 @@ def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
     last_step = steps[-1] if steps else None
     early = [c for i, c in deletes if last_step is not None and i < last_step[0]]
     late = deletes[0][1].time - last_step[1].time if deletes and last_step else 0.0
+    late = 0.0 if late <= run.slack else late
     return [
         (
             not early,
@@ -165,7 +181,7 @@ def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
         (
             late <= 0,
             f"the {run.name} job was done after {run.total:g} s, but its message was deleted "
-            f"{late:g} s later: the message stays held for nothing after the work ends. A "
+            f"{seconds(late)} s later: the message stays held for nothing after the work ends. A "
             "heartbeat follows the job; it does not run for a fixed time",
             "delete right after the last step, without waiting",
         ),
@@ -177,8 +193,10 @@ def crash_problems(run: JobRun) -> list[tuple[Any, ...]]:
     crash = next(i for i, c in enumerate(run.log.calls) if c.operation == "crash")
     after = [c for c in run.log.calls[crash + 1 :] if c.ok and c.operation in EXTENDS + DELETES]
     extends = [c for i, c in indexed(run, EXTENDS) if i < crash]
-    back = extends[-1].time + timeout_of(extends[-1]) if extends else run.received_at + VISIBILITY
-    crashed = (run.crashed_at or 0.0) - run.received_at
+    back = (
+        extends[-1].time + timeout_of(extends[-1]) if extends else run.received_at + run.visibility
+    )
+    crashed = seconds((run.crashed_at or 0.0) - run.received_at)
     return [
         (
             not indexed(run, DELETES),
@@ -188,19 +206,19 @@ def crash_problems(run: JobRun) -> list[tuple[Any, ...]]:
         ),
         (
             not [c for c in after if c.operation in DELETES or timeout_of(c) > 0],
-            f"after the worker crashed (at {crashed:g} s) your code still called "
+            f"after the worker crashed (at {crashed} s) your code still called "
             f"{after[0].operation if after else ''}: a dead worker calls nothing, and a "
             "heartbeat that outlives its job keeps the message hidden for ever",
             "no try/finally or except BaseException around the steps that extends or deletes",
         ),
         (
             run.after[0] == 1,
-            f"the worker crashed at {crashed:g} s, and {VISIBILITY} s later the message was "
-            f"still hidden (until {back - run.received_at:g} s): the job waits that long before "
+            f"the worker crashed at {crashed} s, and {run.visibility:g} s later the message was "
+            f"still hidden (until {seconds(back - run.received_at)} s): the job waits that long before "
             "another worker retries it. A heartbeat extends by the queue's timeout, no more, so "
             "a crashed job comes back one timeout after its last beat",
-            "VisibilityTimeout is counted from the call: pass the queue's timeout (30), not a "
-            "larger or growing value",
+            "VisibilityTimeout is counted from the call: pass the queue's timeout "
+            f"({run.visibility:g}), not a larger or growing value",
         ),
     ]
 
@@ -209,9 +227,12 @@ def success(runs: dict[str, JobRun]) -> str:
     """The PASS text: what the three jobs show."""
     slow, short = runs["slow"], runs["short"]
     beats = len(indexed(slow, EXTENDS))
-    return (
-        f"the slow job ({slow.total:g} s of work on a {VISIBILITY} s timeout) stayed hidden "
+    text = (
+        f"the slow job ({slow.total:g} s of work on a {slow.visibility:g} s timeout) stayed hidden "
         f"throughout with {beats} extensions and was deleted when done; the crashed job came "
-        f"back within {VISIBILITY} s of the crash; the short job ({short.total:g} s) was deleted "
-        "as soon as it was done."
+        f"back within {slow.visibility:g} s of the crash; the short job ({short.total:g} s) was "
+        "deleted as soon as it was done."
     )
+    if not slow.pace.virtual:
+        text += f" (On this real clock the check ran {slow.pace.speedup:g} times faster.)"
+    return text

@@ -65,9 +65,14 @@ def producer_panel(lab: Lab) -> ProducerPanel:
 
 
 class ConsumerPanel(Panel):
-    """Chapter 3: processing time vs visibility timeout and a failure rate -> timeline and outcome."""
+    """Chapter 3: processing time vs visibility timeout and a failure rate -> timeline and outcome.
+
+    On a real clock a run takes real time: it runs :attr:`SPEEDUP` times faster than set, and only
+    when asked (a run button, or a changed setting), not when the panel appears."""
 
     MESSAGES = 5
+    #: How much faster a run goes on a real clock (the timeout slider's steps of 5 s stay whole).
+    SPEEDUP = 5
     #: Each message's life in the last run.
     timeline: Timeline
 
@@ -82,8 +87,16 @@ class ConsumerPanel(Panel):
         self.report = w.HTML()
         self.last: dict[str, float] = {}
         controls = (self.work, self.visibility, self.failure, self.heartbeat)
-        super().__init__([*controls, self.report, self.chart], watch=controls)
-        self.refresh()
+        extra: list[w.Widget] = []
+        if not lab.virtual_time:
+            self.run_button = w.Button(description="run", button_style="primary")
+            self.run_button.on_click(lambda _button: self.refresh())
+            extra = [self.run_button]
+        super().__init__([*controls, *extra, self.report, self.chart], watch=controls)
+        if lab.virtual_time:
+            self.refresh()
+        else:
+            self.report.value = real_clock_note(self.SPEEDUP)
 
     def run(self) -> dict[str, float]:
         """Run two workers (one message per receive) on a fresh queue of 5 messages."""
@@ -97,6 +110,7 @@ class ConsumerPanel(Panel):
             heartbeat=self.heartbeat.value,
             seed=number,
             messages=self.MESSAGES,
+            speedup=self.SPEEDUP,
         )
         self.timeline = result.timeline
         self.last = result.summary()
@@ -113,6 +127,16 @@ class ConsumerPanel(Panel):
             f"<b>{r['duplicates']}</b> · failures <b>{r['failures']}</b> · left in the queue "
             f"<b>{r['left']}</b> · {r['seconds']:g} s of queue time"
         )
+        if not self.lab.virtual_time:
+            self.report.value += f" (real clock: {self.SPEEDUP} times faster than set)"
+
+
+def real_clock_note(speedup: float) -> str:
+    """What the consumer panel says before its first run on a real clock."""
+    return (
+        f"real clock: a run waits for real, {speedup:g} times faster than the settings say (about "
+        "half a minute with these); press <b>run</b> or change a setting to start one"
+    )
 
 
 def consumer_panel(lab: Lab) -> ConsumerPanel:
