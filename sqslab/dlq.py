@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqslab import facts, queues
+from sqslab import facts, queues, realclock
 from sqslab.arguments import ARN, LAB, NAME, QUEUE_URL, SQS, instance, requires
 from sqslab.errors import LimitError
 from sqslab.tables import Table
@@ -22,6 +22,9 @@ from sqslab.tables import Table
 if TYPE_CHECKING:
     from sqslab.consumer import Message
     from sqslab.lab import Lab
+
+#: On a real clock :func:`failure_run` runs this many times faster than on the virtual clock.
+REAL_CLOCK_SPEEDUP = 5
 
 
 @dataclass(frozen=True)
@@ -212,15 +215,17 @@ def failure_run(
     messages: int = 20,
 ) -> dict[str, int]:
     """``messages`` jobs on a new pair ``name`` and ``name-dlq`` (visibility 5 s) whose handler
-    fails at ``failure_rate`` on every attempt: where they ended, as :func:`outcomes` counts."""
+    fails at ``failure_rate`` on every attempt: where they ended, as :func:`outcomes` counts.
+    On a real clock every duration is ``REAL_CLOCK_SPEEDUP`` times shorter."""
     from sqslab.consumer import StopPolicy, consume
 
     sqs = lab.sqs
+    pace = realclock.DemoTime(REAL_CLOCK_SPEEDUP, lab.virtual_time)
     pair = create_pair(
         sqs,
         name,
         max_receive_count=max_receive_count,
-        source_attributes={"VisibilityTimeout": "5"},
+        source_attributes={"VisibilityTimeout": str(pace(5))},
     )
     for i in range(messages):
         sqs.send_message(QueueUrl=pair.source_url, MessageBody=f"job {i + 1}")
@@ -230,5 +235,6 @@ def failure_run(
         if rng.random() < failure_rate:
             raise RuntimeError("the handler failed")
 
-    result = consume(sqs, pair.source_url, handler, stop=StopPolicy(idle_timeout=60))
+    stop = StopPolicy(idle_timeout=pace(60))
+    result = consume(sqs, pair.source_url, handler, wait_time=pace(20), stop=stop)
     return outcomes(sqs, pair, len(set(result.processed)))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqslab import facts
+from sqslab import facts, realclock
 from sqslab.arguments import (
     LAB,
     LIST,
@@ -41,6 +41,8 @@ WORK = Expected(
 
 #: The order a group's messages must be processed in is their ``seq``: 1, 2, 3, ...
 Stream = dict[str, list[int]]
+#: On a real clock :func:`order_run` runs this many times faster than on the virtual clock.
+REAL_CLOCK_SPEEDUP = 10
 
 
 @dataclass(frozen=True)
@@ -192,12 +194,15 @@ def order_run(
     per_group: int = 5,
 ) -> OrderRun:
     """Run ``groups`` numbered streams through a new queue ``name`` (``.fifo`` added when ``fifo``; a
-    standard one reorders) to ``workers`` workers; first receives fail at ``failure_rate``."""
+    standard one reorders) to ``workers`` workers; first receives fail at ``failure_rate``.
+    On a real clock every duration is ``REAL_CLOCK_SPEEDUP`` times shorter."""
     from sqslab.consumer import StopPolicy, WorkerPool
     from sqslab.emulator import realism
 
+    pace = realclock.DemoTime(REAL_CLOCK_SPEEDUP, lab.virtual_time)
     queue = f"{name}.fifo" if fifo else name
-    attrs = {"FifoQueue": "true", "VisibilityTimeout": "20"} if fifo else {}
+    kind = {"FifoQueue": "true"} if fifo else {}
+    attrs = {**kind, "VisibilityTimeout": str(pace(20 if fifo else 30))}  # 30: the default
     url = lab.sqs.create_queue(QueueName=queue, Attributes=attrs)["QueueUrl"]
     send_streams(lab.sqs, url, streams(groups, per_group), fifo=fifo)
     rng = random.Random(seed)
@@ -205,11 +210,12 @@ def order_run(
     def work(group: str, seq: int, receive_count: int) -> float:
         if receive_count == 1 and rng.random() < failure_rate:
             raise RuntimeError("the handler failed")
-        return 1.0
+        return pace(1.0)
 
     handler, deliveries = recorder(lab, work)
+    stop = StopPolicy(idle_timeout=pace(60))
     pool = WorkerPool(
-        lab.sqs, url, handler, workers=workers, batch_size=1, stop=StopPolicy(idle_timeout=60)
+        lab.sqs, url, handler, workers=workers, batch_size=1, wait_time=pace(20), stop=stop
     )
     # on a standard queue, best-effort order: receives may reach past a whole round of groups
     layer = None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqslab import dlq, facts, queues
+from sqslab import dlq, facts, queues, realclock
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
 from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
 from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
@@ -29,6 +29,9 @@ INVOICE_VISIBILITY = 30
 #: How many invoices each run sends; the malformed one is the third.
 INVOICE_COUNT = 6
 POISON_AT = 3
+#: On a real clock the failure lab's consumer runs this many times faster (visibility timeout,
+#: long poll and idle stop); on the virtual clock it runs as written.
+REAL_CLOCK_SPEEDUP = 10
 
 _runs = itertools.count(1)
 
@@ -164,9 +167,28 @@ def run_invoices(lab: Lab, handler: Callable[[Any], Any]) -> InvoiceRun:
         seen[message.id] = message.body
         return handler(message)
 
-    stop = StopPolicy(idle_timeout=2 * INVOICE_VISIBILITY)
-    result = consume(sqs, pair.source_url, watched, stop=stop)
+    result = consume(sqs, pair.source_url, watched, **invoice_consumer(lab))
     return InvoiceRun(pair, bodies, bodies[POISON_AT - 1], result, seen)
+
+
+def invoice_consumer(lab: Lab) -> dict[str, Any]:
+    """The failure lab consumer's settings: the queue's own timeout and a 20 s long poll on the
+    virtual clock; all of it REAL_CLOCK_SPEEDUP times shorter on a real one, and said."""
+    stop = StopPolicy(idle_timeout=2 * INVOICE_VISIBILITY)
+    if lab.virtual_time:
+        return {"stop": stop}
+    pace = realclock.DemoTime(REAL_CLOCK_SPEEDUP, virtual=False)
+    visibility = pace(INVOICE_VISIBILITY)
+    print(
+        f"{realclock.LABEL}: the invoices consumer runs {REAL_CLOCK_SPEEDUP} times faster than "
+        f"written: a failed invoice comes back after {visibility} s instead of "
+        f"{INVOICE_VISIBILITY} s"
+    )
+    return {
+        "visibility_timeout": visibility,
+        "wait_time": pace(20),
+        "stop": StopPolicy(idle_timeout=pace(2 * INVOICE_VISIBILITY)),
+    }
 
 
 @expects(

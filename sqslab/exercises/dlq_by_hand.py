@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sqslab import facts, queues
+from sqslab import facts, queues, realclock
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
 from sqslab.exercises.send_faults import fail_sends
@@ -32,11 +32,19 @@ OnFailure = Callable[[dict[str, Any], str, str], Any]
 MAX_RECEIVES = 3
 VISIBILITY = 30
 ROUNDS = MAX_RECEIVES + 4
-FIFO_ATTRIBUTES = {
-    "FifoQueue": "true",
-    "ContentBasedDeduplication": "true",
-    "VisibilityTimeout": str(VISIBILITY),
-}
+#: On a real clock the check runs this many times faster: a 3 s visibility timeout, not 30 s.
+REAL_CLOCK_SPEEDUP = 10
+
+
+def fifo_attributes(visibility: int) -> dict[str, str]:
+    """The pair's attributes, as the guide creates its queues, with this visibility timeout."""
+    return {
+        "FifoQueue": "true",
+        "ContentBasedDeduplication": "true",
+        "VisibilityTimeout": str(visibility),
+    }
+
+
 #: The orders, sent in this order: the poison one first in its customer's group, an order of
 #: another customer, and the poison one's customer's next order (which must wait for it).
 POISON = {"order_id": "ORD-001", "customer_id": "CUST-123", "total": "lots"}
@@ -116,10 +124,13 @@ def _poison_in_source(sqs: Any, url: str, run: HandRun) -> int:
 
 
 def run_by_hand(lab: Lab, on_failure: OnFailure) -> HandRun:
-    """Drive ``on_failure`` on a fresh FIFO pair for ``ROUNDS`` visibility timeouts."""
+    """Drive ``on_failure`` on a fresh FIFO pair for ``ROUNDS`` visibility timeouts (each
+    ``REAL_CLOCK_SPEEDUP`` times shorter on a real clock)."""
     sqs, n = lab.sqs, next(_runs)
-    source = sqs.create_queue(QueueName=f"by-hand-{n}.fifo", Attributes=FIFO_ATTRIBUTES)
-    target = sqs.create_queue(QueueName=f"by-hand-{n}-dlq.fifo", Attributes=FIFO_ATTRIBUTES)
+    visibility = int(realclock.DemoTime(REAL_CLOCK_SPEEDUP, lab.virtual_time)(VISIBILITY))
+    attributes = fifo_attributes(visibility)
+    source = sqs.create_queue(QueueName=f"by-hand-{n}.fifo", Attributes=attributes)
+    target = sqs.create_queue(QueueName=f"by-hand-{n}-dlq.fifo", Attributes=attributes)
     urls = (source["QueueUrl"], target["QueueUrl"])
     _send_orders(sqs, urls[0])
     run = HandRun()
@@ -132,7 +143,7 @@ def run_by_hand(lab: Lab, on_failure: OnFailure) -> HandRun:
                 run.parked_at = run.receives
             if not in_dlq and not in_source and run.lost_at is None:
                 run.lost_at = run.receives
-            lab.wait(VISIBILITY + 1)
+            lab.wait(visibility + 1)
         run.injected = fault.failed
     run.copies = [m["Body"] for m in queues.peek(lab, urls[1])]
     run.left_in_source = _poison_in_source(sqs, urls[0], run)

@@ -61,9 +61,11 @@ class FifoPanel(Panel):
         kind = self.fifo.value
         self.draw(plots.group_order(self.deliveries, f"{kind} queue"))
         verdict = "every group in order" if r["in_order"] else f"{r['out_of_order']} out of order"
+        faster = f" ({fifo.REAL_CLOCK_SPEEDUP}x faster on a real clock)"
+        pace = "" if self.lab.virtual_time else faster
         self.report.value = (
             f"{kind}: <b>{verdict}</b> · failures retried <b>{r['failures']}</b> · "
-            f"done after {r['seconds']:g} s of queue time"
+            f"done after {r['seconds']:g} s of queue time{pace}"
         )
 
 
