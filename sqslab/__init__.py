@@ -63,6 +63,7 @@ SUBMODULES = (
     "roomrules",
     "roomwire",
     "scaling",
+    "scaling_policy",
     "scheduler",
     "security",
     "send_result",
