@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqslab.errors import LimitError
 from sqslab.metric_series import (
+    AGE,
     COUNTS,
     DELETED,
     EMPTY,
@@ -113,6 +114,19 @@ def gauges_at(timeline: Timeline, at: float) -> Snapshot:
     )
 
 
+def _held(snap: Snapshot) -> int:
+    return snap.visible + snap.not_visible + snap.delayed
+
+
+def unknown_age(sample: Snapshot, lives: Timeline) -> bool:
+    """True when a snapshot without the age of the oldest (off moto, where the sampler cannot
+    look inside the queue) holds messages the trace never saw sent: dead letters moved in from a
+    source queue, or messages of another program. Their age cannot be derived."""
+    if sample.oldest_age is not None:
+        return False
+    return _held(sample) > _held(gauges_at(lives, sample.time))
+
+
 def derive(
     records: Iterable[CallRecord],
     queue: str,
@@ -127,7 +141,8 @@ def derive(
 
     Periods start at ``start`` rounded down to the period and run while they start before ``end``.
     A gauge is sampled at the end of its period (or at ``end`` for the last one); a snapshot taken
-    inside the period (the latest) replaces what the trace would say.
+    inside the period (the latest) replaces what the trace would say; an age that neither can
+    know (:func:`unknown_age`) is left missing.
     """
     period = period or period_seconds()
     if end <= start:
@@ -146,8 +161,11 @@ def derive(
         derived = gauges_at(lives, at)
         taken = [s for s in snapshots if t < s.time <= at]
         sample = taken[-1] if taken else derived
+        unknown = unknown_age(sample, lives)
         for name in GAUGES:
             value = sample.gauge(name)
+            if value is None and name == AGE and unknown:
+                continue  # no datapoint rather than a made-up age
             if value is None:
                 value = derived.gauge(name)
             data[name][t] = Stat.total(float(value or 0))
@@ -161,9 +179,10 @@ def from_trace(
     snapshots: Sequence[Snapshot] = (),
     start: float | None = None,
     end: float,
+    period: int | None = None,
 ) -> Metrics:
     """The metrics of a lab's queue derived from its trace, with the queue's own timeouts;
-    ``start`` defaults to the queue's first traced call."""
+    ``start`` defaults to the queue's first traced call, ``period`` to a minute."""
     name = queue_name(queue_url)
     records = lab.trace.for_queue(name)
     if start is None:
@@ -180,5 +199,11 @@ def from_trace(
     settings = QueueSettings.aws_defaults().updated(attrs)
     end = max(end, start + 1e-6)
     return derive(
-        lab.trace.records, name, start=start, end=end, settings=settings, snapshots=snapshots
+        lab.trace.records,
+        name,
+        start=start,
+        end=end,
+        settings=settings,
+        snapshots=snapshots,
+        period=period,
     )

@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab import alarms as alarm_presets
-from sqslab import facts, monitor
+from sqslab import facts, monitor, realclock
 from sqslab.alarms import Alarm, AlarmHistory
 from sqslab.arguments import LAB, check_count, check_finite, requires
 from sqslab.arguments import instance as instance_of
-from sqslab.errors import LabConfigError, LimitError, WrongTypeError
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Sampler
 from sqslab.scaling_policy import (
@@ -56,6 +56,11 @@ __all__ = [
     "target",
 ]
 
+#: Why :func:`simulate` is skipped on a real clock.
+REAL_CLOCK = (
+    "it plays minutes of traffic one after another, and on a real clock each simulated minute "
+    "takes a real one"
+)
 #: Sends per simulated minute: arrivals are spread over this many instants, 10 s apart.
 TICKS_PER_MINUTE = 6
 #: A worker's long poll (the SQS maximum, fact ``long_poll_max_wait``).
@@ -73,6 +78,8 @@ class ScalingRun:
     instances: list[tuple[datetime, int]]
     alarms: dict[str, AlarmHistory] = field(default_factory=dict)
     finished: bool = True
+    #: Why the run did not happen (on a real clock); empty for a run that ran.
+    skipped: str = ""
 
     def instance_counts(self) -> list[int]:
         """Instances running in each minute."""
@@ -80,6 +87,8 @@ class ScalingRun:
 
     def table(self) -> Table:
         """One row per minute: arrivals, backlog, in flight, oldest age, instances, alarm states."""
+        if self.skipped:
+            return Table((f"{self.queue}: skipped on a real clock",), [(self.skipped,)])
         m = self.metrics
         columns = (monitor.VISIBLE, monitor.NOT_VISIBLE, monitor.AGE, monitor.DELETED)
         values = {name: m.values(name) for name in columns}
@@ -281,14 +290,14 @@ def simulate(
     minute; each message takes ``processing_time`` (default: the policy's) of virtual time.
 
     ``on_minute(run_so_far)`` is called every ``every`` simulated minutes (a live chart).
-    Runs on the virtual clock only; keep it to hundreds of messages (moto slows with depth).
+    Runs on the virtual clock only; keep it to hundreds of messages (moto slows with depth). On a
+    real clock it says so and returns an empty run (``skipped`` says why) that later cells can use.
     """
-    if not lab.virtual_time:
-        raise LabConfigError(
-            "scaling.simulate runs on the virtual clock (moto or server backend): on this backend "
-            "every simulated minute would take a real minute"
-        )
     arrivals = _check_arrivals(arrivals if arrivals is not None else bursty_arrivals())
+    if not realclock.virtual_only(
+        lab, f"scaling.simulate of {name!r} ({len(arrivals)} minutes)", REAL_CLOCK
+    ):
+        return skipped_run(lab, policy, arrivals, name, alarms)
     top = int(facts.get("max_receive_messages").value)
     if not 1 <= batch_size <= top:
         raise LimitError(f"batch_size {batch_size} is out of range: a receive returns 1 to {top}")
@@ -324,3 +333,20 @@ def _to_next_minute(lab: Lab) -> None:
     boundary = monitor.align(now)
     if boundary < now:
         lab.wait(boundary + 60 - now)
+
+
+def skipped_run(
+    lab: Lab,
+    policy: ScalingPolicy,
+    arrivals: list[int],
+    name: str,
+    alarms: Sequence[Alarm] | None,
+) -> ScalingRun:
+    """The empty run :func:`simulate` gives on a real clock: no queue, no datapoints, no
+    instances; its table, its metrics' source and its alarm histories say it was skipped."""
+    start = monitor.align(lab.clock.time())
+    why = f"skipped on a real clock: {REAL_CLOCK}"
+    metrics = Metrics(name, start, 0, data={}, source=why)
+    watching = list(alarms) if alarms is not None else default_alarms(name, policy)
+    histories = {a.name: AlarmHistory(a, [], [], []) for a in watching}
+    return ScalingRun(name, policy, arrivals, metrics, [], histories, finished=False, skipped=why)
