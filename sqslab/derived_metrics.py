@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from sqslab.errors import LimitError
 from sqslab.metric_series import (
-    AGE,
     COUNTS,
     DELETED,
     EMPTY,
@@ -31,6 +30,11 @@ from sqslab.trace import CallRecord
 if TYPE_CHECKING:
     from sqslab.lab import Lab
     from sqslab.timeline import MessageLife, Timeline
+
+
+#: A snapshot's age of the oldest when nobody can know it (off moto, messages the lab never saw
+#: sent): the period gets no datapoint rather than an age derived from too few messages.
+UNKNOWN_AGE = math.nan
 
 
 def _event_time(rec: CallRecord) -> float:
@@ -118,13 +122,12 @@ def _held(snap: Snapshot) -> int:
     return snap.visible + snap.not_visible + snap.delayed
 
 
-def unknown_age(sample: Snapshot, lives: Timeline) -> bool:
-    """True when a snapshot without the age of the oldest (off moto, where the sampler cannot
-    look inside the queue) holds messages the trace never saw sent: dead letters moved in from a
-    source queue, or messages of another program. Their age cannot be derived."""
-    if sample.oldest_age is not None:
-        return False
-    return _held(sample) > _held(gauges_at(lives, sample.time))
+def unseen_messages(records: Iterable[CallRecord], queue: str, snap: Snapshot) -> bool:
+    """True when ``snap`` holds more messages than the traced calls of ``queue`` account for:
+    dead letters moved in from a source queue, or messages of another program. Off moto, where
+    the sampler cannot look inside the queue, their age is unknown (:data:`UNKNOWN_AGE`)."""
+    lives = build([r for r in records if r.queue == queue], until=snap.time)
+    return _held(snap) > _held(gauges_at(lives, snap.time))
 
 
 def derive(
@@ -141,8 +144,8 @@ def derive(
 
     Periods start at ``start`` rounded down to the period and run while they start before ``end``.
     A gauge is sampled at the end of its period (or at ``end`` for the last one); a snapshot taken
-    inside the period (the latest) replaces what the trace would say; an age that neither can
-    know (:func:`unknown_age`) is left missing.
+    inside the period (the latest) replaces what the trace would say; a snapshot's age of
+    :data:`UNKNOWN_AGE` leaves the period without that datapoint.
     """
     period = period or period_seconds()
     if end <= start:
@@ -161,11 +164,10 @@ def derive(
         derived = gauges_at(lives, at)
         taken = [s for s in snapshots if t < s.time <= at]
         sample = taken[-1] if taken else derived
-        unknown = unknown_age(sample, lives)
         for name in GAUGES:
             value = sample.gauge(name)
-            if value is None and name == AGE and unknown:
-                continue  # no datapoint rather than a made-up age
+            if value is not None and math.isnan(value):
+                continue  # an age nobody can know (UNKNOWN_AGE): no datapoint, not a made-up one
             if value is None:
                 value = derived.gauge(name)
             data[name][t] = Stat.total(float(value or 0))

@@ -213,7 +213,8 @@ def align(seconds: float, period: int = 60) -> float:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A queue's gauges read at one instant (attributes; the age of the oldest if known)."""
+    """A queue's gauges read at one instant (attributes; the age of the oldest if known: None
+    where the trace can derive it, NaN where nobody can)."""
 
     time: float
     visible: int

@@ -9,9 +9,11 @@ CloudWatch evaluates by themselves, so the sampler only reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqslab import alarm_evaluator, queue_metrics
+from sqslab.derived_metrics import UNKNOWN_AGE, unseen_messages
 from sqslab.emulator import state
 from sqslab.errors import LimitError, WrongTypeError
 from sqslab.metric_publisher import Publisher, publishes
@@ -122,6 +124,8 @@ class Sampler:
             int(attrs.get(ATTRIBUTES[DELAYED], 0)),
             self._oldest_age(name, now),
         )
+        if snap.oldest_age is None and unseen_messages(self.lab.trace.records, name, snap):
+            snap = replace(snap, oldest_age=UNKNOWN_AGE)  # off moto: dead letters, or others'
         self.snapshots[name].append(snap)
         return snap
 

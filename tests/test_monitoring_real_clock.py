@@ -21,6 +21,7 @@ from test_exercises_monitoring import (
 )
 
 from sqslab import alarms, dlq, monitor, widgets
+from sqslab.derived_metrics import UNKNOWN_AGE as UNKNOWN
 from sqslab.emulator.server import server_process
 from sqslab.errors import LimitError
 from sqslab.exercises import check_dlq_alarm, check_stuck_alarm
@@ -181,3 +182,10 @@ def test_the_monitor_panel_says_its_run_is_skipped_on_a_real_clock(real, capsys)
     assert capsys.readouterr().out.startswith("real clock: skipped scaling.simulate")
     assert panel.run_result is not None and panel.run_result.skipped
     assert "skipped on a real clock" in panel.report.value and panel.frames == 0
+
+
+def test_an_age_nobody_can_know_leaves_the_period_without_a_datapoint():
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC).timestamp()
+    unknown = monitor.Snapshot(start + 30, visible=1, not_visible=0, delayed=0, oldest_age=UNKNOWN)
+    got = monitor.derive([], "dlq", start=start, end=start + 120, snapshots=[unknown])
+    assert got.values(monitor.VISIBLE) == [1, 0] and got.values(monitor.AGE) == [None, 0]
