@@ -64,6 +64,7 @@ SUBMODULES = (
     "roomrules",
     "roomwire",
     "scaling",
+    "scaling_policy",
     "scheduler",
     "security",
     "send_result",

@@ -15,7 +15,9 @@ anomaly detection comparisons, percentile statistics.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -177,9 +179,16 @@ def _exists(cloudwatch: Any, alarm: StoredAlarm) -> bool:
     return bool(listed.get("Metrics"))
 
 
-def history(lab: Lab, name: str, start: float, end: float) -> AlarmHistory:
+#: Where an alarm's datapoints come from: (alarm, first period's start, periods) -> values.
+Source = Callable[[StoredAlarm, float, int], list[float | None]]
+
+
+def history(
+    lab: Lab, name: str, start: float, end: float, source: Source | None = None
+) -> AlarmHistory:
     """How the stored alarm ``name`` went from ``start`` to ``end`` (clock seconds): its state
-    after each period, as CloudWatch would have evaluated it, from INSUFFICIENT_DATA."""
+    after each period, as CloudWatch would have evaluated it, from INSUFFICIENT_DATA. The
+    datapoints come from the lab's CloudWatch, or from ``source`` (a recorded day)."""
     alarm = _one(lab, name)
     if alarm.rule is None:
         raise LabConfigError(f"sqslab does not evaluate alarm {name!r}: {alarm.unsupported}")
@@ -187,7 +196,10 @@ def history(lab: Lab, name: str, start: float, end: float) -> AlarmHistory:
     first = align(start, period)
     count = max(1, int((closed_period(end, period) - first) // period) + 1)
     earlier = alarm.rule.span - 1
-    values = datapoints(lab.client("cloudwatch"), alarm, first - earlier * period, earlier + count)
+    if source is None:
+        cloudwatch = lab.client("cloudwatch")
+        source = functools.partial(datapoints, cloudwatch)
+    values = source(alarm, first - earlier * period, earlier + count)
     states = alarm.rule.states(values[earlier:], before=values[:earlier])
     times = [utc(first + i * period) for i in range(count)]
     return AlarmHistory(alarm, times, values[earlier:], states)

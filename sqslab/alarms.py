@@ -21,7 +21,7 @@ from sqslab import facts
 from sqslab import metric_series as series
 from sqslab.arguments import NAME, check_amount, check_finite, given, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
-from sqslab.metric_cells import cell, utc
+from sqslab.metric_cells import cell, clock, utc
 from sqslab.metric_series import Metrics, Stat
 from sqslab.tables import Table
 
@@ -181,13 +181,14 @@ class Alarm:
         return self.rule.decide(points, current)
 
     def datapoints(self, metrics: Metrics) -> tuple[list[datetime], list[float | None]]:
-        """This alarm's datapoints from ``metrics``: its statistic over periods of its length."""
+        """This alarm's datapoints from ``metrics``: its statistic over periods of its length.
+        Periods shorter than a minute (a demo squeezed on a real clock) count as minutes."""
         if self.queue is not None and metrics.queue != self.queue:
             raise LimitError(
                 f"alarm {self.name!r} watches queue {self.queue!r}, these metrics are of "
                 f"{metrics.queue!r}: pass that queue's metrics"
             )
-        per = self.period // metrics.period
+        per = max(1, self.period // max(metrics.period, series.period_seconds()))
         found = metrics.data.get(self.metric, {})
         times, values = [], []
         for i in range(metrics.periods // per):
@@ -283,12 +284,16 @@ class AlarmHistory:
 
     def table(self) -> Table:
         """One row per datapoint: time, value, whether it breached, and the state after it."""
+        known = [t for t in self.times if t is not None]
+        gaps = [(b - a).total_seconds() for a, b in zip(known, known[1:], strict=False)]
+        step = min(gaps, default=60)
         rows = []
         for when, value, state in zip(self.times, self.values, self.states, strict=True):
             mark = "" if value is None else ("yes" if self.alarm.breaches(value) else "no")
-            clock = "" if when is None else when.strftime("%H:%M")
-            rows.append((clock, cell(value) or "missing", mark, state))
-        return Table(("minute", self.alarm.stat, "breaching", "state"), rows)
+            shown = "" if when is None else clock(when, step)
+            rows.append((shown, cell(value) or "missing", mark, state))
+        heading = "minute" if step >= 60 else "time"
+        return Table((heading, self.alarm.stat, "breaching", "state"), rows)
 
     def __repr__(self) -> str:
         return (

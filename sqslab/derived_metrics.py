@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from sqslab.timeline import MessageLife, Timeline
 
 
+#: A snapshot's age of the oldest when nobody can know it (off moto, messages the lab never saw
+#: sent): the period gets no datapoint rather than an age derived from too few messages.
+UNKNOWN_AGE = math.nan
+
+
 def _event_time(rec: CallRecord) -> float:
     """When a call took effect: a receive when it returned, anything else when it started."""
     if rec.operation == "ReceiveMessage" and rec.ended is not None:
@@ -113,6 +118,18 @@ def gauges_at(timeline: Timeline, at: float) -> Snapshot:
     )
 
 
+def _held(snap: Snapshot) -> int:
+    return snap.visible + snap.not_visible + snap.delayed
+
+
+def unseen_messages(records: Iterable[CallRecord], queue: str, snap: Snapshot) -> bool:
+    """True when ``snap`` holds more messages than the traced calls of ``queue`` account for:
+    dead letters moved in from a source queue, or messages of another program. Off moto, where
+    the sampler cannot look inside the queue, their age is unknown (:data:`UNKNOWN_AGE`)."""
+    lives = build([r for r in records if r.queue == queue], until=snap.time)
+    return _held(snap) > _held(gauges_at(lives, snap.time))
+
+
 def derive(
     records: Iterable[CallRecord],
     queue: str,
@@ -127,7 +144,8 @@ def derive(
 
     Periods start at ``start`` rounded down to the period and run while they start before ``end``.
     A gauge is sampled at the end of its period (or at ``end`` for the last one); a snapshot taken
-    inside the period (the latest) replaces what the trace would say.
+    inside the period (the latest) replaces what the trace would say; a snapshot's age of
+    :data:`UNKNOWN_AGE` leaves the period without that datapoint.
     """
     period = period or period_seconds()
     if end <= start:
@@ -148,6 +166,8 @@ def derive(
         sample = taken[-1] if taken else derived
         for name in GAUGES:
             value = sample.gauge(name)
+            if value is not None and math.isnan(value):
+                continue  # an age nobody can know (UNKNOWN_AGE): no datapoint, not a made-up one
             if value is None:
                 value = derived.gauge(name)
             data[name][t] = Stat.total(float(value or 0))
@@ -161,9 +181,10 @@ def from_trace(
     snapshots: Sequence[Snapshot] = (),
     start: float | None = None,
     end: float,
+    period: int | None = None,
 ) -> Metrics:
     """The metrics of a lab's queue derived from its trace, with the queue's own timeouts;
-    ``start`` defaults to the queue's first traced call."""
+    ``start`` defaults to the queue's first traced call, ``period`` to a minute."""
     name = queue_name(queue_url)
     records = lab.trace.for_queue(name)
     if start is None:
@@ -180,5 +201,11 @@ def from_trace(
     settings = QueueSettings.aws_defaults().updated(attrs)
     end = max(end, start + 1e-6)
     return derive(
-        lab.trace.records, name, start=start, end=end, settings=settings, snapshots=snapshots
+        lab.trace.records,
+        name,
+        start=start,
+        end=end,
+        settings=settings,
+        snapshots=snapshots,
+        period=period,
     )

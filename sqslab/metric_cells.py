@@ -19,3 +19,9 @@ def cell(value: float | None) -> str:
 def utc(seconds: float) -> datetime:
     """Clock seconds since the epoch as a UTC datetime (how CloudWatch stamps a period)."""
     return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def clock(when: datetime, period: float = 60) -> str:
+    """A period's start as a table shows it: ``09:05``, or ``09:05:20`` for periods shorter than a
+    minute (a demo squeezed on a real clock)."""
+    return when.strftime("%H:%M" if period >= 60 else "%H:%M:%S")

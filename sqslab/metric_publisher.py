@@ -127,7 +127,8 @@ class Publisher:
     def _gauges(self, name: str, snap: Snapshot) -> list[dict[str, Any]]:
         when = closed_period(snap.time, self.period)
         values = {metric: snap.gauge(metric) for metric in GAUGES}
-        return [datum(name, m, when, Value=float(v)) for m, v in values.items() if v is not None]
+        known = {m: v for m, v in values.items() if v is not None and not math.isnan(v)}
+        return [datum(name, m, when, Value=float(v)) for m, v in known.items()]
 
     def _counts(
         self, name: str, snap: Snapshot, events: Iterable[tuple[float, str, float]]

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqslab import facts
 from sqslab.errors import LimitError, UnknownNameError
-from sqslab.metric_cells import cell, utc
+from sqslab.metric_cells import cell, clock, utc
 from sqslab.tables import Table
 from sqslab.trace import queue_name_of
 
@@ -182,8 +182,10 @@ class Metrics:
         rows = []
         for i, when in enumerate(self.times()):
             cells = [cell(self.values(n)[i]) for n in columns]
-            rows.append((when.strftime("%H:%M"), *cells))
-        return Table(("minute", *(SHORT[n] for n in columns)), rows)
+            rows.append((clock(when, self.period), *cells))
+        return Table(
+            ("minute" if self.period >= 60 else "time", *(SHORT[n] for n in columns)), rows
+        )
 
     def __repr__(self) -> str:
         return (
@@ -211,7 +213,8 @@ def align(seconds: float, period: int = 60) -> float:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A queue's gauges read at one instant (attributes; the age of the oldest if known)."""
+    """A queue's gauges read at one instant (attributes; the age of the oldest if known: None
+    where the trace can derive it, NaN where nobody can)."""
 
     time: float
     visible: int

@@ -53,15 +53,15 @@ def burst_run(
 
 def summary(run: ScalingRun) -> dict[str, Any]:
     """A run's key numbers: messages, peak backlog, oldest message age, peak consumers, the alarms
-    that fired, and messages left in the queue at the end."""
+    that fired, messages left in the queue at the end, and why it was skipped (if it was)."""
     m = run.metrics
+    visible, in_flight = m.values(monitor.VISIBLE), m.values(monitor.NOT_VISIBLE)
     return {
         "messages": sum(run.arrivals),
-        "peak_backlog": int(max(v or 0 for v in m.values(monitor.VISIBLE))),
-        "oldest_age": max(v or 0 for v in m.values(monitor.AGE)),
-        "peak_instances": max(run.instance_counts()),
+        "peak_backlog": int(max((v or 0 for v in visible), default=0)),
+        "oldest_age": max((v or 0 for v in m.values(monitor.AGE)), default=0),
+        "peak_instances": max(run.instance_counts(), default=0),
         "alarms_fired": [name for name, h in run.alarms.items() if h.count("ALARM")],
-        "left": int(
-            (m.values(monitor.VISIBLE)[-1] or 0) + (m.values(monitor.NOT_VISIBLE)[-1] or 0)
-        ),
+        "left": int((visible[-1] or 0) + (in_flight[-1] or 0)) if visible else 0,
+        "skipped": run.skipped,
     }

@@ -33,5 +33,9 @@ def metrics(
         if start is None:
             raise LimitError("on AWS give start= (clock seconds) for the CloudWatch query")
         return from_cloudwatch(lab.client("cloudwatch"), name, start=start, end=end)
-    snapshots = sampler.snapshots.get(name, []) if sampler is not None else []
-    return from_trace(lab, queue_url, snapshots=snapshots, start=start, end=end)
+    if sampler is None:
+        return from_trace(lab, queue_url, start=start, end=end)
+    snapshots = sampler.snapshots.get(name, [])
+    return from_trace(
+        lab, queue_url, snapshots=snapshots, start=start, end=end, period=sampler.period
+    )

@@ -9,9 +9,11 @@ CloudWatch evaluates by themselves, so the sampler only reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqslab import alarm_evaluator, queue_metrics
+from sqslab.derived_metrics import UNKNOWN_AGE, unseen_messages
 from sqslab.emulator import state
 from sqslab.errors import LimitError, WrongTypeError
 from sqslab.metric_publisher import Publisher, publishes
@@ -47,7 +49,8 @@ def _moto_queue(lab: Lab, name: str) -> Any | None:
 
 
 def _check_sampler(lab: Any, urls: tuple[Any, ...], period: Any) -> None:
-    """The lab, queue URLs as text, and a period that is a whole number of minutes in seconds."""
+    """The lab, queue URLs as text, and a period that is a whole number of minutes in seconds
+    (on a real clock, or fewer whole seconds: a minute squeezed by ``lab.demo_time``)."""
     from sqslab.arguments import LAB, QUEUE_URL, call_of, given, is_whole, problem
 
     if not LAB.test(lab):
@@ -56,11 +59,15 @@ def _check_sampler(lab: Any, urls: tuple[Any, ...], period: Any) -> None:
         if not QUEUE_URL.test(url):
             raise WrongTypeError(problem(Sampler.__init__, "each queue URL", QUEUE_URL, url))
     step = period_seconds()
-    if period is not None and not (is_whole(period) and period >= step and period % step == 0):
-        raise LimitError(
-            f"period is a whole number of minutes in seconds ({step}, 300…), as CloudWatch samples "
-            f"AWS/SQS; got {given(period)}: call {call_of(Sampler.__init__)}"
-        )
+    if period is None or (is_whole(period) and period >= step and period % step == 0):
+        return
+    if not lab.virtual_time and is_whole(period) and 1 <= period < step:
+        return  # a minute squeezed by lab.demo_time on a real clock
+    raise LimitError(
+        f"period is a whole number of minutes in seconds ({step}, 300…), as CloudWatch samples "
+        f"AWS/SQS (on a real clock also a minute squeezed by a demo, demo({step})); got "
+        f"{given(period)}: call {call_of(Sampler.__init__)}"
+    )
 
 
 class Sampler:
@@ -117,6 +124,8 @@ class Sampler:
             int(attrs.get(ATTRIBUTES[DELAYED], 0)),
             self._oldest_age(name, now),
         )
+        if snap.oldest_age is None and unseen_messages(self.lab.trace.records, name, snap):
+            snap = replace(snap, oldest_age=UNKNOWN_AGE)  # off moto: dead letters, or others'
         self.snapshots[name].append(snap)
         return snap
 
@@ -152,5 +161,6 @@ class Sampler:
         return consumer.run(beside=self.task)
 
     def metrics(self, url: str, start: float | None = None, end: float | None = None) -> Metrics:
-        """The metrics of one watched queue, with this sampler's snapshots for the gauges."""
+        """The metrics of one watched queue, with this sampler's snapshots for the gauges, in
+        periods of the sampler's period."""
         return queue_metrics.metrics(self.lab, url, sampler=self, start=start, end=end)

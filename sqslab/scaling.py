@@ -3,7 +3,8 @@
 AWS's formula (fact ``sqs_scaling_backlog_per_instance``): backlog per instance =
 ApproximateNumberOfMessages / running instances; the target (acceptable backlog per instance) =
 acceptable latency / processing time per message; the desired count is the backlog divided by the
-target, rounded up, within the group's minimum and maximum.
+target, rounded up, within the group's minimum and maximum (the arithmetic is in
+:mod:`sqslab.scaling_policy`, re-exported here).
 https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html
 
 :func:`simulate` runs it over time on the virtual clock: a bursty producer, a pool of consumer
@@ -21,13 +22,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqslab import alarms as alarm_presets
-from sqslab import facts, monitor
+from sqslab import facts, monitor, realclock
 from sqslab.alarms import Alarm, AlarmHistory
 from sqslab.arguments import LAB, check_count, check_finite, requires
 from sqslab.arguments import instance as instance_of
-from sqslab.errors import LabConfigError, LimitError, WrongTypeError
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Sampler
+from sqslab.scaling_policy import (
+    ScalingPolicy,
+    backlog_per_instance,
+    bursty_arrivals,
+    check_bounds,
+    desired_instances,
+    target,
+)
 from sqslab.scheduler import scheduler_for
 from sqslab.tables import Table
 from sqslab.timeline import QueueSettings
@@ -35,104 +44,27 @@ from sqslab.timeline import QueueSettings
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
+__all__ = [
+    "ScalingPolicy",
+    "ScalingRun",
+    "backlog_per_instance",
+    "bursty_arrivals",
+    "check_bounds",
+    "default_alarms",
+    "desired_instances",
+    "simulate",
+    "target",
+]
+
+#: Why :func:`simulate` is skipped on a real clock.
+REAL_CLOCK = (
+    "it plays minutes of traffic one after another, and on a real clock each simulated minute "
+    "takes a real one"
+)
 #: Sends per simulated minute: arrivals are spread over this many instants, 10 s apart.
 TICKS_PER_MINUTE = 6
 #: A worker's long poll (the SQS maximum, fact ``long_poll_max_wait``).
 LONG_POLL = 20
-
-
-def backlog_per_instance(visible: float, instances: int) -> float:
-    """Visible messages per running instance (infinite with messages and no instance)."""
-    check_finite("visible", visible, "backlog_per_instance(120, 4)")
-    check_count("instances", instances, minimum=None)
-    if visible < 0 or instances < 0:
-        raise LimitError(f"backlog and instances cannot be negative, got {visible} and {instances}")
-    if instances == 0:
-        return math.inf if visible else 0.0
-    return visible / instances
-
-
-def target(acceptable_latency: float, seconds_per_message: float) -> float:
-    """Acceptable backlog per instance: how many messages one instance may have waiting."""
-    check_finite("acceptable_latency", acceptable_latency, "target(10, 0.1) = 100")
-    check_finite("seconds_per_message", seconds_per_message, "target(10, 0.1) = 100")
-    if acceptable_latency <= 0 or seconds_per_message <= 0:
-        raise LimitError(
-            f"acceptable latency ({acceptable_latency} s) and processing time per message "
-            f"({seconds_per_message} s) must both be positive, e.g. target(10, 0.1) = 100"
-        )
-    return acceptable_latency / seconds_per_message
-
-
-def desired_instances(
-    visible: float, target_backlog: float, min_instances: int = 1, max_instances: int = 10
-) -> int:
-    """ceil(backlog / target), clamped to [min_instances, max_instances]."""
-    check_bounds(min_instances, max_instances)
-    check_finite("visible", visible, "desired_instances(120, 30)")
-    check_finite("target_backlog", target_backlog, "desired_instances(120, 30)")
-    if target_backlog <= 0:
-        raise LimitError(f"the target backlog per instance must be positive, got {target_backlog}")
-    wanted = math.ceil(round(visible / target_backlog, 9))
-    return max(min_instances, min(max_instances, wanted))
-
-
-def check_bounds(min_instances: int, max_instances: int) -> None:
-    """0 <= min <= max, max at least 1, both whole numbers."""
-    check_count("min_instances", min_instances, minimum=None, example="min_instances=1")
-    check_count("max_instances", max_instances, minimum=None, example="max_instances=8")
-    if min_instances < 0 or max_instances < 1 or min_instances > max_instances:
-        raise LimitError(
-            f"instances must satisfy 0 <= min <= max and max >= 1, got min={min_instances}, "
-            f"max={max_instances}: e.g. min_instances=1, max_instances=8"
-        )
-
-
-@dataclass(frozen=True)
-class ScalingPolicy:
-    """Target tracking on backlog per instance, within a minimum and maximum group size."""
-
-    acceptable_latency: float
-    seconds_per_message: float
-    min_instances: int = 1
-    max_instances: int = 10
-
-    def __post_init__(self) -> None:
-        check_bounds(self.min_instances, self.max_instances)
-        target(self.acceptable_latency, self.seconds_per_message)
-
-    @property
-    def target(self) -> float:
-        """Acceptable backlog per instance."""
-        return target(self.acceptable_latency, self.seconds_per_message)
-
-    def desired(self, visible: float) -> int:
-        """How many instances the policy wants for ``visible`` waiting messages."""
-        return desired_instances(visible, self.target, self.min_instances, self.max_instances)
-
-    def describe(self) -> str:
-        """The formula with this policy's numbers."""
-        return (
-            f"target = {self.acceptable_latency:g} s / {self.seconds_per_message:g} s per message "
-            f"= {self.target:g} messages per instance; instances = ceil(visible / {self.target:g}) "
-            f"within {self.min_instances}..{self.max_instances}"
-        )
-
-
-def bursty_arrivals(
-    minutes: int = 12,
-    base: int = 20,
-    burst: int = 150,
-    start: int = 3,
-    length: int = 3,
-    quiet: int = 2,
-) -> list[int]:
-    """Messages per minute: ``base``, ``burst`` for ``length`` minutes from ``start``, and nothing
-    in the last ``quiet`` minutes (idle consumers then show empty receives)."""
-    if minutes < 1 or base < 0 or burst < 0 or quiet < 0:
-        raise LimitError("arrivals need minutes >= 1 and non-negative rates and quiet minutes")
-    rates = [burst if start <= m < start + length else base for m in range(minutes)]
-    return [0 if m >= minutes - quiet else rate for m, rate in enumerate(rates)]
 
 
 @dataclass
@@ -146,6 +78,8 @@ class ScalingRun:
     instances: list[tuple[datetime, int]]
     alarms: dict[str, AlarmHistory] = field(default_factory=dict)
     finished: bool = True
+    #: Why the run did not happen (on a real clock); empty for a run that ran.
+    skipped: str = ""
 
     def instance_counts(self) -> list[int]:
         """Instances running in each minute."""
@@ -153,6 +87,8 @@ class ScalingRun:
 
     def table(self) -> Table:
         """One row per minute: arrivals, backlog, in flight, oldest age, instances, alarm states."""
+        if self.skipped:
+            return Table((f"{self.queue}: skipped on a real clock",), [(self.skipped,)])
         m = self.metrics
         columns = (monitor.VISIBLE, monitor.NOT_VISIBLE, monitor.AGE, monitor.DELETED)
         values = {name: m.values(name) for name in columns}
@@ -354,14 +290,14 @@ def simulate(
     minute; each message takes ``processing_time`` (default: the policy's) of virtual time.
 
     ``on_minute(run_so_far)`` is called every ``every`` simulated minutes (a live chart).
-    Runs on the virtual clock only; keep it to hundreds of messages (moto slows with depth).
+    Runs on the virtual clock only; keep it to hundreds of messages (moto slows with depth). On a
+    real clock it says so and returns an empty run (``skipped`` says why) that later cells can use.
     """
-    if not lab.virtual_time:
-        raise LabConfigError(
-            "scaling.simulate runs on the virtual clock (moto or server backend): on this backend "
-            "every simulated minute would take a real minute"
-        )
     arrivals = _check_arrivals(arrivals if arrivals is not None else bursty_arrivals())
+    if not realclock.virtual_only(
+        lab, f"scaling.simulate of {name!r} ({len(arrivals)} minutes)", REAL_CLOCK
+    ):
+        return skipped_run(lab, policy, arrivals, name, alarms)
     top = int(facts.get("max_receive_messages").value)
     if not 1 <= batch_size <= top:
         raise LimitError(f"batch_size {batch_size} is out of range: a receive returns 1 to {top}")
@@ -397,3 +333,20 @@ def _to_next_minute(lab: Lab) -> None:
     boundary = monitor.align(now)
     if boundary < now:
         lab.wait(boundary + 60 - now)
+
+
+def skipped_run(
+    lab: Lab,
+    policy: ScalingPolicy,
+    arrivals: list[int],
+    name: str,
+    alarms: Sequence[Alarm] | None,
+) -> ScalingRun:
+    """The empty run :func:`simulate` gives on a real clock: no queue, no datapoints, no
+    instances; its table, its metrics' source and its alarm histories say it was skipped."""
+    start = monitor.align(lab.clock.time())
+    why = f"skipped on a real clock: {REAL_CLOCK}"
+    metrics = Metrics(name, start, 0, data={}, source=why)
+    watching = list(alarms) if alarms is not None else default_alarms(name, policy)
+    histories = {a.name: AlarmHistory(a, [], [], []) for a in watching}
+    return ScalingRun(name, policy, arrivals, metrics, [], histories, finished=False, skipped=why)

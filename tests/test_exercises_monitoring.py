@@ -109,6 +109,98 @@ def put_dlq(lab: Lab, **changes: Any) -> str:
     return put(lab, queue, **{**base, **changes})
 
 
+#: Alarms that pass 6.1 (changes to the solution) and how many minutes after the hang they fire.
+STUCK_PASSES = [
+    ({}, 4),
+    ({"Threshold": 240.0}, 5),
+    ({"Threshold": 150.0, "EvaluationPeriods": 2}, 4),
+    ({"Threshold": 121.0, "DatapointsToAlarm": 3}, 5),
+    ({"ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}, 5),
+]
+STUCK_PASS_IDS = ["2 of 3 at 180", "2 of 3 at 240", "2 of 2 at 150", "3 of 3 at 121", "> 180"]
+
+
+#: Alarms that fail 6.1 (changes to the solution) and their first hint.
+STUCK_MISTAKES = [
+    (
+        {"MetricName": monitor.VISIBLE, "Threshold": 20.0},
+        "watches ApproximateNumberOfMessagesVisible: it went to ALARM during the importer's",
+    ),
+    (
+        {"MetricName": monitor.VISIBLE, "Threshold": 100.0},
+        "watches ApproximateNumberOfMessagesVisible: it never went to ALARM",
+    ),
+    (
+        {
+            "MetricName": monitor.DELETED,
+            "Statistic": "Sum",
+            "ComparisonOperator": "LessThanThreshold",
+            "Threshold": 1.0,
+            "EvaluationPeriods": 2,
+        },
+        "during the quiet minutes",
+    ),
+    ({"Threshold": 300.0}, "fired 6 minutes after the consumer hung"),
+    ({"Threshold": 700.0}, "never went to ALARM after the consumer hung"),
+    (
+        {"Threshold": 100.0, "EvaluationPeriods": 1, "DatapointsToAlarm": 1},
+        "ALARM on a single breaching datapoint during the lump of 240 orders",
+    ),
+    (
+        {"Threshold": 150.0, "EvaluationPeriods": 1, "DatapointsToAlarm": 1},
+        "pages on a single breaching datapoint",
+    ),
+    ({"Threshold": 50.0, "EvaluationPeriods": 2}, "during the lump of 240 orders"),
+    ({"ComparisonOperator": "LessThanThreshold"}, "compares with LessThanThreshold"),
+    ({"Statistic": "SampleCount"}, "Statistic is SampleCount"),
+    ({"Namespace": "SQS"}, "found no datapoint in the whole day"),
+    ({"Dimensions": None}, "found no datapoint in the whole day"),
+    ({"MetricName": "AgeOfOldestMessage"}, "found no datapoint in the whole day"),
+]
+STUCK_MISTAKE_IDS = [
+    "depth, low",
+    "depth, high",
+    "no deletes",
+    "too high: late",
+    "far too high: never",
+    "1 of 1 on the lump",
+    "1 of 1 above the lump",
+    "2 of 2 too low",
+    "reversed comparison",
+    "sample count",
+    "wrong namespace",
+    "no dimensions",
+    "misspelt metric",
+]
+
+
+#: Alarms that fail 6.3 (changes to the solution) and their first hint.
+DLQ_MISTAKES = [
+    ({"TreatMissingData": "missing"}, "INSUFFICIENT_DATA while the DLQ was quiet"),
+    ({"TreatMissingData": "ignore"}, "INSUFFICIENT_DATA while the DLQ was quiet"),
+    ({"TreatMissingData": "breaching"}, "in ALARM while the DLQ was quiet"),
+    ({"MetricName": monitor.SENT, "Statistic": "Sum"}, "never changes when a message moves in"),
+    ({"EvaluationPeriods": 2, "DatapointsToAlarm": 2}, "minute 5; it fired in minute 6"),
+    ({"EvaluationPeriods": 2}, "stayed ALARM: with 0 dead letters it should clear"),
+    ({"Threshold": 1.0}, "minute 5; it fired in minute 7"),
+    ({"ComparisonOperator": "GreaterThanOrEqualToThreshold"}, "stayed ALARM"),
+    ({"queue": "refunds"}, "watches QueueName=refunds, not the dead-letter queue"),
+    ({"Dimensions": None}, "found no datapoint"),
+]
+DLQ_MISTAKE_IDS = [
+    "missing",
+    "ignore",
+    "breaching",
+    "sent",
+    "2 of 2",
+    "1 of 2",
+    "more than 1",
+    ">= 0",
+    "the source queue",
+    "no dimensions",
+]
+
+
 # --- the days ------------------------------------------------------------------------------------
 
 
@@ -150,17 +242,7 @@ def test_stuck_check_hints_until_the_alarm_is_stored(shared):
     assert "put_metric_alarm" in check.message and not check.more  # one line in the notebook
 
 
-@pytest.mark.parametrize(
-    "changes, late",
-    [
-        ({}, 4),
-        ({"Threshold": 240.0}, 5),
-        ({"Threshold": 150.0, "EvaluationPeriods": 2}, 4),
-        ({"Threshold": 121.0, "DatapointsToAlarm": 3}, 5),
-        ({"ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}, 5),
-    ],
-    ids=["2 of 3 at 180", "2 of 3 at 240", "2 of 2 at 150", "3 of 3 at 121", "> 180"],
-)
+@pytest.mark.parametrize("changes, late", STUCK_PASSES, ids=STUCK_PASS_IDS)
 def test_stuck_check_passes_the_solutions_and_sets_the_state(shared, changes, late):
     name = put(shared, **changes)
     check = check_stuck_alarm(shared, name)
@@ -172,60 +254,7 @@ def test_stuck_check_passes_the_solutions_and_sets_the_state(shared, changes, la
     assert stored["StateReason"].startswith(alarm_evaluator.LABEL)
 
 
-@pytest.mark.parametrize(
-    "changes, first",
-    [
-        (
-            {"MetricName": monitor.VISIBLE, "Threshold": 20.0},
-            "watches ApproximateNumberOfMessagesVisible: it went to ALARM during the importer's",
-        ),
-        (
-            {"MetricName": monitor.VISIBLE, "Threshold": 100.0},
-            "watches ApproximateNumberOfMessagesVisible: it never went to ALARM",
-        ),
-        (
-            {
-                "MetricName": monitor.DELETED,
-                "Statistic": "Sum",
-                "ComparisonOperator": "LessThanThreshold",
-                "Threshold": 1.0,
-                "EvaluationPeriods": 2,
-            },
-            "during the quiet minutes",
-        ),
-        ({"Threshold": 300.0}, "fired 6 minutes after the consumer hung"),
-        ({"Threshold": 700.0}, "never went to ALARM after the consumer hung"),
-        (
-            {"Threshold": 100.0, "EvaluationPeriods": 1, "DatapointsToAlarm": 1},
-            "ALARM on a single breaching datapoint during the lump of 240 orders",
-        ),
-        (
-            {"Threshold": 150.0, "EvaluationPeriods": 1, "DatapointsToAlarm": 1},
-            "pages on a single breaching datapoint",
-        ),
-        ({"Threshold": 50.0, "EvaluationPeriods": 2}, "during the lump of 240 orders"),
-        ({"ComparisonOperator": "LessThanThreshold"}, "compares with LessThanThreshold"),
-        ({"Statistic": "SampleCount"}, "Statistic is SampleCount"),
-        ({"Namespace": "SQS"}, "found no datapoint in the whole day"),
-        ({"Dimensions": None}, "found no datapoint in the whole day"),
-        ({"MetricName": "AgeOfOldestMessage"}, "found no datapoint in the whole day"),
-    ],
-    ids=[
-        "depth, low",
-        "depth, high",
-        "no deletes",
-        "too high: late",
-        "far too high: never",
-        "1 of 1 on the lump",
-        "1 of 1 above the lump",
-        "2 of 2 too low",
-        "reversed comparison",
-        "sample count",
-        "wrong namespace",
-        "no dimensions",
-        "misspelt metric",
-    ],
-)
+@pytest.mark.parametrize("changes, first", STUCK_MISTAKES, ids=STUCK_MISTAKE_IDS)
 def test_stuck_check_names_each_mistake(shared, changes, first):
     check = check_stuck_alarm(shared, put(shared, **changes))
     assert not check and first in check.message, check.message
@@ -277,15 +306,6 @@ def test_stuck_check_takes_the_lab_not_an_alarm_object():
 
     check = check_stuck_alarm(alarms.oldest_message_age("shop-orders", 180, periods=3))
     assert not check and "not as an Alarm object" in check.message
-
-
-def test_stuck_check_needs_the_virtual_clock():
-    class RealLab:
-        virtual_time = False
-        sqs = trace = namespace = client = None  # what sqslab checks a lab for
-
-    check = check_stuck_alarm(RealLab())
-    assert not check and "SQSLAB_BACKEND=moto" in check.message
 
 
 # --- exercise 6.2 ---------------------------------------------------------------------------------
@@ -342,13 +362,17 @@ def test_the_thumbnail_run_meets_the_goal_with_the_right_policy(shared):
     assert max(run.instance_counts()) > 1  # it had to scale out
 
 
-def test_scaling_check_needs_the_virtual_clock():
+def test_scaling_check_says_it_did_not_check_on_a_real_clock():
     class RealLab:
         virtual_time = False
-        sqs = trace = namespace = client = None
+        sqs = trace = namespace = client = None  # what sqslab checks a lab for; no call is made
 
     check = check_scaling_target(RealLab(), ScalingPolicy(60, 2, 1, 10))
-    assert not check and "SQSLAB_BACKEND=moto" in check.message
+    assert not check and check.message.startswith("not checked here")
+    assert "target 30 thumbnails per instance" in check.message
+    assert "SQSLAB_BACKEND=moto" in check.message
+    wrong = check_scaling_target(RealLab(), ScalingPolicy(60, 0.5, 1, 10))
+    assert not wrong and "assumes 0.5 s of work" in wrong.message  # the policy is still checked
 
 
 # --- exercise 6.3 ---------------------------------------------------------------------------------
@@ -365,33 +389,7 @@ def test_dlq_check_passes_the_solution(shared):
     assert history.states == ["OK"] * 5 + ["ALARM"] * 4 + ["OK"] * 3
 
 
-@pytest.mark.parametrize(
-    "changes, first",
-    [
-        ({"TreatMissingData": "missing"}, "INSUFFICIENT_DATA while the DLQ was quiet"),
-        ({"TreatMissingData": "ignore"}, "INSUFFICIENT_DATA while the DLQ was quiet"),
-        ({"TreatMissingData": "breaching"}, "in ALARM while the DLQ was quiet"),
-        ({"MetricName": monitor.SENT, "Statistic": "Sum"}, "never changes when a message moves in"),
-        ({"EvaluationPeriods": 2, "DatapointsToAlarm": 2}, "minute 5; it fired in minute 6"),
-        ({"EvaluationPeriods": 2}, "stayed ALARM: with 0 dead letters it should clear"),
-        ({"Threshold": 1.0}, "minute 5; it fired in minute 7"),
-        ({"ComparisonOperator": "GreaterThanOrEqualToThreshold"}, "stayed ALARM"),
-        ({"queue": "refunds"}, "watches QueueName=refunds, not the dead-letter queue"),
-        ({"Dimensions": None}, "found no datapoint"),
-    ],
-    ids=[
-        "missing",
-        "ignore",
-        "breaching",
-        "sent",
-        "2 of 2",
-        "1 of 2",
-        "more than 1",
-        ">= 0",
-        "the source queue",
-        "no dimensions",
-    ],
-)
+@pytest.mark.parametrize("changes, first", DLQ_MISTAKES, ids=DLQ_MISTAKE_IDS)
 def test_dlq_check_names_each_mistake(shared, changes, first):
     check = check_dlq_alarm(shared, put_dlq(shared, **changes))
     assert not check and first in check.message, check.message

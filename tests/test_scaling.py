@@ -7,7 +7,8 @@ import math
 import pytest
 
 from sqslab import monitor, scaling
-from sqslab.errors import LabConfigError, LimitError
+from sqslab.emulator.clock import RealClock
+from sqslab.errors import LimitError
 from sqslab.scaling import ScalingPolicy
 
 
@@ -120,10 +121,38 @@ def test_the_same_run_twice_gives_the_same_series(lab):
         assert first.metrics.values(name) == second.metrics.values(name)
 
 
-def test_simulation_needs_the_virtual_clock():
+def test_on_a_real_clock_the_simulation_is_skipped_with_an_empty_run(capsys):
     class RealLab:
         virtual_time = False
-        sqs = trace = namespace = client = None  # what sqslab checks a lab for
+        sqs = trace = namespace = client = None  # what sqslab checks a lab for; no call is made
+        clock = RealClock()
 
-    with pytest.raises(LabConfigError, match="virtual clock"):
-        scaling.simulate(RealLab(), ScalingPolicy(60, 2))  # type: ignore[arg-type]
+    policy = ScalingPolicy(60, 2)
+    run = scaling.simulate(RealLab(), policy, [5, 60, 0], name="burst")  # type: ignore[arg-type]
+    said = capsys.readouterr().out
+    assert said.startswith("real clock: skipped scaling.simulate of 'burst' (3 minutes)")
+    assert run.skipped and not run.finished and run.arrivals == [5, 60, 0]
+    assert run.metrics.periods == 0 and run.metrics.source.startswith("skipped on a real clock")
+    assert run.instances == [] and run.instance_counts() == []
+    assert "skipped on a real clock" in repr(run.table())
+    assert sorted(run.alarms) == sorted(a.name for a in scaling.default_alarms("burst", policy))
+    assert all(h.states == [] for h in run.alarms.values())
+    assert_a_skipped_run_still_serves_later_cells(run)
+
+
+def assert_a_skipped_run_still_serves_later_cells(run: scaling.ScalingRun) -> None:
+    """What chapter 6 does with a run after it: evaluate an alarm, draw it, sum it up."""
+    import warnings
+
+    from sqslab import alarms, monitor_demo, plots
+
+    history = alarms.oldest_message_age(run.queue, 120, periods=3).evaluate(run.metrics)
+    assert history.states == [] and history.transitions() == [] and len(history.table()) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would print a kernel path into the notebook
+        fig = plots.monitor_dashboard(run.metrics, run.alarms, run.instances)
+    assert fig._suptitle is not None and fig._suptitle.get_text().endswith("no datapoints")
+    assert any("skipped on a real clock" in t.get_text() for t in fig.texts)
+    summary = monitor_demo.summary(run)
+    assert summary["peak_backlog"] == summary["left"] == summary["peak_instances"] == 0
+    assert summary["skipped"] == run.skipped

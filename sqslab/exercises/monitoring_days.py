@@ -2,7 +2,8 @@
 ``shop-orders`` day for exercise 6.1 (a healthy day, then a consumer that hangs) and the
 ``refunds-dlq`` day for exercise 6.3 (a dead-letter queue quiet for hours, two poison messages, a
 clean-up). Each runs once per lab, on the virtual clock; the checks evaluate the learner's alarm
-over the datapoints it left in CloudWatch."""
+over the datapoints it left in CloudWatch. On a real clock a day is not run: it comes as recorded
+on the moto backend (:mod:`.monitoring_recorded`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, facts
 from sqslab.arguments import LAB, requires
-from sqslab.errors import LabConfigError
+from sqslab.exercises.monitoring_recorded import WHY, Recording, load
 from sqslab.metric_cells import utc
 from sqslab.metric_series import align, period_seconds, queue_name
 from sqslab.sampler import Sampler
@@ -59,6 +60,8 @@ class Day:
     end: datetime
     events: list[tuple[datetime, str]] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    #: On a real clock: the day as recorded on moto (its datapoints are in no CloudWatch here).
+    recording: Recording | None = None
 
     def minute(self, when: datetime) -> int:
         """Minutes from the start of the day to ``when``."""
@@ -69,25 +72,31 @@ class Day:
         return utc(self.start.timestamp() + minute * MINUTE)
 
     def __repr__(self) -> str:
-        lines = [
-            f"{self.queue}, {self.start:%H:%M} to {self.end:%H:%M} UTC; the sampler published "
-            "its AWS/SQS metrics into CloudWatch each minute:"
-        ]
+        span = f"{self.queue}, {self.start:%H:%M} to {self.end:%H:%M} UTC"
+        lines = [f"{span}; the sampler published its AWS/SQS metrics into CloudWatch each minute:"]
+        if self.recording is not None:
+            lines = [
+                f"{span}, as recorded on the moto backend: {WHY}, so get_metric_data finds none "
+                "of its datapoints here; the check evaluates your alarm over the recorded ones:"
+            ]
         lines += [f"  {when:%H:%M}  {what}" for when, what in self.events]
         return "\n".join(lines)
 
 
 def _cached(lab: Lab, kind: str, run: Callable[[Lab], Day]) -> Day:
-    """The lab's day of ``kind``, run the first time it is asked for."""
-    if not lab.virtual_time:
-        raise LabConfigError(
-            "this day runs minutes of traffic on the lab's virtual clock: use the moto backend "
-            "(SQSLAB_BACKEND=moto, the default, or server)"
-        )
+    """The lab's day of ``kind``, run the first time it is asked for (recorded, on a real clock)."""
     days = _days.setdefault(lab, {})
     if kind not in days:
-        days[kind] = run(lab)
+        days[kind] = run(lab) if lab.virtual_time else recorded(kind)
     return days[kind]
+
+
+def recorded(kind: str) -> Day:
+    """The day ``kind`` (``orders`` or ``refunds``) as recorded on the moto backend."""
+    rec = load(kind)
+    day = Day(rec.queue, utc(rec.start), utc(rec.end), recording=rec)
+    day.events = _EVENTS[kind](day)
+    return day
 
 
 def _to_next_minute(lab: Lab) -> float:
@@ -148,7 +157,12 @@ def _run_orders(lab: Lab) -> Day:
         if (tick + 1) % TICKS == 0:
             sampler.sample()
     day = Day(queue_name(url), utc(start), utc(lab.clock.time()), urls={"queue": url})
-    day.events = [
+    day.events = _orders_events(day)
+    return day
+
+
+def _orders_events(day: Day) -> list[tuple[datetime, str]]:
+    return [
         (day.at(0), "orders arrive, about 6 a minute; the consumer keeps up"),
         (day.at(LUMP_AT), f"a batch job drops {LUMP} orders at once"),
         (
@@ -159,7 +173,6 @@ def _run_orders(lab: Lab) -> Day:
         (day.at(QUIET[-1] + 1), "orders again, about 6 a minute"),
         (day.at(HANG_AT), "the consumer hangs: it deletes nothing more"),
     ]
-    return day
 
 
 @requires(lab=LAB)
@@ -223,13 +236,20 @@ def _run_refunds(lab: Lab) -> Day:
         utc(lab.clock.time()),
         urls={"source": pair.source_url, "dlq": pair.dlq_url},
     )
-    day.events = [
+    day.events = _refunds_events(day)
+    return day
+
+
+def _refunds_events(day: Day) -> list[tuple[datetime, str]]:
+    return [
         (day.at(0), "both queues quiet for hours: empty, no calls (no datapoints)"),
         (day.at(POISON_AT), "a poison refund fails twice and moves to the DLQ"),
         (day.at(SECOND_POISON_AT), "a second poison refund moves to the DLQ"),
         (day.at(CLEANED_AT), "someone reads the dead letters, fixes the cause, deletes them"),
     ]
-    return day
+
+
+_EVENTS = {"orders": _orders_events, "refunds": _refunds_events}
 
 
 @requires(lab=LAB)

@@ -3,6 +3,7 @@ instances and the alarms' states, in CloudWatch's manner."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -66,10 +67,13 @@ def monitor_dashboard(
     _alarm_rows(axes[6], alarms or {}, metrics.period / 60)
     _threshold_lines(axes, alarms or {})
     axes[0].set_xlim(0, max(ends[-1] if ends else 1, 1))
-    fig.suptitle(
-        title or f"Queue {metrics.queue}: AWS/SQS metrics per minute ({metrics.source})",
-        fontsize=10,
-    )
+    heading = f"Queue {metrics.queue}: AWS/SQS metrics per minute ({metrics.source})"
+    if not metrics.periods:  # e.g. a scaling run skipped on a real clock: say why on the chart
+        heading = f"Queue {metrics.queue}: no datapoints"
+        note = textwrap.fill(metrics.source or "no datapoints", 60)
+        box = {"facecolor": "white", "edgecolor": "0.5", "boxstyle": "round"}
+        fig.text(0.5, 0.5, note, ha="center", va="center", fontsize=9, bbox=box, zorder=10)
+    fig.suptitle(title or heading, fontsize=10)
     return fig
 
 
@@ -101,7 +105,8 @@ def _draw_series(axes: Sequence[Axes], metrics: Metrics) -> list[float]:
     _gauge(axes[2], ends, metrics.values(AGE), colour="tab:purple")
     for name, colour in ((SENT, "tab:blue"), (RECEIVED, "tab:orange"), (DELETED, "tab:green")):
         _counts(axes[3], starts, metrics, name, colour, label=SHORT[name])
-    axes[3].legend(loc="upper right", fontsize=7)
+    if starts:
+        axes[3].legend(loc="upper right", fontsize=7)
     _counts(axes[4], starts, metrics, EMPTY, "0.5")
     return ends
 
@@ -138,7 +143,7 @@ def _counts(
 
 def _instances(ax: Axes, metrics: Metrics, instances: Sequence[tuple[datetime, int]]) -> None:
     """Instances running, from the minute each count was set to the end of the chart."""
-    if not instances:
+    if not instances and metrics.periods:
         ax.text(
             0.5,
             0.5,
@@ -148,6 +153,7 @@ def _instances(ax: Axes, metrics: Metrics, instances: Sequence[tuple[datetime, i
             transform=ax.transAxes,
             fontsize=8,
         )
+    if not instances:
         return
     xs = [(when.timestamp() - metrics.start) / 60 for when, _ in instances]
     counts = [n for _, n in instances]

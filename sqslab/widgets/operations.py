@@ -70,6 +70,9 @@ class MonitorPanel(Panel):
     def refresh(self) -> None:
         """Run with the current settings and write the summary under the sliders."""
         r = self.run()
+        if r["skipped"]:
+            self.report.value = f"{r['messages']} messages · {html.escape(r['skipped'])}"
+            return
         fired = ", ".join(html.escape(a) for a in r["alarms_fired"]) or "none"
         self.report.value = (
             f"{r['messages']} messages · peak backlog <b>{r['peak_backlog']}</b> · oldest message "
