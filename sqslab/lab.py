@@ -60,7 +60,7 @@ class Lab:
         self.account_id = account_id
         self.region: str = session.region_name or DEFAULT_REGION
         self.namespace = namespace or Namespace()
-        self.trace = Trace(clock.time)
+        self.trace = Trace(clock.time, self.namespace.full_name)
         self._config = config or Config()
         self._clients: dict[str, Any] = {}
         self._on_stop: list[Callable[[], None]] = []

@@ -23,7 +23,7 @@ def span(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             count = int(seconds // size)
             return f"{count} {'day' if unit == 'days' and count == 1 else unit}"
-    return f"{seconds:g} s"
+    return f"{round(seconds, 1):g} s"
 
 
 class DemoTime:

@@ -177,9 +177,12 @@ def _mark_batch_results(refs: list[MessageRef], parsed: dict[str, Any]) -> None:
 class Trace:
     """A list of :class:`CallRecord`, filled by hooks registered on a boto3 session."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(
+        self, now: Callable[[], float], full_name: Callable[[str], str] = lambda name: name
+    ) -> None:
         self.records: list[CallRecord] = []
         self._now = now
+        self._full_name = full_name
         self._open: dict[int, CallRecord] = {}
         self.enabled = True
 
@@ -205,8 +208,11 @@ class Trace:
         return self.records[index]
 
     def for_queue(self, name: str) -> list[CallRecord]:
-        """The records of one queue, given by name or URL."""
+        """The records of one queue, given by URL or by the name the lesson gave it (a lab's
+        namespace prefix, if any, is added as the lab adds it)."""
         wanted = name.rstrip("/").rsplit("/", 1)[-1]
+        if "/" not in name:
+            wanted = self._full_name(wanted)
         return [rec for rec in self.records if rec.queue == wanted]
 
     @contextmanager

@@ -55,7 +55,14 @@ def test_long_waits_on_a_real_clock_say_they_really_wait(capsys):
 
 @pytest.mark.parametrize(
     "seconds, text",
-    [(43200, "12 h"), (300, "5 min"), (86400, "1 day"), (90, "90 s"), (0.1, "0.1 s")],
+    [
+        (43200, "12 h"),
+        (300, "5 min"),
+        (86400, "1 day"),
+        (90, "90 s"),
+        (0.1, "0.1 s"),
+        (11.9885, "12 s"),
+    ],
 )
 def test_spans_read_as_a_person_says_them(seconds, text):
     assert realclock.span(seconds) == text

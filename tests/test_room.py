@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import threading
 import time
@@ -438,9 +439,10 @@ def test_the_lab_signs_with_the_room_key_and_never_with_aws_keys(url, room_file,
     monkeypatch.setenv("SQSLAB_SECRET_ACCESS_KEY", alice.secret_access_key)
     lab = start(quiet=True)
     try:
-        assert lab.sqs.create_queue(QueueName="lab")["QueueUrl"].endswith("/alice-lab")
+        url = lab.sqs.create_queue(QueueName="lab")["QueueUrl"]
+        assert re.search(r"/alice-[0-9a-f]{4}-lab$", url)  # the namespace, then this run's id
         names = [u.rsplit("/", 1)[1] for u in lab.sqs.list_queues()["QueueUrls"]]
-        assert "alice-lab" in names and all(n.startswith("alice-") for n in names)
+        assert url.rsplit("/", 1)[1] in names and all(n.startswith("alice-") for n in names)
     finally:
         lab.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from sqslab.lab import start
 from sqslab.trace import message_size
 
 
@@ -174,6 +175,20 @@ def test_for_queue_selects_one_queue_by_name_or_url(lab, sqs):
     assert [r.operation for r in by_name] == ["CreateQueue", "SendMessage"]
     assert lab.trace.for_queue(second) == lab.trace.for_queue("second")
     assert all(r.queue == "second" for r in lab.trace.for_queue(second))
+
+
+def test_for_queue_finds_a_queue_by_its_lesson_name_when_the_lab_prefixes_names(monkeypatch):
+    monkeypatch.setenv("SQSLAB_NAMESPACE", "alice")
+    lab = start("moto", quiet=True)
+    try:
+        url = lab.sqs.create_queue(QueueName="first")["QueueUrl"]
+        lab.sqs.send_message(QueueUrl=url, MessageBody="1")
+        assert url.endswith("/alice-first")
+        assert [r.operation for r in lab.trace.for_queue("first")] == ["CreateQueue", "SendMessage"]
+        assert lab.trace.for_queue("first") == lab.trace.for_queue(url)
+        assert lab.trace.for_queue("alice-first") == lab.trace.for_queue(url)
+    finally:
+        lab.stop()
 
 
 def test_create_queue_attributes_are_kept(lab, sqs):
