@@ -17,11 +17,16 @@ def empty_room(room: str) -> str:
     return room
 
 
+#: The run id every learner's lab gets in these tests (each real start draws a new one).
+RUN = "7e57"
+
+
 def learner(room: str, name: str, monkeypatch: pytest.MonkeyPatch) -> Lab:
     """A learner's lab on the room's server under namespace ``name``."""
     monkeypatch.setenv("SQSLAB_BACKEND", "endpoint")
     monkeypatch.setenv("SQSLAB_ENDPOINT_URL", room)
     monkeypatch.setenv(workshop.ENV, name)
+    monkeypatch.setattr("sqslab.lab.run_id", lambda: RUN)  # one known run id: names are known
     return start(quiet=True)
 
 
@@ -105,8 +110,8 @@ def test_learners_on_one_server_see_only_their_own_queues(empty_room, monkeypatc
     bob = learner(empty_room, "bob", monkeypatch)
     bob_url = bob.sqs.create_queue(QueueName="orders")["QueueUrl"]
 
-    assert alice_url != bob_url and alice_url.endswith("/alice-orders")
-    assert names(alice) == ["alice-orders"] and names(bob) == ["bob-orders"]
+    assert alice_url != bob_url and alice_url.endswith("/alice-7e57-orders")
+    assert names(alice) == ["alice-7e57-orders"] and names(bob) == ["bob-7e57-orders"]
     assert bob.sqs.get_queue_url(QueueName="orders")["QueueUrl"] == bob_url
     assert "Messages" not in bob.sqs.receive_message(QueueUrl=bob_url)
     got = alice.sqs.receive_message(
@@ -121,7 +126,7 @@ def test_a_namespace_that_starts_like_another_stays_apart(empty_room, monkeypatc
     learner(empty_room, "alice", monkeypatch).sqs.create_queue(QueueName="jobs")
     assert cli.main(["reset", "--namespace", "al", "--endpoint-url", empty_room]) == 0
     left = workshop.room_client(empty_room).list_queues()["QueueUrls"]
-    assert [u.rsplit("/", 1)[1] for u in left] == ["alice-jobs"]
+    assert [u.rsplit("/", 1)[1] for u in left] == ["alice-7e57-jobs"]
 
 
 def test_reset_clears_one_learner_and_leaves_the_others(empty_room, monkeypatch, capsys):
@@ -133,7 +138,7 @@ def test_reset_clears_one_learner_and_leaves_the_others(empty_room, monkeypatch,
     monkeypatch.setenv("SQSLAB_ENDPOINT_URL", empty_room)
     assert cli.main(["reset", "--namespace", "alice"]) == 0
     assert "deleted 3 queue(s) and 0 topic(s) of namespace 'alice'" in capsys.readouterr().out
-    assert names(lab) == ["bob-events.fifo", "bob-orders", "bob-orders-dlq"]
+    assert names(lab) == ["bob-7e57-events.fifo", "bob-7e57-orders", "bob-7e57-orders-dlq"]
     assert cli.main(["reset", "--namespace", "alice"]) == 0
     assert "no queues or topics of namespace 'alice'" in capsys.readouterr().out
 
@@ -159,13 +164,13 @@ def test_topics_are_namespaced_and_reset_with_their_learner(empty_room, monkeypa
     for who in ("alice", "bob"):
         lab = learner(empty_room, who, monkeypatch)
         arn = lab.client("sns").create_topic(Name="shop")["TopicArn"]
-        assert arn.endswith(f":{who}-shop")
+        assert arn.endswith(f":{who}-{RUN}-shop")
         lab.sqs.create_queue(QueueName="billing")
     sns = workshop.room_client(empty_room, service="sns")
     assert cli.main(["reset", "--namespace", "alice", "--endpoint-url", empty_room]) == 0
     assert "deleted 1 queue(s) and 1 topic(s) of namespace 'alice'" in capsys.readouterr().out
     left = [t["TopicArn"].rsplit(":", 1)[1] for t in sns.list_topics()["Topics"]]
-    assert left == ["bob-shop"]
+    assert left == ["bob-7e57-shop"]
 
 
 def test_reset_lists_past_the_first_page(empty_room, monkeypatch):
@@ -181,7 +186,7 @@ def test_reset_lists_past_the_first_page(empty_room, monkeypatch):
         return page
 
     monkeypatch.setattr(lab.sqs, "list_queues", two_per_page)
-    found = list(workshop.queue_urls(lab.sqs, "carol-"))
+    found = list(workshop.queue_urls(lab.sqs, lab.namespace.prefix))
     assert len(found) == 3 and len(pages) == 2
 
 
@@ -202,7 +207,7 @@ def test_reset_with_a_blank_namespace_is_an_error_not_the_login_name(
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "is empty" in err and "--namespace" in err
-    assert names(alice) == ["alice-orders"]  # nothing was deleted
+    assert names(alice) == ["alice-7e57-orders"]  # nothing was deleted
 
 
 def test_reset_refuses_a_namespace_it_would_have_changed(empty_room, monkeypatch, capsys):
@@ -210,7 +215,7 @@ def test_reset_refuses_a_namespace_it_would_have_changed(empty_room, monkeypatch
     alice.sqs.create_queue(QueueName="orders")
     assert cli.main(["reset", "--namespace", "alice!", "--endpoint-url", empty_room]) == 2
     assert "'!' (U+0021)" in capsys.readouterr().err
-    assert names(alice) == ["alice-orders"]
+    assert names(alice) == ["alice-7e57-orders"]
 
 
 @pytest.mark.parametrize(
