@@ -15,7 +15,7 @@ LAB_EXTRA ?=
 PARALLEL := -n auto --dist loadfile
 NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
 
-.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser faults test-real
+.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser faults test-real test-localstack
 
 venv: $(STAMP)
 
@@ -43,6 +43,12 @@ test-browser: venv
 ## make test-real: every notebook on a real clock (a fresh `sqslab server`), with per-notebook wall time and errors
 test-real: venv
 	$(BIN)/python scripts/run_real.py --json build/real-clock.json
+
+## make test-localstack: the same on LocalStack (host mode, no Docker), installed into .venv-localstack
+## (Python 3.12+; pins in scripts/localstack-requirements.txt), started before and stopped after the run
+LOCALSTACK_ARGS ?=
+test-localstack: venv
+	$(BIN)/python scripts/localstack.py --json build/localstack.json $(LOCALSTACK_ARGS)
 
 ## make faults: 200 seeded fault runs of the producer and worker pool; prints lost, duplicates, order
 faults: venv
@@ -80,4 +86,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-localstack

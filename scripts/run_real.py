@@ -7,8 +7,9 @@ notebook gets its own namespace (``SQSLAB_NAMESPACE``), so notebooks running sid
 share a queue. A cell marked ``# NBVAL_RAISES_EXCEPTION`` may raise; any other error, or a cell
 that outlives ``--cell-timeout``, is a failure, as is a notebook over ``--budget`` seconds.
 
-    python scripts/run_real.py [--endpoint URL] [--jobs N] [--budget S] [--cell-timeout S]
-                               [--json FILE] [notebook or folder ...]
+    python scripts/run_real.py [--endpoint URL] [--label TEXT] [--jobs N] [--budget S]
+                               [--cell-timeout S] [--json FILE] [--executed DIR]
+                               [notebook or folder ...]
 """
 
 from __future__ import annotations
@@ -72,8 +73,21 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def run_one(path: Path, cell_timeout: float) -> dict[str, Any]:
-    """Execute one notebook (in this process's environment); what happened, as a dict."""
+def unraised(nb: nbformat.NotebookNode) -> list[str]:
+    """The ids of cells marked to raise that ran without an error: the engine accepted what the
+    lesson shows AWS refusing (reported, not counted as a failure of the notebook)."""
+    return [
+        str(cell.get("id"))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        and cell.source.startswith(EXPECTED_ERROR)
+        and not any(out.get("output_type") == "error" for out in cell.get("outputs", []))
+    ]
+
+
+def run_one(path: Path, cell_timeout: float, executed: Path | None = None) -> dict[str, Any]:
+    """Execute one notebook (in this process's environment); what happened, as a dict. With
+    ``executed``, the executed notebook is also written there (outputs and tracebacks to read)."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -93,6 +107,10 @@ def run_one(path: Path, cell_timeout: float) -> dict[str, Any]:
     else:
         broken = []
     wall = time.monotonic() - started
+    if executed is not None:
+        target = executed / path.relative_to(ROOT / "notebooks")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
     timed = sorted(
         ((seconds(c), c.get("id")) for c in nb.cells if c.cell_type == "code"), reverse=True
     )
@@ -102,10 +120,13 @@ def run_one(path: Path, cell_timeout: float) -> dict[str, Any]:
         "cells": sum(c.cell_type == "code" for c in nb.cells),
         "slowest": [[cell_id, round(s, 1)] for s, cell_id in timed[:3]],
         "errors": broken + problems(nb),
+        "unraised": [] if broken else unraised(nb),
     }
 
 
-def run_in_child(path: Path, endpoint: str, cell_timeout: float) -> dict[str, Any]:
+def run_in_child(
+    path: Path, endpoint: str, cell_timeout: float, executed: Path | None = None
+) -> dict[str, Any]:
     """Run one notebook in a child process whose environment points the lab at ``endpoint``."""
     env = {
         **os.environ,
@@ -114,6 +135,8 @@ def run_in_child(path: Path, endpoint: str, cell_timeout: float) -> dict[str, An
         "SQSLAB_NAMESPACE": namespace(path),
     }
     command = [sys.executable, __file__, "--one", str(path), "--cell-timeout", str(cell_timeout)]
+    if executed is not None:
+        command += ["--executed", str(executed.resolve())]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -135,8 +158,20 @@ def endpoint_for(url: str | None) -> Iterator[str]:
         yield started
 
 
-def report(results: list[dict[str, Any]], budget: float) -> int:
-    """Print one line per notebook and every problem; the number of failing notebooks."""
+def summary(results: list[dict[str, Any]], failing: int, wall: float, label: str = "") -> str:
+    """One line for the whole run: notebooks clean, cells, errors, notebook time and wall time."""
+    cells, errors = sum(r["cells"] for r in results), sum(len(r["errors"]) for r in results)
+    quiet = sum(len(r.get("unraised", [])) for r in results)
+    busy = sum(r["wall_seconds"] for r in results)
+    return (
+        f"{label + ': ' if label else ''}{len(results) - failing} of {len(results)} notebooks clean, "
+        f"{cells} cells, {errors} errors, {quiet} expected errors not raised; "
+        f"{busy:.0f} s of notebook time, {wall:.0f} s wall"
+    )
+
+
+def report(results: list[dict[str, Any]], budget: float, wall: float = 0.0, label: str = "") -> int:
+    """Print one line per notebook, every problem and the summary; the number failing."""
     failing = 0
     print(f"\n{'notebook':48} {'wall s':>7} {'cells':>5}  slowest cells (s)")
     for r in results:
@@ -147,10 +182,9 @@ def report(results: list[dict[str, Any]], budget: float) -> int:
         print(f"{r['notebook']:48} {r['wall_seconds']:7.1f} {r['cells']:5}  {slowest}{mark}")
         for error in r["errors"]:
             print(f"    ! {error}")
-    total = sum(r["wall_seconds"] for r in results)
-    print(
-        f"\n{len(results) - failing} of {len(results)} notebooks clean; {total:.0f} s of notebook time"
-    )
+        for cell_id in r.get("unraised", []):
+            print(f"    ? {cell_id}: marked to raise, but ran without an error on this engine")
+    print(f"\n{summary(results, failing, wall, label)}")
     return failing
 
 
@@ -162,21 +196,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--budget", type=float, default=600, help="seconds allowed per notebook")
     parser.add_argument("--cell-timeout", type=float, default=120, help="seconds allowed per cell")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--label", default="", help="names the engine in the report, e.g. LocalStack"
+    )
+    parser.add_argument("--executed", type=Path, help="write each executed notebook under here")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one.resolve(), args.cell_timeout)))
+        print(json.dumps(run_one(args.one.resolve(), args.cell_timeout, args.executed)))
         return 0
     paths = [p.resolve() for p in notebooks(args.paths)]
+    started = time.monotonic()
     with endpoint_for(args.endpoint) as url, ThreadPoolExecutor(args.jobs) as pool:
+        engine = f" ({args.label})" if args.label else ""
         print(
-            f"real clock: {len(paths)} notebooks against {url}, {args.jobs} at a time", flush=True
+            f"real clock: {len(paths)} notebooks against {url}{engine}, {args.jobs} at a time",
+            flush=True,
         )
-        results = list(pool.map(lambda p: run_in_child(p, url, args.cell_timeout), paths))
+        results = list(
+            pool.map(lambda p: run_in_child(p, url, args.cell_timeout, args.executed), paths)
+        )
+    wall = time.monotonic() - started
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
-    return 1 if report(results, args.budget) else 0
+    return 1 if report(results, args.budget, wall, args.label) else 0
 
 
 if __name__ == "__main__":

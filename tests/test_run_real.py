@@ -47,3 +47,28 @@ def test_cell_time_comes_from_the_recorded_timing():
         "shell.execute_reply": "2026-12-06T04:00:12.500000Z",
     }
     assert runner.seconds(cell) == 12.5 and runner.seconds(new_code_cell("x")) == 0.0
+
+
+def test_a_cell_marked_to_raise_that_ran_clean_is_reported_apart():
+    nb = new_notebook(
+        cells=[
+            new_code_cell("# NBVAL_RAISES_EXCEPTION\nrefused()", outputs=[error("E", "no")]),
+            new_code_cell("# NBVAL_RAISES_EXCEPTION\naccepted()", outputs=[]),
+            new_code_cell("plain()", outputs=[]),
+        ]
+    )
+    for n, cell in enumerate(nb.cells):
+        cell["id"] = f"c{n:03d}"
+    assert runner.unraised(nb) == ["c001"] and runner.problems(nb) == []
+
+
+def test_the_summary_counts_notebooks_cells_errors_and_both_times():
+    results = [
+        {"cells": 10, "errors": ["c1: E: x", "c2: E: y"], "wall_seconds": 30.0, "unraised": ["c3"]},
+        {"cells": 5, "errors": [], "wall_seconds": 12.4},
+    ]
+    line = runner.summary(results, failing=1, wall=25.2, label="LocalStack 2026.3.0")
+    assert line == (
+        "LocalStack 2026.3.0: 1 of 2 notebooks clean, 15 cells, 2 errors, "
+        "1 expected errors not raised; 42 s of notebook time, 25 s wall"
+    )
