@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import sqslab
@@ -421,5 +422,21 @@ def test_each_endpoint_run_gets_fresh_names_so_a_rerun_never_meets_old_queues(mo
         assert second.sqs.list_queues()["QueueUrls"] == [new["QueueUrl"]]
         assert "your queues are named alice-" in second.describe()
         second.stop()
+    finally:
+        server.stop()
+
+
+def test_an_endpoint_lab_refuses_attribute_values_aws_refuses_as_emulators_do_not(monkeypatch):
+    """LocalStack 2026.3 and the sqslab server both accept a 50000 s visibility timeout."""
+    server, url = start_server("127.0.0.1", 0)
+    try:
+        monkeypatch.setenv("SQSLAB_ENDPOINT_URL", url)
+        monkeypatch.setenv("SQSLAB_NAMESPACE", "alice")
+        lab = start("endpoint", quiet=True)
+        queue = lab.sqs.create_queue(QueueName="ranges")["QueueUrl"]
+        with pytest.raises(ClientError, match="sqslab fidelity layer") as err:
+            lab.sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "50000"})
+        assert err.value.response["Error"]["Code"] == "InvalidAttributeValue"
+        lab.stop()
     finally:
         server.stop()

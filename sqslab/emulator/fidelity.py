@@ -1,7 +1,9 @@
-"""Fidelity layer: AWS rules that moto does not enforce, emulated on the moto backends only.
+"""Fidelity layer: AWS rules that moto does not enforce, emulated on the moto backends.
 
 Each rule is labelled in its error text and documented with the AWS page it follows. On the
-``endpoint`` and ``aws`` backends none of this runs: the real service answers.
+``endpoint`` backend (an emulator: `sqslab server`, LocalStack) the attribute ranges are checked in
+the lab before the call, since those engines accept values AWS refuses; on ``aws`` none of this
+runs: the real service answers.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ATTRIBUTE_FACTS = {
     "VisibilityTimeout": "visibility_timeout",
     "KmsDataKeyReusePeriodSeconds": "kms_data_key_reuse",
 }
-LABEL = "sqslab fidelity layer: AWS rejects this value, plain moto would accept it"
+LABEL = "sqslab fidelity layer: AWS rejects this value, moto and LocalStack would accept it"
 
 
 def attach(events: Any) -> None:
