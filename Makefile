@@ -40,9 +40,11 @@ bench: venv
 test-browser: venv
 	$(BIN)/pytest -m browser tests/browser
 
-## make test-real: every notebook on a real clock (a fresh `sqslab server`), with per-notebook wall time and errors
+## make test-real: every notebook on a real clock (a fresh `sqslab server`), all 18 side by side (they
+## mostly wait); fails on any error a learner did not cause or a notebook over 10 minutes
+REAL_ARGS ?= --jobs 18 --budget 600 --cell-timeout 120
 test-real: venv
-	$(BIN)/python scripts/run_real.py --json build/real-clock.json
+	$(BIN)/python scripts/run_real.py $(REAL_ARGS) --json build/real-clock.json
 
 ## make test-localstack: the same on LocalStack (host mode, no Docker), installed into .venv-localstack
 ## (Python 3.12+; pins in scripts/localstack-requirements.txt), started before and stopped after the run
