@@ -265,9 +265,12 @@ class Consumer:
             done, failed, untouched = self._run_batch_handler(worker, batch)
         else:
             done, failed, untouched = self._run_handler(worker, batch)
-        self.result.deleted += self.inflight.delete(worker, done)
+        deleted = self.inflight.delete(worker, done)
         self.inflight.retry_later(worker, failed)
-        self.result.released += self.inflight.release(worker, untouched)
+        released = self.inflight.release(worker, untouched)
+        with self._lock:  # other workers add theirs meanwhile (threads on a real clock)
+            self.result.deleted += deleted
+            self.result.released += released
 
     def _run_handler(self, worker: str, batch: list[Message]) -> tuple[list, list, list]:
         done: list[Message] = []
@@ -352,7 +355,9 @@ class Consumer:
             self.runner.wait_until(
                 self.clock.time() + float(self.heartbeat_interval or 0), wake_if=self._finished
             )
-            self.result.extended += self.inflight.extend()
+            extended = self.inflight.extend()
+            with self._lock:
+                self.result.extended += extended
 
     def _finished(self) -> bool:
         """True when no worker is left running (one stuck in a long poll after a stop counts as

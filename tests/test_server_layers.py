@@ -1,10 +1,12 @@
 """`sqslab server` runs the emulator's layers on its real clock, as the in-process backends do on
-their virtual one: a message move task runs (plain moto 5.2 has none and answers HTTP 500), and a
-FIFO deduplication id outlives the delete of its message."""
+their virtual one: a message move task runs (plain moto 5.2 has none and answers HTTP 500), a
+FIFO deduplication id outlives the delete of its message, and receives that arrive together
+never hand one message group to two consumers."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 
@@ -74,3 +76,62 @@ def test_the_server_host_undoes_its_layers_last_first() -> None:
     host.on_stop(second)  # registered twice, run once
     host.stop()
     assert done == ["second", "first"] and host.in_process
+
+
+def test_receives_at_the_same_moment_never_share_a_message_group(room: str) -> None:
+    """moto 5.2 notes a FIFO queue's held groups as a receive begins; eight consumers long-polling
+    at once each got messages of the same group (a pipeline then processed a customer's orders
+    out of order) until the server took one receive's look at a time."""
+    clients = [
+        boto3.client(
+            "sqs",
+            endpoint_url=room,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )  # fmt: skip
+        for _ in range(8)
+    ]
+    dlq = clients[0].create_queue(QueueName="layers-shared-dlq.fifo", Attributes=FIFO)["QueueUrl"]
+    policy = json.dumps({"deadLetterTargetArn": arn(clients[0], dlq), "maxReceiveCount": 3})
+    for round_ in range(6):  # a race: each round met it about every other time before
+        url = clients[0].create_queue(
+            QueueName=f"layers-shared-{round_}.fifo", Attributes={**FIFO, "RedrivePolicy": policy}
+        )["QueueUrl"]
+        fill(clients[0], url, 300, groups=39)
+        groups = [g for batch in receive_together(clients, url) for g in batch]
+        assert len(groups) > 10  # several consumers got messages
+        assert len(groups) == len(set(groups)), sorted(groups)
+
+
+FIFO = {"FifoQueue": "true", "VisibilityTimeout": "30"}
+
+
+def fill(sqs, url: str, count: int, groups: int) -> None:
+    """``count`` messages over ``groups`` message groups, the body naming the group."""
+    for start in range(0, count, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(n), "MessageBody": f"g{n % groups}", "MessageGroupId": f"g{n % groups}",
+                 "MessageDeduplicationId": str(n)}
+                for n in range(start, start + 10)
+            ],
+        )  # fmt: skip
+
+
+def receive_together(clients: list, url: str) -> list[set[str]]:
+    """One long-polling receive per client, all let go at once; the groups each one got."""
+    together, batches = threading.Barrier(len(clients)), []
+
+    def consume(sqs) -> None:
+        together.wait()
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+        batches.append({m["Body"] for m in got.get("Messages", [])})
+
+    threads = [threading.Thread(target=consume, args=(sqs,)) for sqs in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return batches

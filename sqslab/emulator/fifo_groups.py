@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ def _wrap_receive(inner: Any) -> Any:
         if _active is not None:
             queue = self.get_queue(queue_name)
             if queue.fifo_queue:
-                release_timed_out(queue)
+                with state.SERIAL:  # not while another server thread's receive looks
+                    release_timed_out(queue)
         return inner(self, queue_name, *args, **kwargs)
 
     receive_message.__wrapped__ = inner  # type: ignore[attr-defined]

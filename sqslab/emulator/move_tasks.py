@@ -144,7 +144,9 @@ class Redrive:
         self.lab = lab
         self._release = release
         self._tasks: dict[str, list[MoveTask]] = {}
-        self._lock = threading.RLock()
+        #: The emulator's one lock: a move reaches moto's queues, which take it (no lock order
+        #: to get wrong between this layer and a server thread's receive).
+        self._lock = state.SERIAL
 
     @staticmethod
     def now() -> float:

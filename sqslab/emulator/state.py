@@ -3,9 +3,15 @@ internal objects (its backends, queues and stored messages). Nothing here change
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+#: Held by a layer while it looks at or changes moto's SQS state from one of ``sqslab server``'s
+#: request threads (moto is not thread-safe): one receive's look, one send, delete or visibility
+#: change at a time. A long poll waits outside it.
+SERIAL = threading.RLock()
 
 
 @dataclass(frozen=True)

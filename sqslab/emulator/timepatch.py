@@ -5,10 +5,15 @@ into ``moto.sqs.models``); this layer replaces those two names, serves a long po
 virtual clock to the next moment something can change, and counts every queue change so a
 waiting poll looks again. With a :class:`~sqslab.emulator.clock.RealClock` moto keeps real time
 and real long polls, only faster: moto 5.2 converts two datetimes per stored message on every call.
+There (``sqslab server``, one thread per request) a long poll is a loop of instant receives, and
+each receive's look, send, delete and visibility change holds :data:`state.SERIAL`: moto 5.2
+notes a FIFO queue's held message groups as a receive begins, so two receives at once could each
+hand out messages of one group, which AWS never does.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +29,8 @@ ArrivalSource = Callable[[Any, float], float | None]
 
 _clock: Clock | None = None
 _arrivals: list[ArrivalSource] = []
+#: Real seconds between two looks of a long poll on a real clock (moto's own loop: 0.01 s).
+REAL_POLL_PAUSE = 0.02
 
 
 def _unix_time(original: Any) -> Any:
@@ -69,7 +76,10 @@ def _changing(method: Any) -> Any:
 
     def changed(*args: Any, **kwargs: Any) -> Any:
         try:
-            return method(*args, **kwargs)
+            if _clock is None or isinstance(_clock, VirtualClock):
+                return method(*args, **kwargs)
+            with state.SERIAL:  # a server thread: not while another one looks or changes
+                return method(*args, **kwargs)
         finally:
             if _clock is not None:
                 _clock.poke()
@@ -98,7 +108,7 @@ def _virtual_receive(original: Any) -> Any:
         message_attribute_names: list[str] | None = None,
     ) -> list[Any]:
         clock = _clock
-        if not isinstance(clock, VirtualClock):
+        if clock is None:
             return list(
                 original(
                     self,
@@ -108,6 +118,13 @@ def _virtual_receive(original: Any) -> Any:
                     visibility_timeout,
                     message_attribute_names,
                 )
+            )
+        if not isinstance(clock, VirtualClock):
+            return _real_receive(
+                lambda: original(
+                    self, queue_name, count, 0, visibility_timeout, message_attribute_names
+                ),
+                clock.time() + (wait_seconds_timeout or 0),
             )
         deadline = clock.time() + (wait_seconds_timeout or 0)
         while True:
@@ -124,6 +141,17 @@ def _virtual_receive(original: Any) -> Any:
 
     receive_message.__wrapped__ = original  # type: ignore[attr-defined]
     return receive_message
+
+
+def _real_receive(look: Callable[[], Any], deadline: float) -> list[Any]:
+    """A long poll on a real clock: instant looks, one receive at a time, until one finds
+    messages or ``deadline`` (the clock's time) has passed."""
+    while True:
+        with state.SERIAL:
+            found = list(look())
+        if found or _clock is None or _clock.time() >= deadline:
+            return found
+        time.sleep(REAL_POLL_PAUSE)  # real time on purpose: the server's clock is real
 
 
 def _poll_interrupted(clock: VirtualClock) -> bool:

@@ -16,15 +16,37 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sqslab import facts, orders
+from sqslab import facts, orders, realclock
 from sqslab.faults import WorkerCrash
 from sqslab.orders import Order
 from sqslab.orders.capstone_faults import BudgetExceeded, call_budget
+from sqslab.realclock import DemoTime
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
 _runs = itertools.count(1)
+#: How many times faster than written a check's scenario runs on a real clock.
+SPEEDUP = 10
+
+
+def check_time(lab: Lab, what: str, *, calls: bool = True, speedup: float = SPEEDUP) -> DemoTime:
+    """The clock of a check's scenario: as written on the virtual clock; on a real one
+    ``speedup`` times faster, and the check says so before it starts (and, with ``calls``, that
+    the timeouts in the learner's calls are shortened too)."""
+    demo = DemoTime(speedup, lab.virtual_time)
+    if not demo.virtual:
+        yours = (
+            f"; the timeouts and long polls in your calls are {speedup:g} times shorter too, "
+            "rounded up to whole seconds"
+            if calls
+            else ""
+        )
+        print(
+            f"{realclock.LABEL}: this check runs {what} {speedup:g} times faster than written (the "
+            f"30 s visibility timeout lasts {realclock.span(30 / speedup)}){yours}"
+        )
+    return demo
 
 
 def fresh_name(prefix: str) -> str:

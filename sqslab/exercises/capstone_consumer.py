@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, hint
-from sqslab.exercises.capstone_common import error_hints, ids
+from sqslab.exercises.capstone_common import check_time, error_hints, ids
 from sqslab.exercises.capstone_scenarios import (
     SCENARIOS,
     SLOW_SECONDS,
@@ -276,8 +276,9 @@ def check_order_consumer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     loses none and deletes only what succeeded, under each scenario's fault."""
     if fn is None:
         return hint(EXERCISE, f"define {NAME}(sqs, queue_url, step, done), then run this check")
+    demo = check_time(lab, f"its {len(SCENARIOS)} scenarios")
     for scenario in SCENARIOS:
-        outcome = run_scenario(lab, fn, scenario)
+        outcome = run_scenario(lab, fn, scenario, demo)
         problem = _problem(outcome)
         if problem is not None:
             return hint(EXERCISE, *problem)

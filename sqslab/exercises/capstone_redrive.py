@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from sqslab import queues
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
-from sqslab.exercises.capstone_common import call, error_hints, fresh_name, ids
+from sqslab.exercises.capstone_common import call, check_time, error_hints, fresh_name, ids
 from sqslab.exercises.capstone_scenarios import scenario_orders
 from sqslab.orders import AFTER_REDRIVE, OrderPipeline
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+    from sqslab.realclock import DemoTime
 
 EXERCISE = "ex7.4"
 NAME = "redrive_after_fix"
@@ -60,15 +61,17 @@ class Deploy:
         self.pipeline.fix()
 
 
-def dead_lettered(lab: Lab) -> OrderPipeline:
+def dead_lettered(lab: Lab, demo: DemoTime | None = None) -> OrderPipeline:
     """A pipeline run on :data:`ORDERS` with the buggy step: its DLQ holds the poison orders and
-    those held back behind them (no transient failures, so the same every run)."""
+    those held back behind them (no transient failures, so the same every run); with ``demo``,
+    its durations go through it."""
     pipeline = OrderPipeline(
         lab,
         scenario_orders(ORDERS),
         name=fresh_name("check-redrive"),
         failure_rate=0.0,
         workers=2,
+        demo=demo,
     )
     with lab.trace.paused():
         pipeline.create_queues()
@@ -91,7 +94,7 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     every one of them."""
     if fn is None:
         return hint(EXERCISE, f"define {NAME}(sqs, dlq_url, fix), then run this check")
-    pipeline = dead_lettered(lab)
+    pipeline = dead_lettered(lab, check_time(lab, "the consumers around your redrive", calls=False))
     assert pipeline.pair is not None
     pair, parked = pipeline.pair, [r["order_id"] for r in pipeline.dlq_records()]
     deploy = Deploy(pipeline)

@@ -20,10 +20,12 @@ from sqslab import dlq, orders, queues
 from sqslab.exercises.capstone_common import Called, call, fresh_name, order_id_of
 from sqslab.orders import Order, OrderStep, StepFaults
 from sqslab.orders.capstone_faults import Rival, inject_delete_failures
+from sqslab.orders.demo_calls import demo_calls
 from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+    from sqslab.realclock import DemoTime
 
 VISIBILITY = 30
 MAX_RECEIVES = 3
@@ -140,8 +142,18 @@ def _send(lab: Lab, url: str, sent: list[Order], copies: list[Order]) -> dict[st
     return found
 
 
-def run_scenario(lab: Lab, fn: Callable[..., Any], scenario: Scenario) -> Outcome:
-    """Run the learner's consumer through ``scenario`` until its queue is empty (or it gives up)."""
+def run_scenario(
+    lab: Lab, fn: Callable[..., Any], scenario: Scenario, demo: DemoTime | None = None
+) -> Outcome:
+    """Run the learner's consumer through ``scenario`` until its queue is empty (or it gives up);
+    with ``demo``, every duration goes through it, the timeouts in each SQS call included."""
+    if demo is None:
+        return _run(lab, fn, scenario, None)
+    with demo_calls(lab.sqs, demo):
+        return _run(lab, fn, scenario, demo)
+
+
+def _run(lab: Lab, fn: Callable[..., Any], scenario: Scenario, demo: DemoTime | None) -> Outcome:
     with lab.trace.paused():
         pair = dlq.create_pair(
             lab.sqs,
@@ -158,7 +170,7 @@ def run_scenario(lab: Lab, fn: Callable[..., Any], scenario: Scenario) -> Outcom
         slow={i: SLOW_SECONDS for i in scenario.slow},
         while_slow=lambda _order_id: rival.poll(),
     )
-    step = OrderStep(lab, failure_rate=0.0, faults=faults)
+    step = OrderStep(lab, failure_rate=0.0, faults=faults, demo=demo)
     messages = _send(lab, pair.source_url, sent, scenario_orders(scenario.copies))
     outcome = Outcome(scenario, step, pair, sent, messages)
     first_call = len(lab.trace)

@@ -27,6 +27,7 @@ from sqslab.naive.compare import (
 from sqslab.naive.guide import GuideLog, LogLine, guide_attributes
 from sqslab.naive.run import (
     BUDGET,
+    DEMO_BUDGET,
     DEVIATIONS,
     REAL_CLOCK_BUDGET,
     NaiveRun,
@@ -38,6 +39,7 @@ from sqslab.naive.run import (
 
 __all__ = [
     "BUDGET",
+    "DEMO_BUDGET",
     "DEVIATIONS",
     "Comparison",
     "GuideLog",

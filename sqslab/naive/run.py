@@ -3,6 +3,7 @@ did: the ledger, who is stuck behind a poison order, the guide's log, the calls 
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import cost, orders, queues
 from sqslab.arguments import check_finite
 from sqslab.errors import LimitError
+from sqslab.metric_series import queue_name
 from sqslab.naive.guide import (
     GuideConsumer,
     GuideLog,
@@ -18,30 +20,45 @@ from sqslab.naive.guide import (
     get_or_create_queue,
     queue_stats,
 )
+from sqslab.orders.demo_calls import demo_calls
+from sqslab.realclock import span
 from sqslab.tables import Table
 from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+    from sqslab.realclock import DemoTime
 
 #: The lab time the endless loop is given (s) on the virtual clock: see :func:`deviations`.
 BUDGET = 3600.0
 #: The same where the lab clock is real (endpoint and aws backends): the run takes that long.
 REAL_CLOCK_BUDGET = 900.0
+#: The same as written for a run a demo speeds up on a real clock (``demo=``), divided by its
+#: speed-up: the loop's calls take real time, so it needs more of its own time to drain.
+DEMO_BUDGET = 1200.0
 PHASE = "naive"
+#: The demo loop's ``time.sleep(2)`` after each cycle (s).
+PAUSE = 2
 
 
-def deviations(budget: float = BUDGET) -> tuple[str, ...]:
-    """Every way a naive run with this ``budget`` differs from the guide's code."""
+def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
+    """Every way a naive run with this ``budget`` differs from the guide's code (``speedup``: the
+    demo's, when a real-clock run went faster than written)."""
     return (
         "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
-        f"{budget:g} s of lab time (`budget=`; an hour on the virtual clock, a quarter of an "
-        "hour where the lab clock is real). The capstone pipeline processes all the orders, "
+        f"{budget:g} s of lab time (`budget=`; an hour on the virtual clock, "
+        + (
+            "a quarter of an hour where the lab clock is real"
+            if speedup == 1
+            else f"on this real clock {span(DEMO_BUDGET)} as written, run {speedup:g} times faster"
+        )
+        + "). The capstone pipeline processes all the orders, "
         "redrive included, in a fraction of an hour, and the naive loop's last success comes "
         "long before the bound; after it, each cycle only repeats the one before.",
         "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
         "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
-        "0.5 s of work take no real time, and the timestamps are the same on every run.",
+        "0.5 s of work take no real time, and the timestamps are the same on every run."
+        + (_faster(speedup) if speedup != 1 else ""),
         "The processing step is the capstone's (`orders.OrderProcessor`) instead of the guide's "
         "`random.random() < 0.8` stand-in: the same one failure in five, seeded per order and "
         "attempt instead of unseeded, plus the poison orders' quantity bug, which fails every "
@@ -52,6 +69,17 @@ def deviations(budget: float = BUDGET) -> tuple[str, ...]:
         "(`nv.log`, `nv.samples`) instead of printed.",
         "Region and credentials come from the lab (`lab.sqs`) instead of "
         "`boto3.client('sqs', region_name='us-east-1')`.",
+    )
+
+
+def _faster(speedup: float) -> str:
+    """The deviation of a run that went ``speedup`` times faster than the guide wrote it."""
+    return (
+        f" On this real clock the run goes {speedup:g} times faster (`demo=`): the pause, the "
+        f"work, the queue's visibility timeout and each long poll are {speedup:g} times shorter "
+        "(a timeout sent to SQS rounded up to a whole second), and the requests per hour once "
+        f"nothing can progress are given per hour of the loop as written (measured, divided by "
+        f"{speedup:g})."
     )
 
 
@@ -79,6 +107,7 @@ class NaiveRun:
     log: GuideLog
     started: float
     budget: float
+    speedup: float = 1
     stopped: float = 0.0
     cycles: int = 0
     samples: list[Sample] = field(default_factory=list)
@@ -91,7 +120,7 @@ class NaiveRun:
     @property
     def deviations(self) -> tuple[str, ...]:
         """How this run differs from the guide's code (the bound first)."""
-        return deviations(self.budget)
+        return deviations(self.budget, self.speedup)
 
     @property
     def ledger(self) -> orders.Ledger:
@@ -166,11 +195,12 @@ class NaiveRun:
         return cost.bill(r for r in self.records if r.started > self.drained_at())
 
     def idle_requests_per_hour(self) -> float:
-        """Billed requests an hour once no order can be processed any more."""
+        """Billed requests an hour once no order can be processed any more (an hour of the loop
+        as written, when the run went faster on a real clock)."""
         idle = self.stopped - self.drained_at()
         if idle <= 0:
             raise LimitError("the run stopped at its last success: give it a longer budget")
-        return self.idle_bill().requests / idle * cost.SECONDS_PER_HOUR
+        return self.idle_bill().requests / idle * cost.SECONDS_PER_HOUR / self.speedup
 
     def reconcile(self) -> orders.Reconciliation:
         """The capstone's checks applied to the naive run (its DLQ is empty)."""
@@ -222,12 +252,15 @@ def run_naive(
     failure_rate: float = 0.2,
     work_seconds: float = 0.5,
     budget: float | None = None,
+    demo: DemoTime | None = None,
 ) -> NaiveRun:
     """The guide's demo on ``lab``: create its two queues, send each order, then loop until
-    ``budget`` seconds of lab time have passed (:data:`BUDGET` on the virtual clock,
-    :data:`REAL_CLOCK_BUDGET` on a real one); finally read its DLQ's statistics."""
+    ``budget`` seconds of lab time have passed (:func:`default_budget`); finally read its DLQ's
+    statistics. With ``demo`` (``lab.demo_time(...)``) the guide's durations go through it: its
+    pause and work, and the timeouts its calls carry (:mod:`sqslab.orders.demo_calls`)."""
+    speedup = 1 if demo is None or demo.virtual else demo.speedup
     if budget is None:
-        budget = BUDGET if lab.virtual_time else REAL_CLOCK_BUDGET
+        budget = default_budget(lab, speedup)
     budget = check_finite("budget", budget, example="budget=600")
     if budget <= 0:
         raise LimitError(f"budget is the lab time the loop may run, in seconds; got {budget!r}")
@@ -235,23 +268,33 @@ def run_naive(
     sqs, start_index = lab.sqs, len(lab.trace)
     log = GuideLog(lab.clock.time)
     names = (f"{name}.fifo", f"{name}-dlq.fifo")
-    url, dlq_url = (get_or_create_queue(sqs, n, log) for n in names)
-    processor = orders.OrderProcessor(
-        lab, seed=seed, failure_rate=failure_rate, work_seconds=work_seconds
-    )
-    processor.phase = PHASE
-    run = NaiveRun(chosen, url, dlq_url, processor, log, lab.clock.time(), budget)
-    producer = GuideProducer(sqs, url, names[0], lab.now, log, run.dedup_ids)
-    for order in chosen:
-        producer.send_order(dict(order.record))
-    run.samples.append(sample(lab, run, names[0]))  # the demo's statistics before the loop
-    step = guide_step(processor, log)
-    consumer = GuideConsumer(sqs, url, names[0], step, log, dlq_url, received=run.received)
-    endless_loop(lab, run, consumer, names[0])
-    run.dlq_sends = consumer.dlq_sends
-    run.dlq_stats = queue_stats(sqs, dlq_url, names[1], log)  # the demo's last step
-    run.records = [r for r in lab.trace.records[start_index:] if r.queue in names]
+    with demo_calls(sqs, demo) if demo is not None else contextlib.nullcontext():
+        url, dlq_url = (get_or_create_queue(sqs, n, log) for n in names)
+        processor = orders.OrderProcessor(
+            lab, seed=seed, failure_rate=failure_rate, work_seconds=work_seconds / speedup
+        )
+        processor.phase = PHASE
+        run = NaiveRun(chosen, url, dlq_url, processor, log, lab.clock.time(), budget, speedup)
+        producer = GuideProducer(sqs, url, names[0], lab.now, log, run.dedup_ids)
+        for order in chosen:
+            producer.send_order(dict(order.record))
+        run.samples.append(sample(lab, run, names[0]))  # the demo's statistics before the loop
+        step = guide_step(processor, log)
+        consumer = GuideConsumer(sqs, url, names[0], step, log, dlq_url, received=run.received)
+        endless_loop(lab, run, consumer, names[0])
+        run.dlq_sends = consumer.dlq_sends
+        run.dlq_stats = queue_stats(sqs, dlq_url, names[1], log)  # the demo's last step
+    mine = {*names, queue_name(url), queue_name(dlq_url)}  # also with the lab's prefix, if any
+    run.records = [r for r in lab.trace.records[start_index:] if r.queue in mine]
     return run
+
+
+def default_budget(lab: Lab, speedup: float = 1) -> float:
+    """The loop's lab time: :data:`BUDGET` on the virtual clock, :data:`REAL_CLOCK_BUDGET` on a
+    real one, or :data:`DEMO_BUDGET` divided by the speed-up of a run a demo makes faster."""
+    if lab.virtual_time:
+        return BUDGET
+    return REAL_CLOCK_BUDGET if speedup == 1 else DEMO_BUDGET / speedup
 
 
 def guide_step(processor: orders.OrderProcessor, log: GuideLog) -> Callable[[dict[str, Any]], bool]:
@@ -287,7 +330,7 @@ def endless_loop(lab: Lab, run: NaiveRun, consumer: GuideConsumer, name: str) ->
         run.cycles += 1
         if lab.clock.time() - run.started >= run.budget:
             break
-        lab.wait(2)
+        lab.wait(PAUSE / run.speedup)
     run.stopped = lab.clock.time()
 
 

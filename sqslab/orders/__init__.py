@@ -20,14 +20,17 @@ The modules: :mod:`~sqslab.orders.data` (the orders file, :class:`Order`, :func:
 :mod:`~sqslab.orders.ledger` (:class:`Ledger`), :mod:`~sqslab.orders.step` (the processing step,
 :class:`OrderProcessor`), :mod:`~sqslab.orders.order_step` (:class:`OrderStep`, the same step for a
 consumer the learner writes, with the exercise checks' scripted faults),
-:mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`, the reference implementation) and
-:mod:`~sqslab.orders.reconciliation` (:func:`reconcile`). The names below are the ones the
-notebooks, the exercise checks and the tests use as ``orders.<name>``.
+:mod:`~sqslab.orders.pipeline` (:class:`OrderPipeline`, the reference implementation),
+:mod:`~sqslab.orders.reconciliation` (:func:`reconcile`) and :mod:`~sqslab.orders.demo_calls`
+(on a real clock, the timeouts in code the lab did not write, shortened by a demo's speed-up). The
+names below are the ones the notebooks, the exercise checks and the tests use as
+``orders.<name>``.
 """
 
 from __future__ import annotations
 
 from sqslab.orders.data import Order, find_data_file, load, money
+from sqslab.orders.demo_calls import DemoCalls, demo_calls
 from sqslab.orders.ledger import AFTER_REDRIVE, FIRST_PASS, Ledger, Processed
 from sqslab.orders.order_step import Attempt, OrderStep, StepFaults
 from sqslab.orders.pipeline import OrderPipeline, run
@@ -53,6 +56,7 @@ from sqslab.orders.step import (
 __all__ = [
     "AFTER_REDRIVE",
     "Attempt",
+    "DemoCalls",
     "EXACTLY_ONCE",
     "FIRST_PASS",
     "IN_ORDER",
@@ -66,6 +70,7 @@ __all__ = [
     "Reconciliation",
     "StepFaults",
     "TransientError",
+    "demo_calls",
     "find_data_file",
     "in_group_order",
     "load",

@@ -24,6 +24,7 @@ from sqslab.orders.step import OrderProcessor, TransientError
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+    from sqslab.realclock import DemoTime
 
 Heartbeat = Callable[[], Any]
 #: The outcomes an :class:`Attempt` records.
@@ -58,7 +59,8 @@ class Attempt:
 
 class OrderStep:
     """``step(order, heartbeat=None)``: process one order (a dict, a JSON body or an Order);
-    raise when it fails, record the success in :attr:`ledger`."""
+    raise when it fails, record the success in :attr:`ledger`. With ``demo``
+    (``lab.demo_time(...)``) every duration, the scripted slow orders' too, goes through it."""
 
     def __init__(
         self,
@@ -70,13 +72,21 @@ class OrderStep:
         retries: int = 2,
         faults: StepFaults | None = None,
         heartbeat_every: float = 10.0,
+        demo: DemoTime | None = None,
     ) -> None:
         self.lab = lab
+        #: Lesson seconds to lab seconds: ``demo`` (faster on a real clock), else as written.
+        self.seconds = demo if demo is not None else as_written
         self.processor = OrderProcessor(
-            lab, seed=seed, failure_rate=failure_rate, work_seconds=work_seconds, retries=retries
+            lab,
+            seed=seed,
+            failure_rate=failure_rate,
+            work_seconds=self.seconds(work_seconds),
+            retries=retries,
+            retry_wait=self.seconds(1.0),
         )
         self.faults = faults or StepFaults()
-        self.heartbeat_every = heartbeat_every
+        self.heartbeat_every = self.seconds(heartbeat_every)
         self.attempts: Counter[str] = Counter()
         self.log: list[Attempt] = []
         self.heartbeats: Counter[str] = Counter()
@@ -129,7 +139,7 @@ class OrderStep:
             self.lab.wait(self.processor.work_seconds)
             raise WorkerCrash(f"the worker died while processing {order_id} (simulated)")
         if order_id in self.faults.slow:
-            self._work(self.faults.slow[order_id], order_id, heartbeat)
+            self._work(self.seconds(self.faults.slow[order_id]), order_id, heartbeat)
             if self.faults.while_slow is not None:
                 self.faults.while_slow(order_id)
         if attempt <= self.faults.transient.get(order_id, 0):
@@ -173,6 +183,11 @@ class OrderStep:
         return (
             f"<OrderStep processed={len(self.ledger)} attempts={dict(counts)} phase={self.phase!r}>"
         )
+
+
+def as_written(seconds: float) -> float:
+    """A duration as the lesson wrote it (no demo speed-up)."""
+    return seconds
 
 
 def _record(order: Any) -> dict[str, Any]:

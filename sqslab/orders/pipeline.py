@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -20,15 +21,20 @@ from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+    from sqslab.realclock import DemoTime
 
 #: Retries after a failure: visible again after a jittered 0-2, 0-4, ... s, at most 20 s.
 DEFAULT_BACKOFF = BackoffPolicy(base=2.0, cap=20.0)
+#: Seconds of each long poll of the pool's workers.
+LONG_POLL = 20
 MOVE_TASK_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask")
 
 
 class OrderPipeline:
     """The capstone, step by step: :meth:`create_queues`, :meth:`send`, :meth:`process`,
-    :meth:`fix`, :meth:`redrive`, :meth:`process` again, :meth:`reconcile` (or :meth:`run`)."""
+    :meth:`fix`, :meth:`redrive`, :meth:`process` again, :meth:`reconcile` (or :meth:`run`).
+    With ``demo`` (``lab.demo_time(...)``) every duration goes through it: on a real clock the
+    visibility timeout, long polls, work, backoff and idle timeout are that many times shorter."""
 
     def __init__(
         self,
@@ -46,6 +52,7 @@ class OrderPipeline:
         backoff: BackoffPolicy = DEFAULT_BACKOFF,
         retries: int = 2,
         receive_batch: int = 10,
+        demo: DemoTime | None = None,
     ) -> None:
         self.lab = lab
         self.orders = list(orders) if orders is not None else load()
@@ -55,11 +62,18 @@ class OrderPipeline:
         self.workers = workers
         self.receive_batch = check_batch_size(receive_batch)
         self.max_receive_count = dlq.check_max_receive_count(max_receive_count)
-        self.visibility_timeout = visibility_timeout
-        self.idle_timeout = idle_timeout
-        self.backoff = backoff
+        self.demo = demo
+        self.visibility_timeout = self._whole(visibility_timeout)
+        self.idle_timeout = self._seconds(idle_timeout)
+        self.wait_time = self._whole(LONG_POLL)
+        self.backoff = backoff if demo is None else _faster(backoff, demo)
         self.processor = OrderProcessor(
-            lab, seed=seed, failure_rate=failure_rate, work_seconds=work_seconds, retries=retries
+            lab,
+            seed=seed,
+            failure_rate=failure_rate,
+            work_seconds=self._seconds(work_seconds),
+            retries=retries,
+            retry_wait=self._seconds(1.0),
         )
         self.store = ProcessedStore()
         self.handler = idempotent(self.processor, self.store, key=order_key)
@@ -73,6 +87,11 @@ class OrderPipeline:
         self._move_from = len(lab.trace)
         self.started = lab.clock.time()
         self._trace_from = len(lab.trace)
+
+    @property
+    def speedup(self) -> float:
+        """How many times faster than written the run goes (1 on the virtual clock)."""
+        return 1 if self.demo is None or self.demo.virtual else self.demo.speedup
 
     @property
     def ledger(self) -> Ledger:
@@ -121,6 +140,7 @@ class OrderPipeline:
             batch_handler=in_group_order(self.handler, self.held_back, key=order_key),
             workers=self.workers,
             batch_size=self.receive_batch,
+            wait_time=self.wait_time,
             backoff=self.backoff,
             stop=StopPolicy(idle_timeout=self.idle_timeout),
             clock=self.lab.clock,
@@ -272,6 +292,14 @@ class OrderPipeline:
         ]
         return Table(("step", "value"), rows)
 
+    def _seconds(self, seconds: float) -> float:
+        """A duration as written, or through the pipeline's demo (faster on a real clock)."""
+        return seconds if self.demo is None else self.demo(seconds)
+
+    def _whole(self, seconds: int) -> int:
+        """A duration in whole seconds for an API parameter (at least 1 s once scaled)."""
+        return seconds if self.demo is None else max(1, math.ceil(self.demo(seconds)))
+
     def _pair(self) -> dlq.QueuePair:
         if self.pair is None:
             raise RuntimeError("no queues yet: call create_queues() (or run()) first")
@@ -283,6 +311,13 @@ def run(lab: Lab, orders: list[Order] | None = None, **kw: Any) -> OrderPipeline
     pipeline = OrderPipeline(lab, orders, **kw)
     pipeline.run()
     return pipeline
+
+
+def _faster(backoff: BackoffPolicy, demo: DemoTime) -> BackoffPolicy:
+    """The same backoff with its base and cap through ``demo``."""
+    return BackoffPolicy(
+        base=demo(backoff.base), cap=demo(backoff.cap), factor=backoff.factor, jitter=backoff.jitter
+    )
 
 
 def _name(url: str) -> str:
