@@ -360,9 +360,8 @@ class Consumer:
                 self.result.extended += extended
 
     def _finished(self) -> bool:
-        """True when no worker is left running (one stuck in a long poll after a stop counts as
-        finished: it releases whatever that poll brings). Before the first worker is spawned it is
-        False: on a real clock the heartbeat and timer threads start before the workers do."""
+        """True when no worker is left running (one stuck in a long poll after a stop counts: it
+        releases what that poll brings); False before the first worker (those threads start first)."""
         workers = [t for t in self.runner.tasks if _is_worker(t)]
         return bool(workers) and all(t.done or self._abandonable(t) for t in workers)
 
@@ -376,8 +375,7 @@ class Consumer:
 
     def _check_idle(self) -> None:
         """Stop once no worker holds a message and none was received for ``idle_timeout`` s."""
-        limit = self.stop_policy.idle_timeout
-        busy = len(self.inflight) > 0 or self._in_handler > 0
+        limit, busy = self.stop_policy.idle_timeout, len(self.inflight) > 0 or self._in_handler > 0
         if limit is not None and not busy and self.clock.time() - self._last_receive >= limit:
             self.stop("idle")
 
