@@ -42,6 +42,11 @@ class DemoTime:
         scaled = seconds / self.speedup
         return int(scaled) if float(scaled).is_integer() else scaled
 
+    def past(self, seconds: float) -> float:
+        """``seconds``, and a second more on a real clock: a real timer (AWS's, LocalStack's) ends
+        a moment after its time, so a wait for it to run out allows for that."""
+        return seconds if self.virtual else self(seconds) + 1
+
     def __repr__(self) -> str:
         return f"<DemoTime {'as written' if self.virtual else f'{self.speedup:g}x faster'}>"
 

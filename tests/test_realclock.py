@@ -31,6 +31,12 @@ def test_on_a_real_clock_a_demo_is_faster_and_says_by_how_much(capsys):
     assert "1 min lasts 6 s here" in capsys.readouterr().out
 
 
+def test_a_wait_past_a_timer_adds_a_second_on_a_real_clock_only():
+    assert realclock.demo_time(FakeLab(True), 10).past(10) == 10
+    assert realclock.demo_time(FakeLab(False), 10).past(10) == 2
+    assert realclock.demo_time(FakeLab(False), 1).past(30) == 31
+
+
 @pytest.mark.parametrize("speedup", [0, 0.5, -3, True, "10"])
 def test_a_speedup_below_one_is_refused_with_the_rule(speedup):
     with pytest.raises(LimitError, match="1 or more"):
