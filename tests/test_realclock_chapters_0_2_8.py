@@ -6,6 +6,7 @@ waited for, and the chapter 8 checks run scaled, in seconds."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -177,7 +178,8 @@ def test_exercise_8_2_runs_scaled_on_a_real_clock(real_lab: Lab) -> None:
     passed = exercises.check_partial_batch(real_lab, handle_receipts)
     assert passed, passed.message
     failed = exercises.check_partial_batch(real_lab, raising)
-    assert not failed and "8 good receipt(s) ended in the DLQ" in failed.message
+    assert not failed  # how many good receipts share the bad one's batch varies on a real clock
+    assert re.search(r"[1-9]\d* good receipt\(s\) ended in the DLQ", failed.message)
     assert time.monotonic() - before < 60
 
 
