@@ -185,7 +185,7 @@ def versions() -> dict[str, str]:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Print versions and the active backend, check that it answers and what it supports."""
-    from sqslab import capabilities
+    from sqslab import capabilities, engines
     from sqslab.errors import LabConfigError
     from sqslab.lab import BACKENDS, resolve_backend, start
 
@@ -208,6 +208,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         count = len(lab.sqs.list_queues().get("QueueUrls", []))
         where = lab.endpoint_url or f"{lab.backend} ({lab.region})"
         print(f"answers      yes: {where}, {count} queue(s) visible")
+        print(f"engine       {engines.describe(engines.identify(lab))}")
         print(f"clock        {capabilities.clock_text(lab)}")
         found = capabilities.check(lab)
     finally:

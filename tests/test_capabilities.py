@@ -24,6 +24,7 @@ def test_the_sqslab_server_supports_everything_the_chapters_use(room, monkeypatc
         assert f"  {name:12} yes: " in out
     assert "(chapters 5 and 7: redrive)" in out
     assert "clock        real: long demos run faster than written" in out
+    assert "engine       an SQS endpoint: taken to behave as AWS documents" in out
 
 
 def test_plain_moto_behind_an_endpoint_has_no_move_tasks_and_the_doctor_says_so(monkeypatch):

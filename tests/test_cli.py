@@ -98,6 +98,7 @@ def test_doctor_reports_versions_and_a_working_backend(capsys, monkeypatch):
     assert "moto " in out and "boto3 " in out and "python " in out
     assert "backend      moto" in out
     assert "answers      yes" in out and "clock        virtual" in out
+    assert "engine       moto: where it differs from AWS" in out
     assert "  move tasks   yes: " in out
 
 

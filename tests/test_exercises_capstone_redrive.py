@@ -9,6 +9,7 @@ import json
 import pytest
 from capstone_answers import answers, leaked
 
+from sqslab import engines
 from sqslab.exercises import check_order_redrive
 from sqslab.exercises.capstone_redrive import dead_lettered
 
@@ -118,3 +119,46 @@ def test_the_wrong_queue_and_a_redrive_by_hand(lab, wrong):
     check = hinted(lab, wrong["the_source_queue"], "Dead Letter Queue")
     assert "names the DLQ" in check.more[0]
     hinted(lab, wrong["by_hand"], "started no message move task")
+
+
+def elsewhere(lab):
+    """A redrive that deploys the fix, then moves the orders into another queue and waits."""
+
+    def redrive(sqs, dlq_url, fix):
+        fix()
+        other = sqs.create_queue(
+            QueueName=f"{lab.namespace.prefix}elsewhere.fifo", Attributes={"FifoQueue": "true"}
+        )["QueueUrl"]
+        arn = dlq_arn(sqs, dlq_url)
+        sqs.start_message_move_task(SourceArn=arn, DestinationArn=dlq_arn(sqs, other))
+        while sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["Status"] == "RUNNING":
+            lab.wait(1)
+
+    return redrive
+
+
+def test_orders_moved_somewhere_else_are_not_a_pass(lab):
+    hinted(lab, elsewhere(lab), "never reached the consumers", "somewhere else")
+    assert "DestinationArn" in check_order_redrive(lab, elsewhere(lab), hint=2).more[0]
+
+
+def test_orders_an_engine_drops_on_redrive_are_said_not_hidden(lab):
+    """On an engine that keeps the dedup id on a FIFO move task (LocalStack), the orders it drops
+    are named and their processing is not judged; on any other engine they are the learner's."""
+    lab._engine = engines.Engine("LocalStack 2026.3.0", engines.LOCALSTACK_FLAWS)
+    check = check_order_redrive(lab, elsewhere(lab))  # stands in for the engine losing them
+    assert check, check.message
+    assert "LocalStack 2026.3.0 then dropped" in check.message
+    assert "docs/localstack.md, 5.2" in check.message
+    hinted(lab, wrong_order(lab), "before the fix was deployed")  # still judged there
+
+
+def wrong_order(lab):
+    def redrive(sqs, dlq_url, fix):
+        arn = dlq_arn(sqs, dlq_url)
+        sqs.start_message_move_task(SourceArn=arn)
+        while sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["Status"] == "RUNNING":
+            lab.wait(1)
+        fix()
+
+    return redrive

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import cost, dlq, queues
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import ConsumeResult, StopPolicy, WorkerPool, check_batch_size
+from sqslab.engines import wait_out_dedup_window
 from sqslab.errors import LimitError
 from sqslab.idempotency import ProcessedStore, idempotent
 from sqslab.orders.data import Order, as_record, load
@@ -86,6 +87,7 @@ class OrderPipeline:
         self._move_records: list[CallRecord] = []
         self._move_from = len(lab.trace)
         self.started = lab.clock.time()
+        self.sent_at = self.started
         self._trace_from = len(lab.trace)
 
     @property
@@ -129,6 +131,7 @@ class OrderPipeline:
         self.sent = Producer(
             self.lab.sqs, pair.source_url, batch_size=10, seed=self.seed
         ).send_many(self.messages())
+        self.sent_at = self.lab.clock.time()
         return self.sent
 
     def pool(self) -> WorkerPool:
@@ -180,6 +183,7 @@ class OrderPipeline:
         params: dict[str, Any] = {"SourceArn": self._pair().dlq_arn}
         if rate is not None:
             params["MaxNumberOfMessagesPerSecond"] = rate
+        wait_out_dedup_window(self.lab, self.sent_at)
         self._move_from = len(self.lab.trace)  # this task's calls only, not another queue's
         handle = self.lab.sqs.start_message_move_task(**params)["TaskHandle"]
         self._wait_for_move_task()
