@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 #: its old deduplication id, which the queue still remembers for 5 minutes after the first send,
 #: so the message is dropped as a duplicate (and counted as moved). AWS redrives a new message.
 FIFO_REDRIVE_KEEPS_DEDUP_ID = "fifo-redrive-keeps-dedup-id"
-LOCALSTACK_FLAWS = frozenset({FIFO_REDRIVE_KEEPS_DEDUP_ID})
+#: docs/localstack.md 4.1 (localstack#12457): a FIFO message made visible again (visibility 0, or
+#: its timeout ending) makes its whole group visible while other messages of it are in flight, so
+#: a customer's later orders can be processed before an earlier one that failed.
+FIFO_GROUP_NOT_HELD = "fifo-group-not-held"
+LOCALSTACK_FLAWS = frozenset({FIFO_REDRIVE_KEEPS_DEDUP_ID, FIFO_GROUP_NOT_HELD})
+ISSUE_12457 = "https://github.com/localstack/localstack/issues/12457"
 #: Where the course describes each difference.
 DOCS = "docs/localstack.md"
 #: Seconds to wait for the health page: an engine that does not have it answers at once.
@@ -98,6 +103,16 @@ def fifo_redrive_note(lab: Lab, seconds: float) -> str:
         f"{identify(lab).name}: a move task into a FIFO queue keeps each message's deduplication "
         f"id, and within 5 minutes of the send the queue drops it as a duplicate (AWS redrives a "
         f"new message; {DOCS}, 5.2): waiting {seconds:.0f} s until those 5 minutes have passed"
+    )
+
+
+def fifo_group_note(engine: Engine) -> str:
+    """Why a FIFO order check can fail on ``engine`` (one that does not hold a group)."""
+    return (
+        f"{engine.name} does not hold a FIFO message group while a message of it is in flight "
+        f"once another is made visible again ({ISSUE_12457}; {DOCS}, 4.1): a customer's later "
+        "orders can go ahead of an earlier one, so a failed order check here is the engine's, not "
+        "the pipeline's (AWS and sqslab server keep the order)"
     )
 
 

@@ -98,3 +98,13 @@ def test_doctor_points_a_localstack_learner_to_the_differences(gateway):
     assert "docs/localstack.md" in engines.describe(flawed)
     assert "fidelity layers" in engines.describe(engines.Engine("moto"))
     assert "behave as AWS" in engines.describe(engines.Engine("AWS"))
+
+
+def test_the_capstone_excuses_a_broken_order_only_on_an_engine_that_breaks_it(lab):
+    """On moto the order holds and nothing is excused; LocalStack's group flaw is named."""
+    pipeline = orders.OrderPipeline(lab, orders.load()[:60], name="held")
+    pipeline.run()
+    assert pipeline.reconcile().excused == {}
+    flawed = engines.Engine("LocalStack 2026.3.0", engines.LOCALSTACK_FLAWS)
+    note = engines.fifo_group_note(flawed)
+    assert "issues/12457" in note and "4.1" in note

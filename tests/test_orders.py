@@ -171,6 +171,20 @@ def test_a_swapped_pair_for_one_customer_fails_only_the_order_check():
     assert str(result.check(IN_ORDER)).startswith("FAIL  per-customer order preserved")
 
 
+def test_an_engine_flaw_excuses_only_the_check_it_explains():
+    """An order check an engine broke stays FAIL in the table and is said in the notes;
+    assert_ok lets it pass, but still raises for any other failed check."""
+    swapped = reconcile(SMALL, Ledger([entry(1, A2), entry(2, B1), entry(3, A1)]), [])
+    swapped.excuse(IN_ORDER, "the engine does not hold a group")
+    swapped.assert_ok()
+    assert "FAIL" in str(swapped.check(IN_ORDER)) and swapped.notes[-1].startswith("the engine")
+    missing = reconcile(SMALL, Ledger([entry(1, A1), entry(2, B1)]), [])
+    missing.excuse(IN_ORDER, "not failed, so not excused")
+    assert missing.excused == {}
+    with pytest.raises(AssertionError, match="exactly once"):
+        missing.assert_ok()
+
+
 def test_a_missing_order_fails_exactly_once_and_revenue():
     ledger = Ledger([entry(1, A1), entry(2, B1)])
     result = reconcile(SMALL, ledger, [])
