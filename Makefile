@@ -47,8 +47,9 @@ test-real: venv
 	$(BIN)/python scripts/run_real.py $(REAL_ARGS) --json build/real-clock.json
 
 ## make test-localstack: the same on LocalStack (host mode, no Docker), installed into .venv-localstack
-## (Python 3.12+; pins in scripts/localstack-requirements.txt), started before and stopped after the run
-LOCALSTACK_ARGS ?=
+## (Python 3.12+; pins in scripts/localstack-requirements.txt), started before and stopped after the run;
+## a cell may take 330 s there: chapter 7's FIFO redrive waits out LocalStack's dedup flaw (docs/localstack.md 5.2)
+LOCALSTACK_ARGS ?= --jobs 6 --budget 600 --cell-timeout 330
 test-localstack: venv
 	$(BIN)/python scripts/localstack.py --json build/localstack.json $(LOCALSTACK_ARGS)
 
