@@ -160,6 +160,7 @@ class Ceiling:
 def ceiling(groups: int, tier: str = TIERS[0]) -> Ceiling:
     """The model's ceiling for ``groups`` distinct groups all busy: the partitions their ids hash
     to, each at one partition's quota, and never more than the Region's quota."""
+    check_count("groups", groups, minimum=1, example="groups=100")
     partitions = partition_count(tier)
     used = len({partition_of(g, partitions) for g in group_ids(groups)})
     calls = min(facts.get(tier).value, used * partition_quota())

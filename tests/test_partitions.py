@@ -170,3 +170,10 @@ def test_the_chart_draws_each_region_and_the_default_mode():
 def test_the_chart_wants_ceilings():
     with pytest.raises(WrongTypeError, match="Ceiling"):
         plots.partition_scaling([1, 2, 3])
+
+
+def test_errors_name_the_argument_and_the_choices():
+    with pytest.raises(LimitError, match="groups must be 1 or more"):
+        partitions.ceiling(0)
+    with pytest.raises(WrongTypeError, match="fifo_ht_throughput_other"):
+        partitions.ceiling(10, "us-east-1")
