@@ -118,3 +118,12 @@ def test_high_throughput_check(sqs):
     assert "FifoThroughputLimit" in check_high_throughput(sqs).message
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoThroughputLimit": "perMessageGroupId"})
     assert check_high_throughput(sqs)
+
+
+def test_high_throughput_check_refuses_the_limit_without_group_scope(sqs):
+    attrs = {**FIFO, "FifoThroughputLimit": "perMessageGroupId"}
+    url = sqs.create_queue(QueueName="clicks.fifo", Attributes=attrs)["QueueUrl"]
+    check = check_high_throughput(sqs)
+    assert not check and "allowed only when DeduplicationScope is messageGroup" in check.message
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DeduplicationScope": "messageGroup"})
+    assert check_high_throughput(sqs)

@@ -108,3 +108,28 @@ def test_high_throughput_hints_name_the_attribute_before_its_value(sqs):
     assert_graded(check, last_has="'perMessageGroupId'")
     sqs.create_queue(QueueName="clicks-std")
     assert_graded(check_high_throughput(sqs, queue="clicks-std"), last_has="'FifoQueue'")
+
+
+def test_high_throughput_hint_names_the_rule_a_wrong_combination_breaks(sqs):
+    limit_only = {**FIFO, "FifoThroughputLimit": "perMessageGroupId"}
+    sqs.create_queue(QueueName="clicks.fifo", Attributes=limit_only)
+    check = check_high_throughput(sqs)
+    assert_graded(check, last_has="'messageGroup'")
+    rule = "perMessageGroupId is allowed only when DeduplicationScope is messageGroup"
+    assert rule in check.message and "DeduplicationScope is 'queue'" in check.message
+
+
+def test_high_throughput_hint_says_what_the_scope_alone_gives(sqs):
+    scope_only = {**FIFO, "DeduplicationScope": "messageGroup"}
+    sqs.create_queue(QueueName="clicks.fifo", Attributes=scope_only)
+    check = check_high_throughput(sqs)
+    assert_graded(check, last_has="'perMessageGroupId'")
+    assert "FifoThroughputLimit is 'perQueue'" in check.message
+    assert "normal throughput is in effect" in check.message
+
+
+def test_high_throughput_hint_for_the_defaults_says_the_queue_has_normal_throughput(sqs):
+    sqs.create_queue(QueueName="clicks.fifo", Attributes=FIFO)
+    check = check_high_throughput(sqs)
+    assert "normal throughput (300 API calls/s per action)" in check.message
+    assert "deduplication across the queue" in check.message

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sqslab import facts, realclock
+from sqslab import facts, partitions, realclock
 from sqslab.exercises.arguments import (
     FUNCTION,
     LAB,
@@ -277,27 +277,44 @@ def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
             "Attributes={'FifoQueue': 'true', 'DeduplicationScope': 'messageGroup', "
             "'FifoThroughputLimit': 'perMessageGroupId'}",
         )
-    if attributes(sqs, url).get("FifoQueue") != "true":
-        return not_fifo(name, queue)
     attrs = attributes(sqs, url)
+    if attrs.get("FifoQueue") != "true":
+        return not_fifo(name, queue)
+    mode = partitions.mode(attrs)
     return first_problem(
         name,
         [
             (
-                attrs.get("DeduplicationScope") == "messageGroup",
-                f"DeduplicationScope is {attrs.get('DeduplicationScope')!r}: in high-throughput "
-                "mode deduplication works per message group, not per queue (section 5)",
+                mode.scope == partitions.SCOPES[1],
+                scope_problem(mode),
                 "set_queue_attributes changes it on the existing queue",
                 "'DeduplicationScope': 'messageGroup'",
             ),
             (
-                attrs.get("FifoThroughputLimit") == "perMessageGroupId",
-                f"FifoThroughputLimit is {attrs.get('FifoThroughputLimit')!r}: in high-throughput "
-                "mode the throughput quota applies per message group, not per queue (section 5)",
+                mode.limit == partitions.LIMITS[1],
+                f"FifoThroughputLimit is {mode.limit!r}: with DeduplicationScope messageGroup "
+                f"alone, {facts.get('fifo_ht_other_combinations').text}; high-throughput mode "
+                "needs both attributes (section 5)",
                 "set_queue_attributes changes it on the existing queue",
                 "'FifoThroughputLimit': 'perMessageGroupId'",
             ),
         ],
         f"{queue!r} is a FIFO queue in high-throughput mode (deduplication and the throughput "
         "quota per message group).",
+    )
+
+
+def scope_problem(mode: partitions.Mode) -> str:
+    """The first hint for a high-throughput queue whose DeduplicationScope is not messageGroup,
+    naming the rule the pair of attributes breaks."""
+    if mode.limit == partitions.LIMITS[1]:
+        return (
+            f"FifoThroughputLimit is perMessageGroupId but DeduplicationScope is {mode.scope!r}: "
+            f"AWS's rule is that {facts.get('fifo_throughput_limit_scope').text} (section 5)"
+        )
+    if mode.scope not in partitions.SCOPES:
+        return f"DeduplicationScope is {mode.scope!r}: {mode.describe()} (section 5)"
+    return (
+        f"DeduplicationScope is {mode.scope!r}: in high-throughput mode deduplication works per "
+        f"message group, not per queue; as it is, the queue gets {mode.describe()} (section 5)"
     )

@@ -8,6 +8,7 @@ from sqslab.plots.dashboard import ALARM_COLOURS, DASHBOARD_PANELS, monitor_dash
 from sqslab.plots.delivery import backoff_by_receive, group_order, message_outcomes
 from sqslab.plots.lifecycle import message_timeline
 from sqslab.plots.queues import TIME_ATTRIBUTES, attribute_ranges, queue_depth
+from sqslab.plots.throughput import partition_scaling
 
 __all__ = [
     "ALARM_COLOURS",
@@ -23,6 +24,7 @@ __all__ = [
     "monitor_dashboard",
     "monthly_cost",
     "naive_vs_right",
+    "partition_scaling",
     "polling_comparison",
     "queue_depth",
     "service_fit",

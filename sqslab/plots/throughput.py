@@ -1,0 +1,51 @@
+"""Throughput charts (chapter 4): how far a high-throughput FIFO queue can go with N message
+groups, in sqslab's model of AWS's documented quotas (not a measurement)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
+
+from sqslab import facts
+from sqslab.arguments import requires
+from sqslab.partitions import LABEL, region_name
+from sqslab.plots.base import lazy_kind, new_figure
+
+if TYPE_CHECKING:
+    from sqslab.partitions import Ceiling
+
+#: What :func:`partition_scaling` draws.
+CEILINGS = lazy_kind("partitions", "Ceiling", "partitions.scaling([1, 10, 100], tier)", many=True)
+
+
+@requires(rows=CEILINGS)
+def partition_scaling(rows: Sequence[Ceiling], title: str = "") -> Figure:
+    """API calls per second per action against the number of busy groups (log axes): one line
+    per Region tier in ``rows``, and the default FIFO mode's quota as a dashed line."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for tier in dict.fromkeys(row.tier for row in rows):
+        mine = sorted((r for r in rows if r.tier == tier), key=lambda r: r.groups)
+        ax.plot(
+            [r.groups for r in mine],
+            [r.calls_per_second for r in mine],
+            "o-",
+            markersize=3,
+            label=region_name(tier),
+        )
+    default = facts.get("fifo_throughput")
+    ax.axhline(default.value, color="0.4", linestyle="--", label=f"default mode: {default.text}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("distinct message groups, all busy")
+    ax.set_ylabel("API calls/s per action")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.grid(True, which="major", alpha=0.3)
+    ax.set_title(LABEL, fontsize=7, color="0.35")
+    fig.suptitle(title or "High-throughput FIFO: the ceiling grows with the groups", fontsize=10)
+    ax.legend(loc="upper left", fontsize="x-small")
+    return fig
