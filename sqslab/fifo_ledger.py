@@ -29,6 +29,7 @@ class Ledger:
 
     applied: list[Step] = field(default_factory=list)
     failing: Counter[Step] = field(default_factory=Counter)
+    raised: list[Step] = field(default_factory=list)
 
     def fail(self, account: str, step: int, times: int = 1) -> None:
         """Make ``step`` of ``account`` raise :class:`LedgerBusy` on its next ``times`` tries."""
@@ -40,13 +41,15 @@ class Ledger:
         step = (str(body["account"]), int(body["step"]))
         if self.failing[step] > 0:
             self.failing[step] -= 1
+            self.raised.append(step)
             raise LedgerBusy(f"{step[0]} step {step[1]}: the ledger is busy, try again")
         self.applied.append(step)
 
     def reset(self) -> None:
-        """Forget what was applied and every failure still to come."""
+        """Forget what was applied, what failed, and every failure still to come."""
         self.applied.clear()
         self.failing.clear()
+        self.raised.clear()
 
     def orders(self) -> dict[str, list[int]]:
         """Each account's steps in the order they were applied (repeats included)."""

@@ -80,26 +80,32 @@ def event(messages: Iterable[Message], queue_arn: str, region: str = "us-east-1"
     return {"Records": [record(m, queue_arn, region) for m in messages]}
 
 
-def failures(response: Any, batch_ids: Iterable[str]) -> set[str]:
-    """The message ids a function's return value reports as failed.
-
-    No value, or an empty list, means the whole batch succeeded. A response of another shape, or
-    an identifier that is empty or not in the batch, makes Lambda treat the whole batch as
-    failed, and so does this function."""
-    ids = set(batch_ids)
+def listed(response: Any) -> set[Any] | None:
+    """The item identifiers a function's return value lists as failed (empty for a success), or
+    None for an answer Lambda cannot read (not an object, ``batchItemFailures`` not a list)."""
     if not response:
         return set()
     if not isinstance(response, dict):
-        return ids
+        return None
     items = response.get("batchItemFailures")
     if items is None:
         return set()
     if not isinstance(items, list):
+        return None
+    return {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
+
+
+def failures(response: Any, batch_ids: Iterable[str]) -> set[str]:
+    """The message ids a function's return value reports as failed.
+
+    No value, or an empty list, means the whole batch succeeded. A response of another shape, or
+    an identifier that is empty, null, under another key or not in the batch, makes Lambda treat
+    the whole batch as failed, and so does this function."""
+    ids = set(batch_ids)
+    found = listed(response)
+    if found is None or not found <= ids:
         return ids
-    failed = {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
-    if not failed <= ids:
-        return ids
-    return {str(item_id) for item_id in failed}  # all of them ids, so text
+    return {str(item_id) for item_id in found}  # all of them ids, so text
 
 
 def batch_handler(
