@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqslab import lambda_batches
+
+if TYPE_CHECKING:
+    from sqslab.lab import Lab
+    from sqslab.lambda_poller import MappingResult
 
 #: One step of one account.
 Step = tuple[str, int]
@@ -94,3 +101,18 @@ def send(sqs: Any, queue_url: str, sent: list[Step]) -> None:
     ]
     for start in range(0, len(entries), 10):
         sqs.send_message_batch(QueueUrl=queue_url, Entries=entries[start : start + 10])
+
+
+def failure_lab(
+    lab: Lab, name: str, handler: Callable[[dict, Any], Any], ledger: Ledger, visibility: float
+) -> MappingResult:
+    """Chapter 8's FIFO failure lab: two accounts of five steps on a fresh FIFO queue ``name``,
+    acct-1's step 2 failing once, run through ``handler`` as Lambda would."""
+    url = lab.sqs.create_queue(
+        QueueName=f"{name}.fifo",
+        Attributes={"FifoQueue": "true", "VisibilityTimeout": str(visibility)},
+    )["QueueUrl"]
+    send(lab.sqs, url, steps(2, 5))
+    ledger.reset()
+    ledger.fail("acct-1", 2)
+    return lambda_batches.run(lab, url, handler)

@@ -61,10 +61,10 @@ class Watched:
             self.unreadable = True
             return response
         failed_groups = {account for account, _ in self.ledger.raised[before:]}
-        self.held_back += [
-            records[i]["body"]
-            for i in found
-            if records[i]["attributes"].get("MessageGroupId") not in failed_groups
+        self.held_back += [  # in the batch's order, so the hint reads the same on every run
+            r["body"]
+            for i, r in records.items()
+            if i in found and r["attributes"].get("MessageGroupId") not in failed_groups
         ]
         return response
 
