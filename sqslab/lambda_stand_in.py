@@ -39,8 +39,8 @@ TRUST = {
 }
 #: What the lab prints where it creates no function.
 ON_AWS = (
-    "aws: the lab creates no Lambda function or IAM role in your account, so the mapping cells "
-    "are skipped; with a function of your own the call is the same (leave Enabled on)"
+    "aws: the lab creates no Lambda function or IAM role in your account, so the mapping cell "
+    "skips its boto3 calls; with a function of your own they are the same (leave Enabled on)"
 )
 
 
@@ -73,9 +73,10 @@ def stand_in_function(lab: Lab, name: str) -> str | None:
 
 
 def _no_lambda(lab: Lab, err: Exception) -> None:
+    code = err.response.get("Error", {}).get("Code") if isinstance(err, ClientError) else None
     print(
-        f"{lab.backend}: this endpoint answers no Lambda calls ({type(err).__name__}), so the "
-        "mapping cells are skipped; the moto backends (SQSLAB_BACKEND=moto) run them"
+        f"{lab.backend}: this endpoint answers no Lambda calls ({code or type(err).__name__}), "
+        "so the mapping cell skips its boto3 calls; the moto backends (SQSLAB_BACKEND=moto) run them"
     )
 
 
