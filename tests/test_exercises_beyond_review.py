@@ -1,5 +1,5 @@
 """Chapter 8 after the content review: 8.1 insists on the attribute scope the exercise asks for,
-8.3 on a TLS Deny that covers this queue and on no Allow open to everyone (a TLS or wildcard
+8.4 on a TLS Deny that covers this queue and on no Allow open to everyone (a TLS or wildcard
 condition does not name anyone), and on a customer managed key; every first hint is graded."""
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from sqslab.exercises.dlq import (
 from sqslab.exercises.dlq_by_hand import check_parked_by_hand
 from sqslab.exercises.duplicates import check_idempotent_handler
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
+from sqslab.exercises.fifo_lambda import check_fifo_in_order
 from sqslab.exercises.guide import check_guide_stuck
 from sqslab.exercises.heartbeat import check_heartbeat
 from sqslab.exercises.monitoring import (
@@ -46,6 +47,7 @@ __all__ = [
     "check_customer_groups",
     "check_dlq_alarm",
     "check_drain",
+    "check_fifo_in_order",
     "check_first_roundtrip",
     "check_guide_stuck",
     "check_heartbeat",

@@ -294,11 +294,11 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
     )
 
 
-@expects("ex8.3", lab=LAB)
+@expects("ex8.4", lab=LAB)
 def check_payroll_locked(lab: Lab) -> Check:
-    """Exercise 8.3: ``payroll`` encrypted with SSE-KMS under a customer managed key (data key
+    """Exercise 8.4: ``payroll`` encrypted with SSE-KMS under a customer managed key (data key
     reused for an hour), reachable over TLS only, open to no one."""
-    exercise, sqs = "ex8.3", lab.sqs
+    exercise, sqs = "ex8.4", lab.sqs
     url = queue_url(sqs, PAYROLL)
     if url is None:
         return hint(
