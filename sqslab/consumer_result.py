@@ -44,8 +44,9 @@ def behind_failure(message: Message, failed: list[Message], fifo: bool) -> bool:
 def sort_batch(
     batch: list[Message], failed_ids: set[str], fifo: bool
 ) -> tuple[list[Message], list[Message], list[Message]]:
-    """Successes, failures, and (FIFO) messages after a failure in their group, which Lambda's
-    rule for FIFO batches treats as not processed."""
+    """Successes, failures, and (FIFO) messages after a failure in their group, which the
+    course's consumer treats as not processed so that the group keeps its order (Lambda itself
+    deletes what the function does not report: there the function must report them)."""
     done: list[Message] = []
     failed: list[Message] = []
     behind: list[Message] = []
