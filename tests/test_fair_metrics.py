@@ -131,3 +131,32 @@ def test_derived_gauges_agree_with_the_layer_on_moto(lab, sqs):
         0
     ]
     assert got.values(monitor.NOT_VISIBLE) == [110] and got.values(monitor.VISIBLE) == [200]
+
+
+def test_the_sampler_publishes_the_fair_gauges_into_moto_cloudwatch(lab, sqs):
+    url = sqs.create_queue(QueueName="tenants", Attributes={"VisibilityTimeout": "3600"})[
+        "QueueUrl"
+    ]
+    sampler = monitor.Sampler(lab, url)
+    for minute in range(3):
+        entries = [{"Id": str(n), "MessageBody": "x", "MessageGroupId": "flood"} for n in range(10)]
+        for _ in range(4):
+            sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        sqs.send_message(QueueUrl=url, MessageBody="y", MessageGroupId=f"tenant{minute}")
+        for _ in range(4):
+            sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+        lab.wait(60)
+        sampler.sample()
+    derived = sampler.metrics(url)
+    published = monitor.from_cloudwatch(
+        lab.client("cloudwatch"), "tenants", start=T0, end=lab.clock.time(), names=monitor.KNOWN
+    )
+    assert published.table(monitor.FAIR).rows == derived.table(monitor.FAIR).rows
+    assert published.values(monitor.NOISY) == [1, 1, 1]
+    assert published.values(monitor.QUIET_NOT_VISIBLE) == [1, 2, 3]
+
+
+def test_the_default_cloudwatch_queries_stay_the_standard_set():
+    assert [q["Label"] for q in monitor.metric_queries("q")] == list(monitor.METRICS)
+    fair = monitor.metric_queries("q", names=monitor.KNOWN)
+    assert [q["Label"] for q in fair][-5:] == list(monitor.FAIR)
