@@ -250,3 +250,23 @@ def test_the_description_gives_the_sources_and_the_exact_thresholds():
     assert "sqs-fair-queues-detailed.html" in text and "approximate" in text
     for figure in ("10 %", "30 of its own", "5 minutes", "60 seconds", "29 in flight is not 30"):
         assert figure in text
+
+
+def test_the_book_notes_holds_only_for_queues_with_group_ids_and_forgets_old_ones():
+    from sqslab.emulator.fair_book import QueueBook
+    from sqslab.emulator.fair_rules import Tenant, Thresholds
+
+    limits, book = Thresholds.from_facts(), QueueBook()
+    book.sent(Tenant(None, "m1"), 0.0)
+    assert not book.grouped and book.last_send == {}  # no group id: nothing to remember
+    book.sent(Tenant("A"), 0.0)
+    assert book.grouped
+    book.received(Tenant("A"), "a1", 0.0, deadline=30.0)
+    book.received(Tenant("A"), "a1", 40.0, deadline=70.0)  # timed out at 30, received again
+    book.deleted("a1", 50.0)
+    assert [(d.start, d.stop) for d in book.deliveries] == [(0.0, 30.0), (40.0, 50.0)]
+    assert book.processing(60.0, limits.window) == {Tenant("A"): 40.0}
+    book.prune(95.0, limits)  # the window starts at 35 s: the first hold is forgotten
+    assert [(d.start, d.stop) for d in book.deliveries] == [(40.0, 50.0)]
+    book.prune(300.0, limits)
+    assert book.deliveries == [] and book.last_send == {}  # 5 minutes without a send

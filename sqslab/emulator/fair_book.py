@@ -57,11 +57,15 @@ class QueueBook:
     last_send: dict[Tenant, float] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     open: dict[str, Delivery] = field(default_factory=dict)
+    #: True once a message with a group id arrived: only then are holds noted (a queue without
+    #: group ids costs the layer nothing).
+    grouped: bool = False
 
     def sent(self, tenant: Tenant, at: float) -> None:
         """A message of ``tenant`` arrived at ``at`` (messages without a group id are not kept:
         they are never noisy)."""
         if tenant.group is not None:
+            self.grouped = True
             self.last_send[tenant] = max(at, self.last_send.get(tenant, at))
 
     def received(self, tenant: Tenant, message_id: str, at: float, deadline: float) -> None:
@@ -159,6 +163,11 @@ class FairQueues:
         if queue not in self._books:
             self._books[queue] = QueueBook()
         return self._books[queue]
+
+    def watched(self, queue: Any) -> QueueBook | None:
+        """The book of ``queue`` once a message with a group id arrived in it, else None."""
+        book = self._books.get(queue)
+        return book if book is not None and book.grouped else None
 
     def loads(self, queue: Any, now: float) -> dict[Tenant, Load]:
         """Each tenant's load on ``queue`` at ``now``, stored messages in moto's order."""

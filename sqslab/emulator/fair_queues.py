@@ -20,7 +20,8 @@ moto 5.2 accepts MessageGroupId on a standard queue and ignores it: oldest first
 
 How: on standard queues only, moto's ``Queue.add_message`` notes each tenant's last send; the
 backend's receive, delete and visibility change note each message's hold (receive -> delete, end
-of its visibility timeout, or a visibility change that ends it): its processing time. During a
+of its visibility timeout, or a visibility change that ends it): its processing time, from the
+queue's first message with a group id on (a queue without group ids costs nothing). During a
 receive, ``Queue.messages`` (moto's visible messages, oldest first) is served in the fair order of
 :func:`.fair_rules.serving_order`, the noisy tenants computed by :func:`.fair_rules.noisy` at that
 moment of the lab's clock; ``Queue.approximate_number_of_messages``, which moto reads while it
@@ -40,7 +41,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.emulator import state
-from sqslab.emulator.fair_book import LABEL, FairQueues, Labelled, tenant_of_message
+from sqslab.emulator.fair_book import (
+    LABEL,
+    FairQueues,
+    Labelled,
+    QueueBook,
+    tenant_of_message,
+)
 from sqslab.emulator.fair_rules import (
     APPROXIMATE_QUOTE,
     CONCURRENCY_QUOTE,
@@ -121,6 +128,13 @@ def _ours(queue: Any) -> FairQueues | None:
     return None if layer is None or queue.fifo_queue else layer
 
 
+def _watched(queue: Any) -> QueueBook | None:
+    """The active layer's book of ``queue`` while it notes the queue's holds (see
+    :meth:`FairQueues.watched`)."""
+    layer = _ours(queue)
+    return None if layer is None else layer.watched(queue)
+
+
 def _wrap_receive(inner: Any) -> Any:
     """moto's receive: the fair order during the call, then each message's hold noted."""
 
@@ -137,11 +151,12 @@ def _wrap_receive(inner: Any) -> Any:
             _local.look = outer
         now = _now()
         with state.SERIAL:
-            book = layer.book(queue)
-            for message in found:
-                book.received(
-                    tenant_of_message(message), message.id, now, message.visible_at / 1000
-                )
+            book = layer.watched(queue)
+            if book is not None:
+                for message in found:
+                    deadline = message.visible_at / 1000
+                    book.received(tenant_of_message(message), message.id, now, deadline)
+                book.prune(now, layer.limits)
             if look.changed and found:
                 layer.note(queue, found, look.noisy, now)
                 _local.reordered = True
@@ -209,12 +224,12 @@ def _wrap_delete(inner: Any) -> Any:
 
     def delete_message(self: Any, queue_name: str, receipt_handle: str) -> Any:
         queue = self.get_queue(queue_name)
-        layer = _ours(queue)
-        message = None if layer is None else state.message_with_handle(queue, receipt_handle)
+        book = _watched(queue)
+        message = None if book is None else state.message_with_handle(queue, receipt_handle)
         result = inner(self, queue_name, receipt_handle)
-        if layer is not None and message is not None:
+        if book is not None and message is not None:
             with state.SERIAL:
-                layer.book(queue).deleted(message.id, _now())
+                book.deleted(message.id, _now())
         return result
 
     delete_message.__wrapped__ = inner  # type: ignore[attr-defined]
@@ -229,11 +244,11 @@ def _wrap_visibility(inner: Any) -> Any:
     ) -> Any:
         result = inner(self, queue_name, receipt_handle, visibility_timeout)
         queue = self.get_queue(queue_name)
-        layer = _ours(queue)
-        message = None if layer is None else state.message_with_handle(queue, receipt_handle)
-        if layer is not None and message is not None:
+        book = _watched(queue)
+        message = None if book is None else state.message_with_handle(queue, receipt_handle)
+        if book is not None and message is not None:
             with state.SERIAL:
-                layer.book(queue).moved(message.id, _now(), message.visible_at / 1000)
+                book.moved(message.id, _now(), message.visible_at / 1000)
         return result
 
     change_message_visibility.__wrapped__ = inner  # type: ignore[attr-defined]
