@@ -88,9 +88,10 @@ With the layer on, on standard queues only (never on FIFO queues; without group 
 changes):
 - a tenant is a message group; a message without a group id is a tenant of its own, counted in
   every share and never noisy;
-- a tenant is noisy with more than {_fact("fair_noisy_in_flight_share")} and {_fact("fair_noisy_min_in_flight")},
-  or more than {_fact("fair_noisy_processing_share")}: each receive counts from the receive to
-  its delete, to the end of its visibility timeout or to a visibility change that ends it, over
+- a tenant is noisy with more than {_fact("fair_noisy_in_flight_share")}
+  and {_fact("fair_noisy_min_in_flight")}, or with more than
+  {_fact("fair_noisy_processing_share")}: each receive counts from the receive to its delete,
+  to the end of its visibility timeout or to a visibility change that ends it, over
   {_fact("fair_processing_window")} (sqslab's window: AWS only says "recent");
 - a tenant with no message waiting, or without a send for {_fact("fair_quiet_after_no_send")}, is quiet;
 - a receive returns quiet tenants' messages first, oldest first, then noisy tenants' messages,
