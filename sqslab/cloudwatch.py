@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqslab.metric_cells import utc
@@ -19,9 +19,13 @@ from sqslab.metric_series import (
 
 
 def metric_queries(
-    queue: str, period: int = 60, statistics: Mapping[str, str] | None = None
+    queue: str,
+    period: int = 60,
+    statistics: Mapping[str, str] | None = None,
+    names: Sequence[str] = METRICS,
 ) -> list[dict[str, Any]]:
-    """GetMetricData queries for every AWS/SQS metric of ``queue`` (ids m0, m1, …)."""
+    """GetMetricData queries for the AWS/SQS metrics ``names`` of ``queue`` (ids m0, m1, …):
+    the standard set unless told (add :data:`~sqslab.metric_series.FAIR` for a fair queue)."""
     chosen = {**DEFAULT_STATISTIC, **(statistics or {})}
     return [
         {
@@ -38,20 +42,26 @@ def metric_queries(
             },
             "ReturnData": True,
         }
-        for i, name in enumerate(METRICS)
+        for i, name in enumerate(names)
     ]
 
 
 def from_cloudwatch(
-    cloudwatch: Any, queue: str, *, start: float, end: float, period: int | None = None
+    cloudwatch: Any,
+    queue: str,
+    *,
+    start: float,
+    end: float,
+    period: int | None = None,
+    names: Sequence[str] = METRICS,
 ) -> Metrics:
-    """The AWS/SQS metrics of ``queue`` as CloudWatch returns them (GetMetricData), one statistic
-    per metric (its default); periods without a datapoint stay missing."""
+    """The AWS/SQS metrics ``names`` of ``queue`` as CloudWatch returns them (GetMetricData), one
+    statistic per metric (its default); periods without a datapoint stay missing."""
     period = period or period_seconds()
     first = align(start, period)
     periods = max(1, math.ceil((end - first) / period))
-    queries = metric_queries(queue, period)
-    names = {q["Id"]: q["Label"] for q in queries}
+    queries = metric_queries(queue, period, names=names)
+    labels = {q["Id"]: q["Label"] for q in queries}
     data: dict[str, dict[float, Stat]] = {}
     kwargs: dict[str, Any] = {
         "MetricDataQueries": queries,
@@ -62,7 +72,7 @@ def from_cloudwatch(
     while True:
         page = cloudwatch.get_metric_data(**kwargs)
         for result in page.get("MetricDataResults", []):
-            found = data.setdefault(names[result["Id"]], {})
+            found = data.setdefault(labels[result["Id"]], {})
             for when, value in zip(result["Timestamps"], result["Values"], strict=True):
                 found[align(when.timestamp(), period)] = Stat.total(float(value))
         if not page.get("NextToken"):

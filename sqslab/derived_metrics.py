@@ -7,11 +7,15 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from sqslab import fair_metrics
+from sqslab.emulator.fair_rules import Thresholds
 from sqslab.errors import LimitError
+from sqslab.message_states import oldest_age, state_at
 from sqslab.metric_series import (
     COUNTS,
     DELETED,
     EMPTY,
+    FAIR,
     GAUGES,
     RECEIVED,
     SENT,
@@ -21,7 +25,6 @@ from sqslab.metric_series import (
     Stat,
     align,
     period_seconds,
-    poison_receives,
     queue_name,
 )
 from sqslab.timeline import IN_FLIGHT, QueueSettings, build
@@ -29,7 +32,19 @@ from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
-    from sqslab.timeline import MessageLife, Timeline
+    from sqslab.timeline import Timeline
+
+__all__ = [
+    "UNKNOWN_AGE",
+    "count_events",
+    "derive",
+    "fair_gauges",
+    "from_trace",
+    "gauges_at",
+    "oldest_age",
+    "state_at",
+    "unseen_messages",
+]
 
 
 #: A snapshot's age of the oldest when nobody can know it (off moto, messages the lab never saw
@@ -83,27 +98,6 @@ def _sums(
     if sizes:
         data[SIZE] = sizes
     return data
-
-
-def state_at(life: MessageLife, until: float, at: float) -> str | None:
-    """What a message was just before the instant ``at``: delayed, visible, in flight, or None."""
-    for span in life.spans(until):
-        if span.start < at <= span.end:
-            return span.kind
-    return None
-
-
-def oldest_age(lives: Iterable[MessageLife], until: float, at: float) -> float:
-    """Seconds since the oldest message still in the queue just before ``at`` was sent, leaving
-    out messages received 3 or more times (AWS's poison-pill rule); 0 for an empty queue."""
-    limit = poison_receives()
-    ages = [
-        at - life.first_seen
-        for life in lives
-        if state_at(life, until, at) is not None
-        and sum(r.start < at for r in life.receives) < limit
-    ]
-    return max(ages, default=0.0)
 
 
 def gauges_at(timeline: Timeline, at: float) -> Snapshot:
@@ -171,7 +165,23 @@ def derive(
             if value is None:
                 value = derived.gauge(name)
             data[name][t] = Stat.total(float(value or 0))
-    return Metrics(queue, first, periods, period, data, source="derived from the trace (moto)")
+    source = "derived from the trace (moto)"
+    if fair_metrics.applies(lives, queue):
+        data.update(fair_gauges(lives, starts, period, end))
+        source += f"; {fair_metrics.LABEL}"
+    return Metrics(queue, first, periods, period, data, source=source)
+
+
+def fair_gauges(
+    lives: Timeline, starts: Sequence[float], period: int, end: float
+) -> dict[str, dict[float, Stat]]:
+    """The fair-queue gauges of each period, sampled at its end (or at ``end``), as the others."""
+    limits = Thresholds.from_facts()
+    data: dict[str, dict[float, Stat]] = {name: {} for name in FAIR}
+    for t in starts:
+        for name, value in fair_metrics.gauges_at(lives, min(t + period, end), limits).items():
+            data[name][t] = Stat.total(value)
+    return data
 
 
 def from_trace(

@@ -9,6 +9,8 @@ fills AWS/SQS; sqslab publishes what it derives, labelled :data:`LABEL`, on the 
   describes 09:04, as the metric tables show it);
 - the counts (sent, received, deleted, empty receives) and sent sizes of the traced SQS calls,
   each in the minute it happened, and 0 for a count with nothing in the closed minute;
+- for a fair queue (a standard queue whose traced messages carry a MessageGroupId), the five
+  fair-queue gauges derived from the trace at the sample's instant (:mod:`sqslab.fair_metrics`);
 - only while the queue is *active* (it holds messages, or an API call touched it within the
   last 6 hours, fact ``sqs_metrics_inactive_after``): an untouched, empty queue has no datapoints.
 """
@@ -20,22 +22,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqslab import facts
+from sqslab import facts, fair_metrics
 from sqslab.derived_metrics import count_events
 from sqslab.metric_cells import utc
 from sqslab.metric_series import (
     AGE,
     COUNTS,
     DELAYED,
+    FAIR,
     GAUGES,
     NAMESPACE,
     NOT_VISIBLE,
+    QUIET_AGE,
     SIZE,
     VISIBLE,
     Snapshot,
     align,
     period_seconds,
 )
+from sqslab.timeline import build
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -52,6 +57,8 @@ UNITS = {
     AGE: "Seconds",
     SIZE: "Bytes",
     **dict.fromkeys(COUNTS, "Count"),
+    **dict.fromkeys(FAIR, "Count"),
+    QUIET_AGE: "Seconds",
 }
 
 
@@ -95,6 +102,7 @@ class Publisher:
         for name, snap in snapshots.items():
             if self.active(name, snap):
                 sent += self._gauges(name, snap) + self._counts(name, snap, events[name])
+                sent += self._fair(name, snap)
         self._put(sent)
         return sent
 
@@ -129,6 +137,17 @@ class Publisher:
         values = {metric: snap.gauge(metric) for metric in GAUGES}
         known = {m: v for m, v in values.items() if v is not None and not math.isnan(v)}
         return [datum(name, m, when, Value=float(v)) for m, v in known.items()]
+
+    def _fair(self, name: str, snap: Snapshot) -> list[dict[str, Any]]:
+        """The fair-queue gauges at the sample's instant, for a standard queue with group ids."""
+        records = [r for r in self.lab.trace.records if r.queue == name]
+        grouped = any(ref.group_id is not None for r in records for ref in r.messages)
+        if name.endswith(".fifo") or not grouped:
+            return []
+        lives = build(records, until=snap.time)
+        when = closed_period(snap.time, self.period)
+        values = fair_metrics.gauges_at(lives, snap.time)
+        return [datum(name, metric, when, Value=value) for metric, value in values.items()]
 
     def _counts(
         self, name: str, snap: Snapshot, events: Iterable[tuple[float, str, float]]

@@ -28,16 +28,28 @@ DELETED = "NumberOfMessagesDeleted"
 EMPTY = "NumberOfEmptyReceives"
 SIZE = "SentMessageSize"
 
+NOISY = "ApproximateNumberOfNoisyGroups"
+QUIET_VISIBLE = "ApproximateNumberOfMessagesVisibleInQuietGroups"
+QUIET_NOT_VISIBLE = "ApproximateNumberOfMessagesNotVisibleInQuietGroups"
+QUIET_DELAYED = "ApproximateNumberOfMessagesDelayedInQuietGroups"
+QUIET_AGE = "ApproximateAgeOfOldestMessageInQuietGroups"
+
 #: Sampled gauges, in CloudWatch's order.
 GAUGES = (VISIBLE, NOT_VISIBLE, DELAYED, AGE)
 #: Sums per period.
 COUNTS = (SENT, RECEIVED, DELETED, EMPTY)
 METRICS = (*GAUGES, *COUNTS, SIZE)
+#: The gauges SQS adds for a fair queue (a standard queue whose messages carry a MessageGroupId;
+#: fact ``fair_queue_metrics``): noisy groups, and the queue-level gauges for quiet groups only.
+FAIR = (NOISY, QUIET_VISIBLE, QUIET_NOT_VISIBLE, QUIET_DELAYED, QUIET_AGE)
+#: Every metric sqslab knows: the standard set, then the fair-queue ones.
+KNOWN = (*METRICS, *FAIR)
 #: The statistic a chart or alarm uses when none is named.
 DEFAULT_STATISTIC = {
     **dict.fromkeys(GAUGES, "Maximum"),
     **dict.fromkeys(COUNTS, "Sum"),
     SIZE: "Average",
+    **dict.fromkeys(FAIR, "Maximum"),
 }
 STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 #: Short column names for :meth:`Metrics.table`.
@@ -51,6 +63,11 @@ SHORT = {
     DELETED: "deleted",
     EMPTY: "empty receives",
     SIZE: "avg size (B)",
+    NOISY: "noisy groups",
+    QUIET_VISIBLE: "quiet visible",
+    QUIET_NOT_VISIBLE: "quiet in flight",
+    QUIET_DELAYED: "quiet delayed",
+    QUIET_AGE: "quiet oldest (s)",
 }
 
 
@@ -174,9 +191,9 @@ class Metrics:
 
     def as_dict(self) -> dict[str, list[Point]]:
         """Every metric's series, by metric name (plain data for pandas or json)."""
-        return {name: self.series(name) for name in METRICS if name in self.data}
+        return {name: self.series(name) for name in KNOWN if name in self.data}
 
-    def table(self, names: Sequence[str] = METRICS) -> Table:
+    def table(self, names: Sequence[str] = KNOWN) -> Table:
         """One row per period: its start time and each metric (blank where missing)."""
         columns = [n for n in names if n in self.data]
         rows = []
@@ -196,8 +213,8 @@ class Metrics:
 
 def check_metric(name: str) -> str:
     """``name`` if it is an AWS/SQS metric sqslab knows; a clear error otherwise."""
-    if name not in METRICS:
-        raise UnknownNameError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(METRICS)}")
+    if name not in KNOWN:
+        raise UnknownNameError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(KNOWN)}")
     return name
 
 

@@ -11,7 +11,11 @@ sqslab derives them, deterministically, from what it can see (and on the moto ba
   the queue attributes where it took one, otherwise from each message's life rebuilt from the trace
   (:mod:`sqslab.timeline`);
 - **ApproximateAgeOfOldestMessage** from the same lives (or moto's own messages in a snapshot),
-  leaving out messages received 3 or more times, as AWS does for "poison pill" messages.
+  leaving out messages received 3 or more times, as AWS does for "poison pill" messages;
+- for a fair queue (a standard queue whose messages carry a MessageGroupId), the five fair-queue
+  gauges (:data:`FAIR`: noisy groups, and visible, in flight, delayed and oldest age in quiet
+  groups) from the same lives, the noisy groups found by the fair-queue fidelity layer's rules
+  (:mod:`sqslab.fair_metrics`).
 
 Each period's gauge is the queue as it stood at the end of the period (just before the next
 minute's first event); its sums count the events inside it. AWS:
@@ -27,7 +31,15 @@ in) and :mod:`sqslab.metric_cells` (how a table shows a value and a time).
 from __future__ import annotations
 
 from sqslab.cloudwatch import from_cloudwatch, metric_queries
-from sqslab.derived_metrics import count_events, derive, from_trace, gauges_at, oldest_age, state_at
+from sqslab.derived_metrics import (
+    count_events,
+    derive,
+    fair_gauges,
+    from_trace,
+    gauges_at,
+    oldest_age,
+    state_at,
+)
 from sqslab.metric_cells import cell, utc
 from sqslab.metric_series import (
     AGE,
@@ -36,10 +48,17 @@ from sqslab.metric_series import (
     DELAYED,
     DELETED,
     EMPTY,
+    FAIR,
     GAUGES,
+    KNOWN,
     METRICS,
     NAMESPACE,
+    NOISY,
     NOT_VISIBLE,
+    QUIET_AGE,
+    QUIET_DELAYED,
+    QUIET_NOT_VISIBLE,
+    QUIET_VISIBLE,
     RECEIVED,
     SENT,
     SHORT,
@@ -75,11 +94,18 @@ __all__ = [
     "DELAYED",
     "DELETED",
     "EMPTY",
+    "FAIR",
     "GAUGES",
+    "KNOWN",
     "METRICS",
     "MOTO_NOTE",
     "NAMESPACE",
+    "NOISY",
     "NOT_VISIBLE",
+    "QUIET_AGE",
+    "QUIET_DELAYED",
+    "QUIET_NOT_VISIBLE",
+    "QUIET_VISIBLE",
     "RECEIVED",
     "SENT",
     "SHORT",
@@ -96,6 +122,7 @@ __all__ = [
     "check_metric",
     "count_events",
     "derive",
+    "fair_gauges",
     "from_cloudwatch",
     "from_trace",
     "gauges_at",

@@ -98,7 +98,7 @@ class Span:
 
 @dataclass
 class MessageLife:
-    """Everything the trace saw happen to one message."""
+    """Everything the trace saw happen to one message (and its MessageGroupId, if it had one)."""
 
     message_id: str
     label: str
@@ -107,6 +107,7 @@ class MessageLife:
     delayed_until: float | None = None
     receives: list[Receive] = field(default_factory=list)
     deleted_at: float | None = None
+    group_id: str | None = None
 
     @property
     def receive_count(self) -> int:
@@ -253,6 +254,7 @@ class _Builder:
         life = self.life(ref.message_id, queue)
         delay = ref.delay_seconds
         life.sent_at = when
+        life.group_id = ref.group_id if ref.group_id is not None else life.group_id
         life.delayed_until = when + (
             self.settings_of(queue).delay_seconds if delay is None else delay
         )
@@ -262,6 +264,7 @@ class _Builder:
         if ref.message_id is None:
             return
         life = self.life(ref.message_id, queue)
+        life.group_id = life.group_id if life.group_id is not None else ref.group_id
         if life.receives and life.receives[-1].open:
             life.receives[-1].close(when, TIMED_OUT)
         timeout: float = (

@@ -41,7 +41,8 @@ class MessageRef:
     """One message a call touched: who it is, the timing asked for, and whether it went through.
 
     ``delay_seconds`` is a send's DelaySeconds and ``visibility_timeout`` a receive's or a
-    visibility change's timeout; None means "the queue's default".
+    visibility change's timeout; None means "the queue's default". ``group_id`` is the
+    MessageGroupId a send gave (or a receive returned), if any.
     """
 
     message_id: str | None = None
@@ -50,6 +51,7 @@ class MessageRef:
     visibility_timeout: int | None = None
     entry_id: str | None = None
     ok: bool = True
+    group_id: str | None = None
 
 
 @dataclass
@@ -142,10 +144,19 @@ def _optional_int(value: Any) -> int | None:
 def _request_messages(operation: str, params: dict[str, Any]) -> list[MessageRef]:
     """The messages a request addresses, before the answer is known."""
     if operation == "SendMessage":
-        return [MessageRef(delay_seconds=_optional_int(params.get("DelaySeconds")))]
+        return [
+            MessageRef(
+                delay_seconds=_optional_int(params.get("DelaySeconds")),
+                group_id=params.get("MessageGroupId"),
+            )
+        ]
     if operation == "SendMessageBatch":
         return [
-            MessageRef(delay_seconds=_optional_int(e.get("DelaySeconds")), entry_id=e.get("Id"))
+            MessageRef(
+                delay_seconds=_optional_int(e.get("DelaySeconds")),
+                entry_id=e.get("Id"),
+                group_id=e.get("MessageGroupId"),
+            )
             for e in params.get("Entries", [])
         ]
     if operation in ("DeleteMessage", "ChangeMessageVisibility"):
@@ -309,6 +320,7 @@ def _record_received(rec: CallRecord, messages: list[dict[str, Any]]) -> None:
             message_id=m["MessageId"],
             receipt_handle=m.get("ReceiptHandle"),
             visibility_timeout=rec.visibility_timeout,
+            group_id=m.get("Attributes", {}).get("MessageGroupId"),
         )
         for m in messages
     ]

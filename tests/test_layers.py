@@ -10,11 +10,19 @@ import pytest
 from sqslab.emulator import layers, realism
 from sqslab.lab import start
 
-DECLARED = ["timepatch", "fidelity", "dedup", "fifo_groups", "redrive", "realism"]
+DECLARED = ["timepatch", "fidelity", "dedup", "fifo_groups", "redrive", "fair_queues", "realism"]
 #: moto attributes that more than one layer wraps, with those layers outermost first.
 SHARED = {
-    (sqs_models.SQSBackend, "receive_message"): ["realism", "fifo_groups", "timepatch"],
-    (sqs_models.Queue, "add_message"): ["redrive", "dedup", "timepatch"],
+    (sqs_models.SQSBackend, "receive_message"): [
+        "realism",
+        "fair_queues",
+        "fifo_groups",
+        "timepatch",
+    ],
+    (sqs_models.SQSBackend, "delete_message"): ["realism", "fair_queues"],
+    (sqs_models.SQSBackend, "change_message_visibility"): ["fair_queues", "timepatch"],
+    (sqs_models.Queue, "add_message"): ["fair_queues", "redrive", "dedup", "timepatch"],
+    (sqs_models.Queue, "messages"): ["realism", "fair_queues"],
     (sqs_models.Queue, "_set_attributes"): ["redrive", "fidelity"],
 }
 
@@ -64,5 +72,9 @@ def test_every_layer_follows_the_protocol_and_the_lab_stop_undoes_all(full_stack
 
 def test_a_layer_uninstalled_early_leaves_the_others_in_place(full_stack):
     realism.uninstall()
-    assert wrapping_layers(sqs_models.SQSBackend, "receive_message") == ["fifo_groups", "timepatch"]
+    assert wrapping_layers(sqs_models.SQSBackend, "receive_message") == [
+        "fair_queues",
+        "fifo_groups",
+        "timepatch",
+    ]
     assert not realism.active() and layers.ORDER[0].active()

@@ -2,7 +2,7 @@
 
 Clocks (:mod:`.clock`), the layers in their one order (:mod:`.layers`: the clock layer
 :mod:`.timepatch`, then :mod:`.fidelity`, :mod:`.dedup`, :mod:`.fifo_groups`, :mod:`.redrive`,
-:mod:`.realism`), the patch helper (:mod:`.patching`), the only reader of moto's state
+:mod:`.fair_queues`, :mod:`.realism`), the patch helper (:mod:`.patching`), the only reader of moto's state
 (:mod:`.state`), starting moto (:mod:`.backends`, :mod:`.server`), the session that never reaches
 AWS (:mod:`.session`) and seeded ids (:mod:`.determinism`). The emulator knows a lab only as a
 :class:`~.host.Host`. Learners meet it through ``sqslab.start()`` and the layers' ``DESCRIPTION``.

@@ -11,7 +11,15 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol, runtime_checkable
 
-from sqslab.emulator import dedup, fidelity, fifo_groups, realism, redrive, timepatch
+from sqslab.emulator import (
+    dedup,
+    fair_queues,
+    fidelity,
+    fifo_groups,
+    realism,
+    redrive,
+    timepatch,
+)
 from sqslab.emulator.host import Host
 
 
@@ -45,6 +53,12 @@ ORDER: tuple[ModuleType, ...] = (
     # get_queue, get_queue_attributes, Queue._set_attributes, Queue.add_message and the three
     # message-move-task actions: outside dedup and fidelity (see above).
     redrive,
+    # SQSBackend.receive/delete_message/change_message_visibility, Queue.add_message, the
+    # Queue.messages and approximate_number_of_messages properties, SQSResponse.receive_message:
+    # fair queues on standard queues. Outside redrive's add_message and fifo_groups' receive, so
+    # it orders what moto and the layers below would serve; inside realism, which may then
+    # reorder or lose deletes on top of the fair order.
+    fair_queues,
     # SQSBackend.receive/delete_message, Queue.messages: opt-in (``realism.enable``) and always on
     # top, so its reordering and lost deletes act on what the fidelity layers already answer.
     realism,

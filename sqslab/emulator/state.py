@@ -86,6 +86,14 @@ def messages(of: Any) -> list[Any]:
     return list(of._messages)
 
 
+def message_with_handle(of: Any, receipt_handle: str) -> Any | None:
+    """The moto message of queue ``of`` that was ever given ``receipt_handle``, or None."""
+    for message in messages(of):
+        if message.had_receipt_handle(receipt_handle):
+            return message
+    return None
+
+
 def stored(of: Any) -> list[StoredMessage]:
     """The messages stored in queue ``of``, as :class:`StoredMessage` records."""
     return [
