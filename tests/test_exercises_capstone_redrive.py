@@ -142,7 +142,7 @@ def test_orders_moved_somewhere_else_are_not_a_pass(lab):
     assert "DestinationArn" in check_order_redrive(lab, elsewhere(lab), hint=2).more[0]
 
 
-def test_orders_an_engine_drops_on_redrive_are_said_not_hidden(lab):
+def test_orders_an_engine_drops_on_redrive_are_said_not_hidden(lab, wrong):
     """On an engine that keeps the dedup id on a FIFO move task (LocalStack), the orders it drops
     are named and their processing is not judged; on any other engine they are the learner's."""
     lab._engine = engines.Engine("LocalStack 2026.3.0", engines.LOCALSTACK_FLAWS)
@@ -150,15 +150,4 @@ def test_orders_an_engine_drops_on_redrive_are_said_not_hidden(lab):
     assert check, check.message
     assert "LocalStack 2026.3.0 then dropped" in check.message
     assert "docs/localstack.md, 5.2" in check.message
-    hinted(lab, wrong_order(lab), "before the fix was deployed")  # still judged there
-
-
-def wrong_order(lab):
-    def redrive(sqs, dlq_url, fix):
-        arn = dlq_arn(sqs, dlq_url)
-        sqs.start_message_move_task(SourceArn=arn)
-        while sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["Status"] == "RUNNING":
-            lab.wait(1)
-        fix()
-
-    return redrive
+    hinted(lab, wrong["before_the_fix"], "before the fix was deployed")  # still judged there
