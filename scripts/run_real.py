@@ -85,10 +85,15 @@ def unraised(nb: nbformat.NotebookNode) -> list[str]:
     ]
 
 
-def run_one(path: Path, cell_timeout: float, executed: Path | None = None) -> dict[str, Any]:
-    """Execute one notebook (in this process's environment); what happened, as a dict. With
-    ``executed``, the executed notebook is also written there (outputs and tracebacks to read)."""
-    nb = nbformat.read(path, as_version=4)
+# the kernel died or never answered before the first cell: with many kernels started side by side
+# on a busy machine (e.g. two picking the same free port), a start can fail; nothing of the notebook
+# ran, so it is started again, up to KERNEL_STARTS times, and the report says so
+STARTUP_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+KERNEL_STARTS = 3
+
+
+def execute(nb: nbformat.NotebookNode, path: Path, cell_timeout: float) -> list[str]:
+    """Run ``nb`` in a fresh kernel; the kernel-level failure, if any, as a one-item list."""
     client = NotebookClient(
         nb,
         timeout=cell_timeout,
@@ -99,13 +104,37 @@ def run_one(path: Path, cell_timeout: float, executed: Path | None = None) -> di
         store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    started = time.monotonic()
     try:
         client.execute()
     except Exception as err:  # noqa: BLE001 - a dead kernel is a finding, not a crash of the run
-        broken = [f"kernel: {type(err).__name__}: {str(err).splitlines()[0][:160]}"]
-    else:
-        broken = []
+        return [f"kernel: {type(err).__name__}: {str(err).splitlines()[0][:160]}"]
+    return []
+
+
+def failed_to_start(broken: list[str], nb: nbformat.NotebookNode) -> bool:
+    """Whether the kernel failed before any cell ran (a start to try again, not a finding)."""
+    ran = any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    return bool(broken) and not ran and any(f in broken[0] for f in STARTUP_FAILURES)
+
+
+def unexecuted(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path`` without its committed outputs and execution counts."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count, cell.outputs = None, []
+    return nb
+
+
+def run_one(path: Path, cell_timeout: float, executed: Path | None = None) -> dict[str, Any]:
+    """Execute one notebook (in this process's environment); what happened, as a dict. With
+    ``executed``, the executed notebook is also written there (outputs and tracebacks to read)."""
+    started = time.monotonic()
+    nb = unexecuted(path)
+    broken, starts = execute(nb, path, cell_timeout), 1
+    while failed_to_start(broken, nb) and starts < KERNEL_STARTS:
+        nb = unexecuted(path)
+        broken, starts = execute(nb, path, cell_timeout), starts + 1
     wall = time.monotonic() - started
     if executed is not None:
         target = executed / path.relative_to(ROOT / "notebooks")
@@ -121,6 +150,7 @@ def run_one(path: Path, cell_timeout: float, executed: Path | None = None) -> di
         "slowest": [[cell_id, round(s, 1)] for s, cell_id in timed[:3]],
         "errors": broken + problems(nb),
         "unraised": [] if broken else unraised(nb),
+        "kernel_starts": starts,
     }
 
 
@@ -182,6 +212,10 @@ def report(results: list[dict[str, Any]], budget: float, wall: float = 0.0, labe
         print(f"{r['notebook']:48} {r['wall_seconds']:7.1f} {r['cells']:5}  {slowest}{mark}")
         for error in r["errors"]:
             print(f"    ! {error}")
+        if r.get("kernel_starts", 1) > 1:
+            print(
+                f"    ~ the kernel failed to start and was started again ({r['kernel_starts']} starts)"
+            )
         for cell_id in r.get("unraised", []):
             print(f"    ? {cell_id}: marked to raise, but ran without an error on this engine")
     print(f"\n{summary(results, failing, wall, label)}")

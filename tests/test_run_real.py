@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 ROOT = Path(__file__).parents[1]
@@ -72,3 +73,55 @@ def test_the_summary_counts_notebooks_cells_errors_and_both_times():
         "LocalStack 2026.3.0: 1 of 2 notebooks clean, 15 cells, 2 errors, "
         "1 expected errors not raised; 42 s of notebook time, 25 s wall"
     )
+
+
+def notebook_file(tmp_path: Path) -> Path:
+    """A committed-looking notebook (cells with execution counts and outputs) under notebooks/."""
+    nb = new_notebook(cells=[new_code_cell("1", execution_count=1), new_code_cell("2")])
+    nb.cells[1].execution_count = 2
+    for n, cell in enumerate(nb.cells):
+        cell["id"] = f"c{n:03d}"
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    path = folder / "nb.ipynb"
+    path.write_text(nbformat.writes(nb))
+    return path
+
+
+def fake_kernel(monkeypatch, tmp_path: Path, outcomes: list[tuple[int, str]]) -> list[int]:
+    """Each start runs the first N cells and then fails with the message ('' for none)."""
+    starts: list[int] = []
+
+    def execute(nb, path, cell_timeout):
+        ran, message = outcomes[len(starts)]
+        starts.append(ran)
+        for cell in nb.cells[:ran]:
+            cell.execution_count = 1
+        return [f"kernel: RuntimeError: {message}"] if message else []
+
+    monkeypatch.setattr(runner, "execute", execute)
+    monkeypatch.setattr(runner, "ROOT", tmp_path)
+    return starts
+
+
+def test_a_kernel_that_dies_before_the_first_cell_is_started_again(monkeypatch, tmp_path):
+    died = "Kernel died before replying to kernel_info"
+    starts = fake_kernel(monkeypatch, tmp_path, [(0, died), (2, "")])
+    result = runner.run_one(notebook_file(tmp_path), cell_timeout=5)
+    assert starts == [0, 2]
+    assert result["errors"] == [] and result["kernel_starts"] == 2
+
+
+def test_a_kernel_that_never_starts_is_reported_after_three_starts(monkeypatch, tmp_path):
+    died = "Kernel died before replying to kernel_info"
+    starts = fake_kernel(monkeypatch, tmp_path, [(0, died)] * 3)
+    result = runner.run_one(notebook_file(tmp_path), cell_timeout=5)
+    assert len(starts) == runner.KERNEL_STARTS == 3
+    assert result["errors"] == [f"kernel: RuntimeError: {died}"]
+
+
+def test_a_kernel_that_dies_after_a_cell_ran_is_a_finding_not_retried(monkeypatch, tmp_path):
+    starts = fake_kernel(monkeypatch, tmp_path, [(1, "Kernel died before replying to kernel_info")])
+    result = runner.run_one(notebook_file(tmp_path), cell_timeout=5)
+    assert starts == [1] and result["kernel_starts"] == 1
+    assert result["errors"] == ["kernel: RuntimeError: Kernel died before replying to kernel_info"]
