@@ -169,11 +169,15 @@ def run_in_child(
         command += ["--executed", str(executed.resolve())]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         return {"notebook": str(path), "wall_seconds": 0.0, "cells": 0, "slowest": [],
                 "errors": [f"runner: {' | '.join(tail)}"]}  # fmt: skip
+    if result.get("kernel_starts", 1) > 1 or any(e.startswith("kernel:") for e in result["errors"]):
+        # what the kernel itself printed on the way down (e.g. ZMQError: Address already in use)
+        result["kernel_said"] = done.stderr.strip().splitlines()[-3:]
+    return result
 
 
 @contextlib.contextmanager
@@ -212,6 +216,8 @@ def report(results: list[dict[str, Any]], budget: float, wall: float = 0.0, labe
         print(f"{r['notebook']:48} {r['wall_seconds']:7.1f} {r['cells']:5}  {slowest}{mark}")
         for error in r["errors"]:
             print(f"    ! {error}")
+        for line in r.get("kernel_said", []):
+            print(f"    | {line[:160]}")
         if r.get("kernel_starts", 1) > 1:
             print(
                 f"    ~ the kernel failed to start and was started again ({r['kernel_starts']} starts)"
