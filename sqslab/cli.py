@@ -1,6 +1,7 @@
 """The ``sqslab`` command: ``sqslab server`` (a moto server for workshops and outside clients;
 ``--room`` adds keys and per-learner isolation), ``sqslab room add|list`` (learners' keys),
-``sqslab reset`` (clear a learner's or the room's queues on it) and ``sqslab doctor`` (versions,
+``sqslab reset`` (clear a learner's or the room's queues on it), ``sqslab classroom`` (the
+classroom board: exercise checks reported over SQS) and ``sqslab doctor`` (versions,
 backend, whether it answers and what it supports: SNS, S3, CloudWatch, KMS, move tasks)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from importlib import metadata
 from typing import Any
 
+from sqslab.classroom_cli import add_commands as add_classroom_commands
 from sqslab.room import ROOM_FILE_HELP
 from sqslab.room import add_commands as add_room_commands
 
@@ -318,6 +320,7 @@ def parser() -> argparse.ArgumentParser:
     server.add_argument("--room-file", default=None, help=ROOM_FILE_HELP)
     server.set_defaults(func=cmd_server)
     add_room_commands(sub)
+    add_classroom_commands(sub)
     reset = sub.add_parser(
         "reset", help="delete a learner's (or every) queue and topic on a workshop server"
     )

@@ -9,7 +9,8 @@ that names nothing is refused, except the listings made safe: ``ListQueues`` get
 prefix, ``ListTopics`` and ``ListSubscriptions`` answers are filtered to the learner's topics.
 S3, CloudWatch, KMS and STS (the other services the course uses) are open to learners but shared;
 their requests are still refused when they name another learner's queue or topic (an S3 bucket
-notification, an alarm action). Any other service is refused.
+notification, an alarm action). Any other service is refused. The one exception is the classroom
+board queue, where a learner may send their own reports (:mod:`sqslab.roomboard`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 from xml.etree import ElementTree
 
-from sqslab import workshop
+from sqslab import roomboard, workshop
 from sqslab.roomwire import Denied
 
 #: Services a learner's key reaches, as moto names their backends, with their AWS names.
@@ -213,6 +214,9 @@ def check(namespace: str, call: Call) -> Verdict:
         )
     prefix = workshop.prefix(namespace)
     names = list(named(call))
+    if call.service == "sqs" and roomboard.names_board(names):
+        roomboard.check_board(namespace, call)  # the classroom board: own reports only
+        return Verdict(call.body)
     for kind, name in names:
         if not name.startswith(prefix):
             raise Denied(

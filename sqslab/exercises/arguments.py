@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
+from sqslab import classroom
 from sqslab.arguments import (
     CALLABLE,
     LAB,
@@ -70,6 +72,12 @@ def one_of(kind: type, example: str) -> Expected:
     )
 
 
+def reported(check: Check) -> Check:
+    """``check``, with a line saying whether it reached the classroom board (workshop mode)."""
+    line = classroom.REPORTER.report(check)
+    return replace(check, board=line) if line else check
+
+
 def expects(exercise: str, **expected: Expected) -> Callable[[F], F]:
     """Decorate a check: an argument that fails its :class:`Expected` test gets a HINT for
     ``exercise`` naming what was expected and what was given; the check itself does not run.
@@ -84,7 +92,7 @@ def expects(exercise: str, **expected: Expected) -> Callable[[F], F]:
                 raise WrongTypeError(f"hint= takes a whole number from 1 up, not {hint!r}")
             wrong = first_wrong(check, expected, args, kwargs)
             result = Check(exercise, False, wrong) if wrong else check(*args, **kwargs)
-            return HINT_LEVELS.level(result, hint)
+            return reported(HINT_LEVELS.level(result, hint))
 
         checked.exercise = exercise  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]

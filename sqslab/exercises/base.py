@@ -37,6 +37,8 @@ class Check:
     message: str
     more: tuple[str, ...] = ()
     level: int = 1
+    #: One quiet line in workshop mode: whether the outcome reached the classroom board.
+    board: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
@@ -56,11 +58,14 @@ class Check:
 
     def __repr__(self) -> str:
         if self.passed:
-            return f"PASS [{self.exercise}] {self.message}"
-        lines = [f"HINT [{self.exercise}] {self.message}"]
-        lines += [f"  hint {n}: {text}" for n, text in enumerate(self.shown()[1:], start=2)]
-        if self.level <= len(self.more):
-            lines.append(f"  (more help: run the check again, or pass hint={self.level + 1})")
+            lines = [f"PASS [{self.exercise}] {self.message}"]
+        else:
+            lines = [f"HINT [{self.exercise}] {self.message}"]
+            lines += [f"  hint {n}: {text}" for n, text in enumerate(self.shown()[1:], start=2)]
+            if self.level <= len(self.more):
+                lines.append(f"  (more help: run the check again, or pass hint={self.level + 1})")
+        if self.board:
+            lines.append(f"  {self.board}")
         return "\n".join(lines)
 
 
