@@ -10,7 +10,9 @@ send anything, and the board shows reports, it does not grade.)
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 from sqslab import classroom_report
 from sqslab.roomwire import Denied
@@ -28,6 +30,19 @@ def names_board(names: list[tuple[str, str]]) -> bool:
     return bool(names) and all(kind == "queue" and name == board for kind, name in names)
 
 
+def top_params(call: Call) -> dict[str, str]:
+    """The request's top-level parameters as sent (JSON strings such as the body left closed)."""
+    if call.body_kind() == "form":
+        return dict(parse_qsl(call.body.decode(), keep_blank_values=True))
+    try:
+        params = json.loads(call.body or b"{}")
+    except ValueError:
+        return {}
+    return (
+        {k: v for k, v in params.items() if isinstance(v, str)} if isinstance(params, dict) else {}
+    )
+
+
 def check_board(namespace: str, call: Call) -> None:
     """Allow a learner's GetQueueUrl, or SendMessage of their own report; raise Denied otherwise."""
     actions = call.actions()
@@ -39,7 +54,7 @@ def check_board(namespace: str, call: Call) -> None:
         )
     if actions == {"GetQueueUrl"}:
         return
-    params = dict(call.params())
+    params = top_params(call)
     if params.get("MessageGroupId") != namespace:
         raise Denied(
             "AccessDenied",
