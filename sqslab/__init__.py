@@ -21,6 +21,7 @@ SUBMODULES = (
     "batching",
     "board",
     "board_queue",
+    "board_rehearsal",
     "capabilities",
     "classroom",
     "classroom_cli",

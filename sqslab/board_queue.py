@@ -46,6 +46,17 @@ class Drained:
     malformed: int
 
 
+def board_client(lab: Any) -> Any:
+    """The SQS client the board uses: on a room (endpoint backend) one signed with the room key
+    and without the lab's namespace prefix, since the board queue belongs to the room; else the
+    lab's own client."""
+    if lab.backend == "endpoint":
+        from sqslab import workshop
+
+        return workshop.room_client(lab.endpoint_url, lab.region)
+    return lab.sqs
+
+
 def create(sqs: Any, board: str) -> dlq.QueuePair:
     """The board queue (FIFO, one group per learner) and its DLQ, with a redrive policy."""
     return dlq.create_pair(

@@ -2,6 +2,7 @@
 state), so it can be shown in a notebook, embedded in a widget or inspected in a test."""
 
 from sqslab.plots.base import to_png
+from sqslab.plots.board import board_progress
 from sqslab.plots.comparisons import COMPARISON_PANELS, naive_vs_right, service_fit
 from sqslab.plots.costs import cost_vs_batch_size, monthly_cost, polling_comparison
 from sqslab.plots.dashboard import ALARM_COLOURS, DASHBOARD_PANELS, monitor_dashboard
@@ -17,6 +18,7 @@ __all__ = [
     "TIME_ATTRIBUTES",
     "attribute_ranges",
     "backoff_by_receive",
+    "board_progress",
     "cost_vs_batch_size",
     "group_order",
     "message_outcomes",

@@ -2,6 +2,7 @@
 ``.value = …`` and ``.click()`` without a kernel; what a panel runs lives in its topic module."""
 
 from sqslab.widgets.basics import ClockPanel, QueueBuilder, clock_panel, queue_builder
+from sqslab.widgets.board import BoardPanel, board_panel
 from sqslab.widgets.delivery import DlqPanel, FifoPanel, dlq_panel, fifo_panel
 from sqslab.widgets.messaging import (
     ConsumerPanel,
@@ -14,6 +15,7 @@ from sqslab.widgets.messaging import (
 from sqslab.widgets.operations import MonitorPanel, ServicePanel, monitor_panel, service_panel
 
 __all__ = [
+    "BoardPanel",
     "ClockPanel",
     "ConsumerPanel",
     "DlqPanel",
@@ -23,6 +25,7 @@ __all__ = [
     "QueueBuilder",
     "ServicePanel",
     "StopButton",
+    "board_panel",
     "clock_panel",
     "consumer_panel",
     "dlq_panel",

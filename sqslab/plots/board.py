@@ -1,0 +1,45 @@
+"""The classroom board's chart: the room's progress over time, and each exercise's passes and hints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from matplotlib.figure import Figure
+
+from sqslab.plots.base import new_figure
+
+if TYPE_CHECKING:
+    from sqslab.board import BoardState
+
+COLOURS = {"passed": "#2e7d32", "hinted": "#f9a825"}
+
+
+def board_progress(state: BoardState, title: str = "the room") -> Figure:
+    """Left: exercises passed across the room over time (one step per first pass). Right: per
+    exercise anyone reported, how many learners passed it and how many are still on hints."""
+    fig = new_figure()
+    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
+    points = state.progress()
+    start = min((r.time for r in state.reports), default=None)
+    if start is not None:
+        minutes = [0.0] + [(t - start).total_seconds() / 60 for t, _ in points]
+        left.step(minutes, [0] + [n for _, n in points], where="post", color=COLOURS["passed"])
+    left.set(title=f"{title}: exercises passed", xlabel="minutes since the first report",
+             ylabel="passed (learner x exercise)")  # fmt: skip
+    left.set_ylim(bottom=0)
+    tried = sorted({r.exercise for r in state.reports}, key=state.exercises().index)
+    grid = state.grid()
+    counts = {
+        status: [sum(row[ex].status == status for row in grid.values()) for ex in tried]
+        for status in COLOURS
+    }
+    positions = range(len(tried))
+    right.barh(positions, counts["passed"], color=COLOURS["passed"], label="passed")
+    right.barh(positions, counts["hinted"], left=counts["passed"], color=COLOURS["hinted"],
+               label="on hints")  # fmt: skip
+    right.set_yticks(list(positions), tried)
+    right.invert_yaxis()
+    right.set(title="per exercise", xlabel="learners")
+    if tried:
+        right.legend(loc="lower right", fontsize="small")
+    return fig
