@@ -135,6 +135,15 @@ def default_store(endpoint_url: str, board: str) -> BoardStore:
     return BoardStore(home / "sqslab" / name)
 
 
+def store_for(lab: Any, board: str) -> BoardStore:
+    """The board's store for ``lab``: in a rehearsal (virtual clock) a fresh one in a temporary
+    folder, so every rehearsal starts empty; in a room, :func:`default_store`."""
+    if lab.virtual_time or not lab.endpoint_url:
+        folder = Path(tempfile.mkdtemp(prefix="sqslab-board-"))
+        return BoardStore(folder / "rehearsal.json")
+    return default_store(lab.endpoint_url, board)
+
+
 def drain(
     sqs: Any,
     url: str,

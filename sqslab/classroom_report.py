@@ -82,7 +82,7 @@ class Report:
 
     def body(self) -> str:
         """The message body: compact JSON."""
-        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
     def send_args(self) -> dict[str, str]:
         """SendMessage's parameters besides the queue URL: body, group id, deduplication id."""

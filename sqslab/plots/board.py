@@ -41,5 +41,7 @@ def board_progress(state: BoardState, title: str = "the room") -> Figure:
     right.invert_yaxis()
     right.set(title="per exercise", xlabel="learners")
     if tried:
+        widest = max(p + h for p, h in zip(counts["passed"], counts["hinted"], strict=True))
+        right.set_xlim(0, widest * 1.5 + 1)  # room on the right for the legend
         right.legend(loc="lower right", fontsize="small")
     return fig
