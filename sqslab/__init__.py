@@ -54,6 +54,7 @@ SUBMODULES = (
     "lambda_stand_in",
     "lab",
     "loadtest",
+    "loadtest_board",
     "message_states",
     "messages",
     "metric_cells",

@@ -5,7 +5,8 @@ consumes them with long polls and batch deletes, and checks that it got exactly 
 Then it tries to read the next learner's queue three ways (receive, get its URL, list by its
 prefix): on a room server (``sqslab server --room``) every try must be refused. The report counts
 requests, errors, lost or foreign messages, refused cross reads and the 95th-percentile latency.
-Loopback servers only: it is a load test, not something to point at a shared machine.
+Each learner also reports its exercise checks to the classroom board (:mod:`sqslab.loadtest_board`),
+which must receive every report exactly once. Loopback servers only: it is a load test, not something to point at a shared machine.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from urllib.parse import urlparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sqslab import facts, room, workshop
+from sqslab import classroom_report, facts, room, workshop
 from sqslab.cli import LOOPBACK
 from sqslab.errors import LabConfigError
+from sqslab.loadtest_board import BoardRun, BoardWatcher, report_checks
 from sqslab.namespace import Namespace
 from sqslab.room import KeyPair
 
@@ -155,6 +157,7 @@ class LoadReport:
 
     runs: list[LearnerRun]
     seconds: float
+    board: BoardRun | None = None
 
     @property
     def requests(self) -> int:
@@ -203,13 +206,23 @@ class LoadReport:
         return own and refused and self.foreign == 0
 
     def summary(self) -> str:
-        """One line: learners, requests, errors, lost, isolation, p95 latency, wall time."""
+        """One line: learners, requests, errors, lost, isolation, p95 latency, wall time, and
+        the classroom board's reports."""
+        board = ""
+        if self.board is not None:
+            p95 = percentile([s * 1000 for s in self.board.latencies()], 95)
+            board = " " + self.board.summary(p95)
         return (
             f"learners={len(self.runs)} requests={self.requests} errors={self.errors} "
             f"lost={self.lost} isolated={self.isolated()} denied={self.denied}/{self.probes} "
             f"p95_ms={self.p95_ms:.1f} "
-            f"seconds={self.seconds:.1f}"
+            f"seconds={self.seconds:.1f}{board}"
         )
+
+    def ok(self) -> bool:
+        """No error, nothing lost, isolated, and every report on the board exactly once."""
+        board_ok = self.board is None or self.board.exact()
+        return self.errors == 0 and self.lost == 0 and self.isolated() and board_ok
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -244,17 +257,44 @@ def run_room(
     messages: int = 40,
     make: Callable[[str, str, KeyPair | None], Learner] = Learner,
     room_file: Path | None = None,
+    board: str | None = classroom_report.DEFAULT_BOARD,
 ) -> LoadReport:
     """Run ``learners`` simulated learners at once against the server at ``url``, each with its
-    own key from ``room_file`` (the room server's key file) when given."""
+    own key from ``room_file`` (the room server's key file) when given; each reports its checks
+    to the classroom ``board`` (None: no board), which the instructor drains meanwhile."""
     check_loopback(url)
     names = [f"learner{n:02d}" for n in range(1, learners + 1)]
     people = [make(url, name, learner_keys(room_file, name)) for name in names]
     others = names[1:] + names[:1] if learners > 1 else ["outsider"]
+    reports = BoardRun()
+    watcher = None
+    if board is not None:
+        watcher = BoardWatcher(instructor_client(url, room_file), board, reports).start()
+
+    def work(person: Learner, other: str) -> LearnerRun:
+        run = person.workload(messages, other)
+        if watcher is not None:
+            report_checks(person.prober, watcher.queues.source_url, run.namespace, reports)
+        return run
+
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=learners) as pool:
-        runs = list(pool.map(lambda p, o: p.workload(messages, o), people, others))
-    return LoadReport(runs, time.perf_counter() - began)
+        runs = list(pool.map(work, people, others))
+    if watcher is not None:
+        watcher.finish()
+    return LoadReport(runs, time.perf_counter() - began, reports if watcher else None)
+
+
+def instructor_client(url: str, room_file: Path | None) -> Any:
+    """An SQS client for the instructor: the room's instructor key, else the dummy one."""
+    if room_file is None:
+        return workshop.room_client(url)
+    keys = room.open_room(room_file)[0]
+    credentials = {
+        "aws_access_key_id": keys.access_key_id,
+        "aws_secret_access_key": keys.secret_access_key,
+    }
+    return workshop.room_client(url, credentials=credentials)
 
 
 def fresh_room(args: Any) -> LoadReport:
@@ -297,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             "not isolated: this server let learners read each other's queues; run the load test "
             "against `sqslab server --room` and pass its --room-file"
         )
-    return 0 if report.errors == 0 and report.lost == 0 and report.isolated() else 1
+    return 0 if report.ok() else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sqslab import loadtest, room
+from sqslab import loadtest, loadtest_board, room
 from sqslab.emulator.server import server_process
 from sqslab.errors import LabConfigError
 
@@ -32,6 +32,21 @@ def test_thirty_learners_share_one_room_server_without_errors_or_losses(room_ser
     assert len(room.learners(path)) == 30
     # each learner: create, 4 batch sends, receives and deletes, list, 3 probes -> at least 10
     assert report.requests >= 30 * 10 and report.p95_ms > 0
+    # the classroom board: 4 checks each, one a re-run; every report on the board exactly once
+    board = report.board
+    assert board is not None and board.exact() and board.errors == []
+    assert len(board.sent) == len(board.applied) == 30 * 3 and board.resent == 30
+    assert all(latency > 0 for latency in board.latencies())
+    assert "reports_sent=90 applied=90 duplicates_dropped=30 board_exact=True" in report.summary()
+
+
+def test_the_board_is_exact_only_when_every_report_arrived_once():
+    run = loadtest_board.BoardRun(sent={"a": 1.0, "b": 1.0}, applied={"a": 1.2, "b": 1.5})
+    assert run.exact() and sorted(run.latencies()) == pytest.approx([0.2, 0.5])
+    missing = loadtest_board.BoardRun(sent={"a": 1.0, "b": 1.0}, applied={"a": 1.2})
+    stranger = loadtest_board.BoardRun(sent={"a": 1.0}, applied={"a": 1.2, "z": 1.3})
+    failed = loadtest_board.BoardRun(sent={"a": 1.0}, applied={"a": 1.2}, errors=["refused"])
+    assert not missing.exact() and not stranger.exact() and not failed.exact()
 
 
 def test_a_plain_server_lets_learners_read_each_other_so_it_is_not_isolated(room):
@@ -80,7 +95,7 @@ def test_the_command_prints_the_summary_and_exits_zero(room_server, capsys):
     assert loadtest.main(argv) == 0
     line = capsys.readouterr().out
     assert "learners=3 " in line and " errors=0 " in line and "p95_ms=" in line
-    assert " isolated=True denied=9/9 " in line
+    assert " isolated=True denied=9/9 " in line and " board_exact=True " in line
 
 
 def test_the_command_fails_on_a_plain_server_and_says_why(room, capsys):
