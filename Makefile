@@ -27,10 +27,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python scripts/install_lab_settings.py
 	touch $(STAMP)
 
-## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed)
+# the lab's backend: SQSLAB_BACKEND from the environment (a workshop learner's `endpoint`), else moto
+LAB_BACKEND := $(or $(strip $(SQSLAB_BACKEND)),moto)
+
+## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed), or the
+## backend SQSLAB_BACKEND names (workshop mode: endpoint)
 lab: venv
 	@$(BIN)/python scripts/install_lab_settings.py
-	SQSLAB_BACKEND=moto $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(QUIET_LAB) $(LAB_ARGS) $(LAB_EXTRA)
+	SQSLAB_BACKEND=$(LAB_BACKEND) $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(QUIET_LAB) $(LAB_ARGS) $(LAB_EXTRA)
 
 ## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
 bench: venv

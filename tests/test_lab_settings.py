@@ -49,3 +49,23 @@ def test_make_lab_and_binder_install_them() -> None:
     lab = makefile.split("\nlab: venv\n", 1)[1].split("\n\n", 1)[0]
     assert "scripts/install_lab_settings.py" in lab and "$(LAB_ROOT)" in lab
     assert "scripts/install_lab_settings.py" in post_build
+
+
+def make_lab(backend: str | None) -> str:
+    """The command `make lab` would run with SQSLAB_BACKEND set to ``backend`` (None: unset)."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "SQSLAB_BACKEND"}
+    if backend is not None:
+        env["SQSLAB_BACKEND"] = backend
+    out = subprocess.run(["make", "-n", "-C", str(ROOT), "lab"], env=env, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    return next(line for line in out.splitlines() if "jupyter lab" in line)
+
+
+def test_make_lab_runs_on_moto_unless_the_learner_chose_a_backend() -> None:
+    assert make_lab(None).startswith("SQSLAB_BACKEND=moto ")
+    assert make_lab("  ").startswith("SQSLAB_BACKEND=moto ")
+    # a workshop learner's `export SQSLAB_BACKEND=endpoint` then `make lab` reaches the room
+    assert make_lab("endpoint").startswith("SQSLAB_BACKEND=endpoint ")

@@ -54,6 +54,11 @@ def stuck_html(state: BoardState, now: datetime) -> str:
     return f"<b>stuck:</b><ul>{items}</ul>"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 learner``, ``2 learners``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class BoardPanel(Panel):
     """Drain the board queue into the store and show the room."""
 
@@ -96,7 +101,8 @@ class BoardPanel(Panel):
             self.counts.value = error_html(err)
             return
         self.counts.value = html.escape(
-            f"{len(self.state.learners)} learners · {len(self.state.reports)} reports applied "
+            f"{plural(len(self.state.learners), 'learner')} · "
+            f"{plural(len(self.state.reports), 'report')} applied "
             f"({drained.applied} new) · {self.state.duplicates} duplicates dropped · "
             f"{self.state.malformed} malformed · board queue: {depth['waiting']} waiting, "
             f"{depth['in_flight']} in flight, {depth['dead_letters']} in its DLQ"

@@ -110,6 +110,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
+        "SQSLAB_BACKEND": "moto",  # `make lab` would take a backend exported in the shell
         "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
         "JUPYTER_CONFIG_DIR": str(work / "config"),
     }
