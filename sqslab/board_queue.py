@@ -90,8 +90,10 @@ def depth(sqs: Any, queues: dlq.QueuePair) -> dict[str, int]:
 class BoardStore:
     """The board's state on disk (JSON), written whole and atomically, one writer at a time."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, roster: frozenset[str] = frozenset()) -> None:
         self.path = Path(path)
+        #: Learners shown even before their first report (the room file's learners).
+        self.roster = roster
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -106,9 +108,11 @@ class BoardStore:
 
     def load(self) -> BoardState:
         """The saved state, or an empty board."""
-        if not self.path.exists():
-            return BoardState()
-        return BoardState.from_data(json.loads(self.path.read_text()))
+        state = BoardState()
+        if self.path.exists():
+            state = BoardState.from_data(json.loads(self.path.read_text()))
+        state.learners |= self.roster
+        return state
 
     def save(self, state: BoardState) -> None:
         """Write ``state`` (to a temporary file, then renamed over the old one)."""
@@ -128,11 +132,23 @@ def default_store(endpoint_url: str, board: str) -> BoardStore:
     (the board notebook and the CLI on one machine share it)."""
     chosen = os.environ.get(STATE_ENV, "").strip()
     if chosen:
-        return BoardStore(Path(chosen))
+        return BoardStore(Path(chosen), room_roster())
     home = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     where = urlsplit(endpoint_url)
     name = f"classroom-{where.hostname}-{where.port or 80}-{board.removesuffix('.fifo')}.json"
-    return BoardStore(home / "sqslab" / name)
+    return BoardStore(home / "sqslab" / name, room_roster())
+
+
+def room_roster(path: Path | None = None) -> frozenset[str]:
+    """The learners of the room key file (``path``, SQSLAB_ROOM_FILE or ./sqslab-room.json), or
+    none when there is no such file: the board then lists learners as they first report."""
+    from sqslab import room
+    from sqslab.errors import LabConfigError
+
+    try:
+        return frozenset(room.learners(room.room_file(path)))
+    except LabConfigError:
+        return frozenset()
 
 
 def store_for(lab: Any, board: str) -> BoardStore:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqslab import board_queue, classroom_report
+from sqslab.room import ROOM_FILE_HELP
 
 DEFAULT_URL = "http://127.0.0.1:4566"
 
@@ -28,8 +29,12 @@ def _context(args: argparse.Namespace) -> tuple[Any, str, board_queue.BoardStore
     url = args.endpoint_url or os.environ.get("SQSLAB_ENDPOINT_URL", "").strip() or DEFAULT_URL
     url = workshop.check_endpoint_url(url, "--endpoint-url")
     board = args.board or classroom_report.board_name() or classroom_report.DEFAULT_BOARD
-    store = board_queue.BoardStore(args.state) if args.state else None
-    return workshop.room_client(url), board, store or board_queue.default_store(url, board)
+    store = board_queue.default_store(url, board)
+    if args.state:
+        store = board_queue.BoardStore(args.state, store.roster)
+    if args.room_file:
+        store.roster = board_queue.room_roster(args.room_file)
+    return workshop.room_client(url), board, store
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -107,6 +112,9 @@ def add_commands(sub: Any) -> None:
         command.add_argument("--endpoint-url", default=None, help="the room server's URL")
         command.add_argument("--board", default=None, help=f"queue name ({classroom_report.ENV})")
         command.add_argument("--state", type=Path, default=None, help="the board's state file")
+        command.add_argument(
+            "--room-file", default=None, help=f"learners to list; {ROOM_FILE_HELP}"
+        )
         command.set_defaults(func=func)
         if name == "status":
             command.add_argument("--json", action="store_true", help="print the state as JSON")

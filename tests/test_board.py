@@ -111,3 +111,20 @@ def test_the_default_store_is_one_file_per_room_and_board(monkeypatch, tmp_path)
     assert store.path == tmp_path / "sqslab" / "classroom-10.0.0.5-4566-sqslab-classroom.json"
     monkeypatch.setenv(board_queue.STATE_ENV, str(tmp_path / "mine.json"))
     assert board_queue.default_store("http://x:1", "b.fifo").path == tmp_path / "mine.json"
+
+
+def test_the_rooms_learners_are_listed_before_their_first_report(tmp_path, monkeypatch):
+    from sqslab import room
+
+    path = tmp_path / "sqslab-room.json"
+    room.open_room(path)
+    room.add_learner(path, "carol")
+    assert board_queue.room_roster(path) == {"carol"}
+    assert board_queue.room_roster(tmp_path / "none.json") == frozenset()  # no room: nobody
+    store = board_queue.BoardStore(tmp_path / "board.json", board_queue.room_roster(path))
+    state = store.load()
+    assert state.grid()["carol"]["ex1.1"].label() == "·" and state.stuck(T0) == []
+    monkeypatch.setenv("SQSLAB_ROOM_FILE", str(path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.delenv(board_queue.STATE_ENV, raising=False)
+    assert board_queue.default_store("http://h:1", "b.fifo").roster == {"carol"}
