@@ -15,11 +15,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sqslab import aws_account, realclock, workshop
+from sqslab import aws_account, i18n, realclock, workshop
 from sqslab.emulator import backends, determinism, fidelity, layers, session
 from sqslab.emulator import clock as clocks
 from sqslab.emulator.session import DEFAULT_REGION
 from sqslab.errors import LabConfigError
+from sqslab.i18n import _
 from sqslab.namespace import Namespace
 from sqslab.trace import Trace
 
@@ -168,10 +169,12 @@ class Lab:
     def describe(self) -> str:
         """One line saying which backend runs and what time it is."""
         when = self.now().strftime("%Y-%m-%d %H:%M:%S UTC")
-        kind = "virtual" if self.clock.virtual else "real"
-        line = f"sqslab lab: backend={self.backend}, region={self.region}, {kind} clock at {when}"
+        text = _("sqslab lab: backend={backend}, region={region}, virtual clock at {when}")
+        if not self.clock.virtual:
+            text = _("sqslab lab: backend={backend}, region={region}, real clock at {when}")
+        line = text.format(backend=self.backend, region=self.region, when=when)
         if self.namespace.prefix:
-            line += f"; your queues are named {self.namespace.prefix}…"
+            line += _("; your queues are named {prefix}…").format(prefix=self.namespace.prefix)
         return line
 
 
@@ -202,9 +205,13 @@ def resolve_backend(backend: str | None) -> str:
     return name
 
 
-def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> Lab:
-    """Start a lab (stopping any previous one) and print which backend it runs on."""
+def start(
+    backend: str | None = None, *, seed: int = 0, quiet: bool = False, lang: str | None = None
+) -> Lab:
+    """Start a lab (stopping any previous one) and print which backend it runs on; ``lang``
+    (or SQSLAB_LANG) picks the language sqslab speaks: English (default) or "pt-BR"."""
     global _active
+    i18n.set_language(lang)
     name = resolve_backend(backend)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise LabConfigError(f"seed is a whole number, e.g. sqslab.start(seed=1); got {seed!r}")

@@ -1,0 +1,93 @@
+"""The language sqslab speaks: English, or Brazilian Portuguese (``sqslab.start(lang="pt-BR")`` or
+``SQSLAB_LANG=pt-BR``). One mechanism for every text a learner reads: gettext, with the catalog
+``sqslab/locale/pt_BR/LC_MESSAGES/sqslab.po`` read directly (Babel turns it into a gettext
+catalog in memory, so there is no compile step to forget). Modules mark their texts with
+:func:`_`; AWS error codes and API names are never translated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+from functools import cache
+from pathlib import Path
+
+from sqslab.errors import LabConfigError
+
+#: Environment variable choosing the language when ``sqslab.start`` is not given one.
+ENV = "SQSLAB_LANG"
+DOMAIN = "sqslab"
+LOCALE_DIR = Path(__file__).parent / "locale"
+#: The languages of the course, by the tag learners write, with their gettext locale (None: source).
+LANGUAGES = {"en": None, "pt-BR": "pt_BR"}
+_ALIASES = {
+    "en": "en",
+    "en-us": "en",
+    "en-gb": "en",
+    "pt-br": "pt-BR",
+    "pt_br": "pt-BR",
+    "pt": "pt-BR",
+}
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def normalize(lang: str | None) -> str:
+    """``lang`` (or SQSLAB_LANG, else English) as one of :data:`LANGUAGES`; a clear error if none."""
+    chosen = (lang if lang is not None else os.environ.get(ENV, "")).strip() or "en"
+    found = _ALIASES.get(chosen.lower())
+    if found is None:
+        raise LabConfigError(
+            f"sqslab speaks {' and '.join(LANGUAGES)}, not {chosen!r}: "
+            'use sqslab.start(lang="pt-BR") or SQSLAB_LANG=pt-BR (English is the default)'
+        )
+    return found
+
+
+def po_path(lang: str) -> Path:
+    """Where the catalog of ``lang`` lives."""
+    locale = LANGUAGES[lang]
+    if locale is None:
+        raise LabConfigError(f"{lang} is the source language: it has no catalog")
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The gettext translations of ``lang`` (English: none), read from its .po file."""
+    if LANGUAGES[lang] is None:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=LANGUAGES[lang])
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def set_language(lang: str | None) -> str:
+    """Speak ``lang`` from now on (None: SQSLAB_LANG, else English); the language chosen."""
+    global _current, _language
+    _language = normalize(lang)
+    _current = translations(_language)
+    return _language
+
+
+def language() -> str:
+    """The language sqslab speaks now."""
+    return _language
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (itself when it has no translation)."""
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for ``count``, in the current language."""
+    return _current.ngettext(singular, plural, count)
