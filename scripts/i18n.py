@@ -1,16 +1,23 @@
 """The Portuguese catalog: ``python scripts/i18n.py update`` extracts every text sqslab marks with
-``_()`` or ``ngettext()`` and merges it into ``sqslab/locale/pt_BR/LC_MESSAGES/sqslab.po`` (new
-texts come in untranslated, translations of texts that changed are kept as fuzzy for review);
-``python scripts/i18n.py check`` lists what is untranslated, fuzzy or no longer used (exit 1)."""
+``_()`` or ``ngettext()``, and every field of ``sqslab/data/facts.toml`` a learner reads, and
+merges them into ``sqslab/locale/pt_BR/LC_MESSAGES/sqslab.po`` (new texts come in untranslated,
+translations of texts that changed are kept as fuzzy for review); ``python scripts/i18n.py check``
+lists what is untranslated, fuzzy or no longer used (exit 1)."""
 
 from __future__ import annotations
 
+import re
 import sys
+import tomllib
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import IO, Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
+
+from sqslab.facts import SHOWN_FIELDS
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "sqslab"
@@ -18,11 +25,32 @@ PO = PACKAGE / "locale" / "pt_BR" / "LC_MESSAGES" / "sqslab.po"
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
 
 
+def extract_facts(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extractor for facts.toml: each fact's shown fields, in file order then field order,
+    at the line of the fact's table, with ``fact KEY: FIELD`` for the translator."""
+    source = fileobj.read().decode("utf-8")
+    tables = re.finditer(r"^\[([\w.-]+)\]", source, re.MULTILINE)
+    lines = {m.group(1): source.count("\n", 0, m.start()) + 1 for m in tables}
+    for key, entry in tomllib.loads(source).items():
+        for name in SHOWN_FIELDS:
+            if entry.get(name):
+                yield lines[key], None, entry[name], [f"fact {key}: {name}"]
+
+
+#: Which extractor reads which file of sqslab/ (paths relative to it).
+METHOD_MAP: list[tuple[str, Any]] = [("**.py", "python"), ("data/facts.toml", extract_facts)]
+
+
 def source_catalog() -> Catalog:
     """Every marked text in sqslab/, with where it is used."""
     catalog = Catalog(project="sqslab", locale="pt_BR")
     for filename, line, message, comments, context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
+        str(PACKAGE), method_map=METHOD_MAP, keywords=KEYWORDS
     ):
         catalog.add(message, locations=[(f"sqslab/{filename}", line)], auto_comments=comments,
                     context=context)  # fmt: skip

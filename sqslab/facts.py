@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from sqslab.i18n import _
+
 #: Words that mark a sentence as history ("was 256 KiB until Aug 2025"), not a current claim.
 HISTORY_WORDS = re.compile(
     r"\b(was|were|previously|formerly|until|raised|older|out[- ]of[- ]date|outdated|old|used to)\b",
     re.IGNORECASE,
 )
+#: The fields a learner reads, in the order scripts/i18n.py extracts them from facts.toml for the
+#: catalog; :meth:`Fact.translated` shows them in the language sqslab speaks. ``note`` is not shown.
+SHOWN_FIELDS = ("title", "text", "min_text", "default_text", "since", "previously")
 
 
 @dataclass(frozen=True)
@@ -41,31 +46,49 @@ class Fact:
     note: str = ""
     stale: tuple[str, ...] = field(default_factory=tuple)
 
+    def translated(self, name: str) -> str:
+        """The field ``name`` (one of :data:`SHOWN_FIELDS`) in the language sqslab speaks."""
+        if name not in SHOWN_FIELDS:
+            raise ValueError(f"{name!r} is not a shown field of a fact: {', '.join(SHOWN_FIELDS)}")
+        text: str = getattr(self, name)
+        return _(text) if text else text  # _("") would be the catalog's header
+
     def summary(self) -> str:
         """The value with its history, e.g. ``1 MiB (since Aug 2025, was 256 KiB)``."""
-        extra = []
-        if self.since:
-            extra.append(f"since {self.since}")
-        if self.previously:
-            extra.append(f"was {self.previously}")
-        return f"{self.text} ({', '.join(extra)})" if extra else self.text
+        text, since, was = (self.translated(n) for n in ("text", "since", "previously"))
+        if since and was:
+            return _("{text} (since {since}, was {previously})").format(
+                text=text, since=since, previously=was
+            )
+        if since:
+            return _("{text} (since {since})").format(text=text, since=since)
+        if was:
+            return _("{text} (was {previously})").format(text=text, previously=was)
+        return text
 
     def range_text(self) -> str:
         """``min to max, default d`` for facts that are ranges; the value otherwise."""
-        if self.min_text:
-            default = f", default {self.default_text}" if self.default_text else ""
-            return f"{self.min_text} to {self.text}{default}"
-        return self.text
+        text = self.translated("text")
+        if not self.min_text:
+            return text
+        low = self.translated("min_text")
+        if self.default_text:
+            return _("{min} to {max}, default {default}").format(
+                min=low, max=text, default=self.translated("default_text")
+            )
+        return _("{min} to {max}").format(min=low, max=text)
 
     @property
     def provenance(self) -> str:
         """``checked 2026-11-28``, or, for a figure no AWS page confirmed, says so."""
         if self.verified:
-            return f"checked {self.checked}"
-        return f"UNVERIFIED: no AWS page confirmed it ({self.checked})"
+            return _("checked {date}").format(date=self.checked)
+        return _("UNVERIFIED: no AWS page confirmed it ({date})").format(date=self.checked)
 
     def __str__(self) -> str:
-        return f"{self.summary()}; source: {self.source} ({self.provenance})"
+        return _("{summary}; source: {source} ({provenance})").format(
+            summary=self.summary(), source=self.source, provenance=self.provenance
+        )
 
 
 @cache
@@ -82,7 +105,11 @@ def get(key: str) -> Fact:
     """The fact named ``key``; a clear error lists the known keys otherwise."""
     facts = registry()
     if key not in facts:
-        raise KeyError(f"no fact {key!r} in the registry; known facts: {', '.join(sorted(facts))}")
+        raise KeyError(
+            _("no fact {key} in the registry; known facts: {known}").format(
+                key=repr(key), known=", ".join(sorted(facts))
+            )
+        )
     return facts[key]
 
 
@@ -99,17 +126,20 @@ class FactView:
     def __repr__(self) -> str:
         if len(self.facts) == 1 and not self.with_range:
             return str(self.facts[0])
-        width = max(len(f.title) for f in self.facts)
+        titles = [f.translated("title") for f in self.facts]
+        width = max(len(t) for t in titles)
         return "\n".join(
-            f"{f.title.ljust(width)}  {self._value(f)}  [{f.source}, "
+            f"{title.ljust(width)}  {self._value(f)}  [{f.source}, "
             f"{f.checked if f.verified else f.provenance}]"
-            for f in self.facts
+            for title, f in zip(titles, self.facts, strict=True)
         )
 
     def _repr_html_(self) -> str:
+        link = html.escape(_("source"))
         rows = "".join(
-            f"<tr><td>{html.escape(f.title)}</td><td>{html.escape(self._value(f))}</td>"
-            f'<td><a href="{html.escape(f.source)}">source</a>, {html.escape(f.provenance)}</td></tr>'
+            f"<tr><td>{html.escape(f.translated('title'))}</td>"
+            f"<td>{html.escape(self._value(f))}</td>"
+            f'<td><a href="{html.escape(f.source)}">{link}</a>, {html.escape(f.provenance)}</td></tr>'
             for f in self.facts
         )
         return f"<table><tbody>{rows}</tbody></table>"
