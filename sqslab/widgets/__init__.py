@@ -12,11 +12,13 @@ from sqslab.widgets.messaging import (
     stop_button,
 )
 from sqslab.widgets.operations import MonitorPanel, ServicePanel, monitor_panel, service_panel
+from sqslab.widgets.tenants import FairPanel, fair_panel
 
 __all__ = [
     "ClockPanel",
     "ConsumerPanel",
     "DlqPanel",
+    "FairPanel",
     "FifoPanel",
     "MonitorPanel",
     "ProducerPanel",
@@ -26,6 +28,7 @@ __all__ = [
     "clock_panel",
     "consumer_panel",
     "dlq_panel",
+    "fair_panel",
     "fifo_panel",
     "monitor_panel",
     "producer_panel",
