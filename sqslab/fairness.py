@@ -37,7 +37,8 @@ PERCENTILE = 95
 KEY = re.compile(r"\b(?:MSG|ORD)-\d{4,}\b")
 #: Why the experiment runs on the virtual clock only.
 REAL_CLOCK = (
-    "it needs minutes of queue time, and no engine but the moto backends runs the fair-queue layer"
+    "it needs minutes of real time, and of the emulators only sqslab's moto runs fair queues "
+    "(plain moto and LocalStack ignore the group ids)"
 )
 #: ``send(queue_url, tenant, body)``: the learner's send of one message.
 Send = Callable[[str, str, str], Any]
@@ -86,6 +87,16 @@ class Workload:
     def tenants(self) -> tuple[str, ...]:
         """The quiet tenants' names (``t01``, ``t02``, ... unless given)."""
         return self.quiet or tuple(f"t{n:02d}" for n in range(1, self.quiet_tenants + 1))
+
+    def describe(self) -> str:
+        """The workload in two sentences."""
+        return (
+            f"{self.flood} sends {self.flood_burst} messages at once, then one every "
+            f"{1 / self.flood_rate:g} s; {self.quiet_tenants} quiet tenants send one about every "
+            f"{self.quiet_every:g} s each; for {self.seconds:g} s (seed {self.seed}).\n"
+            f"{self.consumers} consumers receive up to {self.batch_size} messages at a time, work "
+            f"{self.work:g} s on each and delete them."
+        )
 
     def arrivals(self) -> list[Arrival]:
         """Every send of the workload, in time order, the same for the same seed."""
@@ -178,7 +189,13 @@ class Comparison:
         return Table(columns, shown)
 
     def __repr__(self) -> str:
-        return f"{self.table()!r}\nquiet tenants' p95 dwell: {self.ratio:.1f}x lower with group ids"
+        sent = len(self.without.tenant_of)
+        delivered = [sent - len(r.missing) for r in (self.without, self.with_groups)]
+        return (
+            f"{self.table()!r}\ndelivered and deleted: {delivered[0]} of {sent} without group ids, "
+            f"{delivered[1]} of {sent} with them\n"
+            f"quiet tenants' p95 dwell: {self.ratio:.1f}x lower with group ids"
+        )
 
 
 class _Experiment:

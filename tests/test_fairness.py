@@ -99,5 +99,5 @@ def test_a_workload_out_of_range_is_refused():
 
 def test_a_real_clock_is_refused_with_why(lab, sqs, monkeypatch):
     monkeypatch.setattr(type(lab), "virtual_time", property(lambda self: False))
-    with pytest.raises(LabConfigError, match="fair-queue layer"):
+    with pytest.raises(LabConfigError, match="only sqslab.s moto runs fair queues"):
         fairness.run(lab, senders(sqs)[0])
