@@ -244,3 +244,15 @@ def test_fair_panel_shows_a_failing_send_instead_of_raising(lab):
     panel = widgets.fair_panel(lab, broken, broken)
     assert "<b>error:</b> no such queue" in panel.report.value
     assert panel.last is None
+
+
+def test_fair_panel_on_a_real_clock_says_why_and_runs_nothing(lab, monkeypatch):
+    monkeypatch.setattr(type(lab), "virtual_time", property(lambda self: False))
+
+    def send(queue_url, tenant, body):
+        raise AssertionError("nothing is sent on a real clock")
+
+    panel = widgets.fair_panel(lab, send, send)
+    assert panel.again.disabled and panel.last is None
+    panel.consumers.value = 2
+    assert panel.last is None and panel.report.value.startswith("real clock: the experiment")

@@ -34,11 +34,8 @@ class FairPanel(Panel):
         self.last: Comparison | None = None
         controls = (self.burst, self.consumers)
         super().__init__([*controls, self.again, self.report, self.chart], watch=controls)
-        if lab.virtual_time:
-            self.refresh()
-        else:
-            self.again.disabled = True
-            self.report.value = f"real clock: the experiment is skipped ({fairness.REAL_CLOCK})"
+        self.again.disabled = not lab.virtual_time
+        self.refresh()
 
     def workload(self) -> fairness.Workload:
         """The sliders' workload: the chapter's seed first, then a new draw for each run."""
@@ -52,6 +49,9 @@ class FairPanel(Panel):
         """Run both sends on the same workload; redraw the chart and the summary."""
         from sqslab import plots
 
+        if not self.lab.virtual_time:
+            self.report.value = f"real clock: the experiment is skipped ({fairness.REAL_CLOCK})"
+            return
         self.next_run()
         try:
             self.last = fairness.compare(self.lab, self.without, self.with_groups, self.workload())
