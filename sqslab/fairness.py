@@ -247,10 +247,6 @@ class _Experiment:
     def go(self) -> TenantRun:
         """Run producer and consumers to the end; the filled :class:`TenantRun`."""
         w = self.workload
-        visibility = max(30, math.ceil(4 * w.batch_size * w.work))
-        self.lab.sqs.set_queue_attributes(
-            QueueUrl=self.url, Attributes={"VisibilityTimeout": str(visibility)}
-        )
         pool = WorkerPool(
             self.lab.sqs,
             self.url,
@@ -286,7 +282,9 @@ def run(
     check_virtual(lab)
     workload = workload or Workload()
     queue = f"{name}-{next(_runs)}"
-    url = lab.sqs.create_queue(QueueName=queue)["QueueUrl"]
+    visibility = max(30, math.ceil(4 * workload.batch_size * workload.work))  # room for a batch
+    attributes = {"VisibilityTimeout": str(visibility)}
+    url = lab.sqs.create_queue(QueueName=queue, Attributes=attributes)["QueueUrl"]
     experiment = _Experiment(lab, send, workload, url, TenantRun(workload, queue))
     if body is not None:
         experiment.body = body
