@@ -208,3 +208,51 @@ def test_service_panel_has_a_toggle_per_need():
         toggle.value = False
         assert toggle.tooltip == services.NEEDS[key]
     assert panel.needs() == [] and all(f.complete for f in panel.fits)
+
+
+def test_fair_panel_runs_both_sends_and_follows_sliders_and_button(lab):
+    sqs = lab.sqs
+
+    def plain(queue_url, tenant, body):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+
+    def grouped(queue_url, tenant, body):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageGroupId=tenant)
+
+    panel = widgets.fair_panel(lab, plain, grouped)
+    first = panel.last
+    assert first is not None and first.ratio >= 5
+    assert first.without.workload.seed == 4  # the chapter's workload first
+    assert bytes(panel.chart.value).startswith(b"\x89PNG")
+    assert f"{first.ratio:.1f}x</b> lower" in panel.report.value
+    chart = bytes(panel.chart.value)
+    panel.again.click()  # a new draw of the same settings
+    assert panel.last is not first and panel.last.without.workload.seed == 5
+    assert bytes(panel.chart.value) != chart and panel.report.value.startswith("run 2:")
+    panel.consumers.value = 1  # one consumer: the backlog, and the quiet tenants' wait, grow
+    assert panel.last.without.workload.consumers == 1
+    assert panel.last.without.quiet_p95() > first.without.quiet_p95()
+    panel.burst.value = 50  # a small flood: little to protect anyone from
+    assert panel.last.without.workload.flood_burst == 50
+    assert panel.last.without.quiet_p95() < first.without.quiet_p95() * 3
+
+
+def test_fair_panel_shows_a_failing_send_instead_of_raising(lab):
+    def broken(queue_url, tenant, body):
+        raise ValueError("no such queue")
+
+    panel = widgets.fair_panel(lab, broken, broken)
+    assert "<b>error:</b> no such queue" in panel.report.value
+    assert panel.last is None
+
+
+def test_fair_panel_on_a_real_clock_says_why_and_runs_nothing(lab, monkeypatch):
+    monkeypatch.setattr(type(lab), "virtual_time", property(lambda self: False))
+
+    def send(queue_url, tenant, body):
+        raise AssertionError("nothing is sent on a real clock")
+
+    panel = widgets.fair_panel(lab, send, send)
+    assert panel.again.disabled and panel.last is None
+    panel.consumers.value = 2
+    assert panel.last is None and panel.report.value.startswith("real clock: the experiment")

@@ -23,6 +23,7 @@ from sqslab.exercises.dlq import (
 )
 from sqslab.exercises.dlq_by_hand import check_parked_by_hand
 from sqslab.exercises.duplicates import check_idempotent_handler
+from sqslab.exercises.fair_groups import check_order_groups
 from sqslab.exercises.fifo import check_customer_groups, check_high_throughput, check_resend_safe
 from sqslab.exercises.fifo_lambda import check_fifo_in_order
 from sqslab.exercises.guide import check_guide_stuck
@@ -55,6 +56,7 @@ __all__ = [
     "check_idempotent_handler",
     "check_order_books",
     "check_order_consumer",
+    "check_order_groups",
     "check_order_producer",
     "check_order_queues",
     "check_order_redrive",

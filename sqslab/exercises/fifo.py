@@ -55,7 +55,7 @@ ORDER_KEYS = Expected(
 )
 
 
-def _drain(lab: Lab, url: str) -> list[dict[str, Any]]:
+def drain(lab: Lab, url: str) -> list[dict[str, Any]]:
     """Receive and delete every visible message (a long poll on a real clock only); the messages,
     in receive order."""
     sqs = lab.sqs
@@ -112,18 +112,18 @@ def check_resend_safe(
         return not_fifo(name, queue)
     if publish is None:
         return hint(name, "define publish(customer, event): it sends one event to the queue")
-    _drain(lab, url)
+    drain(lab, url)
     events = _customer_events(next(_runs))
     error = _publish_all(publish, events)
     if error is not None:
         return refused(name, f"SQS refused a send: {error}")
-    first = _drain(lab, url)
+    first = drain(lab, url)
     pause = realclock.DemoTime(REAL_CLOCK_SPEEDUP, lab.virtual_time)(RETRY_PAUSE)
     lab.wait(pause)
     error = _publish_all(publish, events)  # the producer retries every event
     if error is not None:
         return refused(name, f"SQS refused the resend: {error}")
-    again = _drain(lab, url)
+    again = drain(lab, url)
     return _verdict(name, events, first, again, pause)
 
 

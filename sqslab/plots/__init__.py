@@ -9,6 +9,7 @@ from sqslab.plots.dashboard import ALARM_COLOURS, DASHBOARD_PANELS, monitor_dash
 from sqslab.plots.delivery import backoff_by_receive, group_order, message_outcomes
 from sqslab.plots.lifecycle import message_timeline
 from sqslab.plots.queues import TIME_ATTRIBUTES, attribute_ranges, queue_depth
+from sqslab.plots.tenants import tenant_dwell
 from sqslab.plots.throughput import partition_scaling
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "polling_comparison",
     "queue_depth",
     "service_fit",
+    "tenant_dwell",
     "to_png",
 ]

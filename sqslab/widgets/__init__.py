@@ -13,12 +13,14 @@ from sqslab.widgets.messaging import (
     stop_button,
 )
 from sqslab.widgets.operations import MonitorPanel, ServicePanel, monitor_panel, service_panel
+from sqslab.widgets.tenants import FairPanel, fair_panel
 
 __all__ = [
     "BoardPanel",
     "ClockPanel",
     "ConsumerPanel",
     "DlqPanel",
+    "FairPanel",
     "FifoPanel",
     "MonitorPanel",
     "ProducerPanel",
@@ -29,6 +31,7 @@ __all__ = [
     "clock_panel",
     "consumer_panel",
     "dlq_panel",
+    "fair_panel",
     "fifo_panel",
     "monitor_panel",
     "producer_panel",
