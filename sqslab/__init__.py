@@ -137,11 +137,14 @@ if TYPE_CHECKING:
     from sqslab.lab import Lab
 
 
-def start(backend: str | None = None, *, seed: int = 0, quiet: bool = False) -> Lab:
-    """Start the lab: backend from the argument, else SQSLAB_BACKEND, else embedded moto."""
+def start(
+    backend: str | None = None, *, seed: int = 0, quiet: bool = False, lang: str | None = None
+) -> Lab:
+    """Start the lab: backend from the argument, else SQSLAB_BACKEND, else embedded moto;
+    ``lang`` (else SQSLAB_LANG) picks the language sqslab speaks: English or "pt-BR"."""
     from sqslab.lab import start as _start
 
-    return _start(backend, seed=seed, quiet=quiet)
+    return _start(backend, seed=seed, quiet=quiet, lang=lang)
 
 
 def __getattr__(name: str) -> Any:
