@@ -1,8 +1,8 @@
 """The Portuguese catalog: ``python scripts/i18n.py update`` extracts every text sqslab marks with
-``_()`` or ``ngettext()``, and every field of ``sqslab/data/facts.toml`` a learner reads, and
-merges them into ``sqslab/locale/pt_BR/LC_MESSAGES/sqslab.po`` (new texts come in untranslated,
-translations of texts that changed are kept as fuzzy for review); ``python scripts/i18n.py check``
-lists what is untranslated, fuzzy or no longer used (exit 1)."""
+``_()``, ``N_()`` or ``ngettext()``, and every field of ``sqslab/data/facts.toml`` a learner
+reads, and merges them into ``sqslab/locale/pt_BR/LC_MESSAGES/sqslab.po`` (new texts come in
+untranslated, translations of texts that changed are kept as fuzzy for review);
+``python scripts/i18n.py check`` lists what is untranslated, fuzzy or no longer used (exit 1)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sqslab.facts import SHOWN_FIELDS
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "sqslab"
 PO = PACKAGE / "locale" / "pt_BR" / "LC_MESSAGES" / "sqslab.po"
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def extract_facts(

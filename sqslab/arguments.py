@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
 class Expected:
-    """What one argument must be: how to say it (with an example), and the test."""
+    """What one argument must be: how to say it (with an example), and the test. ``what`` is
+    translated where it is shown: mark a fixed one with ``N_``."""
 
     what: str
     test: Callable[[Any], bool]
@@ -75,24 +77,26 @@ def instance(kind: type, example: str) -> Expected:
     return Expected(f"a {kind.__name__}, e.g. {example}", lambda v: isinstance(v, kind))
 
 
-LAB = Expected("the lab that sqslab.start() returned (lab)", is_lab)
-SQS = Expected("the lab's SQS client (sqs = lab.sqs)", is_sqs)
-NAME = Expected("a name as text, e.g. 'orders'", is_text)
-TEXT = Expected("text (a str)", lambda v: isinstance(v, str))
+LAB = Expected(N_("the lab that sqslab.start() returned (lab)"), is_lab)
+SQS = Expected(N_("the lab's SQS client (sqs = lab.sqs)"), is_sqs)
+NAME = Expected(N_("a name as text, e.g. 'orders'"), is_text)
+TEXT = Expected(N_("text (a str)"), lambda v: isinstance(v, str))
 QUEUE_URL = Expected(
-    "a queue URL as text, e.g. url = sqs.create_queue(QueueName='orders')['QueueUrl']",
+    N_("a queue URL as text, e.g. url = sqs.create_queue(QueueName='orders')['QueueUrl']"),
     lambda v: is_text(v) and "/" in v,
 )
 ARN = Expected(
-    "an ARN as text, e.g. sqs.get_queue_attributes(QueueUrl=url, "
-    "AttributeNames=['QueueArn'])['Attributes']['QueueArn']",
+    N_(
+        "an ARN as text, e.g. sqs.get_queue_attributes(QueueUrl=url, "
+        "AttributeNames=['QueueArn'])['Attributes']['QueueArn']"
+    ),
     lambda v: isinstance(v, str) and v.startswith("arn:"),
 )
-LIST = Expected("a list (or tuple) of your items", is_list)
-MAPPING = Expected("a dict", lambda v: isinstance(v, Mapping))
-WHOLE = Expected("a whole number (an int)", is_whole)
-NUMBER = Expected("a number", is_number)
-CALLABLE = Expected("your function, defined with def", callable)
+LIST = Expected(N_("a list (or tuple) of your items"), is_list)
+MAPPING = Expected(N_("a dict"), lambda v: isinstance(v, Mapping))
+WHOLE = Expected(N_("a whole number (an int)"), is_whole)
+NUMBER = Expected(N_("a number"), is_number)
+CALLABLE = Expected(N_("your function, defined with def"), callable)
 
 
 def given(value: Any) -> str:
@@ -100,10 +104,10 @@ def given(value: Any) -> str:
     if value is None:
         return "None"
     if is_lab(value):
-        return "the lab"
+        return _("the lab")
     for service in ("sqs", "sns", "s3"):
         if is_client(value, service):
-            return f"the {service.upper()} client"
+            return _("the {service} client").format(service=service.upper())
     text = repr(value)
     return f"{type(value).__name__} {text if len(text) <= 40 else text[:40] + '…'}"
 
@@ -144,10 +148,10 @@ def learner_module(function: Callable[..., Any]) -> str:
 
 def problem(function: Callable[..., Any], name: str, want: Expected, value: Any) -> str:
     """The text for one argument that is not what it should be."""
-    return (
-        f"{name} should be {want.what}, but it got {given(value)}: call {call_of(function)} "
-        "with the names your notebook uses"
+    text = _(
+        "{name} should be {what}, but it got {given}: call {call} with the names your notebook uses"
     )
+    return text.format(name=name, what=_(want.what), given=given(value), call=call_of(function))
 
 
 def first_wrong(

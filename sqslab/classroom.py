@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import classroom_report
 from sqslab.classroom_report import Report
+from sqslab.i18n import _
 
 if TYPE_CHECKING:
     from sqslab.exercises.base import Check
@@ -68,13 +69,15 @@ class Reporter:
             self.failed += 1
             self.last_error = f"{type(err).__name__}: {str(err)[:120]}"
             self._url = None
-            return (
-                f"(not reported to the classroom board: {self.last_error}; "
-                f"{self.failed} report(s) lost so far; your result above is unaffected)"
-            )
+            return _(
+                "(not reported to the classroom board: {error}; {lost} report(s) lost so far; "
+                "your result above is unaffected)"
+            ).format(error=self.last_error, lost=self.failed)
         self.sent += 1
-        again = "; same outcome as before, counted once" if self._repeated else ""
-        return f"(reported to the classroom board as {report.learner}, attempt {report.attempt}{again})"
+        again = _("; same outcome as before, counted once") if self._repeated else ""
+        return _("(reported to the classroom board as {learner}, attempt {attempt}{again})").format(
+            learner=report.learner, attempt=report.attempt, again=again
+        )
 
     def build(self, check: Check, lab: Lab) -> Report:
         """The report of ``check`` run in ``lab``."""

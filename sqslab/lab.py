@@ -20,15 +20,17 @@ from sqslab.emulator import backends, determinism, fidelity, layers, session
 from sqslab.emulator import clock as clocks
 from sqslab.emulator.session import DEFAULT_REGION
 from sqslab.errors import LabConfigError
-from sqslab.i18n import _
+from sqslab.i18n import N_, _
 from sqslab.namespace import Namespace
 from sqslab.trace import Trace
 
 BACKENDS = {
-    "moto": "moto embedded in this kernel, virtual clock (default; never reaches AWS)",
-    "server": "a moto server on 127.0.0.1 inside this kernel, virtual clock",
-    "endpoint": "any SQS-compatible URL from SQSLAB_ENDPOINT_URL (sqslab server, LocalStack, ElasticMQ)",
-    "aws": "real AWS; only with SQSLAB_BACKEND=aws in the environment",
+    "moto": N_("moto embedded in this kernel, virtual clock (default; never reaches AWS)"),
+    "server": N_("a moto server on 127.0.0.1 inside this kernel, virtual clock"),
+    "endpoint": N_(
+        "any SQS-compatible URL from SQSLAB_ENDPOINT_URL (sqslab server, LocalStack, ElasticMQ)"
+    ),
+    "aws": N_("real AWS; only with SQSLAB_BACKEND=aws in the environment"),
 }
 MOTO_ACCOUNT = "123456789012"
 
@@ -200,7 +202,7 @@ def resolve_backend(backend: str | None) -> str:
         )
     name = (backend or os.environ.get("SQSLAB_BACKEND") or "moto").strip().lower()
     if name not in BACKENDS:
-        choices = "\n".join(f"  {k}: {v}" for k, v in BACKENDS.items())
+        choices = "\n".join(f"  {k}: {_(v)}" for k, v in BACKENDS.items())
         raise LabConfigError(f"unknown sqslab backend {name!r}; choose one of:\n{choices}")
     return name
 

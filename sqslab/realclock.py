@@ -7,22 +7,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-#: The start of every line this module prints, so a reader knows where it comes from.
-LABEL = "real clock"
+#: The start of every line this module prints, so a reader knows where it comes from (in English;
+#: shown through ``_``).
+LABEL = N_("real clock")
 #: A wait of at least this many seconds on a real clock says so before it starts.
 ANNOUNCE_WAIT = 10.0
 
 
 def span(seconds: float) -> str:
-    """A duration as a person says it: ``12 h``, ``5 min``, ``1.5 s``."""
-    for size, unit in ((86400, "days"), (3600, "h"), (60, "min")):
+    """A duration as a person says it: ``12 h``, ``5 min``, ``1.5 s`` (days in the lab's language)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        count = int(seconds // 86400)
+        return ngettext("{count} day", "{count} days", count).format(count=count)
+    for size, unit in ((3600, "h"), (60, "min")):
         if seconds >= size and seconds % size == 0:
-            count = int(seconds // size)
-            return f"{count} {'day' if unit == 'days' and count == 1 else unit}"
+            return f"{int(seconds // size)} {unit}"
     return f"{round(seconds, 1):g} s"
 
 
@@ -54,15 +58,22 @@ class DemoTime:
 def demo_time(lab: Lab, speedup: float) -> DemoTime:
     """The clock of one demo; on a real clock it prints the speed-up once."""
     if isinstance(speedup, bool) or not isinstance(speedup, int | float) or speedup < 1:
-        raise LimitError(
-            f"speedup is a number of 1 or more (how many times faster); got {speedup!r}"
-        )
+        text = _("speedup is a number of 1 or more (how many times faster); got {speedup}")
+        raise LimitError(text.format(speedup=repr(speedup)))
     demo = DemoTime(speedup, lab.virtual_time)
     if not demo.virtual and speedup != 1:
         unit = next(u for u in (86400, 3600, 60, 1) if u <= speedup) if speedup >= 60 else 60
+        text = _(
+            "{label}: this demo runs {speedup} times faster than written; every duration in it "
+            "goes through demo(...), so {unit} lasts {scaled} here"
+        )
         print(
-            f"{LABEL}: this demo runs {speedup:g} times faster than written; every duration in it "
-            f"goes through demo(...), so {span(unit)} lasts {span(unit / speedup)} here"
+            text.format(
+                label=_(LABEL),
+                speedup=f"{speedup:g}",
+                unit=span(unit),
+                scaled=span(unit / speedup),
+            )
         )
     return demo
 
@@ -71,14 +82,15 @@ def virtual_only(lab: Lab, what: str, why: str) -> bool:
     """True on the virtual clock; on a real one, prints that ``what`` is skipped and ``why``."""
     if lab.virtual_time:
         return True
-    print(
-        f"{LABEL}: skipped {what}: {why}. The moto backend (SQSLAB_BACKEND=moto) shows it in "
+    text = _(
+        "{label}: skipped {what}: {why}. The moto backend (SQSLAB_BACKEND=moto) shows it in "
         "moments on its virtual clock."
     )
+    print(text.format(label=_(LABEL), what=what, why=why))
     return False
 
 
 def announce_wait(lab: Lab, seconds: float) -> None:
     """Before a long wait on a real clock, say that it really waits."""
     if not lab.virtual_time and seconds >= ANNOUNCE_WAIT:
-        print(f"({LABEL}: waiting {span(seconds)} for real)")
+        print(_("({label}: waiting {span} for real)").format(label=_(LABEL), span=span(seconds)))

@@ -1,10 +1,17 @@
-"""A small table that renders as aligned text and as HTML in a notebook (no pandas needed)."""
+"""A small table that renders as aligned text and as HTML in a notebook (no pandas needed).
+
+Headers and text cells are shown in the lab's language: a cell that is a text sqslab marked
+(``N_``/``_``: a column name, a backend's description) is translated when the table is rendered;
+anything else (queue names, API names, numbers) has no translation and shows as it is. The
+table keeps its cells in English, so :meth:`Table.column` looks columns up by their English name."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
 from typing import Any
+
+from sqslab.i18n import _
 
 
 class Table:
@@ -22,8 +29,12 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def shown(self) -> list[tuple[str, ...]]:
+        """The header and the rows as rendered: each non-empty text in the lab's language."""
+        return [tuple(_(c) if c else c for c in line) for line in (self.columns, *self.rows)]
+
     def __repr__(self) -> str:
-        lines = [self.columns, *self.rows]
+        lines = self.shown()
         widths = [max(len(line[i]) for line in lines) for i in range(len(self.columns))]
         return "\n".join(
             "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
@@ -31,9 +42,9 @@ class Table:
         )
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        columns, *rows = self.shown()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-            for row in self.rows
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqslab.i18n import N_
 from sqslab.tables import Table
 
 #: Request parameters worth keeping (everything else, such as bodies, is summarised by size).
@@ -326,7 +327,18 @@ def _record_received(rec: CallRecord, messages: list[dict[str, Any]]) -> None:
     ]
 
 
-COLUMNS = ("seq", "time", "operation", "queue", "entries", "bytes", "received", "failed", "error")
+#: The columns of :func:`record_table` (shown in the lab's language by the table).
+COLUMNS = (
+    N_("seq"),
+    N_("time"),
+    N_("operation"),
+    N_("queue"),
+    N_("entries"),
+    N_("bytes"),
+    N_("received"),
+    N_("failed"),
+    N_("error"),
+)
 
 
 def record_table(records: list[CallRecord]) -> Table:

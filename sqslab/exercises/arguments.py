@@ -27,6 +27,8 @@ from sqslab.arguments import (
 )
 from sqslab.errors import WrongTypeError
 from sqslab.exercises.base import HINT_LEVELS, Check
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,10 +50,10 @@ __all__ = [
     "requires",
 ]
 
-NAME = Expected("a queue name as text, e.g. 'orders'", is_text)
-WHOLE = Expected("a whole number (an int)", is_whole)
+NAME = Expected(N_("a queue name as text, e.g. 'orders'"), is_text)
+WHOLE = Expected(N_("a whole number (an int)"), is_whole)
 FUNCTION = Expected(
-    "a function you defined with def (or None before you wrote it)",
+    N_("a function you defined with def (or None before you wrote it)"),
     lambda v: v is None or callable(v),
 )
 
@@ -89,7 +91,8 @@ def expects(exercise: str, **expected: Expected) -> Callable[[F], F]:
         @functools.wraps(check)
         def checked(*args: Any, hint: int | None = None, **kwargs: Any) -> Any:
             if hint is not None and not (is_whole(hint) and hint >= 1):
-                raise WrongTypeError(f"hint= takes a whole number from 1 up, not {hint!r}")
+                text = _("hint= takes a whole number from 1 up, not {hint}")
+                raise WrongTypeError(text.format(hint=repr(hint)))
             wrong = first_wrong(check, expected, args, kwargs)
             result = Check(exercise, False, wrong) if wrong else check(*args, **kwargs)
             return reported(HINT_LEVELS.level(result, hint))

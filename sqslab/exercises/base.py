@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from sqslab.i18n import translate as _
+
 if TYPE_CHECKING:
     from sqslab.lab import Lab
     from sqslab.trace import CallRecord
@@ -57,13 +59,18 @@ class Check:
         return self.hints[: self.level]
 
     def __repr__(self) -> str:
+        # PASS and HINT stay as they are in every language: learners grep for them
         if self.passed:
             lines = [f"PASS [{self.exercise}] {self.message}"]
         else:
             lines = [f"HINT [{self.exercise}] {self.message}"]
-            lines += [f"  hint {n}: {text}" for n, text in enumerate(self.shown()[1:], start=2)]
+            lines += [
+                "  " + _("hint {n}: {text}").format(n=n, text=text)
+                for n, text in enumerate(self.shown()[1:], start=2)
+            ]
             if self.level <= len(self.more):
-                lines.append(f"  (more help: run the check again, or pass hint={self.level + 1})")
+                more = _("(more help: run the check again, or pass hint={level})")
+                lines.append("  " + more.format(level=self.level + 1))
         if self.board:
             lines.append(f"  {self.board}")
         return "\n".join(lines)

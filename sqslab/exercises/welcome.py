@@ -16,6 +16,8 @@ from sqslab.exercises.base import (
     queue_url,
     traced_calls,
 )
+from sqslab.i18n import N_, ngettext
+from sqslab.i18n import translate as _
 from sqslab.realclock import span
 
 if TYPE_CHECKING:
@@ -34,8 +36,8 @@ def check_first_roundtrip(lab: Lab) -> Check:
     if url is None:
         return hint(
             name,
-            "there is no queue named 'hello' yet: create it first (section 3)",
-            "create_queue answers with the queue's URL, which every other call takes",
+            _("there is no queue named 'hello' yet: create it first (section 3)"),
+            _("create_queue answers with the queue's URL, which every other call takes"),
             "url = sqs.create_queue(QueueName='hello')['QueueUrl']",
         )
     calls = traced_calls(lab, "hello")
@@ -48,25 +50,38 @@ def check_first_roundtrip(lab: Lab) -> Check:
         [
             (
                 bool(sent),
-                "nothing was sent to 'hello' yet (section 3)",
+                _("nothing was sent to 'hello' yet (section 3)"),
                 "sqs.send_message(QueueUrl=url, MessageBody='ping')",
             ),
             (
                 bool(received),
-                "the message was not received yet (section 3)",
+                _("the message was not received yet (section 3)"),
                 "reply = sqs.receive_message(QueueUrl=url)",
             ),
             (
                 bool(deleted),
-                "the message was received but never deleted: receiving does not remove it "
-                "(section 3)",
-                "deleting takes the receipt handle that came with the receive, not the message id",
+                _(
+                    "the message was received but never deleted: receiving does not remove it "
+                    "(section 3)"
+                ),
+                _(
+                    "deleting takes the receipt handle that came with the receive, not the "
+                    "message id"
+                ),
                 "sqs.delete_message(QueueUrl=url, "
                 "ReceiptHandle=reply['Messages'][0]['ReceiptHandle'])",
             ),
-            (left == 0, f"{left} message(s) are still in 'hello': receive and delete each one"),
+            (
+                left == 0,
+                # the English text is the same in both forms; Portuguese has a singular
+                ngettext(
+                    "{count} message(s) are still in 'hello': receive and delete each one",
+                    "{count} message(s) are still in 'hello': receive and delete each one",
+                    left,
+                ).format(count=left),
+            ),
         ],
-        "you sent, received and deleted a message: the whole life of an SQS message.",
+        _("you sent, received and deleted a message: the whole life of an SQS message."),
     )
 
 
@@ -91,12 +106,12 @@ def check_comes_back(lab: Lab, queue: str = "second-chance") -> Check:
     if queue_url(lab.sqs, queue) is None:
         return hint(
             name,
-            f"there is no queue named {queue!r} yet: create it first",
+            _("there is no queue named {queue} yet: create it first").format(queue=repr(queue)),
             f"sqs.create_queue(QueueName={queue!r})",
         )
     calls = traced_calls(lab, queue)
     receipts = _receipts(calls)
-    ids = [message_id for message_id, _, _ in receipts]
+    ids = [message_id for message_id, _when, _timeout in receipts]
     again = next((i for i in ids if ids.count(i) > 1), None)
     first = next((r for r in receipts if r[0] == again), receipts[0] if receipts else None)
     sent = any(r.operation in SEND_OPERATIONS for r in calls)
@@ -106,27 +121,29 @@ def check_comes_back(lab: Lab, queue: str = "second-chance") -> Check:
         [
             (
                 sent,
-                "send one message to it first",
+                _("send one message to it first"),
                 "sqs.send_message(QueueUrl=url, MessageBody='again')",
             ),
             (
                 bool(receipts),
-                "receive the message, hiding it for ten minutes (section 4)",
+                _("receive the message, hiding it for ten minutes (section 4)"),
                 words["receive"],
             ),
             (
                 first is not None and _hides_long_enough(lab, first[2]),
-                words["too short"],
-                words["receive fix"],
+                _(words["too short"]),
+                _(words["receive fix"]),
             ),
             (
                 again is not None,
-                "it was received only once: let the ten minutes pass on the lab's clock, then "
-                "receive it again (section 4)",
-                words["wait"],
+                _(
+                    "it was received only once: let the ten minutes pass on the lab's clock, "
+                    "then receive it again (section 4)"
+                ),
+                _(words["wait"]).format(seconds=COMES_BACK_TIMEOUT + 1),
             ),
         ],
-        words["pass"].format(timeout=span(first[2] or 0) if first else ""),
+        _(words["pass"]).format(timeout=span(first[2] or 0) if first else ""),
     )
 
 
@@ -138,24 +155,34 @@ def _hides_long_enough(lab: Lab, timeout: int | None) -> bool:
 
 
 #: What exercise 0.2's check says on the virtual clock, and on a real one (where ten minutes
-#: are ten real minutes unless the learner speeds the demo up with ``lab.demo_time``).
+#: are ten real minutes unless the learner speeds the demo up with ``lab.demo_time``). The texts
+#: are marked with ``N_`` and translated where the check uses them; "receive" is code only.
 VIRTUAL_WORDS = {
     "receive": "sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)",
-    "too short": "the first receive did not hide the message for ten minutes (section 4)",
-    "receive fix": "pass VisibilityTimeout=600 to that receive_message, and do not delete the "
-    "message",
-    "wait": f"lab.wait({COMES_BACK_TIMEOUT + 1}) moves the lab's clock (time.sleep does not)",
-    "pass": "the message you did not delete came back after its ten-minute visibility timeout, "
-    "on the lab's clock, and was received a second time.",
+    "too short": N_("the first receive did not hide the message for ten minutes (section 4)"),
+    "receive fix": N_(
+        "pass VisibilityTimeout=600 to that receive_message, and do not delete the message"
+    ),
+    "wait": N_("lab.wait({seconds}) moves the lab's clock (time.sleep does not)"),
+    "pass": N_(
+        "the message you did not delete came back after its ten-minute visibility timeout, "
+        "on the lab's clock, and was received a second time."
+    ),
 }
 REAL_WORDS = {
     "receive": "demo = lab.demo_time(60); sqs.receive_message(QueueUrl=url, "
     "VisibilityTimeout=demo(600))",
-    "too short": "the first receive did not hide the message for ten minutes, or for a sped-up "
-    "ten minutes of 1 s or more (section 4)",
-    "receive fix": "on a real clock, demo = lab.demo_time(60) makes ten minutes last ten "
-    "seconds: pass VisibilityTimeout=demo(600) to that receive_message, and do not delete it",
-    "wait": "lab.wait(demo(600) + 1) waits for real until the timeout has passed",
-    "pass": "the message you did not delete came back after its visibility timeout ({timeout} "
-    "on this real clock) and was received a second time.",
+    "too short": N_(
+        "the first receive did not hide the message for ten minutes, or for a sped-up "
+        "ten minutes of 1 s or more (section 4)"
+    ),
+    "receive fix": N_(
+        "on a real clock, demo = lab.demo_time(60) makes ten minutes last ten "
+        "seconds: pass VisibilityTimeout=demo(600) to that receive_message, and do not delete it"
+    ),
+    "wait": N_("lab.wait(demo(600) + 1) waits for real until the timeout has passed"),
+    "pass": N_(
+        "the message you did not delete came back after its visibility timeout ({timeout} "
+        "on this real clock) and was received a second time."
+    ),
 }

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from sqslab import facts
 from sqslab.arguments import Expected, is_list, requires
+from sqslab.i18n import _
 from sqslab.plots.base import new_figure
 
 #: Time attributes drawn on one logarithmic axis by :func:`attribute_ranges`.
@@ -60,11 +61,11 @@ def queue_depth(samples: Sequence[tuple[datetime, int, int]], title: str = "") -
     ax = fig.add_subplot()
     start = samples[0][0]
     hours = [(when - start).total_seconds() / 3600 for when, _, _ in samples]
-    ax.step(hours, [v for _, v, _ in samples], where="post", label="visible")
-    ax.step(hours, [f for _, _, f in samples], where="post", label="in flight (not visible)")
-    ax.set_xlabel(f"hours since {start:%H:%M} (lab clock)")
-    ax.set_ylabel("messages")
-    ax.set_yticks(range(max(max(v, f) for _, v, f in samples) + 2))
-    ax.set_title(title or "What the queue holds over time")
+    ax.step(hours, [v for _t, v, _f in samples], where="post", label=_("visible"))
+    ax.step(hours, [f for _t, _v, f in samples], where="post", label=_("in flight (not visible)"))
+    ax.set_xlabel(_("hours since {start} (lab clock)").format(start=f"{start:%H:%M}"))
+    ax.set_ylabel(_("messages"))
+    ax.set_yticks(range(max(max(v, f) for _t, v, f in samples) + 2))
+    ax.set_title(title or _("What the queue holds over time"))
     ax.legend(loc="upper right")
     return fig

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from sqslab import facts, queues
 from sqslab.arguments import LAB, NAME, QUEUE_URL, SQS, requires
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.widgets.base import Panel, error_html, int_slider
 
 if TYPE_CHECKING:
@@ -134,8 +135,9 @@ class ClockPanel(Panel):
     On a real clock time cannot jump: the buttons are off, a note says why, and a refresh
     button shows the counts as they are now."""
 
-    STEPS = (("+1 minute", 60), ("+1 hour", 3600), ("+12 hours", 43200))
-    REAL_CLOCK_NOTE = (
+    #: Button labels (in English, shown through ``_``) and the seconds each lets pass.
+    STEPS = ((N_("+1 minute"), 60), (N_("+1 hour"), 3600), (N_("+12 hours"), 43200))
+    REAL_CLOCK_NOTE = N_(
         "real clock: time on this backend cannot jump, so the buttons that move it are off "
         "(+12 hours would keep the notebook busy for 12 real hours); press refresh to see the "
         "counts now, or run the chapter on the moto backend to move the clock"
@@ -145,8 +147,8 @@ class ClockPanel(Panel):
     def __init__(self, lab: Lab, url: str) -> None:
         self.lab = lab
         self.url = url
-        self.buttons = [w.Button(description=label) for label, _ in self.STEPS]
-        for button, (_, seconds) in zip(self.buttons, self.STEPS, strict=True):
+        self.buttons = [w.Button(description=_(label)) for label, _seconds in self.STEPS]
+        for button, (_label, seconds) in zip(self.buttons, self.STEPS, strict=True):
             button.on_click(lambda _b, s=seconds: self.advance(s))
         self.state = w.HTML()
         self.note = w.HTML()
@@ -154,9 +156,9 @@ class ClockPanel(Panel):
         if not lab.virtual_time:
             for button in self.buttons:
                 button.disabled = True
-            self.reload = w.Button(description="refresh")
+            self.reload = w.Button(description=_("refresh"))
             self.reload.on_click(lambda _b: self.refresh())
-            self.note.value = html.escape(self.REAL_CLOCK_NOTE)
+            self.note.value = html.escape(_(self.REAL_CLOCK_NOTE))
             children = [w.HBox([*self.buttons, self.reload]), self.note, self.state]
         super().__init__(children)
         self.refresh()
@@ -175,9 +177,14 @@ class ClockPanel(Panel):
     def refresh(self) -> None:
         """Show the lab time and the queue's counts."""
         visible, in_flight, delayed = self.counts()
-        self.state.value = (
-            f"lab time <b>{self.lab.now():%Y-%m-%d %H:%M:%S}</b> UTC · visible <b>{visible}</b>"
-            f" · in flight <b>{in_flight}</b> · delayed <b>{delayed}</b>"
+        self.state.value = _(
+            "lab time <b>{now}</b> UTC · visible <b>{visible}</b> · in flight <b>{in_flight}</b>"
+            " · delayed <b>{delayed}</b>"
+        ).format(
+            now=f"{self.lab.now():%Y-%m-%d %H:%M:%S}",
+            visible=visible,
+            in_flight=in_flight,
+            delayed=delayed,
         )
 
 
