@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from notebook_text import CHAPTERS, printed, read, solutions_of
+from notebook_text import BOTH, NOTEBOOKS, printed, read, solutions_of
 
 CHECK = re.compile(r"sqslab\.exercises\.(check_\w+)\(")
 
@@ -30,7 +30,11 @@ def verdicts(path: Path) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+#: Every chapter, English and Portuguese (a check's PASS/HINT verdict is the same in both).
+IDS = [str(c.relative_to(NOTEBOOKS).with_suffix("")) for c in BOTH]
+
+
+@pytest.mark.parametrize("chapter", BOTH, ids=IDS)
 def test_each_chapter_has_two_checked_exercises_that_hint_unsolved(chapter):
     checks = verdicts(chapter)
     assert len(checks) >= 2, f"{chapter.name} has {len(checks)} checked exercise(s); want 2+"
@@ -38,7 +42,7 @@ def test_each_chapter_has_two_checked_exercises_that_hint_unsolved(chapter):
         assert all(t.startswith("HINT [") for t in texts), f"{name} in {chapter.name}: {texts}"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+@pytest.mark.parametrize("chapter", BOTH, ids=IDS)
 def test_every_check_passes_in_the_solutions(chapter):
     solved = verdicts(solutions_of(chapter))
     missing = set(verdicts(chapter)) - set(solved)

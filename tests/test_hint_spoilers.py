@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from notebook_text import CHAPTERS, printed, read, solutions_of
+from notebook_text import BOTH, CHAPTERS, NOTEBOOKS, printed, read, solutions_of
 
 #: A solution line this short ("x = 1", "return") is not a give-away.
 SHORTEST = 12
@@ -44,7 +44,11 @@ def first_hints(chapter: Path) -> list[str]:
     return hints
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+#: Every chapter, English and Portuguese: a first hint must not give the solution away in either.
+IDS = [str(c.relative_to(NOTEBOOKS).with_suffix("")) for c in BOTH]
+
+
+@pytest.mark.parametrize("chapter", BOTH, ids=IDS)
 def test_no_first_hint_contains_a_line_of_the_solution(chapter):
     hints, lines = first_hints(chapter), solution_lines(chapter)
     assert hints, "the unsolved chapter shows no hint"

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from notebook_text import ALL, NOTEBOOKS, printed, read
+from notebook_text import ALL, NOTEBOOKS, printed, read, words
 
 MARKER = re.compile(r"(\d[\d,.]*?)(\**)<!-- out (\w+) -->")
 IDS = [str(p.relative_to(NOTEBOOKS)) for p in ALL]
@@ -58,10 +58,11 @@ NUMBER = re.compile(r"(?<![\w.,$`#/:-])(\d[\d,]*\d(?:\.\d+)?|\d\.\d+)(?![\w`:]|<
 
 def unmarked_quotes(path: Path) -> list[str]:
     """Numbers in a cell that reads the outputs before it ("**What to notice.**", "**What
-    happened.**") that the three code cells before it print, written unmarked."""
-    cells, found = read(path).cells, []
+    happened.**"; in Portuguese "**O que observar.**"…) that the three code cells before it print,
+    written unmarked."""
+    cells, found, reads_outputs = read(path).cells, [], words(path).reads_outputs
     for i, cell in enumerate(cells):
-        if cell.cell_type != "markdown" or not cell.source.startswith("**What"):
+        if cell.cell_type != "markdown" or not cell.source.startswith(reads_outputs):
             continue
         before = [c for c in cells[:i] if c.cell_type == "code"][-3:]
         shown = "\n".join(printed(c) for c in before)
