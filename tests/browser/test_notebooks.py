@@ -95,15 +95,22 @@ def changed(page: Any, panel: Any, before: str, seconds: float = 30) -> None:
         )
 
 
+def shot_name(path: Path) -> str:
+    """The notebook's name for its screenshots and workspace: a Portuguese twin's starts with
+    ``pt-BR-`` so it does not overwrite its English original's."""
+    return f"pt-BR-{path.stem}" if path.parts[0] == "pt-BR" else path.stem
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p) for p in NOTEBOOKS])
 def test_notebook_runs_in_jupyterlab(path, jupyterlab, browser, screenshots):
     raising, views = expected(path)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         # a workspace of its own, reset: JupyterLab would otherwise reopen earlier tests' tabs
-        workspace = path.stem.replace("_", "-")
+        name = shot_name(path)
+        workspace = name.replace("_", "-")
         run_all(page, f"{jupyterlab}/lab/workspaces/{workspace}/tree/{path.as_posix()}?reset")
-        shot = screenshots / f"{path.stem}.png"
+        shot = screenshots / f"{name}.png"
         assert page.evaluate(ERRORS) == raising, f"unexpected error output (see {shot})"
         shown = panels(page)
         with contextlib.suppress(PlaywrightTimeout):  # widget views render a moment after idle
@@ -118,7 +125,7 @@ def test_notebook_runs_in_jupyterlab(path, jupyterlab, browser, screenshots):
             page.wait_for_function(IDLE, timeout=120_000, polling=300)
             changed(page, panel, before)
             after = panel.evaluate(SHOWN)
-            panel.screenshot(path=str(screenshots / f"{path.stem}-panel{n + 1}.png"))
+            panel.screenshot(path=str(screenshots / f"{name}-panel{n + 1}.png"))
             assert after != before, f"panel {n + 1}: the {how} changed nothing it shows"
         page.screenshot(path=str(shot))
     finally:
