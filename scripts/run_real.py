@@ -44,8 +44,11 @@ def notebooks(args: list[str]) -> list[Path]:
 
 
 def namespace(path: Path) -> str:
-    """A namespace of its own per notebook: ``rt05`` for chapter 5, ``rt05s`` for its solutions."""
-    return f"rt{path.name[:2]}{'s' if 'solutions' in path.stem else ''}"
+    """A namespace of its own per notebook: ``rt05`` for chapter 5, ``rt05s`` for its solutions,
+    ``rt05p``/``rt05sp`` for their Portuguese twins (notebooks/pt-BR/)."""
+    solutions = "s" if "solutions" in path.stem else ""
+    portuguese = "p" if "pt-BR" in path.parts else ""
+    return f"rt{path.name[:2]}{solutions}{portuguese}"
 
 
 def seconds(cell: nbformat.NotebookNode) -> float:

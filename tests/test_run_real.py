@@ -24,6 +24,7 @@ def test_each_notebook_gets_a_namespace_of_its_own():
     names = {runner.namespace(p) for p in runner.notebooks([str(ROOT / "notebooks")])}
     assert len(names) == len(runner.notebooks([str(ROOT / "notebooks")]))
     assert runner.namespace(Path("notebooks/solutions/05_dlq_solutions.ipynb")) == "rt05s"
+    assert runner.namespace(Path("notebooks/pt-BR/solutions/05_dlq_solutions.ipynb")) == "rt05sp"
 
 
 def test_errors_are_reported_except_where_a_cell_is_marked_to_raise():
