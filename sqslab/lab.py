@@ -197,13 +197,13 @@ def check_service(session: boto3.Session, name: Any) -> str:
 def resolve_backend(backend: str | None) -> str:
     """The backend name from the argument, else SQSLAB_BACKEND, else ``moto``; checked."""
     if backend is not None and not isinstance(backend, str):
-        raise LabConfigError(
-            f"the backend is a name as text, one of {', '.join(BACKENDS)}; got {backend!r}"
-        )
+        text = _("the backend is a name as text, one of {names}; got {backend}")
+        raise LabConfigError(text.format(names=", ".join(BACKENDS), backend=repr(backend)))
     name = (backend or os.environ.get("SQSLAB_BACKEND") or "moto").strip().lower()
     if name not in BACKENDS:
         choices = "\n".join(f"  {k}: {_(v)}" for k, v in BACKENDS.items())
-        raise LabConfigError(f"unknown sqslab backend {name!r}; choose one of:\n{choices}")
+        text = _("unknown sqslab backend {name}; choose one of:")
+        raise LabConfigError(f"{text.format(name=repr(name))}\n{choices}")
     return name
 
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from sqslab import exercises, i18n, plots, realclock, tables, widgets
-from sqslab.errors import LimitError, WrongTypeError
-from sqslab.lab import BACKENDS, Lab
+from sqslab.errors import LabConfigError, LimitError, WrongTypeError
+from sqslab.lab import BACKENDS, Lab, start
 
 EPOCH = datetime(2026, 1, 5, 9, tzinfo=UTC)
 SAMPLES = [(EPOCH, 1, 0), (EPOCH + timedelta(hours=1), 0, 1)]
@@ -211,3 +211,15 @@ def test_the_real_clock_lines_in_english_by_default(capsys):
     realclock.demo_time(SimpleNamespace(virtual_time=False), 60)  # type: ignore[arg-type]
     assert capsys.readouterr().out.startswith("real clock: this demo runs 60 times faster")
     assert (realclock.span(86400), realclock.span(3 * 86400)) == ("1 day", "3 days")
+
+
+def test_an_unknown_backend_is_refused_in_portuguese_with_the_choices(monkeypatch):
+    monkeypatch.delenv("SQSLAB_BACKEND", raising=False)
+    with pytest.raises(LabConfigError) as refused:
+        start("mota", lang="pt-BR")
+    assert str(refused.value).splitlines()[:2] == [
+        "o sqslab não conhece o backend 'mota'; escolha um destes:",
+        "  moto: moto embutido neste kernel, relógio virtual (padrão; nunca acessa a AWS)",
+    ]
+    with pytest.raises(LabConfigError, match="^unknown sqslab backend 'mota'; choose one of:\n"):
+        start("mota", lang="en")
