@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import facts
 from sqslab.arguments import LAB, QUEUE_URL, SQS, TEXT, requires
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ FIFO_SUFFIX = ".fifo"
 
 @dataclass(frozen=True)
 class Attribute:
-    """A queue attribute: its fact (range and default), what it does, and which queue types have it."""
+    """A queue attribute: its fact (range and default), what it does (marked, shown translated),
+    and which queue types have it."""
 
     name: str
     fact: str
@@ -39,20 +41,22 @@ ATTRIBUTES = (
     Attribute(
         "VisibilityTimeout",
         "visibility_timeout",
-        "how long a received message stays hidden from other consumers",
+        N_("how long a received message stays hidden from other consumers"),
     ),
     Attribute(
         "MessageRetentionPeriod",
         "message_retention",
-        "how long SQS keeps a message that nobody deletes",
+        N_("how long SQS keeps a message that nobody deletes"),
     ),
-    Attribute("DelaySeconds", "delivery_delay", "how long a new message waits before delivery"),
+    Attribute("DelaySeconds", "delivery_delay", N_("how long a new message waits before delivery")),
     Attribute(
         "ReceiveMessageWaitTimeSeconds",
         "long_poll_max_wait",
-        "default long-poll wait of a receive (0 = short polling)",
+        N_("default long-poll wait of a receive (0 = short polling)"),
     ),
-    Attribute("MaximumMessageSize", "max_message_size", "largest message body the queue accepts"),
+    Attribute(
+        "MaximumMessageSize", "max_message_size", N_("largest message body the queue accepts")
+    ),
 )
 BY_NAME = {a.name: a for a in ATTRIBUTES}
 
@@ -70,67 +74,77 @@ class Setting:
 
 
 def other_attributes() -> tuple[Setting, ...]:
-    """The settable attributes besides :data:`ATTRIBUTES`, every number from the registry."""
+    """The settable attributes besides :data:`ATTRIBUTES`, every number from the registry, every
+    text in the lab's language."""
     f = facts.get
     count, reuse = f("max_receive_count"), f("kms_data_key_reuse")
     return (
         Setting(
             "RedrivePolicy",
-            f"JSON: deadLetterTargetArn, and maxReceiveCount {count.min_text} to {count.text}",
-            "none (no DLQ)",
-            "where a message goes after too many receives (chapter 5)",
+            _("JSON: deadLetterTargetArn, and maxReceiveCount {min} to {max}").format(
+                min=count.translated("min_text"), max=count.translated("text")
+            ),
+            _("none (no DLQ)"),
+            _("where a message goes after too many receives (chapter 5)"),
         ),
         Setting(
             "RedriveAllowPolicy",
-            "JSON: redrivePermission allowAll, denyAll, or byQueue with up to "
-            f"{f('redrive_allow_max_source_queues').text}",
+            _("JSON: redrivePermission allowAll, denyAll, or byQueue with up to {count}").format(
+                count=f("redrive_allow_max_source_queues").translated("text")
+            ),
             "allowAll",
-            "which queues may use this one as their DLQ (chapter 5)",
+            _("which queues may use this one as their DLQ (chapter 5)"),
         ),
         Setting(
             "Policy",
-            f"a policy document (JSON) of up to {f('queue_policy_size').text}",
-            "none",
-            "who may call which action on the queue (chapter 8)",
+            _("a policy document (JSON) of up to {size}").format(
+                size=f("queue_policy_size").translated("text")
+            ),
+            _("none"),
+            _("who may call which action on the queue (chapter 8)"),
         ),
         Setting(
             "SqsManagedSseEnabled",
-            "true or false",
-            "true on new queues",
-            "encryption at rest with keys owned by SQS (SSE-SQS)",
+            _("true or false"),
+            _("true on new queues"),
+            _("encryption at rest with keys owned by SQS (SSE-SQS)"),
         ),
         Setting(
             "KmsMasterKeyId",
-            "a KMS key id, ARN or alias (alias/aws/sqs: the AWS managed key)",
-            "none",
-            "encryption at rest with a KMS key instead (SSE-KMS, chapter 8)",
+            _("a KMS key id, ARN or alias (alias/aws/sqs: the AWS managed key)"),
+            _("none"),
+            _("encryption at rest with a KMS key instead (SSE-KMS, chapter 8)"),
         ),
         Setting(
             "KmsDataKeyReusePeriodSeconds",
-            f"{reuse.min_text} to {reuse.text}",
-            reuse.default_text,
-            "how long SQS reuses a data key before it calls KMS again",
+            _("{min} to {max}").format(
+                min=reuse.translated("min_text"), max=reuse.translated("text")
+            ),
+            reuse.translated("default_text"),
+            _("how long SQS reuses a data key before it calls KMS again"),
         ),
-        Setting("FifoQueue", "true, at creation only", "false (standard)", "the queue type"),
+        Setting(
+            "FifoQueue", _("true, at creation only"), _("false (standard)"), _("the queue type")
+        ),
         Setting(
             "ContentBasedDeduplication",
-            "true or false",
+            _("true or false"),
             "false",
-            "deduplicate on a SHA-256 hash of the body (chapter 4)",
+            _("deduplicate on a SHA-256 hash of the body (chapter 4)"),
             True,
         ),
         Setting(
             "DeduplicationScope",
-            "queue or messageGroup",
+            _("queue or messageGroup"),
             "queue",
-            "deduplicate across the queue or per message group (chapter 4)",
+            _("deduplicate across the queue or per message group (chapter 4)"),
             True,
         ),
         Setting(
             "FifoThroughputLimit",
-            "perQueue or perMessageGroupId",
+            _("perQueue or perMessageGroupId"),
             "perQueue",
-            "apply the throughput quota per queue or per message group (chapter 4)",
+            _("apply the throughput quota per queue or per message group (chapter 4)"),
             True,
         ),
     )
@@ -138,44 +152,61 @@ def other_attributes() -> tuple[Setting, ...]:
 
 def attribute_table() -> Table:
     """Every attribute a queue can be given: its range or values, its default, what it does and
-    which queues have it, with every number from the registry."""
+    which queues have it, with every number from the registry (texts shown in the lab's language)."""
     rows = []
     for attr in ATTRIBUTES:
         fact = facts.get(attr.fact)
-        span = f"{fact.min_text} to {fact.text}"
-        rows.append((attr.name, "any", span, fact.default_text, attr.meaning))
+        span = _("{min} to {max}").format(
+            min=fact.translated("min_text"), max=fact.translated("text")
+        )
+        rows.append((attr.name, N_("any"), span, fact.translated("default_text"), attr.meaning))
     for setting in other_attributes():
-        queues = "FIFO" if setting.fifo_only else "any"
+        queues = "FIFO" if setting.fifo_only else N_("any")
         rows.append((setting.name, queues, setting.takes, setting.default, setting.meaning))
-    return Table(("attribute", "queues", "range or values", "default", "what it does"), rows)
+    columns = (N_("attribute"), N_("queues"), N_("range or values"), N_("default"))
+    # the values are translated above or are API values ("queue", "allowAll"): shown as they are
+    return Table((*columns, N_("what it does")), rows, verbatim=columns[2:4])
 
 
 def type_comparison() -> Table:
     """Standard vs FIFO side by side, with every figure taken from the fact registry."""
-    f = facts.get
+
+    def f(key: str) -> str:
+        return facts.get(key).translated("text")
+
     rows = [
-        ("delivery", "at least once (a message can arrive twice)", "exactly once processing"),
-        ("ordering", "best effort (can arrive out of order)", "strict, per message group"),
         (
-            "throughput",
-            "nearly unlimited",
-            f"{f('fifo_throughput').text}, or {f('fifo_batched_throughput').text} in batches of 10",
+            N_("delivery"),
+            N_("at least once (a message can arrive twice)"),
+            N_("exactly once processing"),
         ),
         (
-            "deduplication",
-            "none: the consumer must be idempotent",
-            f"within {f('fifo_dedup_window').text} (id or content hash)",
+            N_("ordering"),
+            N_("best effort (can arrive out of order)"),
+            N_("strict, per message group"),
         ),
-        ("in flight", f("standard_in_flight").text, f("fifo_in_flight").text),
-        ("per-message delay", "yes", "no (queue-level delay only)"),
-        ("name", "any valid name", f"must end in {FIFO_SUFFIX}"),
         (
-            "price per million requests",
-            f("price_standard_per_million").text,
-            f("price_fifo_per_million").text,
+            N_("throughput"),
+            N_("nearly unlimited"),
+            _("{single}, or {batched} in batches of 10").format(
+                single=f("fifo_throughput"), batched=f("fifo_batched_throughput")
+            ),
+        ),
+        (
+            N_("deduplication"),
+            N_("none: the consumer must be idempotent"),
+            _("within {window} (id or content hash)").format(window=f("fifo_dedup_window")),
+        ),
+        (N_("in flight"), f("standard_in_flight"), f("fifo_in_flight")),
+        (N_("per-message delay"), N_("yes"), N_("no (queue-level delay only)")),
+        (N_("name"), N_("any valid name"), _("must end in {suffix}").format(suffix=FIFO_SUFFIX)),
+        (
+            N_("price per million requests"),
+            f("price_standard_per_million"),
+            f("price_fifo_per_million"),
         ),
     ]
-    return Table(("", "standard", "FIFO"), rows)
+    return Table(("", N_("standard"), "FIFO"), rows)
 
 
 @requires(name=TEXT)
@@ -183,21 +214,26 @@ def name_problem(name: str, fifo: bool = False) -> str | None:
     """Why ``name`` is not a valid queue name (for a FIFO queue if ``fifo``), or None."""
     limit = int(facts.get("queue_name_max_length").value)
     if not name:
-        return "a queue name cannot be empty"
+        return _("a queue name cannot be empty")
     if len(name) > limit:
-        return f"the name is {len(name)} characters; SQS allows at most {limit} (shorten it)"
+        return _("the name is {length} characters; SQS allows at most {limit} (shorten it)").format(
+            length=len(name), limit=limit
+        )
     is_fifo_name = name.endswith(FIFO_SUFFIX)
     if fifo and not is_fifo_name:
-        return f"a FIFO queue's name must end in {FIFO_SUFFIX!r}: use {name + FIFO_SUFFIX!r}"
+        return _("a FIFO queue's name must end in {suffix}: use {name}").format(
+            suffix=repr(FIFO_SUFFIX), name=repr(name + FIFO_SUFFIX)
+        )
     if is_fifo_name and not fifo:
-        return f"a name ending in {FIFO_SUFFIX!r} is for FIFO queues: add FifoQueue='true'"
+        return _("a name ending in {suffix} is for FIFO queues: add FifoQueue='true'").format(
+            suffix=repr(FIFO_SUFFIX)
+        )
     stem = name[: -len(FIFO_SUFFIX)] if is_fifo_name else name
     bad = sorted(set(NAME_PATTERN.sub("", stem)))
     if bad:
-        return (
-            f"characters {''.join(bad)!r} are not allowed; use letters, digits, hyphens (-) and "
-            "underscores (_)"
-        )
+        return _(
+            "characters {bad} are not allowed; use letters, digits, hyphens (-) and underscores (_)"
+        ).format(bad=repr("".join(bad)))
     return None
 
 
@@ -205,7 +241,9 @@ def check_name(name: str, fifo: bool = False) -> str:
     """Return ``name`` if it is a valid queue name, else raise :class:`LimitError` saying why."""
     problem = name_problem(name, fifo)
     if problem:
-        raise LimitError(f"invalid queue name {name!r}: {problem}")
+        raise LimitError(
+            _("invalid queue name {name}: {problem}").format(name=repr(name), problem=problem)
+        )
     return name
 
 
@@ -228,10 +266,14 @@ def build_attributes(
         if content_dedup:
             attributes["ContentBasedDeduplication"] = "true"
     elif content_dedup:
-        raise LimitError("ContentBasedDeduplication exists only on FIFO queues: set fifo=True")
+        raise LimitError(_("ContentBasedDeduplication exists only on FIFO queues: set fifo=True"))
     for name, value in values.items():
         if name not in BY_NAME:
-            raise LimitError(f"unknown attribute {name!r}; tunable ones: {', '.join(BY_NAME)}")
+            raise LimitError(
+                _("unknown attribute {name}; tunable ones: {known}").format(
+                    name=repr(name), known=", ".join(BY_NAME)
+                )
+            )
         problem = attribute_problem(name, value)
         if problem:
             raise LimitError(problem)
@@ -257,7 +299,7 @@ def create_call(name: str, attributes: dict[str, str], tags: dict[str, str] | No
 def settings(sqs: Any, url: str) -> Table:
     """A queue's attributes as AWS reports them, one per row."""
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    return Table(("attribute", "value"), sorted(attrs.items()))
+    return Table((N_("attribute"), N_("value")), sorted(attrs.items()), verbatim=("value",))
 
 
 @requires(sqs=SQS, url=QUEUE_URL)

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from sqslab import facts
 from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement
+from sqslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
@@ -29,7 +30,8 @@ ATTRIBUTE_FACTS = {
     "VisibilityTimeout": "visibility_timeout",
     "KmsDataKeyReusePeriodSeconds": "kms_data_key_reuse",
 }
-LABEL = "sqslab fidelity layer: AWS rejects this value, moto and LocalStack would accept it"
+#: Said after each refused value, in the lab's language (AWS's own message stays in English).
+LABEL = N_("sqslab fidelity layer: AWS rejects this value, moto and LocalStack would accept it")
 
 
 def attach(events: Any) -> None:
@@ -64,16 +66,22 @@ def attribute_problem(name: str, value: Any) -> str | None:
     try:
         number = int(str(value))
     except ValueError:
-        return f"{name} must be a whole number, got {value!r}"
+        return _("{name} must be a whole number, got {value}").format(name=name, value=repr(value))
     if not fact.min <= number <= fact.value:
-        return (
-            f"{name} must be between {fact.min:.0f} and {fact.value:.0f} {fact.unit} "
-            f"({fact.min_text} to {fact.text}), got {number}"
+        return _("{name} must be between {low} and {high} {unit} ({span}), got {number}").format(
+            name=name,
+            low=f"{fact.min:.0f}",
+            high=f"{fact.value:.0f}",
+            unit=fact.unit,
+            span=_("{min} to {max}").format(
+                min=fact.translated("min_text"), max=fact.translated("text")
+            ),
+            number=number,
         )
     return None
 
 
-def _check_attributes(params: dict[str, Any], model: Any, **_: Any) -> None:
+def _check_attributes(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
     for name, value in (params.get("Attributes") or {}).items():
         problem = attribute_problem(name, value)
         if problem:
@@ -81,7 +89,7 @@ def _check_attributes(params: dict[str, Any], model: Any, **_: Any) -> None:
                 {
                     "Error": {
                         "Code": "InvalidAttributeValue",
-                        "Message": f"Invalid value for the parameter {name}: {problem} ({LABEL})",
+                        "Message": f"Invalid value for the parameter {name}: {problem} ({_(LABEL)})",
                     }
                 },
                 model.name,

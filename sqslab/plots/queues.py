@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from sqslab import facts
 from sqslab.arguments import Expected, is_list, requires
-from sqslab.i18n import _
+from sqslab.i18n import N_, _
 from sqslab.plots.base import new_figure
 
 #: Time attributes drawn on one logarithmic axis by :func:`attribute_ranges`.
@@ -20,7 +20,14 @@ TIME_ATTRIBUTES = (
     ("VisibilityTimeout", "visibility_timeout"),
     ("MessageRetentionPeriod", "message_retention"),
 )
-TIME_TICKS = ((1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day"), (1209600, "14 days"))
+#: Ticks of that axis: seconds and their label (marked, drawn in the lab's language).
+TIME_TICKS = (
+    (1, "1 s"),
+    (60, "1 min"),
+    (3600, "1 h"),
+    (86400, N_("1 day")),
+    (1209600, N_("14 days")),
+)
 #: What :func:`queue_depth` draws: samples such as the ones chapter 0 takes.
 SAMPLES = Expected(
     "a non-empty list of (time, visible, in flight) tuples", lambda v: is_list(v) and bool(v)
@@ -38,18 +45,18 @@ def attribute_ranges() -> Figure:
         if fact.default:
             ax.plot([fact.default], [row], "o", color="tab:orange")
         ax.annotate(
-            f"max {fact.text}",
+            _("max {value}").format(value=fact.translated("text")),
             (fact.value, row),
             xytext=(4, -3),
             textcoords="offset points",
             fontsize=8,
         )
-    ax.plot([], [], "o", color="tab:orange", label="default")
+    ax.plot([], [], "o", color="tab:orange", label=_("default"))
     ax.set_xscale("log")
     ax.set_xlim(1, 1209600 * 8)
-    ax.set_xticks([t for t, _ in TIME_TICKS], [label for _, label in TIME_TICKS])
-    ax.set_yticks(range(len(TIME_ATTRIBUTES)), [name for name, _ in TIME_ATTRIBUTES])
-    ax.set_title("Allowed range of each time attribute (log scale)")
+    ax.set_xticks([t for t, _label in TIME_TICKS], [_(label) for _t, label in TIME_TICKS])
+    ax.set_yticks(range(len(TIME_ATTRIBUTES)), [name for name, _key in TIME_ATTRIBUTES])
+    ax.set_title(_("Allowed range of each time attribute (log scale)"))
     ax.legend(loc="lower right")
     return fig
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from sqslab.i18n import _
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -61,7 +63,7 @@ def chart_area() -> w.Image:
 
 def error_html(err: Exception) -> str:
     """An error as a panel shows it (instead of raising it)."""
-    return f"<b>error:</b> {html.escape(str(err))}"
+    return _("<b>error:</b> {error}").format(error=html.escape(str(err)))
 
 
 class Panel:

@@ -17,14 +17,14 @@ from sqslab.widgets.base import Panel, error_html, int_slider
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-#: Retention presets for the queue builder: label -> seconds.
+#: Retention presets for the queue builder: label (marked, shown translated) -> seconds.
 RETENTION_CHOICES = {
-    "1 minute": 60,
-    "1 hour": 3600,
-    "1 day": 86400,
-    "4 days (default)": 345600,
-    "7 days": 604800,
-    "14 days": 1209600,
+    N_("1 minute"): 60,
+    N_("1 hour"): 3600,
+    N_("1 day"): 86400,
+    N_("4 days (default)"): 345600,
+    N_("7 days"): 604800,
+    N_("14 days"): 1209600,
 }
 
 
@@ -48,26 +48,28 @@ class QueueBuilder(Panel):
     def __init__(self, sqs: Any, name: str = "orders") -> None:
         self.sqs = sqs
         self.name = w.Text(value=name, description="QueueName")
-        self.fifo = w.Checkbox(value=False, description="FIFO queue")
+        self.fifo = w.Checkbox(value=False, description=_("FIFO queue"))
         self.content_dedup = w.Checkbox(
-            value=False, description="content-based dedup", disabled=True
+            value=False, description=_("content-based dedup"), disabled=True
         )
         self.sliders = {
             "VisibilityTimeout": attribute_slider("VisibilityTimeout", 10, "VisibilityTimeout (s)"),
             "DelaySeconds": attribute_slider("DelaySeconds", 5, "DelaySeconds (s)"),
             "ReceiveMessageWaitTimeSeconds": attribute_slider(
-                "ReceiveMessageWaitTimeSeconds", 1, "long-poll wait (s)"
+                "ReceiveMessageWaitTimeSeconds", 1, _("long-poll wait (s)")
             ),
             "MaximumMessageSize": attribute_slider(
                 "MaximumMessageSize", 1024, "MaximumMessageSize (B)"
             ),
         }
         self.retention = w.Dropdown(
-            options=RETENTION_CHOICES, value=345600, description="retention"
+            options={_(label): seconds for label, seconds in RETENTION_CHOICES.items()},
+            value=345600,
+            description=_("retention"),
         )
         self.code = w.HTML()
         self.status = w.HTML()
-        self.create = w.Button(description="create queue", button_style="primary")
+        self.create = w.Button(description=_("create queue"), button_style="primary")
         self.create.on_click(self._on_create)
         super().__init__(
             [
@@ -113,7 +115,11 @@ class QueueBuilder(Panel):
         self.code.value = f"<pre>{html.escape(call)}</pre>"
         problem = self.problem()
         self.create.disabled = problem is not None
-        self.status.value = f"<b>name problem:</b> {html.escape(problem)}" if problem else ""
+        self.status.value = (
+            _("<b>name problem:</b> {problem}").format(problem=html.escape(problem))
+            if problem
+            else ""
+        )
 
     def _on_create(self, _button: w.Button | None = None) -> None:
         try:
@@ -121,7 +127,7 @@ class QueueBuilder(Panel):
         except (LimitError, ClientError) as err:
             self.status.value = error_html(err)
             return
-        self.status.value = f"created <code>{html.escape(url)}</code>"
+        self.status.value = _("created <code>{url}</code>").format(url=html.escape(url))
 
 
 def queue_builder(sqs: Any, name: str = "orders") -> QueueBuilder:
