@@ -116,6 +116,8 @@ class BoardWatcher:
             with self.run.lock:
                 if set(self.run.sent) <= set(self.run.applied):
                     break
+            # a real sleep: the load test runs against a real-clock server on loopback (never moto),
+            # and the board's consumer thread applies reports meanwhile
             time.sleep(0.05)
         self.consumer.stop()
         self.consumer.join()

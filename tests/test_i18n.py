@@ -5,7 +5,6 @@ broken catalog."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,6 @@ SPEC = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / 
 assert SPEC and SPEC.loader
 script = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(script)
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language("en")
 
 
 @pytest.mark.parametrize(

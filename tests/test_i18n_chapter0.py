@@ -4,7 +4,6 @@ chart, the clock panel, the real-clock lines and the wrong-argument hints."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -16,18 +15,6 @@ from sqslab.lab import BACKENDS, Lab, start
 
 EPOCH = datetime(2026, 1, 5, 9, tzinfo=UTC)
 SAMPLES = [(EPOCH, 1, 0), (EPOCH + timedelta(hours=1), 0, 1)]
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language("en")
-
-
-@pytest.fixture
-def portuguese() -> None:
-    """Portuguese from here on (list it after ``lab``: starting a lab picks the language)."""
-    i18n.set_language("pt-BR")
 
 
 def test_n_marks_a_text_without_translating_it(portuguese):

@@ -5,25 +5,12 @@ errors a bad name or value gets, the attribute-range chart and the queue builder
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
 
-from sqslab import exercises, i18n, plots, queues, tables, widgets
+from sqslab import exercises, plots, queues, tables, widgets
 from sqslab.errors import LimitError
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language("en")
-
-
-@pytest.fixture
-def portuguese() -> None:
-    """Portuguese from here on (list it after ``lab``: starting a lab picks the language)."""
-    i18n.set_language("pt-BR")
 
 
 def test_exercise_1_1_hints_in_portuguese_keep_the_code_as_it_is(sqs, portuguese):

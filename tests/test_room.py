@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,28 +29,9 @@ from sqslab import cli, room, roomauth, roomrules, roomwire, workshop
 from sqslab.emulator.server import free_port
 from sqslab.errors import LabConfigError
 from sqslab.lab import start
-from sqslab.roomauth import start_room_server
 
 RULE = "alice may only use queues and topics whose names start with 'alice-'"
 ACCOUNT = "123456789012"
-
-
-@pytest.fixture(scope="module")
-def room_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A room key file with an instructor, alice and bob."""
-    path = tmp_path_factory.mktemp("room") / "sqslab-room.json"
-    room.open_room(path)
-    room.add_learner(path, "alice")
-    room.add_learner(path, "bob")
-    return path
-
-
-@pytest.fixture(scope="module")
-def url(room_file: Path) -> Iterator[str]:
-    """A room server for ``room_file`` on a free loopback port, in a thread of this process."""
-    server, address = start_room_server("127.0.0.1", free_port(), room_file)
-    yield address
-    server.stop()
 
 
 def keys(room_file: Path, who: str) -> room.KeyPair:

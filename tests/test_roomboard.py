@@ -3,7 +3,6 @@ and nothing else: no report as someone else, no reading, purging or deleting the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -13,27 +12,9 @@ from botocore.exceptions import ClientError
 
 from sqslab import board_queue, classroom_report, room
 from sqslab.classroom_report import Report
-from sqslab.emulator.server import free_port
-from sqslab.roomauth import start_room_server
 
 BOARD = classroom_report.DEFAULT_BOARD
 AT = "2026-12-06T10:00:00+00:00"
-
-
-@pytest.fixture(scope="module")
-def room_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("room") / "sqslab-room.json"
-    room.open_room(path)
-    room.add_learner(path, "alice")
-    room.add_learner(path, "bob")
-    return path
-
-
-@pytest.fixture(scope="module")
-def url(room_file: Path) -> Iterator[str]:
-    server, address = start_room_server("127.0.0.1", free_port(), room_file)
-    yield address
-    server.stop()
 
 
 def client(url: str, room_file: Path, who: str):
