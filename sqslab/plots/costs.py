@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
 from sqslab.arguments import MAPPING, requires
+from sqslab.i18n import _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -64,10 +65,10 @@ def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
             ax.plot(*zip(*points, strict=True), "o-", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("messages per month")
-    ax.set_ylabel("$ per month (list price, after the free tier)")
+    ax.set_xlabel(_("messages per month"))
+    ax.set_ylabel(_("$ per month (list price, after the free tier)"))
     ax.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    ax.set_title("What a month of messages costs")
+    ax.set_title(_("What a month of messages costs"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left")
     return fig
