@@ -43,13 +43,13 @@ def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
     """Receives per polling style, split into empty receives and receives that got a message."""
     fig = new_figure()
     ax = fig.add_subplot()
-    modes = [row.mode for row in rows]
+    modes = [_(row.mode) for row in rows]
     empty = [row.empty_receives for row in rows]
     full = [row.receives - row.empty_receives for row in rows]
-    ax.bar(modes, empty, color="0.7", label="empty receives")
-    ax.bar(modes, full, bottom=empty, color="tab:green", label="receives with a message")
-    ax.set_ylabel("ReceiveMessage calls (each billed)")
-    ax.set_title("Short vs long polling on a quiet queue")
+    ax.bar(modes, empty, color="0.7", label=_("empty receives"))
+    ax.bar(modes, full, bottom=empty, color="tab:green", label=_("receives with a message"))
+    ax.set_ylabel(_("ReceiveMessage calls (each billed)"))
+    ax.set_title(_("Short vs long polling on a quiet queue"))
     ax.legend(loc="upper right")
     return fig
 
