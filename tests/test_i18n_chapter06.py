@@ -324,7 +324,7 @@ def test_the_dashboard_in_portuguese(shared, portuguese):
         "backlog (visíveis)",
         "em trânsito (não visíveis)",
         "idade da mensagem mais antiga (s)",
-        "vazão (mensagens / min)",
+        "taxa de transferência (mensagens / min)",
         "recebimentos vazios / min",
         "instâncias consumidoras",
         "estado do alarme (verde OK, vermelho ALARM, cinza sem dados)",
