@@ -100,6 +100,12 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as it reads in ``context``: for a word that is also a
+    value learners choose (a table row "orders" is not the queue named 'orders')."""
+    return _current.pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the current language."""
     return _current.ngettext(singular, plural, count)
