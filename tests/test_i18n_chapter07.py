@@ -288,5 +288,5 @@ def test_a_reconciliation_note_in_portuguese(portuguese):
     result = orders.reconcile([first, later], ledger, [])
     assert result.notes == [
         f"1 pedido redirecionado foi processado depois de pedidos mais novos do mesmo cliente "
-        f"({first.order_id}): a DLQ o tirou da fila, como faz na AWS"
+        f"({first.order_id}): a DLQ o tirou da sequência, como faz na AWS"
     ]
