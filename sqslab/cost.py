@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqslab import facts
 from sqslab.arguments import check_count, check_finite, given
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_
 from sqslab.tables import Table
 from sqslab.trace import HANDLE_OPERATIONS, CallRecord
 
@@ -23,7 +24,18 @@ FIFO_SUFFIX = ".fifo"
 SECONDS_PER_HOUR = 3600
 PER_MILLION = 1_000_000
 SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
-COLUMNS = ("operation", "calls", "billed requests", "empty receives", "messages", "dollars")
+COLUMNS = (
+    N_("operation"),
+    N_("calls"),
+    N_("billed requests"),
+    N_("empty receives"),
+    N_("messages"),
+    N_("dollars"),
+)
+#: The label of a bill's last row (the operation column holds API names, shown as they are).
+TOTAL = N_("total")
+#: The headers :func:`as_table` gives a :func:`batch_size_curve` (field names, spaced).
+BATCH_POINT_COLUMNS = (N_("batch size"), N_("requests"), N_("dollars per million"))
 
 
 def is_fifo(queue: str | None) -> bool:
@@ -142,7 +154,7 @@ class Bill:
             (op.operation, op.calls, op.requests, op.empty_receives, op.messages, money(op.dollars))
             for op in self.operations.values()
         ]
-        total = ("total", self.calls, self.requests, self.empty_receives, "", money(self.dollars))
+        total = (TOTAL, self.calls, self.requests, self.empty_receives, "", money(self.dollars))
         return Table(COLUMNS, [*rows, total])
 
     def __repr__(self) -> str:

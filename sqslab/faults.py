@@ -25,12 +25,14 @@ from botocore.awsrequest import AWSResponse
 
 from sqslab.arguments import SQS, Expected, is_text, is_whole, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, translate
 
 FailRule = Callable[[str, int], bool]
 OPERATION = "SendMessageBatch"
 STATE = "sqslab_batch_faults"
-INJECTED_MESSAGE = "simulated transient failure (sqslab.faults.inject_batch_failures)"
-SENDER_FAULT_MESSAGE = "simulated sender-fault failure (sqslab.faults.inject_batch_failures)"
+#: What a failed entry's Message says (marked here, shown in the lab's language).
+INJECTED_MESSAGE = N_("simulated transient failure (sqslab.faults.inject_batch_failures)")
+SENDER_FAULT_MESSAGE = N_("simulated sender-fault failure (sqslab.faults.inject_batch_failures)")
 
 
 class WorkerCrash(BaseException):
@@ -155,7 +157,9 @@ class BatchFailures:
                 "Id": entry["Id"],
                 "SenderFault": self.sender_fault,
                 "Code": self.code,
-                "Message": SENDER_FAULT_MESSAGE if self.sender_fault else self.injected_message,
+                "Message": translate(
+                    SENDER_FAULT_MESSAGE if self.sender_fault else self.injected_message
+                ),
             }
             for entry in state["failed"]
         )
