@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqslab import facts
 from sqslab.arguments import check_count, check_finite, given
 from sqslab.errors import LimitError, WrongTypeError
-from sqslab.i18n import N_
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 from sqslab.trace import HANDLE_OPERATIONS, CallRecord
 
@@ -143,8 +143,10 @@ class Bill:
         """Dollars per million messages, when this bill delivered ``messages`` messages."""
         if messages <= 0:
             raise LimitError(
-                f"cannot price per message for {messages} messages; pass how many messages "
-                "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
+                _(
+                    "cannot price per message for {messages} messages; pass how many messages "
+                    "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
+                ).format(messages=messages)
             )
         return self.dollars / messages * PER_MILLION
 
@@ -251,11 +253,21 @@ def check_payload(payload_bytes: int) -> None:
     limit = facts.get("max_message_size")
     check_count("payload_bytes", payload_bytes, minimum=None, example="payload_bytes=1024")
     if payload_bytes < 1:
-        raise LimitError(f"payload_bytes is {payload_bytes}; a message carries at least 1 byte")
+        raise LimitError(
+            _("payload_bytes is {value}; a message carries at least 1 byte").format(
+                value=payload_bytes
+            )
+        )
     if payload_bytes > limit.value:
         raise LimitError(
-            f"a message of {payload_bytes:,} bytes is over the SQS limit of {limit.text} "
-            f"({limit.value:,.0f} bytes); keep large payloads in S3 and send a pointer"
+            _(
+                "a message of {bytes} bytes is over the SQS limit of {limit} ({limit_bytes} "
+                "bytes); keep large payloads in S3 and send a pointer"
+            ).format(
+                bytes=f"{payload_bytes:,}",
+                limit=limit.translated("text"),
+                limit_bytes=f"{limit.value:,.0f}",
+            )
         )
 
 
@@ -266,14 +278,24 @@ def check_batch(batch_size: int, payload_bytes: int) -> None:
     check_count("batch_size", batch_size, minimum=None, example="batch_size=10")
     if not 1 <= batch_size <= entries.value:
         raise LimitError(
-            f"batch size {batch_size} is not allowed; a batch holds 1 to {entries.text}"
+            _("batch size {size} is not allowed; a batch holds 1 to {entries}").format(
+                size=batch_size, entries=entries.translated("text")
+            )
         )
     if batch_size * payload_bytes > total.value:
         raise LimitError(
-            f"a batch of {batch_size} messages of {payload_bytes:,} bytes is "
-            f"{batch_size * payload_bytes:,} bytes; one SendMessageBatch carries at most "
-            f"{total.text} ({total.value:,.0f} bytes): use batches of at most "
-            f"{max_batch_size(payload_bytes)}"
+            _(
+                "a batch of {size} messages of {bytes} bytes is {total} bytes; one "
+                "SendMessageBatch carries at most {limit} ({limit_bytes} bytes): use batches of "
+                "at most {most}"
+            ).format(
+                size=batch_size,
+                bytes=f"{payload_bytes:,}",
+                total=f"{batch_size * payload_bytes:,}",
+                limit=total.translated("text"),
+                limit_bytes=f"{total.value:,.0f}",
+                most=max_batch_size(payload_bytes),
+            )
         )
 
 
@@ -281,7 +303,7 @@ def send_requests(messages: int, batch_size: int, payload_bytes: int) -> int:
     """Billed requests to send ``messages`` messages of ``payload_bytes`` in batches of ``batch_size``."""
     check_count("messages", messages, minimum=None, example="monthly(10_000_000)")
     if messages < 0:
-        raise LimitError(f"messages must be 0 or more, got {messages}")
+        raise LimitError(_("messages must be 0 or more, got {messages}").format(messages=messages))
     check_payload(payload_bytes)
     check_batch(batch_size, payload_bytes)
     full, rest = divmod(messages, batch_size)
@@ -301,7 +323,11 @@ def batch_size_curve(
     """
     check_count("messages", messages, minimum=None, example="batch_size_curve(1000, 1024)")
     if messages < 1:
-        raise LimitError(f"messages must be at least 1 to price per message, got {messages}")
+        raise LimitError(
+            _("messages must be at least 1 to price per message, got {messages}").format(
+                messages=messages
+            )
+        )
     chosen = range(1, max_batch_size(payload_bytes) + 1) if sizes is None else sizes
     points = []
     for size in chosen:

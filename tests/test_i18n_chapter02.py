@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from sqslab import cost, exercises, faults, plots, widgets
-from sqslab.errors import LimitError
+from sqslab.errors import LimitError, WrongTypeError
 from sqslab.exercises.producers import fresh_queue
 from sqslab.payloads import PayloadStore
 from sqslab.producer import Producer
@@ -326,3 +326,33 @@ def test_the_payload_store_in_english_by_default(lab):
         "<PayloadStore s3://chapter2-payloads/sqslab-payloads/ offload over the queue's "
         "MaximumMessageSize>"
     )
+
+
+def test_fault_injection_errors_in_portuguese(sqs, portuguese):
+    with pytest.raises(LimitError, match="a taxa de falhas precisa ser uma fração de 0 a 1"):
+        faults.inject_batch_failures(sqs, rate=2)
+    with pytest.raises(WrongTypeError, match="passe exatamente um entre fail="):
+        faults.inject_batch_failures(sqs)
+    with pytest.raises(WrongTypeError, match=r"uma função de \(entry_id, attempt\) que devolve"):
+        faults.inject_batch_failures(sqs, fail=1)
+
+
+def test_fault_injection_errors_in_english_by_default(sqs):
+    with pytest.raises(LimitError, match="failure rate must be a fraction from 0 to 1"):
+        faults.inject_batch_failures(sqs, rate=2)
+
+
+def test_cost_estimator_errors_in_portuguese(portuguese):
+    with pytest.raises(LimitError) as raised:
+        cost.batch_size_curve(1000, 200 * 1024, sizes=[10])
+    assert str(raised.value) == (
+        "um lote de 10 mensagens de 204,800 bytes tem 2,048,000 bytes; um SendMessageBatch leva "
+        "no máximo 1 MiB (1,048,576 bytes): use lotes de no máximo 5"
+    )
+    with pytest.raises(LimitError, match="passa do limite do SQS, de 1 MiB"):
+        cost.batch_size_curve(1000, 2 << 20)
+
+
+def test_cost_estimator_errors_in_english_by_default():
+    with pytest.raises(LimitError, match="batch size 11 is not allowed; a batch holds 1 to 10"):
+        cost.batch_size_curve(1000, 1024, sizes=[11])
