@@ -14,15 +14,31 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.arguments import LAB, QUEUE_URL, requires
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 from sqslab.trace import CallRecord, MessageRef, queue_name_of
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = "deleted", "timed out", "released", "in flight"
+#: How a receive ends (marked: the table shows them in the lab's language; code compares them).
+DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = (
+    N_("deleted"),
+    N_("timed out"),
+    N_("released"),
+    N_("in flight"),
+)
 DELAYED, VISIBLE = "delayed", "visible"
-COLUMNS = ("message", "id", "sent", "visible at", "receives", "in flight", "deleted")
+#: The columns of :meth:`Timeline.table` (headers in the lab's language; cells rendered by it).
+COLUMNS = (
+    N_("message"),
+    N_("id"),
+    N_("sent"),
+    N_("visible at"),
+    N_("receives"),
+    N_("in flight"),
+    N_("deleted"),
+)
 SHORT_ID = 8
 
 
@@ -175,12 +191,12 @@ class Timeline:
 
     def table(self) -> Table:
         """One row per message; times are seconds since the first send."""
-        return Table(COLUMNS, [self._row(life) for life in self.messages])
+        return Table(COLUMNS, [self._row(life) for life in self.messages], verbatim=COLUMNS)
 
     def _row(self, life: MessageLife) -> tuple[Any, ...]:
         """One message as a table row."""
         receives = "; ".join(
-            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} {r.how}"
+            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} {_how(r)}"
             for r in life.receives
         )
         visible = life.delayed_until if life.sent_at is not None else None
@@ -205,6 +221,15 @@ class Timeline:
             f"<Timeline: {len(self.messages)} messages, {receives} receives, {deleted} deleted, "
             f"over {self.until - self.start:.1f} s>"
         )
+
+
+def _how(receive: Receive) -> str:
+    """How a receive ended, as :attr:`Receive.how` says it, in the lab's language."""
+    if not receive.extensions:
+        return _(receive.ending)
+    return _("extended x{count}, {ending}").format(
+        count=len(receive.extensions), ending=_(receive.ending)
+    )
 
 
 class _Builder:
