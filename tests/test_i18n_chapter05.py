@@ -165,15 +165,15 @@ def test_exercise_5_4_hints_and_pass_in_portuguese(lab, sqs, portuguese):
     )
     # parked on the second receive (the first one it was handed), too early
     assert exercises.check_parked_by_hand(lab, parks(sqs, at=1)).message == (
-        "o pedido envenenado foi para a DLQ depois de 2 recebimentos; ele só pode ser estacionado "
-        "lá depois que o SQS o entregou 3 vezes"
+        "o pedido envenenado foi para a DLQ depois de 2 recebimentos; ele só pode ir para lá "
+        "depois que o SQS o entregou 3 vezes"
     )
     check = exercises.check_parked_by_hand(lab, parks(sqs))
     assert repr(check).startswith(
-        "PASS [ex5.4] o pedido envenenado foi estacionado na DLQ depois de 4 recebimentos, "
+        "PASS [ex5.4] o pedido envenenado foi para a DLQ depois de 4 recebimentos, "
         "contados pelo SQS;"
     )
-    assert check.message.endswith("O pedido seguinte do cliente veio em seguida.")
+    assert check.message.endswith("O próximo pedido do cliente veio logo depois.")
 
 
 def test_exercise_5_4_in_english_by_default(lab, sqs):
@@ -281,7 +281,7 @@ def test_the_redrive_layer_describes_itself_in_portuguese_with_aws_quotes_as_wri
         "(de 1 mensagem por segundo a 500 mensagens por segundo; sem taxa, o máximo)"
         in " ".join(text.split())
     )
-    assert text.endswith("precisa estar entre de 1 recebimento a 1.000 recebimentos.")
+    assert text.endswith("precisa ficar no intervalo de 1 recebimento a 1.000 recebimentos.")
 
 
 def test_the_redrive_layer_describes_itself_in_english_by_default():
