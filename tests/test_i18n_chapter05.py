@@ -16,6 +16,7 @@ from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import StopPolicy, consume
 from sqslab.emulator import redrive
 from sqslab.errors import LimitError
+from sqslab.exercises import dlq as dlq_checks
 from sqslab.exercises.dlq_by_hand import MAX_RECEIVES
 
 LONGEST = str(int(facts.get("message_retention").value))
@@ -393,4 +394,27 @@ def test_the_dlq_panel_in_english_by_default(lab):
     assert (
         panel.report.value
         == "processed <b>0</b> · in the DLQ <b>20</b> · still in the source <b>0</b>"
+    )
+
+
+class RealClockLab:
+    """Just enough of a lab on a real clock for the failure lab's consumer settings."""
+
+    virtual_time = False
+
+
+def test_the_failure_lab_says_it_is_faster_in_portuguese(portuguese, capsys):
+    settings = dlq_checks.invoice_consumer(RealClockLab())
+    assert settings["visibility_timeout"] == 3
+    assert capsys.readouterr().out == (
+        "relógio real: o consumidor de faturas roda 10 vezes mais rápido que o escrito: uma "
+        "fatura que falhou volta depois de 3 s, e não de 30 s\n"
+    )
+
+
+def test_the_failure_lab_says_it_is_faster_in_english_by_default(capsys):
+    dlq_checks.invoice_consumer(RealClockLab())
+    assert capsys.readouterr().out == (
+        "real clock: the invoices consumer runs 10 times faster than written: a failed invoice "
+        "comes back after 3 s instead of 30 s\n"
     )
