@@ -321,7 +321,9 @@ def test_a_refused_redrive_policy_in_portuguese_keeps_aws_code_and_prefix(lab, s
         "os documenta)"
     )
     url = sqs.create_queue(QueueName="x-dlq")["QueueUrl"]
-    with pytest.raises(ClientError, match="redrivePermission precisa ser um de allowAll, denyAll"):
+    with pytest.raises(
+        ClientError, match="redrivePermission precisa ser um destes: allowAll, denyAll"
+    ):
         sqs.set_queue_attributes(
             QueueUrl=url, Attributes={"RedriveAllowPolicy": '{"redrivePermission": "some"}'}
         )
