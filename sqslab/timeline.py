@@ -21,7 +21,7 @@ from sqslab.trace import CallRecord, MessageRef, queue_name_of
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-#: How a receive ends (marked: the table shows them in the lab's language; code compares them).
+#: How a receive ends (marked here, shown in the lab's language), and the kinds of waiting span.
 DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = (
     N_("deleted"),
     N_("timed out"),
@@ -29,7 +29,6 @@ DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = (
     N_("in flight"),
 )
 DELAYED, VISIBLE = "delayed", "visible"
-#: The columns of :meth:`Timeline.table` (headers in the lab's language; cells rendered by it).
 COLUMNS = (
     N_("message"),
     N_("id"),
@@ -94,6 +93,14 @@ class Receive:
         if not self.extensions:
             return self.ending
         return f"extended x{len(self.extensions)}, {self.ending}"
+
+    def how_shown(self) -> str:
+        """:attr:`how` in the lab's language (``extended x2, timed out`` in English)."""
+        if not self.extensions:
+            return _(self.ending)
+        return _("extended x{count}, {ending}").format(
+            count=len(self.extensions), ending=_(self.ending)
+        )
 
     def close(self, at: float, ending: str) -> None:
         """End the receive at ``at``, or at its deadline if that came first (a time-out)."""
@@ -191,12 +198,14 @@ class Timeline:
 
     def table(self) -> Table:
         """One row per message; times are seconds since the first send."""
-        return Table(COLUMNS, [self._row(life) for life in self.messages], verbatim=COLUMNS)
+        rows = [self._row(life) for life in self.messages]
+        return Table(COLUMNS, rows, verbatim=("message", "id", "in flight"))
 
     def _row(self, life: MessageLife) -> tuple[Any, ...]:
         """One message as a table row."""
         receives = "; ".join(
-            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} {_how(r)}"
+            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} "
+            f"{r.how_shown()}"
             for r in life.receives
         )
         visible = life.delayed_until if life.sent_at is not None else None
@@ -221,15 +230,6 @@ class Timeline:
             f"<Timeline: {len(self.messages)} messages, {receives} receives, {deleted} deleted, "
             f"over {self.until - self.start:.1f} s>"
         )
-
-
-def _how(receive: Receive) -> str:
-    """How a receive ended, as :attr:`Receive.how` says it, in the lab's language."""
-    if not receive.extensions:
-        return _(receive.ending)
-    return _("extended x{count}, {ending}").format(
-        count=len(receive.extensions), ending=_(receive.ending)
-    )
 
 
 class _Builder:

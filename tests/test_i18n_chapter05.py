@@ -220,7 +220,7 @@ def timed_out_once(lab, sqs) -> timeline.Timeline:
 def test_the_timeline_table_in_portuguese(lab, sqs, portuguese):
     lines = repr(timed_out_once(lab, sqs).table()).splitlines()
     assert lines[0].split()[:5] == ["mensagem", "id", "enviada", "visível", "em"]
-    assert "0.0-10.0 tempo esgotado; 11.0-11.0 excluída" in lines[1]
+    assert "0.0-10.0 expirou; 11.0-11.0 excluída" in lines[1]
 
 
 def test_the_timeline_table_in_english_by_default(lab, sqs):
@@ -238,10 +238,10 @@ def test_the_lifecycle_chart_in_portuguese(lab, sqs, portuguese):
     assert legend == [
         "visível, esperando",
         "em trânsito, depois excluída",
-        "em trânsito, tempo esgotado",
+        "em trânsito, expirou",
         "enviada",
         "excluída",
-        "tempo esgotado, de volta à fila",
+        "expirou, de volta à fila",
     ]
 
 
@@ -380,7 +380,7 @@ def test_the_backoff_chart_in_english_by_default():
 
 def test_the_dlq_panel_in_portuguese_keeps_its_counts_by_english_key(lab, portuguese):
     panel = widgets.dlq_panel(lab)
-    assert panel.failure.description == "taxa de falha"
+    assert panel.failure.description == "taxa de falhas"
     assert panel.max_receives.description == "maxReceiveCount"
     panel.failure.value = 1.0
     assert panel.last == {"processed": 0, "in the DLQ": 20, "still in the source": 0}

@@ -28,7 +28,7 @@ SPAN_COLOURS = {
     "released": "tab:purple",
     "in flight": "tab:blue",
 }
-#: Legend text of each bar colour (marked, drawn in the lab's language).
+#: Legend of each bar colour (marked here, drawn in the lab's language).
 SPAN_LABELS = {
     "delayed": N_("delayed"),
     "visible": N_("visible, waiting"),
@@ -96,7 +96,7 @@ def _draw_spans(ax: Axes, row: int, life: MessageLife, until: float, zero: float
     return styles
 
 
-#: Marker and colour of each event drawn by :func:`message_timeline` (by its marked legend text).
+#: Marker and colour of each event drawn by :func:`message_timeline` (legend in the lab's language).
 MARKERS = {
     N_("sent"): ("o", "black"),
     N_("deleted"): ("x", "tab:red"),
