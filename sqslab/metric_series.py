@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqslab import facts
 from sqslab.errors import LimitError, UnknownNameError
-from sqslab.i18n import N_, _
+from sqslab.i18n import N_, NC_, _
 from sqslab.metric_cells import cell, clock, utc
 from sqslab.tables import Table
 from sqslab.trace import queue_name_of
@@ -53,15 +53,16 @@ DEFAULT_STATISTIC = {
     **dict.fromkeys(FAIR, "Maximum"),
 }
 STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
-#: Short column names for :meth:`Metrics.table`.
+#: Short column names for :meth:`Metrics.table` (counts of messages: "sent" is "enviadas" here, a
+#: message's "enviada" in a timeline, hence the context).
 SHORT = {
-    VISIBLE: N_("visible"),
-    NOT_VISIBLE: N_("in flight"),
-    DELAYED: N_("delayed"),
+    VISIBLE: NC_("metric", "visible"),
+    NOT_VISIBLE: NC_("metric", "in flight"),
+    DELAYED: NC_("metric", "delayed"),
     AGE: N_("oldest (s)"),
-    SENT: N_("sent"),
-    RECEIVED: N_("received"),
-    DELETED: N_("deleted"),
+    SENT: NC_("metric", "sent"),
+    RECEIVED: NC_("metric", "received"),
+    DELETED: NC_("metric", "deleted"),
     EMPTY: N_("empty receives"),
     SIZE: N_("avg size (B)"),
     NOISY: N_("noisy groups"),

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from sqslab.arguments import requires
 from sqslab.emulator.determinism import FIGSIZE
-from sqslab.i18n import N_, _
+from sqslab.i18n import N_, NC_, _, translated
 from sqslab.metric_series import (
     AGE,
     DELAYED,
@@ -43,7 +43,7 @@ DASHBOARD_PANELS = (
     N_("empty receives / min"),
     N_("consumer instances"),
     N_("alarm state (green OK, red ALARM, grey no data)"),
-    N_("delayed"),
+    NC_("metric", "delayed"),
 )
 
 
@@ -93,7 +93,7 @@ def _panels(fig: Figure) -> list[Axes]:
     }
     axes = list(fig.subplots(4, 2, sharex=True, gridspec_kw=margins).flatten())
     for ax, name in zip(axes, DASHBOARD_PANELS, strict=True):
-        ax.set_title(_(name), fontsize=9)
+        ax.set_title(translated(name), fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes[-2:]:
         ax.set_xlabel(_("minutes (lab clock)"), fontsize=8)
@@ -108,7 +108,7 @@ def _draw_series(axes: Sequence[Axes], metrics: Metrics) -> list[float]:
         _gauge(ax, ends, metrics.values(name))
     _gauge(axes[2], ends, metrics.values(AGE), colour="tab:purple")
     for name, colour in ((SENT, "tab:blue"), (RECEIVED, "tab:orange"), (DELETED, "tab:green")):
-        _counts(axes[3], starts, metrics, name, colour, label=_(SHORT[name]))
+        _counts(axes[3], starts, metrics, name, colour, label=translated(SHORT[name]))
     if starts:
         axes[3].legend(loc="upper right", fontsize=7)
     _counts(axes[4], starts, metrics, EMPTY, "0.5")
