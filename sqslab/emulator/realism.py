@@ -43,6 +43,7 @@ from sqslab.arguments import LAB, check_count, requires
 from sqslab.emulator.patching import Patches, Replacement
 from sqslab.emulator.realism_log import DUPLICATE, REORDER, Injection, RealismStats
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -64,10 +65,11 @@ ORDERING_QUOTE = (
     "occasionally arrive out of order. Despite this, standard queues make a best-effort attempt "
     "to maintain the order in which messages are sent."
 )
-LABEL = "sqslab realism layer (AWS at-least-once delivery, emulated on moto)"
+#: The layer's name (``LABEL`` gives it in the lab's language).
+_LABEL = N_("sqslab realism layer (AWS at-least-once delivery, emulated on moto)")
 
 #: What the layer does and the AWS text it follows, for a notebook to print.
-DESCRIPTION = f"""{LABEL}
+DESCRIPTION = f"""{_LABEL}
 
 AWS, "Amazon SQS at-least-once delivery" ({AT_LEAST_ONCE_URL}):
   "{AT_LEAST_ONCE_QUOTE}"
@@ -81,6 +83,13 @@ plain moto never does either. With the layer on, on standard queues only (FIFO q
   ApproximateReceiveCount (at most once per message by default);
 - reorder: a receive may serve a slightly newer message before older ones.
 Both are drawn from a seeded random generator: the same seed and calls give the same results."""
+
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` in the language sqslab speaks when it is read."""
+    if name == "LABEL":
+        return _(_LABEL)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -149,7 +158,7 @@ class Realism:
         """One line: the label, the settings and what was injected."""
         state = "on" if self.active else "off"
         return (
-            f"{LABEL}, {state}: duplicates={self.duplicates}, reorder={self.reorder}, "
+            f"{_(_LABEL)}, {state}: duplicates={self.duplicates}, reorder={self.reorder}, "
             f"seed={self.seed}; {self.stats}"
         )
 
@@ -312,11 +321,11 @@ _PATCH = Patches(_replacements)
 
 def off_here(lab: Host) -> str:
     """What the layer says on a backend it cannot run on: why, and what the cells then show."""
-    return (
-        f"{LABEL}: off on the {lab.backend!r} backend, because it changes moto from inside this "
+    return _(
+        "{label}: off on the {backend} backend, because it changes moto from inside this "
         "kernel; here the service's own at-least-once delivery applies (duplicates and reorders "
         "are rare on real SQS, so the cells below may show none)"
-    )
+    ).format(label=_(_LABEL), backend=repr(lab.backend))
 
 
 @requires(lab=LAB)
