@@ -8,8 +8,13 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 # no news or update pop-up over the first notebook a learner opens: the server never checks, and
 # jupyter/overrides.json (installed into the venv) turns the news consent prompt off in the frontend
 QUIET_LAB := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
+# the course's language: `make lab LANG=pt-BR` (or SQSLAB_LANG=pt-BR, or a Brazilian locale such as
+# LANG=pt_BR.UTF-8) opens the Portuguese edition; SQSLAB_LANG=en keeps English on any locale
+COURSE_LANG := $(if $(filter pt-BR% pt_BR%,$(strip $(or $(SQSLAB_LANG),$(LANG)))),pt-BR,en)
+# `LANG=pt-BR` names no locale: the lab itself runs with C.UTF-8 then, any other LANG is left as it is
+LAB_LOCALE := $(if $(filter pt-BR%,$(LANG)),LANG=C.UTF-8 ,)
 # the folder JupyterLab opens, and extra flags (the browser test gives its own copy, port and token)
-LAB_ROOT ?= notebooks
+LAB_ROOT ?= $(if $(filter pt-BR,$(COURSE_LANG)),notebooks/pt-BR,notebooks)
 LAB_EXTRA ?=
 # one worker per core; --dist loadfile keeps each notebook's cells (and each test file) in order in one worker
 PARALLEL := -n auto --dist loadfile
@@ -34,10 +39,10 @@ $(STAMP): pyproject.toml
 LAB_BACKEND := $(or $(strip $(SQSLAB_BACKEND)),moto)
 
 ## make lab: JupyterLab on notebooks/ with the embedded moto backend (no AWS account needed), or the
-## backend SQSLAB_BACKEND names (workshop mode: endpoint)
+## backend SQSLAB_BACKEND names (workshop mode: endpoint); `make lab LANG=pt-BR`: em português
 lab: venv
 	@$(BIN)/python scripts/install_lab_settings.py
-	SQSLAB_BACKEND=$(LAB_BACKEND) $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(QUIET_LAB) $(LAB_ARGS) $(LAB_EXTRA)
+	$(LAB_LOCALE)SQSLAB_LANG=$(COURSE_LANG) SQSLAB_BACKEND=$(LAB_BACKEND) $(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) $(QUIET_LAB) $(LAB_ARGS) $(LAB_EXTRA)
 
 ## make bench: chapter 2-3 ratios measured side by side (not a test: machines differ)
 bench: venv

@@ -22,7 +22,13 @@ from sqslab.facts import SHOWN_FIELDS
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "sqslab"
 PO = PACKAGE / "locale" / "pt_BR" / "LC_MESSAGES" / "sqslab.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
 
 
 def extract_facts(

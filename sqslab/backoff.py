@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import _
 
 JITTERS = ("full", "equal", "none")
 
@@ -21,17 +22,33 @@ JITTERS = ("full", "equal", "none")
 def _check_positive(name: str, value: float) -> None:
     """Raise a clear error unless ``value`` is a finite number above zero."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise WrongTypeError(f"BackoffPolicy {name} must be a number of seconds, got {value!r}")
+        raise WrongTypeError(
+            _("BackoffPolicy {name} must be a number of seconds, got {value}").format(
+                name=name, value=repr(value)
+            )
+        )
     if not math.isfinite(value) or value <= 0:
-        raise LimitError(f"BackoffPolicy {name} must be a finite number above 0, got {value!r}")
+        raise LimitError(
+            _("BackoffPolicy {name} must be a finite number above 0, got {value}").format(
+                name=name, value=repr(value)
+            )
+        )
 
 
 def check_attempt(attempt: int) -> int:
     """Return ``attempt`` if it is a whole number from 1 (the first retry), else raise."""
     if isinstance(attempt, bool) or not isinstance(attempt, int):
-        raise WrongTypeError(f"attempt must be a whole number (1 = first retry), got {attempt!r}")
+        raise WrongTypeError(
+            _("attempt must be a whole number (1 = first retry), got {attempt}").format(
+                attempt=repr(attempt)
+            )
+        )
     if attempt < 1:
-        raise LimitError(f"attempt counts retries from 1 (the first retry), got {attempt}")
+        raise LimitError(
+            _("attempt counts retries from 1 (the first retry), got {attempt}").format(
+                attempt=attempt
+            )
+        )
     return attempt
 
 
@@ -53,17 +70,23 @@ class BackoffPolicy:
         _check_positive("factor", self.factor)
         if self.cap < self.base:
             raise LimitError(
-                f"BackoffPolicy cap ({self.cap} s) is below base ({self.base} s); "
-                "the cap is the longest wait, so make it at least the base"
+                _(
+                    "BackoffPolicy cap ({cap} s) is below base ({base} s); the cap is the longest "
+                    "wait, so make it at least the base"
+                ).format(cap=self.cap, base=self.base)
             )
         if self.factor < 1:
             raise LimitError(
-                f"BackoffPolicy factor must be at least 1 (waits should not shrink), got {self.factor}"
+                _(
+                    "BackoffPolicy factor must be at least 1 (waits should not shrink), got "
+                    "{factor}"
+                ).format(factor=self.factor)
             )
         if self.jitter not in JITTERS:
             raise LimitError(
-                f"unknown jitter {self.jitter!r}; choose one of {', '.join(JITTERS)} "
-                "('full' spreads retries best)"
+                _(
+                    "unknown jitter {jitter}; choose one of {choices} ('full' spreads retries best)"
+                ).format(jitter=repr(self.jitter), choices=", ".join(JITTERS))
             )
 
     def ceiling(self, attempt: int) -> float:
@@ -85,6 +108,8 @@ class BackoffPolicy:
     def delays(self, n: int, seed: int = 0) -> list[float]:
         """The waits before retries 1..n with a fresh seeded generator (for charts and tables)."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise LimitError(f"delays(n) needs a whole number of retries, 0 or more; got {n!r}")
+            raise LimitError(
+                _("delays(n) needs a whole number of retries, 0 or more; got {n}").format(n=repr(n))
+            )
         rng = random.Random(seed)
         return [self.delay(attempt, rng) for attempt in range(1, n + 1)]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqslab.classroom_report import Report
+from sqslab.i18n import _, ngettext
 
 #: "Stuck": the same exercise hinted this many times or more within STUCK_WINDOW, not passed since.
 STUCK_HINTS = 3
@@ -32,10 +33,12 @@ class Cell:
     last_hint: str = ""
 
     def label(self) -> str:
-        """How the grid shows it: ``passed``, ``hinted 2x`` or ``·``."""
+        """How the grid shows it, in the lab's language: ``passed``, ``hinted 2x`` or ``·``."""
         if self.status == HINTED:
-            return f"hinted {self.hints}x"
-        return "·" if self.status == NOT_TRIED else self.status
+            return ngettext("hinted {count}x", "hinted {count}x", self.hints).format(
+                count=self.hints
+            )
+        return "·" if self.status == NOT_TRIED else _("passed")
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,13 @@ class BoardState:
         for learner in sorted(self.learners):
             mine = [r for r in self.reports if r.learner == learner]
             for exercise, count in self._recent_hints(mine, now).items():
-                found.append(Stuck(learner, f"{exercise}: {count} hints in 10 min, no pass"))
+                reason = _("{exercise}: {count} hints in 10 min, no pass")
+                found.append(Stuck(learner, reason.format(exercise=exercise, count=count)))
             last = max((r.time for r in mine), default=None)
             if last is not None and now - last >= SILENT:
                 minutes = int((now - last).total_seconds() // 60)
-                found.append(Stuck(learner, f"no report for {minutes} min"))
+                silent = _("no report for {minutes} min").format(minutes=minutes)
+                found.append(Stuck(learner, silent))
         return found
 
     def _recent_hints(self, mine: list[Report], now: datetime) -> Counter[str]:

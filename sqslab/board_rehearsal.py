@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqslab.classroom_report import Report
+from sqslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -17,12 +18,13 @@ if TYPE_CHECKING:
 LEARNERS = ("ana", "bruno", "carla", "davi", "elis", "fabio")
 #: The exercises the rehearsal's learners work through, in order.
 PATH = ("ex1.1", "ex1.2", "ex1.3", "ex2.1", "ex2.2")
+#: The hint each simulated learner gets, sent in the lab's language as a learner's kernel would.
 HINTS = {
-    "ex1.1": "VisibilityTimeout is 30 seconds; the exercise asks for 2 minutes (section 2)",
-    "ex1.2": "no queue named '…' yet: create it, a standard queue (section 1)",
-    "ex1.3": "the queue still holds messages: purge it (section 4)",
-    "ex2.1": "3 of 25 orders were not sent: read each batch's Failed list (section 2)",
-    "ex2.2": "the events were sent one call each: send them in batches of 10 (section 3)",
+    "ex1.1": N_("VisibilityTimeout is 30 seconds; the exercise asks for 2 minutes (section 2)"),
+    "ex1.2": N_("no queue named '…' yet: create it, a standard queue (section 1)"),
+    "ex1.3": N_("the queue still holds messages: purge it (section 4)"),
+    "ex2.1": N_("3 of 25 orders were not sent: read each batch's Failed list (section 2)"),
+    "ex2.2": N_("the events were sent one call each: send them in batches of 10 (section 3)"),
 }
 #: Who gets stuck on which exercise, and who stops reporting after which.
 STUCK, QUIET = ("carla", "ex2.1"), ("fabio", "ex1.2")
@@ -52,7 +54,7 @@ def timeline(seed: int = 0, minutes: float = 40) -> list[tuple[float, Report]]:
                     break
                 stuck = (learner, exercise) == STUCK
                 outcome = "hint" if attempt <= hints or stuck else "pass"
-                hint = HINTS[exercise] if outcome == "hint" else ""
+                hint = _(HINTS[exercise]) if outcome == "hint" else ""
                 events.append((t, Report(learner, exercise, outcome, attempt, session, "", hint)))
             if (learner, exercise) in (STUCK, QUIET):
                 break

@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sqslab import consumer_result
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer_result import ConsumeResult, Event, Message, behind_failure, sort_batch
 from sqslab.consumer_settings import (
@@ -207,7 +208,7 @@ class Consumer:
         """A worker died: what it held comes back after its visibility timeout; replace it."""
         self.result.crashes += 1
         left = self.inflight.forget_worker(name)
-        self._event(name, "crashed", None, f"{crash}; {left} message(s) left in flight")
+        self._event(name, "crashed", None, consumer_result.crash_detail(crash, left))
         if self.stopping:
             return
         if self.result.crashes > self.max_restarts:
@@ -249,7 +250,7 @@ class Consumer:
         batch = [self._message(r) for r in raw]
         for m in batch:
             self.inflight.hold(worker, m)
-            self._event(worker, "received", m.id, f"receive #{m.receive_count}")
+            self._event(worker, "received", m.id, consumer_result.received(m.receive_count))
         return batch
 
     def _message(self, raw: dict[str, Any]) -> Message:
@@ -303,7 +304,7 @@ class Consumer:
             failed_ids = {m.id for m in batch}
             detail = f"{type(err).__name__}: {err}"
         else:
-            detail = "reported as a batch item failure"
+            detail = consumer_result.batch_item_failure()
         finally:
             self._unreserve(len(batch))
         done, failed, behind = sort_batch(batch, failed_ids, self.fifo)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqslab.i18n import _, ngettext
+
 
 @dataclass
 class Message:
@@ -58,6 +60,26 @@ def sort_batch(
         else:
             done.append(m)
     return done, failed, behind
+
+
+def received(count: int) -> str:
+    """What a received event says: which receive of the message this is (``receive #2``)."""
+    return _("receive #{count}").format(count=count)
+
+
+def batch_item_failure() -> str:
+    """What a failed event says when a batch handler reported the message as failed."""
+    return _("reported as a batch item failure")
+
+
+def crash_detail(crash: BaseException, left: int) -> str:
+    """What a crashed worker's event says: the crash and how many messages it left in flight."""
+    # the English text is the same in both forms; Portuguese has a singular
+    return ngettext(
+        "{crash}; {count} message(s) left in flight",
+        "{crash}; {count} message(s) left in flight",
+        left or 2,  # none takes the plural in Portuguese too
+    ).format(crash=crash, count=left)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqslab import facts
 from sqslab.consumer_result import Message
 from sqslab.emulator import clock as clocks
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 
 Handler = Callable[[Message], Any]
 BatchHandler = Callable[[list[Message]], Iterable[str] | None]
@@ -28,7 +29,11 @@ class StopPolicy:
         for name in ("max_messages", "idle_timeout", "until"):
             value = getattr(self, name)
             if value is not None and value <= 0:
-                raise ValueError(f"StopPolicy.{name} must be positive or None, got {value}")
+                raise ValueError(
+                    _("StopPolicy.{name} must be positive or None, got {value}").format(
+                        name=name, value=value
+                    )
+                )
 
 
 def queue_visibility(sqs: Any, queue_url: str) -> int:
@@ -42,12 +47,14 @@ def check_handlers(
 ) -> tuple[Handler | None, BatchHandler | None]:
     """Exactly one handler, and it must be callable."""
     if (handler is None) == (batch_handler is None):
-        raise TypeError("give a Consumer exactly one of handler= or batch_handler=")
+        raise TypeError(_("give a Consumer exactly one of handler= or batch_handler="))
     given = handler if handler is not None else batch_handler
     if not callable(given):
         raise TypeError(
-            f"the handler must be a function that takes a message, got {type(given).__name__} "
-            f"{given!r}: define def handle(message): ... and pass handler=handle"
+            _(
+                "the handler must be a function that takes a message, got {given}: define def "
+                "handle(message): ... and pass handler=handle"
+            ).format(given=f"{type(given).__name__} {given!r}")
         )
     return handler, batch_handler
 
@@ -57,9 +64,14 @@ def check_visibility(seconds: int) -> int:
     top = int(facts.get("visibility_timeout").value)
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= top:
         raise LimitError(
-            f"visibility_timeout {seconds!r} is out of range: SQS allows whole seconds from 0 to "
-            f"{top:,} ({facts.get('visibility_timeout').text}); leave it out to use the queue's "
-            "own VisibilityTimeout"
+            _(
+                "visibility_timeout {seconds} is out of range: SQS allows whole seconds from 0 to "
+                "{top} ({text}); leave it out to use the queue's own VisibilityTimeout"
+            ).format(
+                seconds=repr(seconds),
+                top=f"{top:,}",
+                text=facts.get("visibility_timeout").translated("text"),
+            )
         )
     return seconds
 
@@ -67,7 +79,9 @@ def check_visibility(seconds: int) -> int:
 def check_workers(workers: int) -> int:
     """Workers must be a positive number."""
     if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be 1 or more, got {workers!r}")
+        raise ValueError(
+            _("workers must be 1 or more, got {workers}").format(workers=repr(workers))
+        )
     return workers
 
 
@@ -76,8 +90,10 @@ def check_batch_size(size: int) -> int:
     top = int(facts.get("max_receive_messages").value)
     if not isinstance(size, int) or not 1 <= size <= top:
         raise LimitError(
-            f"batch_size {size!r} is out of range: one ReceiveMessage returns 1 to {top} messages; "
-            f"use batch_size={top} and more workers for more throughput"
+            _(
+                "batch_size {size} is out of range: one ReceiveMessage returns 1 to {top} "
+                "messages; use batch_size={top} and more workers for more throughput"
+            ).format(size=repr(size), top=top)
         )
     return size
 
@@ -87,8 +103,10 @@ def check_wait_time(seconds: int) -> int:
     top = int(facts.get("long_poll_max_wait").value)
     if not isinstance(seconds, int) or not 0 <= seconds <= top:
         raise LimitError(
-            f"wait_time {seconds!r} is out of range: WaitTimeSeconds allows 0 to {top} s; "
-            f"use {top} for long polling (fewer empty receives) or 0 for short polling"
+            _(
+                "wait_time {seconds} is out of range: WaitTimeSeconds allows 0 to {top} s; "
+                "use {top} for long polling (fewer empty receives) or 0 for short polling"
+            ).format(seconds=repr(seconds), top=top)
         )
     return seconds
 
@@ -99,9 +117,14 @@ def check_heartbeat(interval: float | None, visibility_timeout: int) -> float | 
         return None
     if interval <= 0 or interval >= visibility_timeout:
         raise ValueError(
-            f"heartbeat_interval {interval} s cannot keep a {visibility_timeout} s visibility "
-            f"timeout alive: beat more often than the timeout, e.g. heartbeat_interval="
-            f"{max(1, visibility_timeout // 3)}"
+            _(
+                "heartbeat_interval {interval} s cannot keep a {timeout} s visibility timeout "
+                "alive: beat more often than the timeout, e.g. heartbeat_interval={example}"
+            ).format(
+                interval=interval,
+                timeout=visibility_timeout,
+                example=max(1, visibility_timeout // 3),
+            )
         )
     return float(interval)
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqslab import facts
 from sqslab.arguments import check_count, check_finite, given
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 from sqslab.trace import HANDLE_OPERATIONS, CallRecord
 
@@ -146,10 +147,14 @@ class Bill:
         return Table(COLUMNS, [*rows, total])
 
     def __repr__(self) -> str:
-        return (
-            f"<Bill: {self.calls} calls, {self.requests} billed requests "
-            f"({self.empty_receives} empty receives), {money(self.dollars)} at list price, "
-            "free tier not applied>"
+        return _(
+            "<Bill: {calls} calls, {requests} billed requests ({empty} empty receives), "
+            "{dollars} at list price, free tier not applied>"
+        ).format(
+            calls=self.calls,
+            requests=self.requests,
+            empty=self.empty_receives,
+            dollars=money(self.dollars),
         )
 
 
@@ -181,6 +186,18 @@ class BatchPoint(NamedTuple):
     batch_size: int
     requests: int
     dollars_per_million: float
+
+
+#: The polling styles :func:`polling_cost` compares (marked here, shown in the lab's language).
+SHORT_POLLING, LONG_POLLING = N_("short polling"), N_("long polling")
+#: The headers :func:`as_table` gives a :func:`polling_cost` (field names, spaced).
+POLLING_COST_COLUMNS = (
+    N_("mode"),
+    N_("wait seconds"),
+    N_("receives"),
+    N_("empty receives"),
+    N_("dollars"),
+)
 
 
 class PollingCost(NamedTuple):
@@ -332,8 +349,8 @@ def polling_cost(
     long_calls = long_empty + messages
     price = price_per_million(fifo) / PER_MILLION
     return [
-        PollingCost("short polling", 0.0, short_calls, short_empty, short_calls * price),
-        PollingCost("long polling", wait, long_calls, long_empty, long_calls * price),
+        PollingCost(SHORT_POLLING, 0.0, short_calls, short_empty, short_calls * price),
+        PollingCost(LONG_POLLING, wait, long_calls, long_empty, long_calls * price),
     ]
 
 

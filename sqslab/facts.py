@@ -15,9 +15,12 @@ from importlib import resources
 
 from sqslab.i18n import _
 
-#: Words that mark a sentence as history ("was 256 KiB until Aug 2025"), not a current claim.
+#: Words that mark a sentence as history ("was 256 KiB until Aug 2025", "antes era 256 KiB"), not a
+#: current claim. In Portuguese "até" alone means "up to" (a current limit), so only "até" + a date.
 HISTORY_WORDS = re.compile(
-    r"\b(was|were|previously|formerly|until|raised|older|out[- ]of[- ]date|outdated|old|used to)\b",
+    r"\b(was|were|previously|formerly|until|raised|older|out[- ]of[- ]date|outdated|old|used to"
+    r"|era|eram|antes|antigamente|anteriormente|desatualizad[oa]s?|antig[oa]s?|costumava"
+    r"|aumentou|aumentad[oa]|até (?:ago(?:sto)?|20\d\d))\b",
     re.IGNORECASE,
 )
 #: The fields a learner reads, in the order scripts/i18n.py extracts them from facts.toml for the

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import dlq, queues, security
 from sqslab.arguments import ARN, LAB, NAME, given, is_list, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -40,26 +41,36 @@ class Subscriber:
     def __post_init__(self) -> None:
         if not is_text(self.queue):
             raise WrongTypeError(
-                f"Subscriber's queue is the queue's name as text, e.g. Subscriber('invoices'); "
-                f"got {given(self.queue)}"
+                _(
+                    "Subscriber's queue is the queue's name as text, e.g. "
+                    "Subscriber('invoices'); got {given}"
+                ).format(given=given(self.queue))
             )
         if self.filter_policy is not None and not isinstance(self.filter_policy, Mapping):
             raise WrongTypeError(
-                "filter_policy is a dict, e.g. {'event': ['order_placed']} (sqslab turns it into "
-                f"JSON); got {given(self.filter_policy)}"
+                _(
+                    "filter_policy is a dict, e.g. {example} (sqslab turns it into JSON); got "
+                    "{given}"
+                ).format(example="{'event': ['order_placed']}", given=given(self.filter_policy))
             )
         if self.scope not in SCOPES:
-            raise LimitError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
+            raise LimitError(_scope_error(self.scope))
 
     def attributes(self) -> dict[str, str]:
         """The Subscribe call's Attributes for this subscriber."""
         if self.scope not in SCOPES:
-            raise LimitError(f"filter policy scope {self.scope!r} is not one of {SCOPES}")
+            raise LimitError(_scope_error(self.scope))
         attrs = {"RawMessageDelivery": "true" if self.raw else "false"}
         if self.filter_policy is not None:
             attrs["FilterPolicy"] = json.dumps(self.filter_policy)
             attrs["FilterPolicyScope"] = self.scope
         return attrs
+
+
+def _scope_error(scope: str) -> str:
+    return _("filter policy scope {scope!r} is not one of {scopes}").format(
+        scope=scope, scopes=SCOPES
+    )
 
 
 @dataclass
@@ -104,15 +115,18 @@ def topic_may_send(statement: Mapping[str, Any], queue_arn: str, topic_arn: str)
     principal = statement.get("Principal")
     services = security.as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
     if statement.get("Effect") != "Allow":
-        return "the statement must be an Allow"
+        return _("the statement must be an Allow")
     if "sns.amazonaws.com" not in services and not security.anyone(principal):
-        return 'the Principal must be {"Service": "sns.amazonaws.com"}'
+        return _("the Principal must be {principal}").format(
+            principal='{"Service": "sns.amazonaws.com"}'
+        )
     if not security.actions(statement) & {"sqs:sendmessage", "sqs:*", "*"}:
-        return 'the Action must include "sqs:SendMessage"'
+        return _('the Action must include "sqs:SendMessage"')
     if not security.covers(statement, queue_arn):
-        return f"the Resource must be this queue's ARN, {queue_arn}"
+        return _("the Resource must be this queue's ARN, {arn}").format(arn=queue_arn)
     if topic_arn not in source_arns(statement):
-        return f'the Condition must be {{"ArnEquals": {{"aws:SourceArn": "{topic_arn}"}}}}'
+        condition = f'{{"ArnEquals": {{"aws:SourceArn": "{topic_arn}"}}}}'
+        return _("the Condition must be {condition}").format(condition=condition)
     return None
 
 
@@ -125,8 +139,10 @@ def check_topic_name(topic: str) -> str:
     stem = topic.removesuffix(".fifo") if isinstance(topic, str) else ""
     if not TOPIC_NAME.fullmatch(stem) or len(topic) > 256:
         raise LimitError(
-            f"invalid topic name {topic!r}: SNS allows 1 to 256 letters, digits, hyphens (-) and "
-            "underscores (_), plus .fifo at the end for a FIFO topic"
+            _(
+                "invalid topic name {topic!r}: SNS allows 1 to 256 letters, digits, hyphens (-) "
+                "and underscores (_), plus .fifo at the end for a FIFO topic"
+            ).format(topic=topic)
         )
     return topic
 
@@ -136,22 +152,35 @@ def check_pairing(topic: str, subscribers: Sequence[Subscriber]) -> None:
     check_topic_name(topic)
     if not is_list(subscribers) or not subscribers:
         raise WrongTypeError(
-            "subscribers is a list of one or more Subscriber, e.g. [Subscriber('invoices')]; "
-            f"got {given(subscribers)}"
+            _(
+                "subscribers is a list of one or more Subscriber, e.g. [Subscriber('invoices')]; "
+                "got {given}"
+            ).format(given=given(subscribers))
         )
     names = [getattr(sub, "queue", None) for sub in subscribers]
     for sub in subscribers:
         if not isinstance(sub, Subscriber):
-            raise WrongTypeError(f"each subscriber is a Subscriber('queue-name'); got {given(sub)}")
+            raise WrongTypeError(
+                _("each subscriber is a Subscriber('queue-name'); got {given}").format(
+                    given=given(sub)
+                )
+            )
         if names.count(sub.queue) > 1:
-            raise LimitError(f"queue {sub.queue!r} is listed twice: give each subscriber its own")
+            raise LimitError(
+                _("queue {queue!r} is listed twice: give each subscriber its own").format(
+                    queue=sub.queue
+                )
+            )
         queues.check_name(sub.queue, fifo=sub.queue.endswith(".fifo"))
         if sub.scope not in SCOPES:
-            raise LimitError(f"filter policy scope {sub.scope!r} is not one of {SCOPES}")
+            raise LimitError(_scope_error(sub.scope))
         if sub.queue.endswith(".fifo") and not topic.endswith(".fifo"):
             raise LimitError(
-                f"FIFO queue {sub.queue!r} behind standard topic {topic!r}: a standard topic "
-                "cannot deliver to a FIFO queue; subscribe it to a FIFO topic (name ending .fifo)"
+                _(
+                    "FIFO queue {queue!r} behind standard topic {topic!r}: a standard topic "
+                    "cannot deliver to a FIFO queue; subscribe it to a FIFO topic (name ending "
+                    ".fifo)"
+                ).format(queue=sub.queue, topic=topic)
             )
 
 

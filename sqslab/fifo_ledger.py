@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqslab import lambda_batches
+from sqslab.i18n import _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -49,7 +50,8 @@ class Ledger:
         if self.failing[step] > 0:
             self.failing[step] -= 1
             self.raised.append(step)
-            raise LedgerBusy(f"{step[0]} step {step[1]}: the ledger is busy, try again")
+            busy = _("{account} step {step}: the ledger is busy, try again")
+            raise LedgerBusy(busy.format(account=step[0], step=step[1]))
         self.applied.append(step)
 
     def reset(self) -> None:

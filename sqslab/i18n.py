@@ -100,6 +100,18 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context``: for a short word that means
+    something else elsewhere (a need called ``order`` is not a table's ``order``)."""
+    return _current.pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` in ``context`` for the catalog and return it as is (see :func:`N_`);
+    shown with :func:`pgettext` and the same context."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the current language."""
     return _current.ngettext(singular, plural, count)

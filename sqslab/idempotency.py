@@ -15,6 +15,7 @@ from typing import Any
 
 from sqslab.arguments import CALLABLE, Expected, check_count, requires
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 
 Key = Callable[[Any], str]
 
@@ -30,7 +31,9 @@ class ProcessedStore:
     def __init__(self, capacity: int = 100_000) -> None:
         check_count("capacity", capacity, minimum=None, example="ProcessedStore(10_000)")
         if capacity < 1:
-            raise LimitError(f"capacity must be at least 1, got {capacity}")
+            raise LimitError(
+                _("capacity must be at least 1, got {capacity}").format(capacity=capacity)
+            )
         self.capacity = capacity
         self._keys: OrderedDict[str, None] = OrderedDict()
         self.skipped: list[str] = []
@@ -57,7 +60,7 @@ class ProcessedStore:
     handler=CALLABLE,
     key=CALLABLE,
     store=Expected(
-        "a ProcessedStore (or None for a new one)",
+        N_("a ProcessedStore (or None for a new one)"),
         lambda v: v is None or isinstance(v, ProcessedStore),
     ),
 )

@@ -16,6 +16,7 @@ from typing import Any
 from sqslab import facts
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer_result import Message
+from sqslab.i18n import _
 
 #: Records one event: ``record(worker, kind, message_id, detail)``.
 Record = Callable[[str, str, str | None, str], None]
@@ -84,7 +85,7 @@ class InFlight:
                     if self.payloads is not None:
                         self.payloads.delete(m.raw.get("Body", ""), m.raw.get("MessageAttributes"))
                 else:
-                    self.record(worker, "delete failed", m.id, "it will be delivered again")
+                    self.record(worker, "delete failed", m.id, _("it will be delivered again"))
         return deleted
 
     def release(self, worker: str, messages: list[Message]) -> int:
@@ -115,7 +116,7 @@ class InFlight:
             )
             for m, v in chunk:
                 self._held.pop(m.receipt_handle, None)
-                self.record(worker, kind, m.id, f"visible again in {v} s")
+                self.record(worker, kind, m.id, _("visible again in {seconds} s").format(seconds=v))
 
     def extend(self) -> int:
         """The heartbeat: push every held message's visibility out by the timeout again;

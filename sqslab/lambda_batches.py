@@ -22,6 +22,7 @@ from sqslab.arguments import CALLABLE, LAB, QUEUE_URL, check_count, requires
 from sqslab.consumer import Message, StopPolicy
 from sqslab.consumer_settings import queue_visibility
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 from sqslab.lambda_poller import MappingPoller, MappingResult
 
 if TYPE_CHECKING:
@@ -196,18 +197,28 @@ def batching_limits(batch_size: int, batching_window: int, fifo: bool) -> None:
     check_count("batch_size", batch_size, minimum=None, example="batch_size=10")
     check_count("batching_window", batching_window, minimum=None, example="batching_window=5")
     if not 1 <= batch_size <= most.value:
-        kind = "FIFO" if fifo else "standard"
-        raise LimitError(f"batch size {batch_size}: a {kind} queue allows 1 to {most.text}")
+        text = (
+            _("batch size {size}: a FIFO queue allows 1 to {most}")
+            if fifo
+            else _("batch size {size}: a standard queue allows 1 to {most}")
+        )
+        raise LimitError(text.format(size=batch_size, most=most.translated("text")))
     if fifo and batching_window:
         raise LimitError(
-            "a FIFO queue takes no batching window: set MaximumBatchingWindowInSeconds=0"
+            _("a FIFO queue takes no batching window: set MaximumBatchingWindowInSeconds=0")
         )
     if not 0 <= batching_window <= window.value:
-        raise LimitError(f"batching window {batching_window} s: Lambda allows 0 to {window.text}")
+        raise LimitError(
+            _("batching window {window} s: Lambda allows 0 to {most}").format(
+                window=batching_window, most=window.translated("text")
+            )
+        )
     if batch_size > alone.value and batching_window < 1:
         raise LimitError(
-            f"batch size {batch_size} needs a batching window of at least 1 s "
-            f"(MaximumBatchingWindowInSeconds); above {alone.text} Lambda waits to fill the batch"
+            _(
+                "batch size {size} needs a batching window of at least 1 s "
+                "(MaximumBatchingWindowInSeconds); above {alone} Lambda waits to fill the batch"
+            ).format(size=batch_size, alone=alone.translated("text"))
         )
 
 
@@ -219,8 +230,10 @@ def concurrency_limits(maximum_concurrency: int | None) -> None:
     check_count("maximum_concurrency", maximum_concurrency, minimum=None, example="2")
     if not fact.min <= maximum_concurrency <= fact.value:
         raise LimitError(
-            f"MaximumConcurrency {maximum_concurrency}: Lambda allows {fact.range_text()} "
-            "(leave ScalingConfig out for no cap)"
+            _(
+                "MaximumConcurrency {value}: Lambda allows {range} (leave ScalingConfig out for "
+                "no cap)"
+            ).format(value=maximum_concurrency, range=fact.range_text())
         )
 
 
@@ -251,19 +264,25 @@ def mapping_problems(
     lambda_filters.parse(filter_criteria)
     if function_timeout > visibility_timeout:
         raise LimitError(
-            f"function timeout {function_timeout} s is longer than the queue's visibility timeout "
-            f"{visibility_timeout} s; Lambda refuses the mapping: raise VisibilityTimeout"
+            _(
+                "function timeout {function} s is longer than the queue's visibility timeout "
+                "{visibility} s; Lambda refuses the mapping: raise VisibilityTimeout"
+            ).format(function=function_timeout, visibility=visibility_timeout)
         )
     advice = _advice(visibility_timeout, function_timeout, max_receive_count)
     if not report_batch_item_failures:
         advice.append(
-            "ReportBatchItemFailures is off: Lambda ignores a returned batchItemFailures and "
-            "deletes the whole batch; set FunctionResponseTypes=['ReportBatchItemFailures']"
+            _(
+                "ReportBatchItemFailures is off: Lambda ignores a returned batchItemFailures and "
+                "deletes the whole batch; set FunctionResponseTypes=['ReportBatchItemFailures']"
+            )
         )
     if filter_criteria:
         advice.append(
-            "FilterCriteria: a message that matches no filter is "
-            f"{facts.get('lambda_filter_deletes').text}; make sure no other consumer needs it"
+            _(
+                "FilterCriteria: a message that matches no filter is {what}; make sure no other "
+                "consumer needs it"
+            ).format(what=facts.get("lambda_filter_deletes").translated("text"))
         )
     return advice
 
@@ -276,19 +295,28 @@ def _advice(
     advice = []
     if visibility_timeout < multiple * function_timeout:
         advice.append(
-            f"visibility timeout {visibility_timeout} s is under {multiple} × the function timeout "
-            f"({multiple * function_timeout} s): AWS advises at least that, so retries after "
-            "throttling do not bring messages back while a batch still runs"
+            _(
+                "visibility timeout {visibility} s is under {multiple} × the function timeout "
+                "({least} s): AWS advises at least that, so retries after throttling do not "
+                "bring messages back while a batch still runs"
+            ).format(
+                visibility=visibility_timeout,
+                multiple=multiple,
+                least=multiple * function_timeout,
+            )
         )
     if max_receive_count is None:
         advice.append(
-            "the queue has no DLQ: a poison message is retried until its retention ends; "
-            f"add a RedrivePolicy with maxReceiveCount {receives} or more"
+            _(
+                "the queue has no DLQ: a poison message is retried until its retention ends; "
+                "add a RedrivePolicy with maxReceiveCount {receives} or more"
+            ).format(receives=receives)
         )
     elif max_receive_count < receives:
         advice.append(
-            f"maxReceiveCount {max_receive_count} is under {receives}: throttled or failed "
-            "batches can send good messages to the DLQ; AWS advises at least "
-            f"{receives}"
+            _(
+                "maxReceiveCount {count} is under {receives}: throttled or failed batches can "
+                "send good messages to the DLQ; AWS advises at least {receives}"
+            ).format(count=max_receive_count, receives=receives)
         )
     return advice

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqslab import facts
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 
 #: The one record key an SQS event source mapping filters on.
 BODY = "body"
@@ -42,31 +43,47 @@ def parse(criteria: Mapping[str, Any] | None) -> list[Pattern]:
     filters = criteria.get("Filters") if isinstance(criteria, Mapping) else None
     if not isinstance(filters, list):
         raise LimitError(
-            'FilterCriteria takes {"Filters": [{"Pattern": "<JSON text>"}, ...]}; '
-            f"got {criteria!r}"
+            _("FilterCriteria takes {shape}; got {got!r}").format(
+                shape='{"Filters": [{"Pattern": "<JSON text>"}, ...]}', got=criteria
+            )
         )
     most = facts.get("lambda_filters_per_mapping")
     if len(filters) > most.value:
-        raise LimitError(f"{len(filters)} filters: an event source mapping takes {most.text}")
+        raise LimitError(
+            _("{count} filters: an event source mapping takes {most}").format(
+                count=len(filters), most=most.translated("text")
+            )
+        )
     return [_pattern(item) for item in filters]
 
 
 def _pattern(item: Any) -> Pattern:
     text = item.get("Pattern") if isinstance(item, Mapping) else None
     if not isinstance(text, str):
-        raise LimitError(f'each filter is {{"Pattern": "<JSON text>"}}; got {item!r}')
+        raise LimitError(
+            _("each filter is {shape}; got {got!r}").format(
+                shape='{"Pattern": "<JSON text>"}', got=item
+            )
+        )
     try:
         pattern = json.loads(text)
     except ValueError as err:
-        raise LimitError(f"a filter Pattern must be JSON text ({err}): {text!r}") from None
+        raise LimitError(
+            _("a filter Pattern must be JSON text ({error}): {text!r}").format(error=err, text=text)
+        ) from None
     if not isinstance(pattern, dict) or not pattern:
-        raise LimitError(f"a filter Pattern is a JSON object such as {{'body': ...}}: {text!r}")
+        raise LimitError(
+            _("a filter Pattern is a JSON object such as {example}: {text!r}").format(
+                example="{'body': ...}", text=text
+            )
+        )
     other = sorted(set(pattern) - {BODY})
     if other:
         rule = facts.get("lambda_filter_sqs_body")
         raise LimitError(
-            f"a filter on {other}: Amazon SQS event source mappings filter on {rule.text} "
-            f"({rule.source})"
+            _(
+                "a filter on {keys}: Amazon SQS event source mappings filter on {rule} ({source})"
+            ).format(keys=other, rule=rule.translated("text"), source=rule.source)
         )
     _check(pattern[BODY], "body")
     return pattern
@@ -76,12 +93,18 @@ def _check(node: Any, where: str) -> None:
     """Refuse a pattern node that is neither fields (a dict) nor a list of supported rules."""
     if isinstance(node, dict):
         if not node:
-            raise LimitError(f"{where}: an empty pattern object matches nothing useful")
+            raise LimitError(
+                _("{where}: an empty pattern object matches nothing useful").format(where=where)
+            )
         for key, child in node.items():
             _check(child, f"{where}.{key}")
         return
     if not isinstance(node, list) or not node:
-        raise LimitError(f"{where}: each field takes a list of rules, e.g. ['order']; got {node!r}")
+        raise LimitError(
+            _("{where}: each field takes a list of rules, e.g. ['order']; got {got!r}").format(
+                where=where, got=node
+            )
+        )
     for rule in node:
         _check_rule(rule, where)
 
@@ -92,10 +115,16 @@ def _check_rule(rule: Any, where: str) -> None:
     if set(rule) == {"prefix"} and isinstance(rule["prefix"], str):
         return
     named = sorted(set(rule) & set(NOT_MODELLED))
-    what = f"the {named[0]!r} rule" if named else f"the rule {rule!r}"
+    what = (
+        _("the {name!r} rule").format(name=named[0])
+        if named
+        else _("the rule {rule!r}").format(rule=rule)
+    )
     raise LimitError(
-        f"{where}: {what} is not modelled in this lab, which filters by equality and "
-        "{'prefix': ...} only (AWS has EventBridge's full syntax)"
+        _(
+            "{where}: {what} is not modelled in this lab, which filters by equality and "
+            "{prefix} only (AWS has EventBridge's full syntax)"
+        ).format(where=where, what=what, prefix="{'prefix': ...}")
     )
 
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sqslab.i18n import N_, _
+
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
@@ -38,7 +40,7 @@ TRUST = {
     ],
 }
 #: What the lab prints where it creates no function.
-ON_AWS = (
+ON_AWS = N_(
     "aws: the lab creates no Lambda function or IAM role in your account, so the mapping cell "
     "skips its boto3 calls; with a function of your own they are the same (leave Enabled on)"
 )
@@ -48,7 +50,7 @@ def stand_in_function(lab: Lab, name: str) -> str | None:
     """The ARN of a stand-in function ``name`` (the lab's prefix added), created once; None (said)
     on AWS and on an endpoint that has no Lambda."""
     if lab.backend == "aws":
-        print(ON_AWS)
+        print(_(ON_AWS))
         return None
     full = lab.namespace.full_name(name)
     client = lab.client("lambda")
@@ -75,8 +77,10 @@ def stand_in_function(lab: Lab, name: str) -> str | None:
 def _no_lambda(lab: Lab, err: Exception) -> None:
     code = err.response.get("Error", {}).get("Code") if isinstance(err, ClientError) else None
     print(
-        f"{lab.backend}: this endpoint answers no Lambda calls ({code or type(err).__name__}), "
-        "so the mapping cell skips its boto3 calls; the moto backends (SQSLAB_BACKEND=moto) run them"
+        _(
+            "{backend}: this endpoint answers no Lambda calls ({code}), so the mapping cell skips "
+            "its boto3 calls; the moto backends (SQSLAB_BACKEND=moto) run them"
+        ).format(backend=lab.backend, code=code or type(err).__name__)
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqslab import dlq, facts
 from sqslab.arguments import ARN, MAPPING, NAME, QUEUE_URL, SQS, check_count, given, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 POLICY_VERSION = "2012-10-17"
@@ -32,17 +33,28 @@ WHO_KEYS = (
 #: The AWS managed key for SQS: its key policy cannot be changed and lets every principal of the
 #: account that may use SQS use it; services that send to queues (SNS, S3, EventBridge) cannot.
 AWS_MANAGED_KEY = "alias/aws/sqs"
-SSE_SQS, SSE_KMS, NONE = "SSE-SQS", "SSE-KMS", "none"
+SSE_SQS, SSE_KMS, NONE = "SSE-SQS", "SSE-KMS", N_("none")
+#: The audit's checks, by the English names :attr:`Finding.check` keeps (shown translated).
+ENCRYPTED, TLS_ONLY, NOT_OPEN = N_("encrypted at rest"), N_("TLS only"), N_("not open to anyone")
 #: moto stores queue policies but never enforces them; the audit reads them as AWS would.
-MOTO_NOTE = (
+#: Read as ``MOTO_NOTE``, in the lab's language (see :func:`__getattr__`).
+_MOTO_NOTE = N_(
     "moto keeps a queue's Policy but does not enforce it: a denied request still succeeds here. "
     "The audit reads the policy the way AWS would apply it."
 )
 
 
+def __getattr__(name: str) -> str:
+    """``MOTO_NOTE`` in the language the lab speaks when it is read (PEP 562)."""
+    if name == "MOTO_NOTE":
+        return _(_MOTO_NOTE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass(frozen=True)
 class Finding:
-    """One line of an audit: what was checked, whether it is fine, and what to do if not."""
+    """One line of an audit: what was checked (in English, shown translated), whether it is
+    fine, and what to do if not (in the lab's language)."""
 
     check: str
     ok: bool
@@ -66,7 +78,9 @@ def policy(*statements: Mapping[str, Any]) -> str:
     """A queue policy document (JSON text for the ``Policy`` attribute) holding ``statements``."""
     for statement in statements:
         if not MAPPING.test(statement):
-            raise WrongTypeError(f"each statement is a dict; got {given(statement)}")
+            raise WrongTypeError(
+                _("each statement is a dict; got {given}").format(given=given(statement))
+            )
     return json.dumps({"Version": POLICY_VERSION, "Statement": [dict(s) for s in statements]})
 
 
@@ -77,9 +91,14 @@ def kms_attributes(key_id: str = "alias/aws/sqs", reuse_seconds: int = 300) -> d
     check_count("reuse_seconds", reuse_seconds, minimum=None, example="reuse_seconds=3600")
     if not reuse.min <= reuse_seconds <= reuse.value:
         raise LimitError(
-            f"KmsDataKeyReusePeriodSeconds {reuse_seconds}: SQS allows {reuse.min_text} to "
-            f"{reuse.text}; a longer period means fewer KMS calls (cheaper), a shorter one less "
-            "data under one key"
+            _(
+                "KmsDataKeyReusePeriodSeconds {value}: SQS allows {min} to {max}; a longer period "
+                "means fewer KMS calls (cheaper), a shorter one less data under one key"
+            ).format(
+                value=reuse_seconds,
+                min=reuse.translated("min_text"),
+                max=reuse.translated("text"),
+            )
         )
     return {"KmsMasterKeyId": key_id, "KmsDataKeyReusePeriodSeconds": str(reuse_seconds)}
 
@@ -172,20 +191,19 @@ def key_detail(attrs: Mapping[str, str]) -> str:
     """What the queue's encryption means for who controls the key."""
     kind = encryption(attrs)
     if kind == SSE_KMS and attrs.get("KmsMasterKeyId") == AWS_MANAGED_KEY:
-        return (
-            f"SSE-KMS with the AWS managed key {AWS_MANAGED_KEY}: its key policy cannot be "
-            "changed and lets anyone in this account who may use SQS use the key (no other "
-            "account); SNS, S3 and EventBridge cannot send to the queue. A customer managed key "
-            "has a policy you write"
-        )
+        return _(
+            "SSE-KMS with the AWS managed key {key}: its key policy cannot be changed and lets "
+            "anyone in this account who may use SQS use the key (no other account); SNS, S3 and "
+            "EventBridge cannot send to the queue. A customer managed key has a policy you write"
+        ).format(key=AWS_MANAGED_KEY)
     if kind == SSE_KMS:
-        return (
-            f"SSE-KMS with {attrs['KmsMasterKeyId']}: its key policy (if it is a customer "
-            "managed key, yours) decides who may use the key"
-        )
+        return _(
+            "SSE-KMS with {key}: its key policy (if it is a customer managed key, yours) decides "
+            "who may use the key"
+        ).format(key=attrs["KmsMasterKeyId"])
     if kind == SSE_SQS:
-        return "SSE-SQS: keys owned and managed by SQS"
-    return "set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control"
+        return _("SSE-SQS: keys owned and managed by SQS")
+    return _("set SqsManagedSseEnabled=true, or KmsMasterKeyId for a key you control")
 
 
 @requires(sqs=SQS, url=QUEUE_URL)
@@ -197,27 +215,33 @@ def audit(sqs: Any, url: str) -> list[Finding]:
     tls = any(denies_plain_http(s, arn) for s in found)
     open_ = any(open_to_anyone(s) for s in found)
     return [
-        Finding("encrypted at rest", encryption(attrs) != NONE, key_detail(attrs)),
+        Finding(ENCRYPTED, encryption(attrs) != NONE, key_detail(attrs)),
         Finding(
-            "TLS only",
+            TLS_ONLY,
             tls,
-            "a Deny on aws:SecureTransport=false for this queue"
+            _("a Deny on aws:SecureTransport=false for this queue")
             if tls
-            else f"add security.deny_insecure_transport({arn!r}) to the queue policy",
+            else _("add security.deny_insecure_transport({arn!r}) to the queue policy").format(
+                arn=arn
+            ),
         ),
         Finding(
-            "not open to anyone",
+            NOT_OPEN,
             not open_,
-            "no Allow for Principal * without a condition on who calls"
+            _("no Allow for Principal * without a condition on who calls")
             if not open_
-            else "an Allow for Principal * names nobody (a TLS or time condition does not "
-            "count): limit it with aws:SourceArn, aws:SourceAccount or aws:PrincipalArn",
+            else _(
+                "an Allow for Principal * names nobody (a TLS or time condition does not count): "
+                "limit it with aws:SourceArn, aws:SourceAccount or aws:PrincipalArn"
+            ),
         ),
     ]
 
 
 def report(findings: list[Finding]) -> Table:
-    """An audit as a table: check, ok, detail."""
+    """An audit as a table: check, ok, detail (the details already in the lab's language)."""
     return Table(
-        ("check", "ok", "detail"), [(f.check, "yes" if f.ok else "NO", f.detail) for f in findings]
+        (N_("check"), N_("ok"), N_("detail")),
+        [(f.check, N_("yes") if f.ok else N_("NO"), f.detail) for f in findings],
+        verbatim=("detail",),
     )

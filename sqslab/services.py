@@ -11,24 +11,39 @@ from dataclasses import dataclass
 
 from sqslab.arguments import given, is_list
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, NC_, _
 from sqslab.tables import Table
 
 #: What a workload may need, in words a learner would use.
 NEEDS: dict[str, str] = {
-    "no_servers": "nothing to size or patch: no brokers, no shards",
-    "retry_each": "retry each message on its own, park poison ones in a DLQ",
-    "huge_scale": "nearly unlimited throughput when order does not matter",
-    "order": "strict order per key (customer, account, device)",
-    "dedup": "drop a duplicate sent again within minutes",
-    "fan_out": "give every event to several independent consumers",
-    "replay": "read the same events again later (replay, new consumers, analytics)",
-    "protocols": "keep an existing app that speaks AMQP, MQTT, STOMP or JMS",
+    "no_servers": N_("nothing to size or patch: no brokers, no shards"),
+    "retry_each": N_("retry each message on its own, park poison ones in a DLQ"),
+    "huge_scale": N_("nearly unlimited throughput when order does not matter"),
+    "order": N_("strict order per key (customer, account, device)"),
+    "dedup": N_("drop a duplicate sent again within minutes"),
+    "fan_out": N_("give every event to several independent consumers"),
+    "replay": N_("read the same events again later (replay, new consumers, analytics)"),
+    "protocols": N_("keep an existing app that speaks AMQP, MQTT, STOMP or JMS"),
+}
+
+#: Each need's short label (a panel's toggle), marked in the context "need" (so a table cell
+#: ``order`` is never taken for it): shown with ``pgettext("need", ...)``.
+LABELS: dict[str, str] = {
+    "no_servers": NC_("need", "no servers"),
+    "retry_each": NC_("need", "retry each"),
+    "huge_scale": NC_("need", "huge scale"),
+    "order": NC_("need", "order"),
+    "dedup": NC_("need", "dedup"),
+    "fan_out": NC_("need", "fan out"),
+    "replay": NC_("need", "replay"),
+    "protocols": NC_("need", "protocols"),
 }
 
 
 @dataclass(frozen=True)
 class Service:
-    """One option: its name, the needs it meets, what it costs you, and where that is written."""
+    """One option: its name, the needs it meets, what it costs you, and where that is written
+    (name and catch in English, marked for the catalog: shown with ``_()``)."""
 
     name: str
     meets: frozenset[str]
@@ -38,39 +53,42 @@ class Service:
 
 SERVICES: tuple[Service, ...] = (
     Service(
-        "SQS standard",
+        N_("SQS standard"),
         frozenset({"no_servers", "retry_each", "huge_scale"}),
-        "at-least-once, best-effort order; one consumer group per queue",
+        N_("at-least-once, best-effort order; one consumer group per queue"),
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html",
     ),
     Service(
         "SQS FIFO",
         frozenset({"no_servers", "retry_each", "order", "dedup"}),
-        "throughput per group and per queue is capped; a stuck group waits",
+        N_("throughput per group and per queue is capped; a stuck group waits"),
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html",
     ),
     Service(
-        "SNS + SQS fan-out",
+        N_("SNS + SQS fan-out"),
         frozenset({"no_servers", "retry_each", "huge_scale", "fan_out"}),
-        "one queue per consumer to run; SNS messages default to 256 KiB",
+        N_("one queue per consumer to run; SNS messages default to 256 KiB"),
         "https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html",
     ),
     Service(
         "SNS FIFO + SQS FIFO",
         frozenset({"no_servers", "retry_each", "fan_out", "order", "dedup"}),
-        "FIFO limits on both sides; delivers only to SQS queues",
+        N_("FIFO limits on both sides; delivers only to SQS queues"),
         "https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html",
     ),
     Service(
         "Kinesis Data Streams",
         frozenset({"fan_out", "replay", "order", "huge_scale"}),
-        "shards to plan (or pay on demand); a failing record holds up its shard",
+        N_("shards to plan (or pay on demand); a failing record holds up its shard"),
         "https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html",
     ),
     Service(
         "Amazon MQ (RabbitMQ/ActiveMQ)",
         frozenset({"protocols", "fan_out", "retry_each", "order"}),
-        "choose instance size, deployment mode and a maintenance window; throughput bounded by the broker",
+        N_(
+            "choose instance size, deployment mode and a maintenance window; throughput bounded "
+            "by the broker"
+        ),
         "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/welcome.html",
     ),
 )
@@ -94,13 +112,19 @@ def check_needs(needs: Iterable[str]) -> list[str]:
     """The needs in :data:`NEEDS` order; an unknown one raises an error listing the known ones."""
     if not is_list(needs) and not isinstance(needs, set | frozenset):
         raise WrongTypeError(
-            f"needs is a list of needs, e.g. ['retry_each', 'order'] (one need is still a list: "
-            f"['retry_each']); got {given(needs)}"
+            _(
+                "needs is a list of needs, e.g. ['retry_each', 'order'] (one need is still a "
+                "list: ['retry_each']); got {given}"
+            ).format(given=given(needs))
         )
     asked = set(needs)
     unknown = asked - NEEDS.keys()
     if unknown:
-        raise LimitError(f"unknown needs {sorted(unknown)}; choose from {list(NEEDS)}")
+        raise LimitError(
+            _("unknown needs {unknown}; choose from {known}").format(
+                unknown=sorted(unknown), known=list(NEEDS)
+            )
+        )
     return [n for n in NEEDS if n in asked]
 
 
@@ -118,6 +142,7 @@ def recommend(needs: Iterable[str]) -> list[Fit]:
 def as_table(fits: list[Fit]) -> Table:
     """The ranking as a table: service, needs met, what it misses, its catch."""
     return Table(
-        ("service", "meets", "misses", "the catch"),
+        (N_("service"), N_("meets"), N_("misses"), N_("the catch")),
         [(f.service.name, len(f.met), ", ".join(f.missing) or "-", f.service.catch) for f in fits],
+        verbatim=("misses",),
     )

@@ -14,15 +14,30 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
 from sqslab.arguments import LAB, QUEUE_URL, requires
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 from sqslab.trace import CallRecord, MessageRef, queue_name_of
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
-DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = "deleted", "timed out", "released", "in flight"
+#: How a receive ends (marked here, shown in the lab's language), and the kinds of waiting span.
+DELETED, TIMED_OUT, RELEASED, IN_FLIGHT = (
+    N_("deleted"),
+    N_("timed out"),
+    N_("released"),
+    N_("in flight"),
+)
 DELAYED, VISIBLE = "delayed", "visible"
-COLUMNS = ("message", "id", "sent", "visible at", "receives", "in flight", "deleted")
+COLUMNS = (
+    N_("message"),
+    N_("id"),
+    N_("sent"),
+    N_("visible at"),
+    N_("receives"),
+    N_("in flight"),
+    N_("deleted"),
+)
 SHORT_ID = 8
 
 
@@ -78,6 +93,14 @@ class Receive:
         if not self.extensions:
             return self.ending
         return f"extended x{len(self.extensions)}, {self.ending}"
+
+    def how_shown(self) -> str:
+        """:attr:`how` in the lab's language (``extended x2, timed out`` in English)."""
+        if not self.extensions:
+            return _(self.ending)
+        return _("extended x{count}, {ending}").format(
+            count=len(self.extensions), ending=_(self.ending)
+        )
 
     def close(self, at: float, ending: str) -> None:
         """End the receive at ``at``, or at its deadline if that came first (a time-out)."""
@@ -175,12 +198,14 @@ class Timeline:
 
     def table(self) -> Table:
         """One row per message; times are seconds since the first send."""
-        return Table(COLUMNS, [self._row(life) for life in self.messages])
+        rows = [self._row(life) for life in self.messages]
+        return Table(COLUMNS, rows, verbatim=("message", "id", "in flight"))
 
     def _row(self, life: MessageLife) -> tuple[Any, ...]:
         """One message as a table row."""
         receives = "; ".join(
-            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} {r.how}"
+            f"{self._at(r.start)}-{self._at(r.end if r.end is not None else self.until)} "
+            f"{r.how_shown()}"
             for r in life.receives
         )
         visible = life.delayed_until if life.sent_at is not None else None

@@ -59,6 +59,11 @@ def test_unknown_fact_lists_the_known_ones():
         ("The limit was 256 KiB until August 2025.", set()),
         ("FIFO queues allow 120,000 messages in flight.", set()),
         ("Messages can be up to 1 MiB.", set()),
+        ("Uma mensagem pode ter até 256 KB.", {"max_message_size"}),
+        ("As filas FIFO permitem 20.000 mensagens em trânsito.", {"fifo_in_flight"}),
+        ("O limite era 256 KiB até agosto de 2025.", set()),
+        ("Antes de agosto de 2025, o limite de 256 KiB valia.", set()),
+        ("Guias desatualizados ainda dizem 256 KB.", set()),
     ],
 )
 def test_stale_claims(text, keys):

@@ -51,21 +51,39 @@ def test_make_lab_and_binder_install_them() -> None:
     assert "scripts/install_lab_settings.py" in post_build
 
 
-def make_lab(backend: str | None) -> str:
-    """The command `make lab` would run with SQSLAB_BACKEND set to ``backend`` (None: unset)."""
+def make_lab(backend: str | None, *args: str, **env_vars: str) -> str:
+    """The command `make lab` would run with SQSLAB_BACKEND set to ``backend`` (None: unset), the
+    language variables of ``env_vars`` (SQSLAB_LANG and LANG unset unless given) and make ``args``."""
     import os
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k != "SQSLAB_BACKEND"}
+    unset = {"SQSLAB_BACKEND", "SQSLAB_LANG", "LANG"}
+    env = {k: v for k, v in os.environ.items() if k not in unset} | env_vars
     if backend is not None:
         env["SQSLAB_BACKEND"] = backend
-    out = subprocess.run(["make", "-n", "-C", str(ROOT), "lab"], env=env, capture_output=True,
+    out = subprocess.run(["make", "-n", "-C", str(ROOT), "lab", *args], env=env, capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
     return next(line for line in out.splitlines() if "jupyter lab" in line)
 
 
 def test_make_lab_runs_on_moto_unless_the_learner_chose_a_backend() -> None:
-    assert make_lab(None).startswith("SQSLAB_BACKEND=moto ")
-    assert make_lab("  ").startswith("SQSLAB_BACKEND=moto ")
+    assert " SQSLAB_BACKEND=moto " in make_lab(None)
+    assert " SQSLAB_BACKEND=moto " in make_lab("  ")
     # a workshop learner's `export SQSLAB_BACKEND=endpoint` then `make lab` reaches the room
-    assert make_lab("endpoint").startswith("SQSLAB_BACKEND=endpoint ")
+    assert " SQSLAB_BACKEND=endpoint " in make_lab("endpoint")
+
+
+def test_make_lab_lang_pt_br_opens_the_portuguese_edition() -> None:
+    english = make_lab(None, LANG="C.UTF-8")
+    assert english.startswith("SQSLAB_LANG=en ") and "root_dir=notebooks " in english
+    for command in (
+        make_lab(None, "LANG=pt-BR"),  # the README's switch (not a locale: the lab gets C.UTF-8)
+        make_lab(None, SQSLAB_LANG="pt-BR"),
+        make_lab(None, LANG="pt_BR.UTF-8"),  # a Brazilian machine's own locale
+    ):
+        assert "SQSLAB_LANG=pt-BR " in command and "root_dir=notebooks/pt-BR " in command
+    assert make_lab(None, "LANG=pt-BR").startswith("LANG=C.UTF-8 ")
+    assert not make_lab(None, LANG="pt_BR.UTF-8").startswith("LANG=")
+    # English on a Brazilian machine, when asked for
+    assert "root_dir=notebooks " in make_lab(None, SQSLAB_LANG="en", LANG="pt_BR.UTF-8")
+    assert (ROOT / "notebooks" / "pt-BR").is_dir()

@@ -13,6 +13,7 @@ import pytest
 from notebook_text import BOTH, CHAPTERS, NOTEBOOKS, markdown, printed, read, words
 
 README = (NOTEBOOKS.parent / "README.md").read_text()
+PT_README = (NOTEBOOKS.parent / "README.pt-BR.md").read_text()
 SECTION = re.compile(r"^## (\d+)\. \S", re.M)
 IDS = [str(c.relative_to(NOTEBOOKS).with_suffix("")) for c in BOTH]
 
@@ -103,4 +104,20 @@ def test_the_readme_gives_the_notebooks_time(chapter):
     assert minutes and row, "time missing in the notebook or the README's chapter table"
     assert row.group(1) == minutes.group(1), (
         f"README {row.group(1)} min, notebook {minutes.group(1)}"
+    )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_the_portuguese_readme_gives_the_same_time_and_links_the_portuguese_twins(chapter):
+    minutes = time_line(chapter).search(read(chapter).cells[0].source)
+    twin, solutions = f"notebooks/pt-BR/{chapter.name}", f"notebooks/pt-BR/solutions/{chapter.stem}"
+    row = re.search(
+        rf"^\| {number(chapter)} \| \[{chapter.stem}\]\({re.escape(twin)}\) \|.*\| (\d+) min \| "
+        rf"\[soluções\]\({re.escape(solutions)}_solutions\.ipynb\) \|$",
+        PT_README,
+        re.M,
+    )
+    assert minutes and row, "no row for the chapter in README.pt-BR.md's chapter table"
+    assert row.group(1) == minutes.group(1), (
+        f"README.pt-BR.md {row.group(1)} min, notebook {minutes.group(1)}"
     )

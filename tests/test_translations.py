@@ -87,3 +87,16 @@ def test_an_english_edit_makes_its_translation_stale_until_stamped_again():
 def test_the_stale_report_shows_both_versions_side_by_side():
     shown = tr.side_by_side("The English\ntext", "O texto\nem português", width=12)
     assert shown.splitlines() == ["The English  | O texto", "text         | em português"]
+
+
+def test_a_notebook_in_a_subfolder_is_paired_with_the_english_one_at_the_same_path():
+    portuguese = tr.PORTUGUESE / "instructor" / "classroom.ipynb"
+    assert tr.english_of(portuguese) == tr.ENGLISH / "instructor" / "classroom.ipynb"
+    assert portuguese in tr.portuguese_notebooks()
+
+
+def test_every_instructor_notebook_has_its_portuguese_twin():
+    english = sorted((tr.ENGLISH / "instructor").glob("*.ipynb"))
+    assert english, "no instructor notebook"
+    missing = [p.name for p in english if not (tr.PORTUGUESE / "instructor" / p.name).exists()]
+    assert missing == [], f"translate into notebooks/pt-BR/instructor/: {missing}"

@@ -42,53 +42,29 @@ from typing import TYPE_CHECKING, Any
 from sqslab.arguments import LAB, check_count, requires
 from sqslab.emulator.patching import Patches, Replacement
 from sqslab.emulator.realism_log import DUPLICATE, REORDER, Injection, RealismStats
+from sqslab.emulator.realism_text import (  # noqa: F401 - re-exported
+    AT_LEAST_ONCE_QUOTE,
+    AT_LEAST_ONCE_URL,
+    ORDERING_QUOTE,
+    STANDARD_QUEUES_URL,
+    description,
+)
+from sqslab.emulator.realism_text import LABEL as _LABEL
 from sqslab.errors import LimitError
-from sqslab.i18n import N_, _
+from sqslab.i18n import _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
 
-AT_LEAST_ONCE_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html"
-STANDARD_QUEUES_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html"
-AT_LEAST_ONCE_QUOTE = (
-    "Amazon SQS stores copies of your messages on multiple servers for redundancy and high "
-    "availability. On rare occasions, one of the servers that stores a copy of a message might be "
-    "unavailable when you receive or delete a message. If this occurs, the copy of the message "
-    "isn't deleted on the server that is unavailable, and you might get that message copy again "
-    "when you receive messages. Design your applications to be idempotent (they should not be "
-    "affected adversely when processing the same message more than once)."
-)
-ORDERING_QUOTE = (
-    "Standard queues ensure at-least-once message delivery, but due to the highly distributed "
-    "architecture, more than one copy of a message might be delivered, and messages may "
-    "occasionally arrive out of order. Despite this, standard queues make a best-effort attempt "
-    "to maintain the order in which messages are sent."
-)
-#: The layer's name (``LABEL`` gives it in the lab's language).
-_LABEL = N_("sqslab realism layer (AWS at-least-once delivery, emulated on moto)")
 
-#: What the layer does and the AWS text it follows, for a notebook to print.
-DESCRIPTION = f"""{_LABEL}
-
-AWS, "Amazon SQS at-least-once delivery" ({AT_LEAST_ONCE_URL}):
-  "{AT_LEAST_ONCE_QUOTE}"
-
-AWS, "Amazon SQS standard queues" ({STANDARD_QUEUES_URL}):
-  "{ORDERING_QUOTE}"
-
-plain moto never does either. With the layer on, on standard queues only (FIFO queues never):
-- duplicates: a received copy's delete may be "lost": DeleteMessage answers success, yet the
-  message comes back after its visibility timeout, same MessageId, new receipt handle, higher
-  ApproximateReceiveCount (at most once per message by default);
-- reorder: a receive may serve a slightly newer message before older ones.
-Both are drawn from a seeded random generator: the same seed and calls give the same results."""
-
-
-def __getattr__(name: str) -> Any:
-    """``LABEL`` in the language sqslab speaks when it is read."""
+def __getattr__(name: str) -> str:
+    """``LABEL`` and ``DESCRIPTION``, for a notebook to print, when they are read: so in the
+    language sqslab speaks then."""
     if name == "LABEL":
         return _(_LABEL)
+    if name == "DESCRIPTION":
+        return description()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -156,10 +132,20 @@ class Realism:
 
     def describe(self) -> str:
         """One line: the label, the settings and what was injected."""
-        state = "on" if self.active else "off"
-        return (
-            f"{_(_LABEL)}, {state}: duplicates={self.duplicates}, reorder={self.reorder}, "
-            f"seed={self.seed}; {self.stats}"
+        if self.active:
+            text = _(
+                "{label}, on: duplicates={duplicates}, reorder={reorder}, seed={seed}; {stats}"
+            )
+        else:
+            text = _(
+                "{label}, off: duplicates={duplicates}, reorder={reorder}, seed={seed}; {stats}"
+            )
+        return text.format(
+            label=_(_LABEL),
+            duplicates=self.duplicates,
+            reorder=self.reorder,
+            seed=self.seed,
+            stats=self.stats,
         )
 
     def __enter__(self) -> Realism:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqslab.i18n import _, ngettext
+
 DUPLICATE = "duplicate"
 REORDER = "reorder"
 
@@ -32,12 +34,16 @@ class RealismStats:
     reorders: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"the layer injected {plural(self.duplicates, DUPLICATE)} "
-            f"and {plural(self.reorders, REORDER)}"
+        return _("the layer injected {duplicates} and {reorders}").format(
+            duplicates=plural(self.duplicates, DUPLICATE), reorders=plural(self.reorders, REORDER)
         )
 
 
 def plural(count: int, word: str) -> str:
-    """``1 duplicate``, ``3 duplicates``."""
+    """``1 duplicate``, ``3 duplicates`` (``reorder``, ``reorders``), in the lab's language."""
+    form = count or 2  # none takes the plural in both languages ("0 duplicatas", not "0 duplicata")
+    if word == DUPLICATE:
+        return ngettext("{count} duplicate", "{count} duplicates", form).format(count=count)
+    if word == REORDER:
+        return ngettext("{count} reorder", "{count} reorders", form).format(count=count)
     return f"{count} {word}{'' if count == 1 else 's'}"

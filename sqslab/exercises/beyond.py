@@ -18,6 +18,8 @@ from botocore.exceptions import ClientError
 from sqslab import dlq, facts, fanout, lambda_batches, queues, security, workshop
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -61,7 +63,7 @@ def _policy_problem(attrs: dict[str, str], topic_arn: str) -> str | None:
         for statement in security.statements(attrs)
     ]
     if not problems:
-        return "it has no Policy"
+        return _("it has no Policy")
     if None in problems:
         return None
     return problems[0]
@@ -95,24 +97,32 @@ def check_shop_fanout(lab: Lab) -> Check:
     if topic_arn is None:
         return hint(
             exercise,
-            f"there is no topic named {TOPIC!r} yet: create it first (SNS, section 1)",
+            _("there is no topic named {topic!r} yet: create it first (SNS, section 1)").format(
+                topic=TOPIC
+            ),
             f"sns.create_topic(Name={TOPIC!r})",
         )
     found = {name: queue_url(sqs, name) for name in (INVOICES, SHIPPING)}
     urls = {name: url for name, url in found.items() if url is not None}
     missing = [name for name in found if name not in urls]
     if missing:
-        return hint(exercise, f"create the queue(s) {missing} (chapter 1)")
+        return hint(
+            exercise, _("create the queue(s) {missing} (chapter 1)").format(missing=missing)
+        )
     attrs = {name: attributes(sqs, url) for name, url in urls.items()}
     subs = _subscriptions(lab, topic_arn)
     for name in urls:
         if attrs[name]["QueueArn"] not in subs:
             return hint(
                 exercise,
-                f"{name!r} is not subscribed to the topic: subscribe it with the sqs protocol "
-                "(section 1)",
-                "a queue's subscription endpoint is its QueueArn (get_queue_attributes), not "
-                "its URL",
+                _(
+                    "{name!r} is not subscribed to the topic: subscribe it with the sqs protocol "
+                    "(section 1)"
+                ).format(name=name),
+                _(
+                    "a queue's subscription endpoint is its QueueArn (get_queue_attributes), not "
+                    "its URL"
+                ),
                 "sns.subscribe(TopicArn=topic_arn, Protocol='sqs', Endpoint=queue_arn)",
             )
     delivered = _probe(lab, topic_arn, urls)
@@ -125,42 +135,61 @@ def check_shop_fanout(lab: Lab) -> Check:
         [
             (
                 problem is None,
-                f"the policy of {name!r} does not let the topic send ({problem}): moto delivers "
-                "anyway, but on AWS SNS drops every message to such a queue (section 1)",
-                "the queue's Policy needs an Allow of sqs:SendMessage on the queue's ARN for the "
-                "SNS service, limited to this topic by an aws:SourceArn condition",
+                _(
+                    "the policy of {name!r} does not let the topic send ({problem}): moto "
+                    "delivers anyway, but on AWS SNS drops every message to such a queue "
+                    "(section 1)"
+                ).format(name=name, problem=problem),
+                _(
+                    "the queue's Policy needs an Allow of sqs:SendMessage on the queue's ARN for "
+                    "the SNS service, limited to this topic by an aws:SourceArn condition"
+                ),
                 "Policy=json.dumps(sqslab.fanout.delivery_policy(queue_arn, topic_arn))",
             ),
             (
                 sorted(delivered[INVOICES]) == [CANCELLED, PLACED],
-                f"{INVOICES!r} should get every event; it got {sorted(delivered[INVOICES])}: "
-                "look at the FilterPolicy of its subscription",
-                f"give {INVOICES!r}'s subscription no FilterPolicy",
+                _(
+                    "{queue!r} should get every event; it got {got}: look at the FilterPolicy of "
+                    "its subscription"
+                ).format(queue=INVOICES, got=sorted(delivered[INVOICES])),
+                _("give {queue!r}'s subscription no FilterPolicy").format(queue=INVOICES),
             ),
             (
                 scope == "MessageAttributes",
-                f"{SHIPPING!r} filters with FilterPolicyScope={scope!r}, but the event type "
-                "travels as a message attribute, not in the body (section 1)",
-                "leave FilterPolicyScope out (message attributes are the default) or set it to "
-                "MessageAttributes",
+                _(
+                    "{queue!r} filters with FilterPolicyScope={scope!r}, but the event type "
+                    "travels as a message attribute, not in the body (section 1)"
+                ).format(queue=SHIPPING, scope=scope),
+                _(
+                    "leave FilterPolicyScope out (message attributes are the default) or set it "
+                    "to MessageAttributes"
+                ),
             ),
             (
                 delivered[SHIPPING] == [PLACED],
-                f"{SHIPPING!r} should get only {PLACED!r}; it got {delivered[SHIPPING]}: look at "
-                "the FilterPolicy of its subscription (section 1)",
-                "a filter policy is JSON: the message attribute's name, then the list of values "
-                "to let through",
+                _(
+                    "{queue!r} should get only {event!r}; it got {got}: look at the FilterPolicy "
+                    "of its subscription (section 1)"
+                ).format(queue=SHIPPING, event=PLACED, got=delivered[SHIPPING]),
+                _(
+                    "a filter policy is JSON: the message attribute's name, then the list of "
+                    "values to let through"
+                ),
                 'Attributes={"FilterPolicy": json.dumps({"event": ["order_placed"]})}',
             ),
             (
                 shipping_sub.get("RawMessageDelivery") == "true",
-                f"{SHIPPING!r} receives SNS's JSON envelope, not the published order: look at "
-                "its subscription's attributes (section 1)",
-                "turn on raw delivery: RawMessageDelivery='true' on the subscription",
+                _(
+                    "{queue!r} receives SNS's JSON envelope, not the published order: look at "
+                    "its subscription's attributes (section 1)"
+                ).format(queue=SHIPPING),
+                _("turn on raw delivery: RawMessageDelivery='true' on the subscription"),
             ),
         ],
-        f"{INVOICES!r} got both probe events, {SHIPPING!r} only the placed order (filtered on "
-        "the message attribute), raw, and both queue policies let only your topic send.",
+        _(
+            "{invoices!r} got both probe events, {shipping!r} only the placed order (filtered "
+            "on the message attribute), raw, and both queue policies let only your topic send."
+        ).format(invoices=INVOICES, shipping=SHIPPING),
     )
 
 
@@ -226,14 +255,14 @@ class _Watched:
     def why(self) -> str:
         """Why good records failed with their batch."""
         if self.raised:
-            return "raising fails the whole batch, so Lambda retries every record"
+            return _("raising fails the whole batch, so Lambda retries every record")
         if self.bad_answer:
-            return (
+            return _(
                 "your handler returned something Lambda cannot read (an id not in the batch, a "
                 "receipt handle, or not a list of {'itemIdentifier': messageId}), so it failed "
                 "the whole batch"
             )
-        return "every record of the batch was reported as failed"
+        return _("every record of the batch was reported as failed")
 
 
 @expects("ex8.2", lab=LAB, handler=FUNCTION)
@@ -242,7 +271,7 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
     failure, so only it is retried and ends in the DLQ; the good receipts are deleted once."""
     exercise = "ex8.2"
     if not callable(handler):
-        return hint(exercise, "define handle_receipts(event, context) first")
+        return hint(exercise, _("define handle_receipts(event, context) first"))
     run = next(_runs)
     sqs = lab.sqs
     with lab.trace.paused():
@@ -259,7 +288,8 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
         try:
             result = lambda_batches.run(lab, pair.source_url, watched)
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
-            return hint(exercise, f"running your handler failed: {type(err).__name__}: {err}")
+            failed = _("running your handler failed: {error}")
+            return hint(exercise, failed.format(error=f"{type(err).__name__}: {err}"))
         parked = [m["Body"] for m in queues.peek(lab, pair.dlq_url)]
         left = sum(queues.depth(sqs, pair.source_url))
     bad = bodies[MALFORMED_AT]
@@ -269,28 +299,52 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
         [
             (
                 not good_parked,
-                f"{len(good_parked)} good receipt(s) ended in the DLQ next to the malformed one: "
-                f"{watched.why()} (section 2)",
-                "catch the error per record, so one bad record does not fail the others, and "
-                "report only the bad records as failed",
-                "return {'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for the "
-                "bad ones only",
+                ngettext(
+                    "{count} good receipt(s) ended in the DLQ next to the malformed one: {why} "
+                    "(section 2)",
+                    "{count} good receipt(s) ended in the DLQ next to the malformed one: {why} "
+                    "(section 2)",
+                    len(good_parked),
+                ).format(count=len(good_parked), why=watched.why()),
+                _(
+                    "catch the error per record, so one bad record does not fail the others, and "
+                    "report only the bad records as failed"
+                ),
+                _(
+                    "return {'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for "
+                    "the bad ones only"
+                ),
             ),
             (
                 bad in parked,
-                "the malformed receipt was deleted as if it had succeeded: it should be retried "
-                "and then parked in the DLQ (section 2)",
-                "a record not reported in batchItemFailures counts as done: report the malformed "
-                "one's messageId instead of skipping it",
+                _(
+                    "the malformed receipt was deleted as if it had succeeded: it should be "
+                    "retried and then parked in the DLQ (section 2)"
+                ),
+                _(
+                    "a record not reported in batchItemFailures counts as done: report the "
+                    "malformed one's messageId instead of skipping it"
+                ),
             ),
-            (left == 0, f"{left} message(s) are still in the source queue"),
+            (
+                left == 0,
+                ngettext(
+                    "{count} message(s) are still in the source queue",
+                    "{count} message(s) are still in the source queue",
+                    left,
+                ).format(count=left),
+            ),
             (
                 len(set(result.processed)) == RECEIPTS - 1,
-                f"{len(set(result.processed))} good receipts were processed; want {RECEIPTS - 1}",
+                _("{count} good receipts were processed; want {want}").format(
+                    count=len(set(result.processed)), want=RECEIPTS - 1
+                ),
             ),
         ],
-        f"the {RECEIPTS - 1} good receipts were processed and deleted; only the malformed one was "
-        f"received {RECEIPT_RETRIES} times and then parked in the DLQ.",
+        _(
+            "the {good} good receipts were processed and deleted; only the malformed one was "
+            "received {retries} times and then parked in the DLQ."
+        ).format(good=RECEIPTS - 1, retries=RECEIPT_RETRIES),
     )
 
 
@@ -303,7 +357,7 @@ def check_payroll_locked(lab: Lab) -> Check:
     if url is None:
         return hint(
             exercise,
-            f"there is no queue named {PAYROLL!r} yet: create it first",
+            _("there is no queue named {name!r} yet: create it first").format(name=PAYROLL),
             f"sqs.create_queue(QueueName={PAYROLL!r})",
         )
     attrs = attributes(sqs, url)
@@ -314,49 +368,69 @@ def check_payroll_locked(lab: Lab) -> Check:
         [
             (
                 security.encryption(attrs) == security.SSE_KMS,
-                f"{PAYROLL!r} uses {security.encryption(attrs)}: it must be encrypted with "
-                "SSE-KMS under a key whose policy you control (section 3)",
-                "SSE-KMS is the KmsMasterKeyId attribute; make a key with "
-                "lab.client('kms').create_key()",
+                _(
+                    "{name!r} uses {kind}: it must be encrypted with SSE-KMS under a key whose "
+                    "policy you control (section 3)"
+                ).format(name=PAYROLL, kind=_(security.encryption(attrs))),
+                _(
+                    "SSE-KMS is the KmsMasterKeyId attribute; make a key with "
+                    "lab.client('kms').create_key()"
+                ),
                 "Attributes=security.kms_attributes(key_id, reuse_seconds=3600)",
             ),
             (
                 key != security.AWS_MANAGED_KEY,
-                f"{PAYROLL!r} uses the AWS managed key {security.AWS_MANAGED_KEY}: you cannot "
-                "change its key policy, which lets anyone in the account who may use SQS use it "
-                "(section 3)",
-                "a customer managed key has a key policy of your own: make one with "
-                "lab.client('kms').create_key() and use its KeyId as KmsMasterKeyId",
+                _(
+                    "{name!r} uses the AWS managed key {key}: you cannot change its key policy, "
+                    "which lets anyone in the account who may use SQS use it (section 3)"
+                ).format(name=PAYROLL, key=security.AWS_MANAGED_KEY),
+                _(
+                    "a customer managed key has a key policy of your own: make one with "
+                    "lab.client('kms').create_key() and use its KeyId as KmsMasterKeyId"
+                ),
             ),
             (
                 _key_exists(lab, key),
-                f"KMS has no key {key!r}: KmsMasterKeyId must name an existing key",
-                "use the KeyId (or ARN) that lab.client('kms').create_key() returned in "
-                "KeyMetadata",
+                _("KMS has no key {key!r}: KmsMasterKeyId must name an existing key").format(
+                    key=key
+                ),
+                _(
+                    "use the KeyId (or ARN) that lab.client('kms').create_key() returned in "
+                    "KeyMetadata"
+                ),
             ),
             (
                 attrs.get("KmsDataKeyReusePeriodSeconds") == str(PAYROLL_REUSE),
-                f"KmsDataKeyReusePeriodSeconds is {attrs.get('KmsDataKeyReusePeriodSeconds')}; "
-                "the exercise asks for one hour",
-                f"one hour is {PAYROLL_REUSE} seconds",
+                _("KmsDataKeyReusePeriodSeconds is {value}; the exercise asks for one hour").format(
+                    value=attrs.get("KmsDataKeyReusePeriodSeconds")
+                ),
+                _("one hour is {seconds} seconds").format(seconds=PAYROLL_REUSE),
             ),
             (
                 findings["TLS only"].ok,
-                f"{PAYROLL!r} does not refuse plain HTTP: its policy has no Deny for requests "
-                "without TLS that covers this queue (section 3)",
-                "a Deny for Principal *, Action sqs:* and Resource the queue's ARN, whose only "
-                "condition is aws:SecureTransport false",
-                "security.deny_insecure_transport(queue_arn) builds that statement",
+                _(
+                    "{name!r} does not refuse plain HTTP: its policy has no Deny for requests "
+                    "without TLS that covers this queue (section 3)"
+                ).format(name=PAYROLL),
+                _(
+                    "a Deny for Principal *, Action sqs:* and Resource the queue's ARN, whose "
+                    "only condition is aws:SecureTransport false"
+                ),
+                _("security.deny_insecure_transport(queue_arn) builds that statement"),
             ),
             (
                 findings["not open to anyone"].ok,
-                findings["not open to anyone"].detail + " (section 3)",
-                "or drop that Allow: with no Allow at all, only identity policies of the queue's "
-                "own account grant access",
+                _("{detail} (section 3)").format(detail=findings["not open to anyone"].detail),
+                _(
+                    "or drop that Allow: with no Allow at all, only identity policies of the "
+                    "queue's own account grant access"
+                ),
             ),
         ],
-        f"{PAYROLL!r} is encrypted under your customer managed key, refuses plain HTTP and is "
-        "open to no one (on AWS; moto stores the policies without enforcing them).",
+        _(
+            "{name!r} is encrypted under your customer managed key, refuses plain HTTP and is "
+            "open to no one (on AWS; moto stores the policies without enforcing them)."
+        ).format(name=PAYROLL),
     )
 
 

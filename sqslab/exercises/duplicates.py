@@ -22,6 +22,8 @@ from botocore.exceptions import ClientError
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
 from sqslab.exercises.producers import fresh_queue
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 from sqslab.queues import release
 
 if TYPE_CHECKING:
@@ -30,12 +32,15 @@ if TYPE_CHECKING:
 EXERCISE = "ex3.3"
 QUEUE = "payments-check"
 #: How each payment arrives in the check; the first one arrives once, as it should.
+#: (Marked here, shown in the lab's language.)
 STORIES = {
-    "P-301": "delivered once",
-    "P-302": "the worker crashed after the charge, before the delete: the same message came back",
-    "P-303": "the producer retried the send: two messages, two MessageIds, one payment",
-    "P-304": "the first charge failed (the payment gateway was down), the message came back",
-    "P-305": "redriven by hand from a dead-letter queue: sent again, with a new MessageId",
+    "P-301": N_("delivered once"),
+    "P-302": N_(
+        "the worker crashed after the charge, before the delete: the same message came back"
+    ),
+    "P-303": N_("the producer retried the send: two messages, two MessageIds, one payment"),
+    "P-304": N_("the first charge failed (the payment gateway was down), the message came back"),
+    "P-305": N_("redriven by hand from a dead-letter queue: sent again, with a new MessageId"),
 }
 CODE = (
     "payment = json.loads(message['Body']); pid = payment['payment_id']; if pid in processed: "
@@ -70,7 +75,11 @@ class IdempotencyRun:
         """The effect: one card charge (the first attempt for P-304 fails)."""
         if payment_id in self._down:
             self._down.discard(payment_id)
-            raise GatewayDown(f"simulated: the payment gateway did not answer for {payment_id}")
+            raise GatewayDown(
+                _("simulated: the payment gateway did not answer for {payment}").format(
+                    payment=payment_id
+                )
+            )
         self.charges.append(str(payment_id))
 
     def send(self, payment_id: str) -> dict[str, Any]:
@@ -84,7 +93,7 @@ class IdempotencyRun:
         """The next message of the check's queue."""
         messages = self.sqs.receive_message(QueueUrl=self.url).get("Messages", [])
         if not messages:
-            raise MessageGone("the message the check expected back was no longer in its queue")
+            raise MessageGone(_("the message the check expected back was no longer in its queue"))
         message = messages[0]
         self.message_ids.add(message["MessageId"])
         self.deliveries += 1
@@ -144,11 +153,15 @@ class IdempotencyRun:
         except MessageGone:
             return hint(
                 EXERCISE,
-                "a message the check was to deliver again had left its queue: does "
-                "handle_payment delete messages? The consumer deletes a message after your "
-                "handler returned; the handler only decides whether to charge",
-                "remove any SQS call from handle_payment: it gets the message, the store and "
-                "charge, nothing else",
+                _(
+                    "a message the check was to deliver again had left its queue: does "
+                    "handle_payment delete messages? The consumer deletes a message after your "
+                    "handler returned; the handler only decides whether to charge"
+                ),
+                _(
+                    "remove any SQS call from handle_payment: it gets the message, the store and "
+                    "charge, nothing else"
+                ),
             )
         if error is not None:
             return raised(error)
@@ -158,12 +171,14 @@ class IdempotencyRun:
 def raised(error: BaseException) -> Check:
     """The handler raised something other than the gateway's failure."""
     if isinstance(error, NotImplementedError):
-        return hint(EXERCISE, "handle_payment is not written yet: write it in the cell above")
+        return hint(EXERCISE, _("handle_payment is not written yet: write it in the cell above"))
     return hint(
         EXERCISE,
-        f"handle_payment raised {type(error).__name__}: {error}. The message is a dict as "
-        "boto3's receive_message returns it: its body is text (JSON) under 'Body'",
-        "json.loads(message['Body']) gives the payment: payment_id, amount and sent_at",
+        _(
+            "handle_payment raised {error}. The message is a dict as boto3's receive_message "
+            "returns it: its body is text (JSON) under 'Body'"
+        ).format(error=f"{type(error).__name__}: {error}"),
+        _("json.loads(message['Body']) gives the payment: payment_id, amount and sent_at"),
     )
 
 
@@ -180,78 +195,96 @@ def problems(run: IdempotencyRun) -> list[tuple[Any, ...]]:
     twice = [p for p in STORIES if counts[p] > 1]
     never = [p for p in STORIES if counts[p] == 0]
     by_id, by_body = kinds(run)
-    story = "; ".join(f"{p}: {STORIES[p]}" for p in twice)
+    story = "; ".join(f"{p}: {_(STORIES[p])}" for p in twice)
+    payments, unpaid, code = ", ".join(twice), ", ".join(never), CODE
     return [
         (
             not run.swallowed,
-            "P-304's charge failed (the check made the gateway fail), but handle_payment returned "
-            "normally, so the consumer deleted the message and P-304 was never charged: a lost "
-            "payment. A failed charge must fail the handler",
-            "let the exception from charge propagate (or re-raise it): then the message is not "
-            "deleted and comes back for a retry",
+            _(
+                "P-304's charge failed (the check made the gateway fail), but handle_payment "
+                "returned normally, so the consumer deleted the message and P-304 was never "
+                "charged: a lost payment. A failed charge must fail the handler"
+            ),
+            _(
+                "let the exception from charge propagate (or re-raise it): then the message is "
+                "not deleted and comes back for a retry"
+            ),
         ),
         (
             not ("P-304" in never and "P-304" in run.processed),
-            "P-304 was never charged: its first charge failed, yet P-304 was already in your "
-            "processed-store, so when the message came back your handler skipped it (a lost "
-            "payment). Look at when your handler records a payment",
-            "record the payment id only after charge returned: a failure before that leaves "
-            "nothing recorded, and the retry charges",
-            CODE,
+            _(
+                "P-304 was never charged: its first charge failed, yet P-304 was already in your "
+                "processed-store, so when the message came back your handler skipped it (a lost "
+                "payment). Look at when your handler records a payment"
+            ),
+            _(
+                "record the payment id only after charge returned: a failure before that leaves "
+                "nothing recorded, and the retry charges"
+            ),
+            code,
         ),
         (
             bool(run.processed) or not twice,
-            f"in the check's run {', '.join(twice)} were charged twice ({story}), and your "
-            "processed-store is still empty: the handler never records what it has charged, so "
-            "it cannot recognise a payment it has seen",
-            "after charge returned, add the payment's id to processed; before charging, look "
-            "it up there",
-            CODE,
+            _(
+                "in the check's run {payments} were charged twice ({story}), and your "
+                "processed-store is still empty: the handler never records what it has charged, "
+                "so it cannot recognise a payment it has seen"
+            ).format(payments=payments, story=story),
+            _(
+                "after charge returned, add the payment's id to processed; before charging, look "
+                "it up there"
+            ),
+            code,
         ),
         (
             not (by_id and twice),
-            f"in the check's run {', '.join(twice)} were charged twice ({story}). Your "
-            "processed-store holds MessageIds: "
-            "a retried send or a redrive is a new message with a new MessageId for the same "
-            "payment. Key by the business id in the body",
-            "json.loads(message['Body'])['payment_id'] is the key that is the same for every "
-            "copy of a payment",
-            CODE,
+            _(
+                "in the check's run {payments} were charged twice ({story}). Your processed-store "
+                "holds MessageIds: a retried send or a redrive is a new message with a new "
+                "MessageId for the same payment. Key by the business id in the body"
+            ).format(payments=payments, story=story),
+            _(
+                "json.loads(message['Body'])['payment_id'] is the key that is the same for every "
+                "copy of a payment"
+            ),
+            code,
         ),
         (
             not (by_body and twice),
-            f"in the check's run {', '.join(twice)} were charged twice ({story}). Your "
-            "processed-store holds whole "
-            "message bodies: a retried send carries a new sent_at, so its body differs. Key by "
-            "the payment id alone",
+            _(
+                "in the check's run {payments} were charged twice ({story}). Your processed-store "
+                "holds whole message bodies: a retried send carries a new sent_at, so its body "
+                "differs. Key by the payment id alone"
+            ).format(payments=payments, story=story),
             "json.loads(message['Body'])['payment_id']",
-            CODE,
+            code,
         ),
         (
             not twice,
-            f"in the check's run {', '.join(twice)} were charged twice ({story}): check the key "
-            "your handler looks up "
-            "before charging and the one it records after",
-            "one key for both, the payment id from the body",
-            CODE,
+            _(
+                "in the check's run {payments} were charged twice ({story}): check the key your "
+                "handler looks up before charging and the one it records after"
+            ).format(payments=payments, story=story),
+            _("one key for both, the payment id from the body"),
+            code,
         ),
         (
             not never,
-            f"in the check's run {', '.join(never)} were never charged: the handler must still "
-            "charge every payment "
-            "it has not seen before",
-            "charge when the payment id is not in processed, then record it",
+            _(
+                "in the check's run {payments} were never charged: the handler must still charge "
+                "every payment it has not seen before"
+            ).format(payments=unpaid),
+            _("charge when the payment id is not in processed, then record it"),
         ),
     ]
 
 
 def success(run: IdempotencyRun) -> str:
     """The PASS text."""
-    return (
-        f"{len(STORIES)} payments arrived {run.deliveries} times (a crash before the "
-        "delete, a producer retry, a failed charge, a redrive by hand) and each was charged "
-        "exactly once."
-    )
+    return _(
+        "{payments} payments arrived {deliveries} times (a crash before the delete, a producer "
+        "retry, a failed charge, a redrive by hand) and each was charged exactly once."
+    ).format(payments=len(STORIES), deliveries=run.deliveries)
 
 
 @expects(EXERCISE, lab=LAB, handle_payment=FUNCTION)
@@ -260,7 +293,7 @@ def check_idempotent_handler(lab: Lab, handle_payment: Callable[..., Any] | None
     if handle_payment is None:
         return hint(
             EXERCISE,
-            "define handle_payment in the cell above and run that cell, then run this check",
-            "handle_payment(message, processed, charge): charge once per payment id",
+            _("define handle_payment in the cell above and run that cell, then run this check"),
+            _("handle_payment(message, processed, charge): charge once per payment id"),
         )
     return IdempotencyRun(lab, handle_payment).verdict()

@@ -18,6 +18,8 @@ from sqslab import fifo_ledger, lambda_batches, queues
 from sqslab.consumer import StopPolicy
 from sqslab.exercises.arguments import FUNCTION, LAB, expects, one_of
 from sqslab.exercises.base import Check, first_problem, hint
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -116,9 +118,9 @@ def check_fifo_in_order(
     """Exercise 8.3: under injected ledger failures, ``handler`` applies every step once, each
     account's steps in order, and reports no record for another account's failure."""
     if not callable(handler):
-        return hint(EXERCISE, "define post_steps(event, context) first")
+        return hint(EXERCISE, _("define post_steps(event, context) first"))
     if ledger is None:
-        return hint(EXERCISE, "make the ledger first: ledger = sqslab.fifo_ledger.Ledger()")
+        return hint(EXERCISE, _("make the ledger first: ledger = sqslab.fifo_ledger.Ledger()"))
     run, watched = next(_runs), Watched(handler, ledger)
     try:
         with lab.trace.paused():
@@ -126,7 +128,8 @@ def check_fifo_in_order(
                 [_scenario(lab, watched, f, run, k) for k, f in enumerate(SCENARIOS, start=1)]
             )
     except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
-        return hint(EXERCISE, f"running your handler failed: {type(err).__name__}: {err}")
+        failed = _("running your handler failed: {error}")
+        return hint(EXERCISE, failed.format(error=f"{type(err).__name__}: {err}"))
     finally:
         ledger.reset()
     return _verdict(watched, done)
@@ -139,52 +142,86 @@ def _verdict(watched: Watched, done: Outcome) -> Check:
         [
             (
                 not watched.raised,
-                "your handler raised: Lambda then retries the whole batch, and the steps before "
-                f"the failure were applied again ({done.twice[:3]}) (section 2)",
-                "catch LedgerBusy for each record instead of letting it escape",
+                _(
+                    "your handler raised: Lambda then retries the whole batch, and the steps "
+                    "before the failure were applied again ({steps}) (section 2)"
+                ).format(steps=done.twice[:3]),
+                _("catch LedgerBusy for each record instead of letting it escape"),
             ),
             (
                 not watched.unreadable,
-                "Lambda could not read your answer (an id not in the batch, or not a list of "
-                "{'itemIdentifier': messageId}), so it failed the whole batch (section 2)",
-                "report records by record['messageId'], under the key 'batchItemFailures'",
+                _(
+                    "Lambda could not read your answer (an id not in the batch, or not a list of "
+                    "{'itemIdentifier': messageId}), so it failed the whole batch (section 2)"
+                ),
+                _("report records by record['messageId'], under the key 'batchItemFailures'"),
             ),
             (
                 not done.twice,
-                f"steps applied twice: {done.twice[:3]}; you applied records after a failure "
-                "and then reported them as failed, so they came back and were applied again, "
-                "after the failed step (section 2, the FIFO failure lab)",
-                "skip (do not apply) a record once an earlier record of its account failed, and "
-                "report it",
+                _(
+                    "steps applied twice: {steps}; you applied records after a failure and then "
+                    "reported them as failed, so they came back and were applied again, after the "
+                    "failed step (section 2, the FIFO failure lab)"
+                ).format(steps=done.twice[:3]),
+                _(
+                    "skip (do not apply) a record once an earlier record of its account failed, "
+                    "and report it"
+                ),
             ),
             (
                 not done.out_of_order,
-                f"{account}'s steps were applied in the order {order}: Lambda deleted the records "
-                "you did not report, so later steps of the account went ahead of the failed one "
-                "(section 2, the FIFO failure lab)",
-                "once a record fails, its account's later records in the batch must not be "
-                "applied, and must come back too",
-                "report the failed record and every later record of the same MessageGroupId "
-                "(record['attributes']['MessageGroupId'])",
+                _(
+                    "{account}'s steps were applied in the order {order}: Lambda deleted the "
+                    "records you did not report, so later steps of the account went ahead of the "
+                    "failed one (section 2, the FIFO failure lab)"
+                ).format(account=account, order=order),
+                _(
+                    "once a record fails, its account's later records in the batch must not be "
+                    "applied, and must come back too"
+                ),
+                _(
+                    "report the failed record and every later record of the same MessageGroupId "
+                    "(record['attributes']['MessageGroupId'])"
+                ),
             ),
             (
                 not done.missing,
-                f"steps never applied: {done.missing[:3]}; a record you skip must be reported, "
-                "or Lambda deletes it",
+                _(
+                    "steps never applied: {steps}; a record you skip must be reported, or Lambda "
+                    "deletes it"
+                ).format(steps=done.missing[:3]),
             ),
-            (done.left == 0, f"{done.left} message(s) were still in the queues at the end"),
+            (
+                done.left == 0,
+                ngettext(
+                    "{count} message(s) were still in the queues at the end",
+                    "{count} message(s) were still in the queues at the end",
+                    done.left,
+                ).format(count=done.left),
+            ),
             (
                 not watched.held_back,
-                f"{len(watched.held_back)} record(s) of accounts that had no failure were "
-                "reported as failed, e.g. " + (watched.held_back[:1] or [""])[0] + ": order holds, "
-                "but each comes back after the visibility timeout and counts another receive "
-                "toward maxReceiveCount",
-                "stopping the whole batch at the first failure is AWS's simple rule; here keep "
-                "the other accounts going",
-                "remember the MessageGroupIds that failed in this batch; report a record if its "
-                "group is among them, apply it otherwise",
+                ngettext(
+                    "{count} record(s) of accounts that had no failure were reported as failed, "
+                    "e.g. {example}: order holds, but each comes back after the visibility "
+                    "timeout and counts another receive toward maxReceiveCount",
+                    "{count} record(s) of accounts that had no failure were reported as failed, "
+                    "e.g. {example}: order holds, but each comes back after the visibility "
+                    "timeout and counts another receive toward maxReceiveCount",
+                    len(watched.held_back),
+                ).format(count=len(watched.held_back), example=(watched.held_back[:1] or [""])[0]),
+                _(
+                    "stopping the whole batch at the first failure is AWS's simple rule; here "
+                    "keep the other accounts going"
+                ),
+                _(
+                    "remember the MessageGroupIds that failed in this batch; report a record if "
+                    "its group is among them, apply it otherwise"
+                ),
             ),
         ],
-        f"{ACCOUNTS * STEPS} steps in each of {len(SCENARIOS)} runs with injected failures: "
-        "every step applied once, each account in order, and only the failed accounts held back.",
+        _(
+            "{steps} steps in each of {runs} runs with injected failures: every step applied "
+            "once, each account in order, and only the failed accounts held back."
+        ).format(steps=ACCOUNTS * STEPS, runs=len(SCENARIOS)),
     )

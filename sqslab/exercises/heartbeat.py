@@ -33,6 +33,7 @@ from sqslab.exercises.heartbeat_hints import (
 )
 from sqslab.exercises.producers import fresh_queue
 from sqslab.faults import WorkerCrash
+from sqslab.i18n import translate as _
 from sqslab.queues import depth
 from sqslab.realclock import DemoTime
 
@@ -155,7 +156,7 @@ class HeartbeatRun:
         if run.crashed_at is not None:
             self.lab.wait(max(0.0, run.crashed_at + run.visibility - self.lab.clock.time()))
         with log.paused():
-            visible, in_flight, _ = depth(self.sqs, self.url)
+            visible, in_flight, _delayed = depth(self.sqs, self.url)
             run.after = (visible, in_flight)
             self.clear()
         return run
@@ -173,10 +174,12 @@ class HeartbeatRun:
                 self.lab.wait(run.pace(CRASH_AFTER))
                 run.crashed_at = self.lab.clock.time()
                 run.log.note("crash", step=index)
-                raise WorkerCrash(f"simulated: the worker died during step {index + 1}")
+                raise WorkerCrash(
+                    _("simulated: the worker died during step {step}").format(step=index + 1)
+                )
             self.lab.wait(run.pace(seconds))
             with run.log.paused():
-                visible, in_flight, _ = depth(self.sqs, self.url)
+                visible, in_flight, _delayed = depth(self.sqs, self.url)
             run.log.note("step", step=index, visible=visible, in_flight=in_flight)
 
         return work
@@ -203,8 +206,10 @@ def check_heartbeat(lab: Lab, process_job: Callable[..., Any] | None) -> Check:
     if process_job is None:
         return hint(
             EXERCISE,
-            "define process_job in the cell above and run that cell, then run this check",
-            "process_job(sqs, queue_url, message, steps): call each step, keep the message "
-            "hidden meanwhile, delete it at the end",
+            _("define process_job in the cell above and run that cell, then run this check"),
+            _(
+                "process_job(sqs, queue_url, message, steps): call each step, keep the message "
+                "hidden meanwhile, delete it at the end"
+            ),
         )
     return HeartbeatRun(lab, process_job).verdict()

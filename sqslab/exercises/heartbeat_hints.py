@@ -14,6 +14,8 @@ from botocore.exceptions import ClientError
 from sqslab import facts
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.calls import Call
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.exercises.heartbeat import JobRun
@@ -29,21 +31,30 @@ DELETES = ("DeleteMessage", "DeleteMessageBatch")
 
 def code(run: JobRun) -> str:
     """The last hint: the heartbeat itself, with the queue's timeout on the check's clock."""
-    return (
+    return _(
         "for step in steps: step(); sqs.change_message_visibility(QueueUrl=queue_url, "
-        f"ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout={run.visibility:g}); then, "
+        "ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout={timeout}); then, "
         "after the loop, sqs.delete_message(QueueUrl=queue_url, "
         "ReceiptHandle=message['ReceiptHandle'])"
-    )
+    ).format(timeout=f"{run.visibility:g}")
 
 
 def extend_how(run: JobRun) -> str:
     """How to extend: by the queue's timeout after each step (on the check's clock)."""
-    return (
+    return _(
         "after each step call ChangeMessageVisibility with the message's ReceiptHandle and "
-        f"VisibilityTimeout={run.visibility:g} (the queue's timeout): it restarts the timer from "
-        f"now, and no step takes more than {run.longest_step:g} s"
-    )
+        "VisibilityTimeout={timeout} (the queue's timeout): it restarts the timer from "
+        "now, and no step takes more than {longest} s"
+    ).format(timeout=f"{run.visibility:g}", longest=f"{run.longest_step:g}")
+
+
+#: The check's jobs as the hints name them (marked here, shown in the lab's language).
+JOB_NAMES = {"slow": N_("slow"), "crash": N_("crash"), "short": N_("short")}
+
+
+def job_name(run: JobRun) -> str:
+    """The job's name in the lab's language (``slow``, ``crash``, ``short``)."""
+    return _(JOB_NAMES.get(run.name, run.name))
 
 
 def seconds(value: float) -> str:
@@ -73,18 +84,22 @@ def raised(run: JobRun) -> Check:
     """The learner's function raised something other than the simulated crash."""
     error = run.error
     if isinstance(error, NotImplementedError):
-        return hint(EXERCISE, "process_job is not written yet: write it in the cell above")
+        return hint(EXERCISE, _("process_job is not written yet: write it in the cell above"))
     what = f"{type(error).__name__}: {error}"
     if isinstance(error, ClientError):
-        what = error.response.get("Error", {}).get("Code", "an error") + f" ({error})"
-    longest = facts.get("visibility_timeout").text
+        what = error.response.get("Error", {}).get("Code", _("an error")) + f" ({error})"
+    longest = facts.get("visibility_timeout").translated("text")
     return hint(
         EXERCISE,
-        f"on the {run.name} job process_job raised {what}. A visibility change fails when the "
-        f"message is already deleted, and a message stays hidden at most {longest} counted from "
-        "its receive: look at your ChangeMessageVisibility calls",
-        "ChangeMessageVisibility restarts the timer from now: VisibilityTimeout is the time "
-        "left from this call, not a total since the receive",
+        _(
+            "on the {job} job process_job raised {what}. A visibility change fails when the "
+            "message is already deleted, and a message stays hidden at most {longest} counted "
+            "from its receive: look at your ChangeMessageVisibility calls"
+        ).format(job=job_name(run), what=what, longest=longest),
+        _(
+            "ChangeMessageVisibility restarts the timer from now: VisibilityTimeout is the time "
+            "left from this call, not a total since the receive"
+        ),
     )
 
 
@@ -96,15 +111,19 @@ def step_problems(run: JobRun) -> list[tuple[Any, ...]]:
     return [
         (
             ran[: len(expected)] == expected[: len(ran)] and len(ran) >= len(expected),
-            f"process_job ran steps {[i + 1 for i in ran]} of the {run.name} job, which has "
-            f"{len(run.seconds)}: call every step once, in order",
+            _(
+                "process_job ran steps {ran} of the {job} job, which has {count}: call every "
+                "step once, in order"
+            ).format(ran=[i + 1 for i in ran], job=job_name(run), count=len(run.seconds)),
             "for step in steps: step()",
         ),
         (
             len(ran) <= len(expected),
-            "process_job went on with the job after the worker crashed: a crash ends the "
-            "worker; nothing after it runs",
-            "let the crash (sqslab.faults.WorkerCrash) pass: do not catch BaseException",
+            _(
+                "process_job went on with the job after the worker crashed: a crash ends the "
+                "worker; nothing after it runs"
+            ),
+            _("let the crash (sqslab.faults.WorkerCrash) pass: do not catch BaseException"),
         ),
     ]
 
@@ -124,33 +143,32 @@ def duplicate_problems(run: JobRun) -> list[tuple[Any, ...]]:
     extends = indexed(run, EXTENDS)
     earlier = [c for i, c in extends if i < where]
     late = [c for i, c in extends if i > where]
-    seen = (
-        f"at {at(run, step)} (the end of step {step.params['step'] + 1} of the {run.name} job) "
-        "the message was visible again: a second worker would have received it and done the "
-        "job a second time (a duplicate)"
-    )
+    seen = _(
+        "at {when} (the end of step {step} of the {job} job) the message was visible again: a "
+        "second worker would have received it and done the job a second time (a duplicate)"
+    ).format(when=at(run, step), step=step.params["step"] + 1, job=job_name(run))
     if not extends:
-        why = "Nothing extended its visibility: section 4 shows how a heartbeat keeps it hidden"
+        why = _("Nothing extended its visibility: section 4 shows how a heartbeat keeps it hidden")
     elif len(extends) == 1:
         c = extends[0][1]
-        why = (
-            f"It was extended once only (at {at(run, c)}, by {timeout_of(c)} s): a heartbeat "
-            "goes on for as long as the job does"
-        )
+        why = _(
+            "It was extended once only (at {when}, by {seconds} s): a heartbeat goes on for as "
+            "long as the job does"
+        ).format(when=at(run, c), seconds=timeout_of(c))
     elif earlier:
         c = earlier[-1]
-        why = (
-            f"The extension before it, at {at(run, c)}, gave it {timeout_of(c)} s, which ran "
-            "out before the next one: extend more often, by the queue's whole timeout"
-        )
+        why = _(
+            "The extension before it, at {when}, gave it {seconds} s, which ran out before the "
+            "next one: extend more often, by the queue's whole timeout"
+        ).format(when=at(run, c), seconds=timeout_of(c))
     else:
-        why = "No extension came before it"
+        why = _("No extension came before it")
     if late:
-        why += (
-            f"; the extension at {at(run, late[0])} came after the timeout had run out (on AWS "
-            "such a late call may fail with MessageNotInflight, and another worker may hold the "
-            "message by then)"
-        )
+        why += _(
+            "; the extension at {when} came after the timeout had run out (on AWS such a late "
+            "call may fail with MessageNotInflight, and another worker may hold the message by "
+            "then)"
+        ).format(when=at(run, late[0]))
     return [(False, f"{seen}. {why}.", extend_how(run), code(run))]
 
 
@@ -165,25 +183,33 @@ def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
     return [
         (
             not early,
-            f"process_job deleted the message of the {run.name} job at {at(run, early[0])}, "
-            "before its last step: had the worker crashed after that, the job would be lost"
+            _(
+                "process_job deleted the message of the {job} job at {when}, before its last "
+                "step: had the worker crashed after that, the job would be lost"
+            ).format(job=job_name(run), when=at(run, early[0]))
             if early
             else "",
-            "delete only after the loop over the steps has finished",
+            _("delete only after the loop over the steps has finished"),
         ),
         (
             run.after == (0, 0),
-            f"the {run.name} job is done, but its message is still in the queue: when its "
-            "timeout runs out, another worker does the job again. Delete it when the job is done",
-            "after the last step: sqs.delete_message(QueueUrl=queue_url, "
-            "ReceiptHandle=message['ReceiptHandle'])",
+            _(
+                "the {job} job is done, but its message is still in the queue: when its timeout "
+                "runs out, another worker does the job again. Delete it when the job is done"
+            ).format(job=job_name(run)),
+            _(
+                "after the last step: sqs.delete_message(QueueUrl=queue_url, "
+                "ReceiptHandle=message['ReceiptHandle'])"
+            ),
         ),
         (
             late <= 0,
-            f"the {run.name} job was done after {run.total:g} s, but its message was deleted "
-            f"{seconds(late)} s later: the message stays held for nothing after the work ends. A "
-            "heartbeat follows the job; it does not run for a fixed time",
-            "delete right after the last step, without waiting",
+            _(
+                "the {job} job was done after {total} s, but its message was deleted {late} s "
+                "later: the message stays held for nothing after the work ends. A heartbeat "
+                "follows the job; it does not run for a fixed time"
+            ).format(job=job_name(run), total=f"{run.total:g}", late=seconds(late)),
+            _("delete right after the last step, without waiting"),
         ),
     ]
 
@@ -200,25 +226,37 @@ def crash_problems(run: JobRun) -> list[tuple[Any, ...]]:
     return [
         (
             not indexed(run, DELETES),
-            "the worker crashed during the crash job, but its message had been deleted: the "
-            "job is lost. Delete only after the last step",
-            "delete after the loop over the steps, never inside it",
+            _(
+                "the worker crashed during the crash job, but its message had been deleted: the "
+                "job is lost. Delete only after the last step"
+            ),
+            _("delete after the loop over the steps, never inside it"),
         ),
         (
             not [c for c in after if c.operation in DELETES or timeout_of(c) > 0],
-            f"after the worker crashed (at {crashed} s) your code still called "
-            f"{after[0].operation if after else ''}: a dead worker calls nothing, and a "
-            "heartbeat that outlives its job keeps the message hidden for ever",
-            "no try/finally or except BaseException around the steps that extends or deletes",
+            _(
+                "after the worker crashed (at {crashed} s) your code still called {operation}: "
+                "a dead worker calls nothing, and a heartbeat that outlives its job keeps the "
+                "message hidden for ever"
+            ).format(crashed=crashed, operation=after[0].operation if after else ""),
+            _("no try/finally or except BaseException around the steps that extends or deletes"),
         ),
         (
             run.after[0] == 1,
-            f"the worker crashed at {crashed} s, and {run.visibility:g} s later the message was "
-            f"still hidden (until {seconds(back - run.received_at)} s): the job waits that long before "
-            "another worker retries it. A heartbeat extends by the queue's timeout, no more, so "
-            "a crashed job comes back one timeout after its last beat",
-            "VisibilityTimeout is counted from the call: pass the queue's timeout "
-            f"({run.visibility:g}), not a larger or growing value",
+            _(
+                "the worker crashed at {crashed} s, and {timeout} s later the message was still "
+                "hidden (until {until} s): the job waits that long before another worker retries "
+                "it. A heartbeat extends by the queue's timeout, no more, so a crashed job comes "
+                "back one timeout after its last beat"
+            ).format(
+                crashed=crashed,
+                timeout=f"{run.visibility:g}",
+                until=seconds(back - run.received_at),
+            ),
+            _(
+                "VisibilityTimeout is counted from the call: pass the queue's timeout "
+                "({timeout}), not a larger or growing value"
+            ).format(timeout=f"{run.visibility:g}"),
         ),
     ]
 
@@ -227,12 +265,18 @@ def success(runs: dict[str, JobRun]) -> str:
     """The PASS text: what the three jobs show."""
     slow, short = runs["slow"], runs["short"]
     beats = len(indexed(slow, EXTENDS))
-    text = (
-        f"the slow job ({slow.total:g} s of work on a {slow.visibility:g} s timeout) stayed hidden "
-        f"throughout with {beats} extensions and was deleted when done; the crashed job came "
-        f"back within {slow.visibility:g} s of the crash; the short job ({short.total:g} s) was "
-        "deleted as soon as it was done."
+    text = _(
+        "the slow job ({total} s of work on a {timeout} s timeout) stayed hidden throughout with "
+        "{beats} extensions and was deleted when done; the crashed job came back within "
+        "{timeout} s of the crash; the short job ({short} s) was deleted as soon as it was done."
+    ).format(
+        total=f"{slow.total:g}",
+        timeout=f"{slow.visibility:g}",
+        beats=beats,
+        short=f"{short.total:g}",
     )
     if not slow.pace.virtual:
-        text += f" (On this real clock the check ran {slow.pace.speedup:g} times faster.)"
+        text += _(" (On this real clock the check ran {speedup} times faster.)").format(
+            speedup=f"{slow.pace.speedup:g}"
+        )
     return text

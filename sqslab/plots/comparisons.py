@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 
 from sqslab.arguments import WHOLE, requires
+from sqslab.i18n import _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -80,12 +81,12 @@ def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
     """Needs met per service, out of ``asked``; services meeting all of them in green."""
     fig = new_figure()
     ax = fig.add_subplot()
-    names = [f.service.name for f in fits][::-1]
+    names = [_(f.service.name) for f in fits][::-1]
     met = [len(f.met) for f in fits][::-1]
     colours = ["tab:green" if f.complete else "0.6" for f in fits][::-1]
     ax.barh(names, met, color=colours)
     ax.set_xlim(0, max(asked, 1))
     ax.set_xticks(range(max(asked, 1) + 1))
-    ax.set_xlabel(f"needs met (of {asked} chosen)")
-    ax.set_title("Which service fits")
+    ax.set_xlabel(_("needs met (of {asked} chosen)").format(asked=asked))
+    ax.set_title(_("Which service fits"))
     return fig

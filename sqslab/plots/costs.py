@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
 from sqslab.arguments import MAPPING, requires
+from sqslab.i18n import _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -42,13 +43,13 @@ def polling_comparison(rows: Sequence[PollingCost]) -> Figure:
     """Receives per polling style, split into empty receives and receives that got a message."""
     fig = new_figure()
     ax = fig.add_subplot()
-    modes = [row.mode for row in rows]
+    modes = [_(row.mode) for row in rows]
     empty = [row.empty_receives for row in rows]
     full = [row.receives - row.empty_receives for row in rows]
-    ax.bar(modes, empty, color="0.7", label="empty receives")
-    ax.bar(modes, full, bottom=empty, color="tab:green", label="receives with a message")
-    ax.set_ylabel("ReceiveMessage calls (each billed)")
-    ax.set_title("Short vs long polling on a quiet queue")
+    ax.bar(modes, empty, color="0.7", label=_("empty receives"))
+    ax.bar(modes, full, bottom=empty, color="tab:green", label=_("receives with a message"))
+    ax.set_ylabel(_("ReceiveMessage calls (each billed)"))
+    ax.set_title(_("Short vs long polling on a quiet queue"))
     ax.legend(loc="upper right")
     return fig
 
@@ -64,10 +65,10 @@ def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
             ax.plot(*zip(*points, strict=True), "o-", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("messages per month")
-    ax.set_ylabel("$ per month (list price, after the free tier)")
+    ax.set_xlabel(_("messages per month"))
+    ax.set_ylabel(_("$ per month (list price, after the free tier)"))
     ax.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    ax.set_title("What a month of messages costs")
+    ax.set_title(_("What a month of messages costs"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left")
     return fig

@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 
 from sqslab.arguments import requires
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -27,13 +28,14 @@ SPAN_COLOURS = {
     "released": "tab:purple",
     "in flight": "tab:blue",
 }
+#: Legend of each bar colour (marked here, drawn in the lab's language).
 SPAN_LABELS = {
-    "delayed": "delayed",
-    "visible": "visible, waiting",
-    "deleted": "in flight, then deleted",
-    "timed out": "in flight, timed out",
-    "released": "in flight, released",
-    "in flight": "in flight now",
+    "delayed": N_("delayed"),
+    "visible": N_("visible, waiting"),
+    "deleted": N_("in flight, then deleted"),
+    "timed out": N_("in flight, timed out"),
+    "released": N_("in flight, released"),
+    "in flight": N_("in flight now"),
 }
 TIMED_OUT_HATCH = "//"
 BAR_HEIGHT = 0.6
@@ -52,8 +54,10 @@ def message_timeline(timeline: Timeline, until: float | None = None) -> Figure:
     and heartbeat markers; x is seconds since the first send (``until`` sets the right edge)."""
     if not len(timeline):
         raise LimitError(
-            "this timeline has no messages: build it after sending or receiving some "
-            "(timeline.of(lab, queue_url) follows the calls lab.trace recorded for that queue)"
+            _(
+                "this timeline has no messages: build it after sending or receiving some "
+                "(timeline.of(lab, queue_url) follows the calls lab.trace recorded for that queue)"
+            )
         )
     fig = new_figure()
     ax = fig.add_subplot()
@@ -66,8 +70,8 @@ def message_timeline(timeline: Timeline, until: float | None = None) -> Figure:
     ax.set_ylim(len(timeline) - 0.5, -0.5)
     right = until if until is not None else max(timeline.until - zero, 1.0)
     ax.set_xlim(-right * MARGIN, right * (1 + MARGIN))
-    ax.set_xlabel("seconds since the first send (lab clock)")
-    ax.set_title("Message lifecycle")
+    ax.set_xlabel(_("seconds since the first send (lab clock)"))
+    ax.set_title(_("Message lifecycle"))
     bars = [_legend_patch(style) for style in SPAN_COLOURS if style in styles]
     fig.legend(handles=bars + markers, loc="outside right upper", fontsize=8)
     return fig
@@ -92,12 +96,12 @@ def _draw_spans(ax: Axes, row: int, life: MessageLife, until: float, zero: float
     return styles
 
 
-#: Marker and colour of each event drawn by :func:`message_timeline`.
+#: Marker and colour of each event drawn by :func:`message_timeline` (legend in the lab's language).
 MARKERS = {
-    "sent": ("o", "black"),
-    "deleted": ("x", "tab:red"),
-    "timed out, back in queue": ("^", "tab:red"),
-    "heartbeat": ("|", "black"),
+    N_("sent"): ("o", "black"),
+    N_("deleted"): ("x", "tab:red"),
+    N_("timed out, back in queue"): ("^", "tab:red"),
+    N_("heartbeat"): ("|", "black"),
 }
 
 
@@ -117,7 +121,7 @@ def _draw_markers(ax: Axes, timeline: Timeline, zero: float) -> list[Line2D]:
             xs = [when - zero for when, _ in found]
             ys = [row for _, row in found]
             handles += ax.plot(
-                xs, ys, marker, color=colour, linestyle="none", ms=10, mew=2, label=label
+                xs, ys, marker, color=colour, linestyle="none", ms=10, mew=2, label=_(label)
             )
     return handles
 
@@ -125,4 +129,4 @@ def _draw_markers(ax: Axes, timeline: Timeline, zero: float) -> list[Line2D]:
 def _legend_patch(style: str) -> Patch:
     """A legend entry for one bar colour."""
     hatch = TIMED_OUT_HATCH if style == "timed out" else None
-    return Patch(facecolor=SPAN_COLOURS[style], hatch=hatch, label=SPAN_LABELS[style])
+    return Patch(facecolor=SPAN_COLOURS[style], hatch=hatch, label=_(SPAN_LABELS[style]))

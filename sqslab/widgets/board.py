@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from sqslab import board_queue, dlq
 from sqslab.board import HINTED, PASSED, BoardState
+from sqslab.i18n import _, ngettext
 from sqslab.widgets.base import Panel, chart_area, error_html
 
 CELL_STYLE = {
@@ -28,8 +29,8 @@ def grid_html(state: BoardState) -> str:
     """The grid as an HTML table: a row per learner, a column per exercise."""
     grid = state.grid()
     if not grid:
-        return "<i>no reports yet</i>"
-    exercises = state.exercises()
+        return "<i>{}</i>".format(html.escape(_("no reports yet")))
+    exercises, learner_head = state.exercises(), html.escape(_("learner"))
     head = "".join(f"<th>{html.escape(ex.removeprefix('ex'))}</th>" for ex in exercises)
     rows = []
     for learner, row in grid.items():
@@ -41,22 +42,37 @@ def grid_html(state: BoardState) -> str:
         rows.append(f"<tr><th>{html.escape(learner)}</th>{cells}</tr>")
     return (
         '<div style="overflow-x:auto"><table class="sqslab-board">'
-        f"<tr><th>learner</th>{head}</tr>{''.join(rows)}</table></div>"
+        f"<tr><th>{learner_head}</th>{head}</tr>{''.join(rows)}</table></div>"
     )
 
 
 def stuck_html(state: BoardState, now: datetime) -> str:
     """Who may need the instructor, one line each."""
-    stuck = state.stuck(now)
+    stuck, label = state.stuck(now), html.escape(_("stuck:"))
     if not stuck:
-        return "<b>stuck:</b> nobody"
+        nobody = html.escape(_("nobody"))
+        return f"<b>{label}</b> {nobody}"
     items = "".join(f"<li>{html.escape(s.learner)}: {html.escape(s.reason)}</li>" for s in stuck)
-    return f"<b>stuck:</b><ul>{items}</ul>"
+    return f"<b>{label}</b><ul>{items}</ul>"
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 learner``, ``2 learners``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def counts_text(state: BoardState, new: int, depth: dict[str, int]) -> str:
+    """The board's numbers in one line: learners, reports, what was dropped, the queue's depth."""
+    learners, reports = len(state.learners), len(state.reports)
+    return _(
+        "{learners} · {reports} ({new} new) · {duplicates} duplicates dropped · "
+        "{malformed} malformed · board queue: {waiting} waiting, {in_flight} in flight, "
+        "{dead_letters} in its DLQ"
+    ).format(
+        learners=ngettext("{count} learner", "{count} learners", learners).format(count=learners),
+        reports=ngettext("{count} report applied", "{count} reports applied", reports).format(
+            count=reports
+        ),
+        new=new,
+        duplicates=state.duplicates,
+        malformed=state.malformed,
+        **depth,
+    )
 
 
 class BoardPanel(Panel):
@@ -75,9 +91,9 @@ class BoardPanel(Panel):
         self.sqs, self.queues, self.store = sqs, queues, store
         self.now = now or (lambda: datetime.now(UTC))
         self.clock = clock
-        self.button = w.Button(description="refresh", icon="refresh")
+        self.button = w.Button(description=_("refresh"), icon="refresh")
         self.button.on_click(lambda _b: self.refresh())
-        self.live = w.ToggleButton(value=False, description="live", disabled=not live)
+        self.live = w.ToggleButton(value=False, description=_("live"), disabled=not live)
         self.live.observe(self._toggle_live, names="value")
         self.counts, self.grid, self.stuck = w.HTML(), w.HTML(), w.HTML()
         self.chart = chart_area()
@@ -100,13 +116,7 @@ class BoardPanel(Panel):
         except Exception as err:  # noqa: BLE001 - a panel shows its error instead of raising
             self.counts.value = error_html(err)
             return
-        self.counts.value = html.escape(
-            f"{plural(len(self.state.learners), 'learner')} · "
-            f"{plural(len(self.state.reports), 'report')} applied "
-            f"({drained.applied} new) · {self.state.duplicates} duplicates dropped · "
-            f"{self.state.malformed} malformed · board queue: {depth['waiting']} waiting, "
-            f"{depth['in_flight']} in flight, {depth['dead_letters']} in its DLQ"
-        )
+        self.counts.value = html.escape(counts_text(self.state, drained.applied, depth))
         self.grid.value = grid_html(self.state)
         self.stuck.value = stuck_html(self.state, self.now())
         self.draw(board_progress(self.state))

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from sqslab import consumer_demo, facts, producer_demo
 from sqslab.arguments import LAB, requires
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 from sqslab.widgets.base import Panel, chart_area, error_html, float_slider, int_slider
 
 if TYPE_CHECKING:
@@ -79,17 +80,17 @@ class ConsumerPanel(Panel):
     @requires(lab=LAB)
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
-        self.work = int_slider("processing time (s)", 20, 1, 90)
-        self.visibility = int_slider("visibility timeout (s)", 30, 5, 90, 5)
-        self.failure = float_slider("failure rate", 0.0, 0.5, 0.1)
-        self.heartbeat = w.Checkbox(value=False, description="heartbeat")
+        self.work = int_slider(_("processing time (s)"), 20, 1, 90)
+        self.visibility = int_slider(_("visibility timeout (s)"), 30, 5, 90, 5)
+        self.failure = float_slider(_("failure rate"), 0.0, 0.5, 0.1)
+        self.heartbeat = w.Checkbox(value=False, description=_("heartbeat"))
         self.chart = chart_area()
         self.report = w.HTML()
         self.last: dict[str, float] = {}
         controls = (self.work, self.visibility, self.failure, self.heartbeat)
         extra: list[w.Widget] = []
         if not lab.virtual_time:
-            self.run_button = w.Button(description="run", button_style="primary")
+            self.run_button = w.Button(description=_("run"), button_style="primary")
             self.run_button.on_click(lambda _button: self.refresh())
             extra = [self.run_button]
         super().__init__([*controls, *extra, self.report, self.chart], watch=controls)
@@ -122,21 +123,30 @@ class ConsumerPanel(Panel):
 
         r = self.run()
         self.draw(plots.message_timeline(self.timeline))
-        self.report.value = (
-            f"processed <b>{r['processed']}</b> of {r['messages']} · handled twice or more "
-            f"<b>{r['duplicates']}</b> · failures <b>{r['failures']}</b> · left in the queue "
-            f"<b>{r['left']}</b> · {r['seconds']:g} s of queue time"
+        self.report.value = _(
+            "processed <b>{processed}</b> of {messages} · handled twice or more "
+            "<b>{duplicates}</b> · failures <b>{failures}</b> · left in the queue "
+            "<b>{left}</b> · {seconds} s of queue time"
+        ).format(
+            processed=r["processed"],
+            messages=r["messages"],
+            duplicates=r["duplicates"],
+            failures=r["failures"],
+            left=r["left"],
+            seconds=f"{r['seconds']:g}",
         )
         if not self.lab.virtual_time:
-            self.report.value += f" (real clock: {self.SPEEDUP} times faster than set)"
+            self.report.value += _(" (real clock: {speedup} times faster than set)").format(
+                speedup=self.SPEEDUP
+            )
 
 
 def real_clock_note(speedup: float) -> str:
     """What the consumer panel says before its first run on a real clock."""
-    return (
-        f"real clock: a run waits for real, {speedup:g} times faster than the settings say (about "
+    return _(
+        "real clock: a run waits for real, {speedup} times faster than the settings say (about "
         "half a minute with these); press <b>run</b> or change a setting to start one"
-    )
+    ).format(speedup=f"{speedup:g}")
 
 
 def consumer_panel(lab: Lab) -> ConsumerPanel:
@@ -149,15 +159,15 @@ class StopButton(Panel):
 
     def __init__(self, consumer: Consumer) -> None:
         self.consumer = consumer
-        self.button = w.Button(description="stop consumer", button_style="danger", icon="stop")
+        self.button = w.Button(description=_("stop consumer"), button_style="danger", icon="stop")
         self.button.on_click(self._on_click)
-        self.status = w.HTML("running")
+        self.status = w.HTML(_("running"))
         super().__init__([self.button, self.status], box=w.HBox)
 
     def _on_click(self, _button: w.Button | None = None) -> None:
         self.consumer.stop()
         self.button.disabled = True
-        self.status.value = "stopping: running handlers finish, held messages are released"
+        self.status.value = _("stopping: running handlers finish, held messages are released")
 
 
 def stop_button(consumer: Consumer) -> StopButton:

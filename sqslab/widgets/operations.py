@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from sqslab import monitor_demo, services
 from sqslab.arguments import LAB, Expected, is_whole, requires
+from sqslab.i18n import _, pgettext
 from sqslab.widgets.base import Panel, chart_area, int_slider
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ class ServicePanel(Panel):
         self.toggles = {
             key: w.ToggleButton(
                 value=key in needs,
-                description=key.replace("_", " "),
-                tooltip=text,
+                description=pgettext("need", services.LABELS[key]),
+                tooltip=_(text),
                 layout=w.Layout(width="150px"),
             )
             for key, text in services.NEEDS.items()
@@ -121,14 +122,20 @@ class ServicePanel(Panel):
         asked = self.needs()
         self.fits = services.recommend(asked)
         self.draw(plots.service_fit(self.fits, len(asked)))
-        best = [f.service.name for f in self.fits if f.complete]
+        best = [_(f.service.name) for f in self.fits if f.complete]
         if best:
-            self.report.value = "fits every need: <b>" + html.escape(", ".join(best)) + "</b>"
+            self.report.value = _("fits every need: {services}").format(
+                services="<b>" + html.escape(", ".join(best)) + "</b>"
+            )
         else:
             top = self.fits[0]
-            self.report.value = (
-                f"nothing fits all {len(asked)}; closest: <b>{html.escape(top.service.name)}</b>, "
-                f"missing {html.escape(', '.join(top.missing))}"
+            missing = ", ".join(top.missing)  # the needs' keys, as services.recommend takes them
+            self.report.value = _(
+                "nothing fits all {count}; closest: {service}, missing {missing}"
+            ).format(
+                count=len(asked),
+                service=f"<b>{html.escape(_(top.service.name))}</b>",
+                missing=html.escape(missing),
             )
 
 

@@ -111,6 +111,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {
         **os.environ,
         "SQSLAB_BACKEND": "moto",  # `make lab` would take a backend exported in the shell
+        "SQSLAB_LANG": "en",  # ... and the language (each Portuguese notebook asks for its own)
         "JUPYTERLAB_SETTINGS_DIR": str(work / "settings"),
         "JUPYTER_CONFIG_DIR": str(work / "config"),
     }

@@ -1,0 +1,83 @@
+"""The Portuguese edition reads as a Brazilian instructor writes: no anglicisms and false friends
+that give a machine translation away (deletar, randômico, "você irá", eventualmente for
+"eventually"), in the notebooks' prose, the catalog's translations and the Portuguese documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).parents[1]
+PO = ROOT / "sqslab" / "locale" / "pt_BR" / "LC_MESSAGES" / "sqslab.po"
+
+#: pattern -> what a Brazilian instructor writes instead
+CALQUES = {
+    r"\bdelet(ar|ad[oa]s?|ou|ando|amos|em)\b": "excluir (como o console da AWS em português)",
+    r"\brandômic[oa]s?\b": "aleatório",
+    r"\bperform(ar|ou|ando|átic[oa]s?)\b": "executar, ter bom desempenho",
+    r"\bset(ar|ad[oa]s?|ou|ando)\b": "definir, configurar",
+    r"\bvocê irá\b": "você vai",
+    r"\beventualmente\b": "em algum momento, mais cedo ou mais tarde (eventualmente = às vezes)",
+    r"\bassum(ir|imos|e) que\b": "supor que, partir do princípio de que",
+    r"\bmandatóri[oa]s?\b": "obrigatório",
+    r"\bendereç(ar|ou|ando|amos) (o|um|esse|este) problema\b": "resolver, tratar",
+    r"\bfaz(er)? sentido de\b": "entender",
+}
+#: inline code, code blocks and links' targets are not prose
+CODE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)", re.DOTALL)
+
+
+def calques(text: str) -> list[str]:
+    """Each calque in ``text``'s prose, with what to write instead."""
+    prose = CODE.sub(" ", text)
+    return [
+        f"{m.group(0)!r}: write {better}"
+        for pattern, better in CALQUES.items()
+        for m in re.finditer(pattern, prose, re.IGNORECASE)
+    ]
+
+
+def portuguese_texts() -> list[tuple[str, str]]:
+    """(where, text) for every Portuguese text of the course."""
+    texts = []
+    for path in sorted((ROOT / "notebooks" / "pt-BR").rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            source = cell.source
+            if cell.cell_type == "code":  # comments only: strings are checked through the catalog
+                source = "\n".join(
+                    line.split("#", 1)[1] for line in source.splitlines() if "#" in line
+                )
+            texts.append((f"{path.relative_to(ROOT)} {cell.get('id')}", source))
+    with PO.open("rb") as po:
+        for message in read_po(po, locale="pt_BR"):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            texts += [(f"sqslab.po {message.id!r:.60}", s) for s in strings if message.id]
+    # not the glossary: it names the words to avoid ('não "deletar"')
+    guides = [p for p in (ROOT / "docs" / "pt-BR").glob("*.md") if p.name != "glossario.md"]
+    docs = [*guides, *ROOT.glob("README.pt-BR.md")]
+    texts += [(str(doc.relative_to(ROOT)), doc.read_text()) for doc in docs]
+    return texts
+
+
+def test_the_portuguese_edition_has_no_telltale_calques():
+    found = [f"{where}: {c}" for where, text in portuguese_texts() for c in calques(text)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "caught"),
+    [
+        ("Depois de processar, você irá deletar a mensagem.", 2),
+        ("Um ID randômico, setado pelo produtor.", 2),
+        ("A mensagem eventualmente chega à DLQ.", 1),
+        ("Depois de processar, você vai excluir a mensagem com `delete_message`.", 0),
+        ("Chame [DeleteMessage](https://docs.aws.amazon.com/delete) e `sqs.delete`.", 0),
+    ],
+)
+def test_the_check_catches_calques_and_leaves_code_alone(text, caught):
+    assert len(calques(text)) == caught
