@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab.alarms import ALARM, COMPARISONS, INSUFFICIENT_DATA, OK, SYMBOLS, AlarmHistory, Rule
 from sqslab.errors import LabConfigError
+from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, utc
 from sqslab.metric_publisher import closed_period, publishes
 from sqslab.metric_series import NAMESPACE, STATISTICS, align
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from sqslab.lab import Lab
 
 #: Who set the state, at the start of every reason this module writes.
-LABEL = "sqslab alarm evaluator, emulating CloudWatch on moto"
+LABEL = N_("sqslab alarm evaluator, emulating CloudWatch on moto")
 #: moto's reason for an alarm nobody evaluated yet.
 UNCHECKED = "Unchecked"
 
@@ -107,25 +108,42 @@ class StoredAlarm:
 
     def describe(self) -> str:
         """One line: metric, dimensions, statistic, comparison, M of N, missing data."""
-        dims = ", ".join(f"{k}={v}" for k, v in self.dimensions) or "no dimensions"
+        dims = ", ".join(f"{k}={v}" for k, v in self.dimensions) or _("no dimensions")
         if self.rule is None:
-            return f"{self.name}: not evaluated by sqslab ({self.unsupported})"
+            return _("{name}: not evaluated by sqslab ({why})").format(
+                name=self.name, why=self.unsupported
+            )
         rule = self.rule
-        return (
-            f"{self.name}: {self.namespace} {self.metric} ({dims}) {self.stat} "
-            f"{SYMBOLS[rule.comparison]} {rule.threshold:g} for {rule.m} of {rule.n} x "
-            f"{self.period} s (missing data: {rule.treat_missing_data})"
+        return _(
+            "{name}: {namespace} {metric} ({dimensions}) {stat} {symbol} {threshold} for {m} of "
+            "{n} x {period} s (missing data: {treatment})"
+        ).format(
+            name=self.name,
+            namespace=self.namespace,
+            metric=self.metric,
+            dimensions=dims,
+            stat=self.stat,
+            symbol=SYMBOLS[rule.comparison],
+            threshold=f"{rule.threshold:g}",
+            m=rule.m,
+            n=rule.n,
+            period=self.period,
+            treatment=rule.treat_missing_data,
         )
 
 
 def _unsupported(described: dict[str, Any], stat: str, comparison: str) -> str | None:
     """Why sqslab cannot evaluate an alarm, or None."""
     if described.get("Metrics"):
-        return "a metric math alarm"
+        return _("a metric math alarm")
     if comparison not in COMPARISONS:
-        return f"comparison {comparison or 'missing'} (anomaly detection)"
+        return _("comparison {comparison} (anomaly detection)").format(
+            comparison=comparison or _("missing")
+        )
     if stat not in STATISTICS:
-        return f"statistic {stat or 'missing'} (sqslab evaluates {', '.join(STATISTICS)})"
+        return _("statistic {stat} (sqslab evaluates {known})").format(
+            stat=stat or _("missing"), known=", ".join(STATISTICS)
+        )
     return None
 
 
@@ -191,7 +209,11 @@ def history(
     datapoints come from the lab's CloudWatch, or from ``source`` (a recorded day)."""
     alarm = _one(lab, name)
     if alarm.rule is None:
-        raise LabConfigError(f"sqslab does not evaluate alarm {name!r}: {alarm.unsupported}")
+        raise LabConfigError(
+            _("sqslab does not evaluate alarm {name!r}: {why}").format(
+                name=name, why=alarm.unsupported
+            )
+        )
     period = alarm.period
     first = align(start, period)
     count = max(1, int((closed_period(end, period) - first) // period) + 1)
@@ -209,7 +231,9 @@ def _one(lab: Lab, name: str) -> StoredAlarm:
     found = stored(lab.client("cloudwatch"), [name])
     if not found:
         raise LabConfigError(
-            f"CloudWatch has no alarm called {name!r}: put it with put_metric_alarm"
+            _("CloudWatch has no alarm called {name!r}: put it with put_metric_alarm").format(
+                name=name
+            )
         )
     return found[0]
 
@@ -225,8 +249,10 @@ def evaluate(
     seconds ``at`` (default now) and set the state of each that changed; returns name -> state."""
     if not publishes(lab):
         raise LabConfigError(
-            "on this backend CloudWatch evaluates alarms itself (or has no AWS/SQS data from "
-            "sqslab): read their state with describe_alarms"
+            _(
+                "on this backend CloudWatch evaluates alarms itself (or has no AWS/SQS data from "
+                "sqslab): read their state with describe_alarms"
+            )
         )
     cloudwatch = lab.client("cloudwatch")
     now = lab.clock.time() if at is None else at
@@ -270,16 +296,44 @@ def reason(alarm: StoredAlarm, state: str, window: list[tuple[float, float | Non
     breaching = [(t, v) for t, v in recent if rule.breaches(v)]
     test = f"{SYMBOLS[rule.comparison]} {rule.threshold:g}"
     if state == INSUFFICIENT_DATA or not real:
-        return (
-            f"{LABEL}: {len(real)} datapoint(s) in the last {len(window)} periods of "
-            f"{alarm.metric} ({', '.join(f'{k}={v}' for k, v in alarm.dimensions) or 'no dimensions'}), "
-            f"fewer than {rule.n} (missing data: {rule.treat_missing_data})"
+        dims = ", ".join(f"{k}={v}" for k, v in alarm.dimensions) or _("no dimensions")
+        return _(
+            "{label}: {real} datapoint(s) in the last {periods} periods of {metric} "
+            "({dimensions}), fewer than {n} (missing data: {treatment})"
+        ).format(
+            label=_(LABEL),
+            real=len(real),
+            periods=len(window),
+            metric=alarm.metric,
+            dimensions=dims,
+            n=rule.n,
+            treatment=rule.treat_missing_data,
         )
-    shown = ", ".join(f"{cell(v)} at {utc(t):%H:%M}" for t, v in reversed(breaching)) or "none"
+    shown = ", ".join(
+        _("{value} at {time}").format(value=cell(v), time=f"{utc(t):%H:%M}")
+        for t, v in reversed(breaching)
+    )
     verdict = {ALARM: "ALARM", OK: "OK"}.get(state, state)
-    return (
-        f"{LABEL}: {len(breaching)} of the last {len(recent)} datapoints {test} "
-        f"({shown}); {rule.m} of {rule.n} needed for ALARM, so {verdict}"
+    text = (
+        _(
+            "{label}: {breaching} of the last {recent} datapoints {test} ({shown}); {m} of {n} "
+            "needed for ALARM, so {verdict}"
+        )
+        if shown
+        else _(
+            "{label}: {breaching} of the last {recent} datapoints {test} (none); {m} of {n} "
+            "needed for ALARM, so {verdict}"
+        )
+    )
+    return text.format(
+        label=_(LABEL),
+        breaching=len(breaching),
+        recent=len(recent),
+        test=test,
+        shown=shown,
+        m=rule.m,
+        n=rule.n,
+        verdict=verdict,
     )
 
 

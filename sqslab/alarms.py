@@ -21,6 +21,7 @@ from sqslab import facts
 from sqslab import metric_series as series
 from sqslab.arguments import NAME, check_amount, check_finite, given, is_text, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, clock, utc
 from sqslab.metric_series import Metrics, Stat
 from sqslab.tables import Table
@@ -140,10 +141,14 @@ class Alarm:
     def __post_init__(self) -> None:
         if not is_text(self.name):
             raise WrongTypeError(
-                f"an Alarm's name is text, e.g. 'orders stuck'; got {given(self.name)}"
+                _("an Alarm's name is text, e.g. 'orders stuck'; got {given}").format(
+                    given=given(self.name)
+                )
             )
         if self.queue is not None and not is_text(self.queue):
-            raise WrongTypeError(f"queue is the queue's name as text; got {given(self.queue)}")
+            raise WrongTypeError(
+                _("queue is the queue's name as text; got {given}").format(given=given(self.queue))
+            )
         check_finite("threshold", self.threshold, "threshold=300")
         series.check_metric(self.metric)
         check_choice("comparison", self.comparison, COMPARISONS)
@@ -185,8 +190,10 @@ class Alarm:
         Periods shorter than a minute (a demo squeezed on a real clock) count as minutes."""
         if self.queue is not None and metrics.queue != self.queue:
             raise LimitError(
-                f"alarm {self.name!r} watches queue {self.queue!r}, these metrics are of "
-                f"{metrics.queue!r}: pass that queue's metrics"
+                _(
+                    "alarm {name!r} watches queue {queue!r}, these metrics are of {other!r}: "
+                    "pass that queue's metrics"
+                ).format(name=self.name, queue=self.queue, other=metrics.queue)
             )
         per = max(1, self.period // max(metrics.period, series.period_seconds()))
         found = metrics.data.get(self.metric, {})
@@ -214,9 +221,19 @@ class Alarm:
 
     def describe(self) -> str:
         """One line such as ``orders age: ApproximateAgeOfOldestMessage Maximum >= 300 for 2 of 3 x 60 s``."""
-        return (
-            f"{self.name}: {self.metric} {self.stat} {SYMBOLS[self.comparison]} {self.threshold:g} "
-            f"for {self.m} of {self.n} x {self.period} s (missing data: {self.treat_missing_data})"
+        return _(
+            "{name}: {metric} {stat} {symbol} {threshold} for {m} of {n} x {period} s "
+            "(missing data: {treatment})"
+        ).format(
+            name=self.name,
+            metric=self.metric,
+            stat=self.stat,
+            symbol=SYMBOLS[self.comparison],
+            threshold=f"{self.threshold:g}",
+            m=self.m,
+            n=self.n,
+            period=self.period,
+            treatment=self.treat_missing_data,
         )
 
     def put_metric_alarm_args(self) -> dict[str, Any]:
@@ -289,11 +306,12 @@ class AlarmHistory:
         step = min(gaps, default=60)
         rows = []
         for when, value, state in zip(self.times, self.values, self.states, strict=True):
-            mark = "" if value is None else ("yes" if self.alarm.breaches(value) else "no")
+            mark = "" if value is None else (N_("yes") if self.alarm.breaches(value) else N_("no"))
             shown = "" if when is None else clock(when, step)
-            rows.append((shown, cell(value) or "missing", mark, state))
-        heading = "minute" if step >= 60 else "time"
-        return Table((heading, self.alarm.stat, "breaching", "state"), rows)
+            rows.append((shown, cell(value) or N_("missing"), mark, state))
+        heading = N_("minute") if step >= 60 else N_("time")
+        columns = (heading, self.alarm.stat, N_("breaching"), N_("state"))
+        return Table(columns, rows, verbatim=(N_("state"),))
 
     def __repr__(self) -> str:
         return (
@@ -304,7 +322,11 @@ class AlarmHistory:
 def check_choice(what: str, value: str, choices: Sequence[str] | dict[str, Any]) -> str:
     """``value`` if it is one of ``choices``; a clear error naming them otherwise."""
     if value not in choices:
-        raise LimitError(f"unknown {what} {value!r}: CloudWatch accepts {', '.join(choices)}")
+        raise LimitError(
+            _("unknown {what} {value!r}: CloudWatch accepts {choices}").format(
+                what=what, value=value, choices=", ".join(choices)
+            )
+        )
     return value
 
 
@@ -313,21 +335,29 @@ def check_periods(period: int, evaluation_periods: int, datapoints: int | None) 
     step = series.period_seconds()
     if not isinstance(period, int) or period < step or period % step:
         raise LimitError(
-            f"period {period!r} s is not allowed: AWS/SQS metrics have 1-minute datapoints, so an "
-            f"alarm period is a multiple of {step} s (60, 300, …)"
+            _(
+                "period {period!r} s is not allowed: AWS/SQS metrics have 1-minute datapoints, so "
+                "an alarm period is a multiple of {step} s (60, 300, …)"
+            ).format(period=period, step=step)
         )
     if not isinstance(evaluation_periods, int) or evaluation_periods < 1:
-        raise LimitError(f"evaluation_periods must be 1 or more, got {evaluation_periods!r}")
+        raise LimitError(
+            _("evaluation_periods must be 1 or more, got {n!r}").format(n=evaluation_periods)
+        )
     if datapoints is not None and not 1 <= datapoints <= evaluation_periods:
         raise LimitError(
-            f"datapoints_to_alarm {datapoints!r} must be between 1 and evaluation_periods "
-            f"({evaluation_periods}): an alarm needs M of the last N datapoints, M <= N"
+            _(
+                "datapoints_to_alarm {m!r} must be between 1 and evaluation_periods ({n}): an "
+                "alarm needs M of the last N datapoints, M <= N"
+            ).format(m=datapoints, n=evaluation_periods)
         )
     window = facts.get("alarm_max_evaluation_window")
     if period * evaluation_periods > window.value:
         raise LimitError(
-            f"{evaluation_periods} periods of {period} s exceed the {window.text} CloudWatch "
-            f"evaluates at most: use fewer or shorter periods"
+            _(
+                "{n} periods of {period} s exceed the {window} CloudWatch evaluates at most: use "
+                "fewer or shorter periods"
+            ).format(n=evaluation_periods, period=period, window=window.translated("text"))
         )
 
 
@@ -388,9 +418,11 @@ def evaluate_all(alarms: Sequence[Alarm], metrics: dict[str, Metrics]) -> dict[s
     histories = {}
     for alarm in alarms:
         if alarm.queue not in metrics:
-            known = ", ".join(metrics) or "none"
+            known = ", ".join(metrics) or _("none")
             raise KeyError(
-                f"no metrics for queue {alarm.queue!r} of alarm {alarm.name!r}; have: {known}"
+                _("no metrics for queue {queue!r} of alarm {name!r}; have: {known}").format(
+                    queue=alarm.queue, name=alarm.name, known=known
+                )
             )
         histories[alarm.name] = alarm.evaluate(metrics[alarm.queue])
     return histories

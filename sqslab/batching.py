@@ -9,6 +9,7 @@ from typing import Any
 
 from sqslab import facts
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 from sqslab.messages import PAYLOADS_FIX, OutgoingMessage, coerce, fact_int, human_size
 
 #: On FIFO queues, how many batches ahead the producer looks for messages of other groups.
@@ -19,11 +20,15 @@ def check_max_entries(max_entries: int) -> int:
     """``max_entries`` if it is 1..10 (fact ``batch_max_entries``), else a clear error."""
     fact = facts.get("batch_max_entries")
     if isinstance(max_entries, bool) or not isinstance(max_entries, int):
-        raise LimitError(f"batch size must be a whole number, got {max_entries!r}")
+        raise LimitError(
+            _("batch size must be a whole number, got {value}").format(value=repr(max_entries))
+        )
     if not 1 <= max_entries <= fact.value:
         raise LimitError(
-            f"batch size {max_entries} is out of range: SendMessageBatch takes 1 to {fact.text}; "
-            f"send more messages with more batches (send_many does this for you)"
+            _(
+                "batch size {size} is out of range: SendMessageBatch takes 1 to {limit}; send "
+                "more messages with more batches (send_many does this for you)"
+            ).format(size=max_entries, limit=fact.translated("text"))
         )
     return max_entries
 
@@ -113,8 +118,16 @@ def _check_fits_a_batch(message: OutgoingMessage, size: int, limit: int) -> None
     """One message larger than a whole batch may carry cannot be batched."""
     if size > limit:
         raise LimitError(
-            f"entry {message.id!r} is {human_size(size)} ({size:,} bytes), more than a whole "
-            f"batch may carry ({human_size(limit)}); {PAYLOADS_FIX}"
+            _(
+                "entry {id} is {size} ({bytes} bytes), more than a whole batch may carry "
+                "({limit}); {fix}"
+            ).format(
+                id=repr(message.id),
+                size=human_size(size),
+                bytes=f"{size:,}",
+                limit=human_size(limit),
+                fix=_(PAYLOADS_FIX),
+            )
         )
 
 
@@ -122,9 +135,11 @@ def _check_unique_id(message: OutgoingMessage, batch: list[OutgoingMessage]) -> 
     """Entry ids are unique within one batch request."""
     if any(m.id == message.id for m in batch):
         raise LimitError(
-            f"batch entry id {message.id!r} appears twice in one batch; SendMessageBatch needs "
-            "unique ids within a request: give each message its own id, or leave id=None to "
-            "number them"
+            _(
+                "batch entry id {id} appears twice in one batch; SendMessageBatch needs unique "
+                "ids within a request: give each message its own id, or leave id=None to number "
+                "them"
+            ).format(id=repr(message.id))
         )
 
 

@@ -24,7 +24,18 @@ FIFO_SUFFIX = ".fifo"
 SECONDS_PER_HOUR = 3600
 PER_MILLION = 1_000_000
 SEND_OPERATIONS = ("SendMessage", "SendMessageBatch")
-COLUMNS = ("operation", "calls", "billed requests", "empty receives", "messages", "dollars")
+COLUMNS = (
+    N_("operation"),
+    N_("calls"),
+    N_("billed requests"),
+    N_("empty receives"),
+    N_("messages"),
+    N_("dollars"),
+)
+#: The label of a bill's last row (the operation column holds API names, shown as they are).
+TOTAL = N_("total")
+#: The headers :func:`as_table` gives a :func:`batch_size_curve` (field names, spaced).
+BATCH_POINT_COLUMNS = (N_("batch size"), N_("requests"), N_("dollars per million"))
 
 
 def is_fifo(queue: str | None) -> bool:
@@ -132,8 +143,10 @@ class Bill:
         """Dollars per million messages, when this bill delivered ``messages`` messages."""
         if messages <= 0:
             raise LimitError(
-                f"cannot price per message for {messages} messages; pass how many messages "
-                "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
+                _(
+                    "cannot price per message for {messages} messages; pass how many messages "
+                    "this traffic delivered (at least 1), e.g. bill.messages('ReceiveMessage')"
+                ).format(messages=messages)
             )
         return self.dollars / messages * PER_MILLION
 
@@ -143,7 +156,7 @@ class Bill:
             (op.operation, op.calls, op.requests, op.empty_receives, op.messages, money(op.dollars))
             for op in self.operations.values()
         ]
-        total = ("total", self.calls, self.requests, self.empty_receives, "", money(self.dollars))
+        total = (TOTAL, self.calls, self.requests, self.empty_receives, "", money(self.dollars))
         return Table(COLUMNS, [*rows, total])
 
     def __repr__(self) -> str:
@@ -256,11 +269,21 @@ def check_payload(payload_bytes: int) -> None:
     limit = facts.get("max_message_size")
     check_count("payload_bytes", payload_bytes, minimum=None, example="payload_bytes=1024")
     if payload_bytes < 1:
-        raise LimitError(f"payload_bytes is {payload_bytes}; a message carries at least 1 byte")
+        raise LimitError(
+            _("payload_bytes is {value}; a message carries at least 1 byte").format(
+                value=payload_bytes
+            )
+        )
     if payload_bytes > limit.value:
         raise LimitError(
-            f"a message of {payload_bytes:,} bytes is over the SQS limit of {limit.text} "
-            f"({limit.value:,.0f} bytes); keep large payloads in S3 and send a pointer"
+            _(
+                "a message of {bytes} bytes is over the SQS limit of {limit} ({limit_bytes} "
+                "bytes); keep large payloads in S3 and send a pointer"
+            ).format(
+                bytes=f"{payload_bytes:,}",
+                limit=limit.translated("text"),
+                limit_bytes=f"{limit.value:,.0f}",
+            )
         )
 
 
@@ -271,14 +294,24 @@ def check_batch(batch_size: int, payload_bytes: int) -> None:
     check_count("batch_size", batch_size, minimum=None, example="batch_size=10")
     if not 1 <= batch_size <= entries.value:
         raise LimitError(
-            f"batch size {batch_size} is not allowed; a batch holds 1 to {entries.text}"
+            _("batch size {size} is not allowed; a batch holds 1 to {entries}").format(
+                size=batch_size, entries=entries.translated("text")
+            )
         )
     if batch_size * payload_bytes > total.value:
         raise LimitError(
-            f"a batch of {batch_size} messages of {payload_bytes:,} bytes is "
-            f"{batch_size * payload_bytes:,} bytes; one SendMessageBatch carries at most "
-            f"{total.text} ({total.value:,.0f} bytes): use batches of at most "
-            f"{max_batch_size(payload_bytes)}"
+            _(
+                "a batch of {size} messages of {bytes} bytes is {total} bytes; one "
+                "SendMessageBatch carries at most {limit} ({limit_bytes} bytes): use batches of "
+                "at most {most}"
+            ).format(
+                size=batch_size,
+                bytes=f"{payload_bytes:,}",
+                total=f"{batch_size * payload_bytes:,}",
+                limit=total.translated("text"),
+                limit_bytes=f"{total.value:,.0f}",
+                most=max_batch_size(payload_bytes),
+            )
         )
 
 
@@ -286,7 +319,7 @@ def send_requests(messages: int, batch_size: int, payload_bytes: int) -> int:
     """Billed requests to send ``messages`` messages of ``payload_bytes`` in batches of ``batch_size``."""
     check_count("messages", messages, minimum=None, example="monthly(10_000_000)")
     if messages < 0:
-        raise LimitError(f"messages must be 0 or more, got {messages}")
+        raise LimitError(_("messages must be 0 or more, got {messages}").format(messages=messages))
     check_payload(payload_bytes)
     check_batch(batch_size, payload_bytes)
     full, rest = divmod(messages, batch_size)
@@ -306,7 +339,11 @@ def batch_size_curve(
     """
     check_count("messages", messages, minimum=None, example="batch_size_curve(1000, 1024)")
     if messages < 1:
-        raise LimitError(f"messages must be at least 1 to price per message, got {messages}")
+        raise LimitError(
+            _("messages must be at least 1 to price per message, got {messages}").format(
+                messages=messages
+            )
+        )
     chosen = range(1, max_batch_size(payload_bytes) + 1) if sizes is None else sizes
     points = []
     for size in chosen:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqslab import fair_metrics
 from sqslab.emulator.fair_rules import Thresholds
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.message_states import oldest_age, state_at
 from sqslab.metric_series import (
     COUNTS,
@@ -143,7 +144,11 @@ def derive(
     """
     period = period or period_seconds()
     if end <= start:
-        raise LimitError(f"end ({end}) must come after start ({start}): metrics need a time span")
+        raise LimitError(
+            _("end ({end}) must come after start ({start}): metrics need a time span").format(
+                end=end, start=start
+            )
+        )
     records = [r for r in records if r.queue == queue]
     first = align(start, period)
     periods = math.ceil((end - first) / period)
@@ -165,7 +170,7 @@ def derive(
             if value is None:
                 value = derived.gauge(name)
             data[name][t] = Stat.total(float(value or 0))
-    source = "derived from the trace (moto)"
+    source = N_("derived from the trace (moto)")
     if fair_metrics.applies(lives, queue):
         data.update(fair_gauges(lives, starts, period, end))
         source += f"; {fair_metrics.LABEL}"
@@ -200,8 +205,10 @@ def from_trace(
     if start is None:
         if not records:
             raise LimitError(
-                f"the trace has no calls for {name!r}: create and use the queue after "
-                "sqslab.start(), or pass start= (clock seconds)"
+                _(
+                    "the trace has no calls for {name!r}: create and use the queue after "
+                    "sqslab.start(), or pass start= (clock seconds)"
+                ).format(name=name)
             )
         start = records[0].started
     with lab.trace.paused():

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import facts, queues, realclock
 from sqslab.arguments import ARN, LAB, NAME, QUEUE_URL, SQS, instance, requires
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -58,10 +59,11 @@ def check_max_receive_count(count: int) -> int:
     fact = facts.get("max_receive_count")
     low, high = int(fact.min), int(fact.value)
     if isinstance(count, bool) or not isinstance(count, int) or not low <= count <= high:
-        raise LimitError(
-            f"maxReceiveCount {count!r} is out of range: SQS allows {low} to {high}; "
+        text = _(
+            "maxReceiveCount {count} is out of range: SQS allows {low} to {high}; "
             "3 to 5 is usual (enough retries for a transient failure, few for a poison message)"
         )
+        raise LimitError(text.format(count=repr(count), low=low, high=high))
     return count
 
 
@@ -92,9 +94,8 @@ def create_pair(
     """Create ``name`` and ``name-dlq`` (``.fifo`` added for FIFO) with a redrive policy between."""
     check_max_receive_count(max_receive_count)
     if name.endswith(".fifo") and not fifo:
-        raise LimitError(
-            f"{name!r} ends in .fifo, a FIFO queue's name: pass fifo=True, or drop the .fifo"
-        )
+        text = _("{name} ends in .fifo, a FIFO queue's name: pass fifo=True, or drop the .fifo")
+        raise LimitError(text.format(name=repr(name)))
     suffix = ".fifo" if fifo else ""
     base = name.removesuffix(".fifo")
     for full in (f"{base}-dlq{suffix}", f"{base}{suffix}"):  # both, before creating either
@@ -128,11 +129,11 @@ def retention_problem(sqs: Any, pair: QueuePair) -> str | None:
     kept, source_kept = int(dlq["MessageRetentionPeriod"]), int(src["MessageRetentionPeriod"])
     if kept > source_kept:
         return None
-    return (
-        f"the DLQ keeps messages {kept} s but the source {source_kept} s: a standard DLQ keeps the "
+    return _(
+        "the DLQ keeps messages {kept} s but the source {source_kept} s: a standard DLQ keeps the "
         "original enqueue time, so a message that spent long in the source expires soon after it "
         "arrives; make the DLQ's MessageRetentionPeriod longer than the source's"
-    )
+    ).format(kept=kept, source_kept=source_kept)
 
 
 @requires(lab=LAB, dlq_url=QUEUE_URL)
@@ -165,10 +166,14 @@ def _ms(value: str) -> datetime:
     return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
 
+#: The columns of :func:`table` (headers shown in the lab's language; the cells never are).
+COLUMNS = (N_("message"), N_("body"), N_("receives"), N_("sent"), N_("first received"), N_("from"))
+
+
 def table(letters: list[DeadLetter]) -> Table:
     """Dead letters as a table: id, body, receives, sent, first received, source queues."""
     return Table(
-        ("message", "body", "receives", "sent", "first received", "from"),
+        COLUMNS,
         [
             (
                 d.message_id[:8],
@@ -180,6 +185,7 @@ def table(letters: list[DeadLetter]) -> Table:
             )
             for d in letters
         ],
+        verbatim=COLUMNS,
     )
 
 
@@ -198,10 +204,11 @@ def redrive(
 
 @requires(sqs=SQS, pair=PAIR)
 def outcomes(sqs: Any, pair: QueuePair, processed: int) -> dict[str, int]:
-    """Where a workload's messages are: processed (given), in the DLQ, still in the source."""
+    """Where a workload's messages are: processed (given), in the DLQ, still in the source. The
+    keys stay English (code reads them); charts and panels show them in the lab's language."""
     source = sum(queues.depth(sqs, pair.source_url))
     dead = sum(queues.depth(sqs, pair.dlq_url))
-    return {"processed": processed, "in the DLQ": dead, "still in the source": source}
+    return {N_("processed"): processed, N_("in the DLQ"): dead, N_("still in the source"): source}
 
 
 @requires(lab=LAB, name=NAME)

@@ -25,12 +25,14 @@ from botocore.awsrequest import AWSResponse
 
 from sqslab.arguments import SQS, Expected, is_text, is_whole, requires
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 
 FailRule = Callable[[str, int], bool]
 OPERATION = "SendMessageBatch"
 STATE = "sqslab_batch_faults"
-INJECTED_MESSAGE = "simulated transient failure (sqslab.faults.inject_batch_failures)"
-SENDER_FAULT_MESSAGE = "simulated sender-fault failure (sqslab.faults.inject_batch_failures)"
+#: What a failed entry's Message says (marked here, shown in the lab's language).
+INJECTED_MESSAGE = N_("simulated transient failure (sqslab.faults.inject_batch_failures)")
+SENDER_FAULT_MESSAGE = N_("simulated sender-fault failure (sqslab.faults.inject_batch_failures)")
 
 
 class WorkerCrash(BaseException):
@@ -112,7 +114,7 @@ class BatchFailures:
         self._attempts[key] = self._attempts.get(key, 0) + 1
         return self._attempts[key]
 
-    def _withhold(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def _withhold(self, params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
         entries = list(params.get("Entries") or [])
         failed = []
         for entry in entries:
@@ -131,13 +133,13 @@ class BatchFailures:
     def noted(self, entry: dict[str, Any]) -> None:
         """Called for each entry failed on purpose (a subclass keeps what it needs of it)."""
 
-    def _restore(self, context: dict[str, Any], **_: Any) -> None:
+    def _restore(self, context: dict[str, Any], **_kwargs: Any) -> None:
         state = context.get(self.state_key)
         if state:
             state["params"]["Entries"] = state["all"]
 
     def _answer_if_all_failed(
-        self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
+        self, model: Any, params: dict[str, Any], context: dict[str, Any], **_kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
         state = context.get(self.state_key)
         if model.name != self.operation or not state or state["kept"]:
@@ -146,7 +148,7 @@ class BatchFailures:
         parsed = {"Successful": [], "Failed": [], "ResponseMetadata": meta}
         return AWSResponse(params.get("url", ""), 200, {}, None), parsed
 
-    def _report(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def _report(self, parsed: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
         state = context.get(self.state_key)
         if not state or "Error" in parsed:
             return
@@ -155,7 +157,7 @@ class BatchFailures:
                 "Id": entry["Id"],
                 "SenderFault": self.sender_fault,
                 "Code": self.code,
-                "Message": SENDER_FAULT_MESSAGE if self.sender_fault else self.injected_message,
+                "Message": _(SENDER_FAULT_MESSAGE if self.sender_fault else self.injected_message),
             }
             for entry in state["failed"]
         )
@@ -164,21 +166,31 @@ class BatchFailures:
 def rate_rule(rate: float, seed: int = 0) -> FailRule:
     """A rule failing each attempt of each entry with probability ``rate``, reproducibly."""
     if isinstance(rate, bool) or not isinstance(rate, int | float):
-        raise WrongTypeError(f"failure rate must be a number from 0 to 1 (0.2 = 20%), got {rate!r}")
+        raise WrongTypeError(
+            _("failure rate must be a number from 0 to 1 (0.2 = 20%), got {rate}").format(
+                rate=repr(rate)
+            )
+        )
     if not 0 <= rate <= 1:
-        raise LimitError(f"failure rate must be a fraction from 0 to 1 (0.2 = 20%), got {rate!r}")
+        raise LimitError(
+            _("failure rate must be a fraction from 0 to 1 (0.2 = 20%), got {rate}").format(
+                rate=repr(rate)
+            )
+        )
     rng = random.Random(seed)
     return lambda _entry_id, _attempt: rng.random() < rate
 
 
 RULE = Expected(
-    "a function of (entry_id, attempt) returning True to fail that entry, "
-    "e.g. fail=lambda entry_id, attempt: attempt == 1",
+    N_(
+        "a function of (entry_id, attempt) returning True to fail that entry, "
+        "e.g. fail=lambda entry_id, attempt: attempt == 1"
+    ),
     lambda v: v is None or callable(v),
 )
-CODE = Expected("an error code as text, e.g. code='InternalError'", is_text)
-FLAG = Expected("True or False", lambda v: isinstance(v, bool))
-SEED = Expected("a whole number, e.g. seed=7", is_whole)
+CODE = Expected(N_("an error code as text, e.g. code='InternalError'"), is_text)
+FLAG = Expected(N_("True or False"), lambda v: isinstance(v, bool))
+SEED = Expected(N_("a whole number, e.g. seed=7"), is_whole)
 
 
 @requires(sqs=SQS, fail=RULE, code=CODE, sender_fault=FLAG, seed=SEED)
@@ -195,8 +207,10 @@ def inject_batch_failures(
     (or a seeded random ``rate`` of them); returns the injector, which is also its undo function."""
     if (fail is None) == (rate is None):
         raise WrongTypeError(
-            "give exactly one of fail= (a function of entry id and attempt, True = fail) "
-            "or rate= (a fraction from 0 to 1), e.g. inject_batch_failures(sqs, rate=0.2)"
+            _(
+                "give exactly one of fail= (a function of entry id and attempt, True = fail) "
+                "or rate= (a fraction from 0 to 1), e.g. inject_batch_failures(sqs, rate=0.2)"
+            )
         )
     rule = fail if fail is not None else rate_rule(rate, seed)  # type: ignore[arg-type]
     return BatchFailures(sqs, rule, code=code, sender_fault=sender_fault).install()

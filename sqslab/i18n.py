@@ -94,10 +94,27 @@ def _(message: str) -> str:
 translate = _
 
 
+class Marked(str):
+    """A text marked for the catalog and kept in English (:func:`N_`, :func:`NC_`): whoever shows it
+    (a :class:`~sqslab.tables.Table`) shows :meth:`translated`; any other text is shown as it is."""
+
+    context: str | None = None
+
+    def __new__(cls, message: str, context: str | None = None) -> Marked:
+        text = super().__new__(cls, message)
+        text.context = context
+        return text
+
+    def translated(self) -> str:
+        """This text in the current language."""
+        plain = str.__str__(self)
+        return pgettext(self.context, plain) if self.context else _current.gettext(plain)
+
+
 def N_(message: str) -> str:
-    """Mark ``message`` for the catalog and return it as is: for texts kept in module-level
-    tables (``lab.BACKENDS``), translated with :func:`_` where they are shown."""
-    return message
+    """Mark ``message`` for the catalog and return it, still English, as a :class:`Marked` text: for
+    texts kept in module-level tables (``lab.BACKENDS``) or table cells, translated where shown."""
+    return Marked(message)
 
 
 def pgettext(context: str, message: str) -> str:
@@ -107,9 +124,15 @@ def pgettext(context: str, message: str) -> str:
 
 
 def NC_(context: str, message: str) -> str:
-    """Mark ``message`` in ``context`` for the catalog and return it as is (see :func:`N_`);
-    shown with :func:`pgettext` and the same context."""
-    return message
+    """Mark ``message`` in ``context`` for the catalog (see :func:`N_`); shown with :func:`pgettext`
+    and the same context."""
+    return Marked(message, context)
+
+
+def translated(text: str) -> str:
+    """``text`` in the current language: a :class:`Marked` text with its context, any other
+    through the catalog."""
+    return text.translated() if isinstance(text, Marked) else _current.gettext(text)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqslab import facts
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.trace import message_size
 
 #: Any character outside the ranges SQS allows in a body (fact ``message_body_characters``).
@@ -19,7 +20,8 @@ ENTRY_ID = re.compile(r"[A-Za-z0-9_-]+")
 ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 RESERVED_ATTRIBUTE_PREFIXES = ("aws.", "amazon.")
 DATA_TYPES = ("String", "Number", "Binary")
-PAYLOADS_FIX = (
+#: The fix for a message too large for its queue (translated where it is shown).
+PAYLOADS_FIX = N_(
     "send it through S3 with sqslab.payloads: Producer(sqs, url, payloads=PayloadStore(s3, bucket))"
 )
 
@@ -71,7 +73,9 @@ def to_sqs_attributes(attributes: dict[str, Any] | None) -> dict[str, dict[str, 
         return {}
     if not isinstance(attributes, dict):
         raise LimitError(
-            f"attributes must be a dict of name -> value, got {type(attributes).__name__}"
+            _("attributes must be a dict of name -> value, got {type}").format(
+                type=type(attributes).__name__
+            )
         )
     return {name: _attribute_value(name, value) for name, value in attributes.items()}
 
@@ -82,20 +86,28 @@ def _attribute_value(name: str, value: Any) -> dict[str, Any]:
         return dict(value)
     if isinstance(value, bool):
         raise LimitError(
-            f"attribute {name!r} is a bool; SQS attribute types are String, Number and Binary "
-            "only: send 'true'/'false' (String) or 1/0 (Number)"
+            _(
+                "attribute {name} is a bool; SQS attribute types are String, Number and Binary "
+                "only: send 'true'/'false' (String) or 1/0 (Number)"
+            ).format(name=repr(name))
         )
     if isinstance(value, str):
         return {"DataType": "String", "StringValue": value}
     if isinstance(value, int | float):
         if not math.isfinite(value):
-            raise LimitError(f"attribute {name!r} is {value}; a Number attribute must be finite")
+            raise LimitError(
+                _("attribute {name} is {value}; a Number attribute must be finite").format(
+                    name=repr(name), value=value
+                )
+            )
         return {"DataType": "Number", "StringValue": str(value)}
     if isinstance(value, bytes | bytearray):
         return {"DataType": "Binary", "BinaryValue": bytes(value)}
     raise LimitError(
-        f"attribute {name!r} holds a {type(value).__name__}; SQS attributes are String, Number "
-        "or Binary: send structured data as a String with json.dumps(value), or in the body"
+        _(
+            "attribute {name} holds a {type}; SQS attributes are String, Number or Binary: send "
+            "structured data as a String with json.dumps(value), or in the body"
+        ).format(name=repr(name), type=type(value).__name__)
     )
 
 
@@ -108,14 +120,18 @@ def coerce(item: Any, index: int = 0, **overrides: Any) -> OutgoingMessage:
         message = OutgoingMessage(item, **_known_fields(overrides))
     elif isinstance(item, dict):
         if "body" not in item:
-            raise LimitError(f"a message needs a body: add 'body' to {item!r}")
+            raise LimitError(
+                _("a message needs a body: add 'body' to {item}").format(item=repr(item))
+            )
         message = OutgoingMessage(**_known_fields({**item, **overrides}))
     elif isinstance(item, bytes | bytearray):
         raise _not_a_str(item)
     else:
         raise LimitError(
-            f"cannot send a {type(item).__name__}: give a str body, a dict of message fields "
-            f"({', '.join(FIELDS)}) or an OutgoingMessage; to send data, json.dumps it first"
+            _(
+                "cannot send a {type}: give a str body, a dict of message fields ({fields}) or an "
+                "OutgoingMessage; to send data, json.dumps it first"
+            ).format(type=type(item).__name__, fields=", ".join(FIELDS))
         )
     return message if message.id is not None else replace(message, id=str(index))
 
@@ -125,8 +141,10 @@ def _known_fields(values: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
         raise LimitError(
-            f"unknown message field(s) {', '.join(map(repr, unknown))}; a message has "
-            f"{', '.join(FIELDS)} (to send a dict as the body, json.dumps it first)"
+            _(
+                "unknown message field(s) {unknown}; a message has {fields} (to send a dict as the "
+                "body, json.dumps it first)"
+            ).format(unknown=", ".join(map(repr, unknown)), fields=", ".join(FIELDS))
         )
     return values
 
@@ -166,8 +184,8 @@ def bad_character(text: str) -> str | None:
     if found is None:
         return None
     more = len(BAD_CHARACTER.findall(text)) - 1
-    extra = f" (and {more} more)" if more else ""
-    return f"U+{ord(found.group()):04X} at index {found.start()}{extra}"
+    where = _("U+{code:04X} at index {index}").format(code=ord(found.group()), index=found.start())
+    return _("{where} (and {more} more)").format(where=where, more=more) if more else where
 
 
 def validate(message: OutgoingMessage | str | dict[str, Any], queue: QueueInfo) -> None:
@@ -188,22 +206,28 @@ def check_body(body: Any) -> None:
         raise _not_a_str(body)
     if not body:
         raise LimitError(
-            "message body is empty; SQS needs at least 1 character: send a placeholder such as "
-            "'{}' or put the data in the body instead of only in attributes"
+            _(
+                "message body is empty; SQS needs at least 1 character: send a placeholder such "
+                "as '{}' or put the data in the body instead of only in attributes"
+            )
         )
     where = bad_character(body)
     if where:
         raise LimitError(
-            f"message body has a character SQS does not allow: {where}; allowed: "
-            f"{facts.get('message_body_characters').text}. Remove it, or base64-encode binary data"
+            _(
+                "message body has a character SQS does not allow: {where}; allowed: {allowed}. "
+                "Remove it, or base64-encode binary data"
+            ).format(where=where, allowed=facts.get("message_body_characters").translated("text"))
         )
 
 
 def _not_a_str(body: Any) -> LimitError:
     """The error for a body that is not text."""
     return LimitError(
-        f"message body must be a str, got {type(body).__name__}: decode text (body.decode()), "
-        "json.dumps data, or base64-encode binary data"
+        _(
+            "message body must be a str, got {type}: decode text (body.decode()), json.dumps "
+            "data, or base64-encode binary data"
+        ).format(type=type(body).__name__)
     )
 
 
@@ -213,9 +237,11 @@ def check_entry_id(entry_id: str | None) -> None:
     if entry_id is None or (ENTRY_ID.fullmatch(entry_id) and len(entry_id) <= limit.value):
         return
     raise LimitError(
-        f"batch entry id {entry_id!r} is not allowed: SQS takes up to {limit.text} of letters, "
-        "digits, hyphens (-) and underscores (_); use an id such as 'order-17', or leave id=None "
-        "to number the messages"
+        _(
+            "batch entry id {id} is not allowed: SQS takes up to {limit} of letters, digits, "
+            "hyphens (-) and underscores (_); use an id such as 'order-17', or leave id=None to "
+            "number the messages"
+        ).format(id=repr(entry_id), limit=limit.translated("text"))
     )
 
 
@@ -224,8 +250,10 @@ def check_attributes(attributes: dict[str, dict[str, Any]]) -> None:
     limit = facts.get("max_message_attributes")
     if len(attributes) > limit.value:
         raise LimitError(
-            f"message has {len(attributes)} attributes; SQS allows {limit.text} per message: "
-            "move the rest into the body (for example as JSON)"
+            _(
+                "message has {count} attributes; SQS allows {limit} per message: move the rest "
+                "into the body (for example as JSON)"
+            ).format(count=len(attributes), limit=limit.translated("text"))
         )
     for name, value in attributes.items():
         check_attribute_name(name)
@@ -237,17 +265,23 @@ def check_attribute_name(name: str) -> None:
     limit = facts.get("message_attribute_name_length")
     problem = None
     if not isinstance(name, str) or not name:
-        problem = "an attribute name must be a non-empty str"
+        problem = _("an attribute name must be a non-empty str")
     elif len(name) > limit.value:
-        problem = f"it has {len(name)} characters; SQS allows {limit.text}"
+        problem = _("it has {count} characters; SQS allows {limit}").format(
+            count=len(name), limit=limit.translated("text")
+        )
     elif not ATTRIBUTE_NAME.fullmatch(name):
-        problem = "use only letters, digits, underscores (_), hyphens (-) and periods (.)"
+        problem = _("use only letters, digits, underscores (_), hyphens (-) and periods (.)")
     elif name.lower().startswith(RESERVED_ATTRIBUTE_PREFIXES):
-        problem = "names starting with 'AWS.' or 'Amazon.' are reserved for AWS; rename it"
+        problem = _("names starting with 'AWS.' or 'Amazon.' are reserved for AWS; rename it")
     elif name.startswith(".") or name.endswith(".") or ".." in name:
-        problem = "a name must not start or end with a period or have two periods in a row"
+        problem = _("a name must not start or end with a period or have two periods in a row")
     if problem:
-        raise LimitError(f"invalid message attribute name {name!r}: {problem}")
+        raise LimitError(
+            _("invalid message attribute name {name}: {problem}").format(
+                name=repr(name), problem=problem
+            )
+        )
 
 
 def check_attribute_value(name: str, value: dict[str, Any]) -> None:
@@ -256,15 +290,19 @@ def check_attribute_value(name: str, value: dict[str, Any]) -> None:
     base = data_type.split(".", 1)[0]
     if base not in DATA_TYPES:
         raise LimitError(
-            f"attribute {name!r} has DataType {data_type!r}; SQS takes String, Number or Binary "
-            "(optionally with a custom label, e.g. 'Number.int')"
+            _(
+                "attribute {name} has DataType {type}; SQS takes String, Number or Binary "
+                "(optionally with a custom label, e.g. 'Number.int')"
+            ).format(name=repr(name), type=repr(data_type))
         )
     key = "BinaryValue" if base == "Binary" else "StringValue"
     content = value.get(key)
     if content is None or len(content) == 0:
         raise LimitError(
-            f"attribute {name!r} has no {key}; SQS rejects empty attribute values: give a "
-            "value or leave the attribute out"
+            _(
+                "attribute {name} has no {key}; SQS rejects empty attribute values: give a value "
+                "or leave the attribute out"
+            ).format(name=repr(name), key=key)
         )
     if base == "Number":
         _check_number(name, content)
@@ -272,8 +310,10 @@ def check_attribute_value(name: str, value: dict[str, Any]) -> None:
         where = bad_character(str(content))
         if where:
             raise LimitError(
-                f"attribute {name!r} has a character SQS does not allow: {where}; a String "
-                "value has the same character rules as the body"
+                _(
+                    "attribute {name} has a character SQS does not allow: {where}; a String "
+                    "value has the same character rules as the body"
+                ).format(name=repr(name), where=where)
             )
 
 
@@ -285,8 +325,10 @@ def _check_number(name: str, text: str) -> None:
         number = math.nan
     if not math.isfinite(number):
         raise LimitError(
-            f"attribute {name!r} is a Number but its value {text!r} is not a finite number; "
-            "use DataType 'String' for text"
+            _(
+                "attribute {name} is a Number but its value {value} is not a finite number; use "
+                "DataType 'String' for text"
+            ).format(name=repr(name), value=repr(text))
         )
 
 
@@ -297,12 +339,24 @@ def check_size(size: int, queue: QueueInfo) -> None:
     top = facts.get("max_message_size")
     fixes = []
     if queue.max_message_size < top.value and size <= top.value:
-        fixes.append(f"raise the queue's MaximumMessageSize (up to {top.text})")
-    fixes.append(PAYLOADS_FIX)
+        fixes.append(
+            _("raise the queue's MaximumMessageSize (up to {top})").format(
+                top=top.translated("text")
+            )
+        )
+    fixes.append(_(PAYLOADS_FIX))
     raise LimitError(
-        f"message is {human_size(size)} ({size:,} bytes, body plus attributes); queue "
-        f"{queue.name!r} allows {human_size(queue.max_message_size)} (its MaximumMessageSize; "
-        f"the SQS maximum is {top.text}). Fix: {', or '.join(fixes)}"
+        _(
+            "message is {size} ({bytes} bytes, body plus attributes); queue {queue} allows "
+            "{allowed} (its MaximumMessageSize; the SQS maximum is {top}). Fix: {fixes}"
+        ).format(
+            size=human_size(size),
+            bytes=f"{size:,}",
+            queue=repr(queue.name),
+            allowed=human_size(queue.max_message_size),
+            top=top.translated("text"),
+            fixes=_(", or ").join(fixes),
+        )
     )
 
 
@@ -312,15 +366,19 @@ def check_fifo(message: OutgoingMessage, queue: QueueInfo) -> None:
         return
     if not message.group_id:
         raise LimitError(
-            f"queue {queue.name!r} is FIFO, so every message needs a message group id: pass "
-            "group_id='...' (messages of one group are delivered in order)"
+            _(
+                "queue {queue} is FIFO, so every message needs a message group id: pass "
+                "group_id='...' (messages of one group are delivered in order)"
+            ).format(queue=repr(queue.name))
         )
     if not message.dedup_id and not queue.content_based_dedup:
-        window = facts.get("fifo_dedup_window").text
+        window = facts.get("fifo_dedup_window").translated("text")
         raise LimitError(
-            f"FIFO queue {queue.name!r} has no ContentBasedDeduplication, so every message needs "
-            f"dedup_id='...' (repeats within {window} are dropped); or create the queue with "
-            "ContentBasedDeduplication='true'"
+            _(
+                "FIFO queue {queue} has no ContentBasedDeduplication, so every message needs "
+                "dedup_id='...' (repeats within {window} are dropped); or create the queue with "
+                "ContentBasedDeduplication='true'"
+            ).format(queue=repr(queue.name), window=window)
         )
 
 
@@ -331,13 +389,25 @@ def check_delay(delay: Any, queue: QueueInfo) -> None:
     fact = facts.get("delivery_delay")
     if queue.fifo:
         raise LimitError(
-            f"per-message delay is not allowed on FIFO queue {queue.name!r}: set DelaySeconds on "
-            "the queue instead (sqs.set_queue_attributes(QueueUrl=url, "
-            "Attributes={'DelaySeconds': '30'}))"
+            _(
+                "per-message delay is not allowed on FIFO queue {queue}: set DelaySeconds on the "
+                "queue instead ({code})"
+            ).format(
+                queue=repr(queue.name),
+                code="sqs.set_queue_attributes(QueueUrl=url, Attributes={'DelaySeconds': '30'})",
+            )
         )
     if isinstance(delay, bool) or not isinstance(delay, int) or not fact.min <= delay <= fact.value:
         raise LimitError(
-            f"delay={delay!r} is not allowed: SQS takes a whole number of seconds from "
-            f"{fact.min:.0f} to {fact.value:.0f} ({fact.min_text} to {fact.text}); for longer "
-            "waits, schedule the send elsewhere (e.g. EventBridge Scheduler)"
+            _(
+                "delay={delay} is not allowed: SQS takes a whole number of seconds from {min} to "
+                "{max} ({min_text} to {max_text}); for longer waits, schedule the send elsewhere "
+                "(e.g. EventBridge Scheduler)"
+            ).format(
+                delay=repr(delay),
+                min=f"{fact.min:.0f}",
+                max=f"{fact.value:.0f}",
+                min_text=fact.translated("min_text"),
+                max_text=fact.translated("text"),
+            )
         )

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqslab import facts
 from sqslab.errors import LimitError, UnknownNameError
+from sqslab.i18n import N_, NC_, _
 from sqslab.metric_cells import cell, clock, utc
 from sqslab.tables import Table
 from sqslab.trace import queue_name_of
@@ -52,22 +53,23 @@ DEFAULT_STATISTIC = {
     **dict.fromkeys(FAIR, "Maximum"),
 }
 STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
-#: Short column names for :meth:`Metrics.table`.
+#: Short column names for :meth:`Metrics.table` (counts of messages: "sent" is "enviadas" here, a
+#: message's "enviada" in a timeline, hence the context).
 SHORT = {
-    VISIBLE: "visible",
-    NOT_VISIBLE: "in flight",
-    DELAYED: "delayed",
-    AGE: "oldest (s)",
-    SENT: "sent",
-    RECEIVED: "received",
-    DELETED: "deleted",
-    EMPTY: "empty receives",
-    SIZE: "avg size (B)",
-    NOISY: "noisy groups",
-    QUIET_VISIBLE: "quiet visible",
-    QUIET_NOT_VISIBLE: "quiet in flight",
-    QUIET_DELAYED: "quiet delayed",
-    QUIET_AGE: "quiet oldest (s)",
+    VISIBLE: NC_("metric", "visible"),
+    NOT_VISIBLE: NC_("metric", "in flight"),
+    DELAYED: NC_("metric", "delayed"),
+    AGE: N_("oldest (s)"),
+    SENT: NC_("metric", "sent"),
+    RECEIVED: NC_("metric", "received"),
+    DELETED: NC_("metric", "deleted"),
+    EMPTY: N_("empty receives"),
+    SIZE: N_("avg size (B)"),
+    NOISY: N_("noisy groups"),
+    QUIET_VISIBLE: N_("quiet visible"),
+    QUIET_NOT_VISIBLE: N_("quiet in flight"),
+    QUIET_DELAYED: N_("quiet delayed"),
+    QUIET_AGE: N_("quiet oldest (s)"),
 }
 
 
@@ -119,7 +121,9 @@ class Stat:
         }
         if statistic not in values:
             raise LimitError(
-                f"unknown statistic {statistic!r}: CloudWatch's are {', '.join(STATISTICS)}"
+                _("unknown statistic {statistic!r}: CloudWatch's are {known}").format(
+                    statistic=statistic, known=", ".join(STATISTICS)
+                )
             )
         return values[statistic]
 
@@ -201,7 +205,7 @@ class Metrics:
             cells = [cell(self.values(n)[i]) for n in columns]
             rows.append((clock(when, self.period), *cells))
         return Table(
-            ("minute" if self.period >= 60 else "time", *(SHORT[n] for n in columns)), rows
+            (N_("minute") if self.period >= 60 else N_("time"), *(SHORT[n] for n in columns)), rows
         )
 
     def __repr__(self) -> str:
@@ -214,7 +218,11 @@ class Metrics:
 def check_metric(name: str) -> str:
     """``name`` if it is an AWS/SQS metric sqslab knows; a clear error otherwise."""
     if name not in KNOWN:
-        raise UnknownNameError(f"unknown AWS/SQS metric {name!r}; known: {', '.join(KNOWN)}")
+        raise UnknownNameError(
+            _("unknown AWS/SQS metric {name!r}; known: {known}").format(
+                name=name, known=", ".join(KNOWN)
+            )
+        )
     return name
 
 

@@ -40,6 +40,7 @@ from sqslab.derived_metrics import (
     oldest_age,
     state_at,
 )
+from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, utc
 from sqslab.metric_series import (
     AGE,
@@ -78,12 +79,28 @@ from sqslab.metric_series import (
 from sqslab.queue_metrics import metrics
 from sqslab.sampler import ATTRIBUTES, Sampler
 
-MOTO_NOTE = (
-    "moto publishes no AWS/SQS CloudWatch metrics and has no ApproximateAgeOfOldestMessage: "
-    "on the moto backends a monitor.Sampler derives them from the trace and the queue attributes "
-    "and publishes them into moto's CloudWatch (sqslab sampler, emulating SQS), where "
-    "get_metric_data reads them as on AWS; the alarms stored there are evaluated by the sqslab "
-    "alarm evaluator, emulating CloudWatch on moto"
+
+class Note:
+    """A marked text that prints in the lab's language (``print(monitor.MOTO_NOTE)``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return _(self.text)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+MOTO_NOTE = Note(
+    N_(
+        "moto publishes no AWS/SQS CloudWatch metrics and has no ApproximateAgeOfOldestMessage: "
+        "on the moto backends a monitor.Sampler derives them from the trace and the queue attributes "
+        "and publishes them into moto's CloudWatch (sqslab sampler, emulating SQS), where "
+        "get_metric_data reads them as on AWS; the alarms stored there are evaluated by the sqslab "
+        "alarm evaluator, emulating CloudWatch on moto"
+    )
 )
 
 __all__ = [

@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 from sqslab import facts
 from sqslab.arguments import given, is_client
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import _
 
 POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
 LEGACY_POINTER_CLASS = "com.amazon.sqs.javamessaging.MessageS3Pointer"
@@ -47,8 +48,10 @@ def check_bucket(s3: Any, bucket: Any) -> None:
         raise WrongTypeError(f"s3 is an S3 client, lab.client('s3'); got {given(s3)}")
     if not isinstance(bucket, str) or not BUCKET_NAME.fullmatch(bucket) or ".." in bucket:
         raise LimitError(
-            f"invalid S3 bucket name {bucket!r}: use 3 to 63 lowercase letters, digits, dots and "
-            "hyphens, starting and ending with a letter or digit, e.g. 'reports-payloads'"
+            _(
+                "invalid S3 bucket name {bucket}: use 3 to 63 lowercase letters, digits, dots and "
+                "hyphens, starting and ending with a letter or digit, e.g. 'reports-payloads'"
+            ).format(bucket=repr(bucket))
         )
 
 
@@ -114,12 +117,12 @@ class PayloadStore:
 
     def __repr__(self) -> str:
         if self.always:
-            rule = "always"
+            rule = _("offload always")
         elif self.threshold:
-            rule = f"over {self.threshold} bytes"
+            rule = _("offload over {bytes} bytes").format(bytes=self.threshold)
         else:
-            rule = "over the queue's MaximumMessageSize"
-        return f"<PayloadStore s3://{self.bucket}/{self.prefix} offload {rule}>"
+            rule = _("offload over the queue's MaximumMessageSize")
+        return f"<PayloadStore s3://{self.bucket}/{self.prefix} {rule}>"
 
     def ensure_bucket(self) -> None:
         """Create the bucket unless it exists (in the client's region; us-east-1 takes no location)."""
@@ -129,8 +132,10 @@ class PayloadStore:
         except ClientError as err:
             if _status(err) == 403:
                 raise PermissionError(
-                    f"bucket {self.bucket!r} exists but this account may not use it (S3 bucket "
-                    "names are global): choose another bucket name"
+                    _(
+                        "bucket {bucket} exists but this account may not use it (S3 bucket names "
+                        "are global): choose another bucket name"
+                    ).format(bucket=repr(self.bucket))
                 ) from None
             if _status(err) != 404:
                 raise
@@ -175,10 +180,12 @@ class PayloadStore:
             data = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except self.s3.exceptions.NoSuchKey:
             raise LookupError(
-                f"the payload s3://{bucket}/{key} is gone: it was deleted (a duplicate delivery "
-                "after the first copy was processed?) or the bucket's lifecycle rule expired it; "
-                "delete the payload only after deleting the message, and keep objects longer "
-                "than the queue's retention period"
+                _(
+                    "the payload {location} is gone: it was deleted (a duplicate delivery after "
+                    "the first copy was processed?) or the bucket's lifecycle rule expired it; "
+                    "delete the payload only after deleting the message, and keep objects longer "
+                    "than the queue's retention period"
+                ).format(location=f"s3://{bucket}/{key}")
             ) from None
         _check_size(bucket, key, len(data), stated_size(attributes))
         return data.decode("utf-8")
@@ -204,9 +211,11 @@ def _check_threshold(threshold: int | None) -> int | None:
         or not 0 <= threshold <= fact.value
     ):
         raise LimitError(
-            f"PayloadStore threshold must be a byte count from 0 to {fact.value:.0f} ({fact.text}, "
-            f"the SQS maximum message size), got {threshold!r}; use always=True to offload "
-            "every message, or None to offload only what the queue cannot take"
+            _(
+                "PayloadStore threshold must be a byte count from 0 to {max} ({text}, the SQS "
+                "maximum message size), got {value}; use always=True to offload every message, or "
+                "None to offload only what the queue cannot take"
+            ).format(max=f"{fact.value:.0f}", text=fact.translated("text"), value=repr(threshold))
         )
     return threshold
 
@@ -215,8 +224,15 @@ def _check_size(bucket: str, key: str, actual: int, stated: int | None) -> None:
     """Raise if the object's size differs from the size the message declared."""
     if stated is not None and stated != actual:
         raise ValueError(
-            f"the payload s3://{bucket}/{key} has {actual} bytes but the message says "
-            f"{stated} ({SIZE_ATTRIBUTE}); the object was overwritten or truncated"
+            _(
+                "the payload {location} has {actual} bytes but the message says {stated} "
+                "({attribute}); the object was overwritten or truncated"
+            ).format(
+                location=f"s3://{bucket}/{key}",
+                actual=actual,
+                stated=stated,
+                attribute=SIZE_ATTRIBUTE,
+            )
         )
 
 

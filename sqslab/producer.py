@@ -19,6 +19,7 @@ from sqslab import facts
 from sqslab.backoff import BackoffPolicy
 from sqslab.batching import GROUP_LOOKAHEAD, batch_entry, batches, check_max_entries, send_params
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 from sqslab.messages import (
     OutgoingMessage,
     QueueInfo,
@@ -117,7 +118,9 @@ class Producer:
         try:
             return self.prepare(item, index)
         except LimitError as err:
-            raise LimitError(f"item {index} given to send_many: {err}") from None
+            raise LimitError(
+                _("item {index} given to send_many: {error}").format(index=index, error=err)
+            ) from None
 
     def send(self, body_or_message: Any, **fields: Any) -> SendResult:
         """Send one message with SendMessage; ``fields`` are OutgoingMessage fields."""
@@ -203,7 +206,11 @@ class Producer:
         for entry_id in pending:
             result.failed.append(
                 Failed(
-                    entry_id, "NoResult", "SQS reported neither success nor failure", False, attempt
+                    entry_id,
+                    "NoResult",
+                    _("SQS reported neither success nor failure"),
+                    False,
+                    attempt,
                 )
             )
         return retry
@@ -232,10 +239,10 @@ def _halt(
     """The messages of ``batch`` whose group has no failed message; the others are reported."""
     for m in batch:
         if m.group_id in halted:
-            text = (
-                f"not sent: an earlier message of group {m.group_id!r} was not accepted, and "
-                "sending this one would deliver the group out of order; fix and resend both"
-            )
+            text = _(
+                "not sent: an earlier message of group {group} was not accepted, and sending "
+                "this one would deliver the group out of order; fix and resend both"
+            ).format(group=repr(m.group_id))
             result.failed.append(Failed(str(m.id), GROUP_HALTED, text, False, 0))
     return [m for m in batch if m.group_id not in halted]
 
@@ -244,8 +251,10 @@ def _check_many(messages: Any) -> None:
     """``send_many`` takes an iterable of messages, not one message (a str would send its letters)."""
     if isinstance(messages, str | bytes | dict | OutgoingMessage):
         raise LimitError(
-            f"send_many takes a list (or any iterable) of messages, got one {type(messages).__name__}: "
-            "use send(...) for a single message, or wrap it in a list"
+            _(
+                "send_many takes a list (or any iterable) of messages, got one {type}: use "
+                "send(...) for a single message, or wrap it in a list"
+            ).format(type=type(messages).__name__)
         )
 
 
@@ -253,8 +262,10 @@ def _check_attempts(max_attempts: int) -> int:
     """``max_attempts`` if it is a whole number from 1, else a clear error."""
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise LimitError(
-            f"max_attempts counts tries including the first, so it must be 1 or more "
-            f"(1 = never retry), got {max_attempts!r}"
+            _(
+                "max_attempts counts tries including the first, so it must be 1 or more "
+                "(1 = never retry), got {value}"
+            ).format(value=repr(max_attempts))
         )
     return max_attempts
 
@@ -264,14 +275,22 @@ def _check_room_for_pointer(attributes: dict[str, Any]) -> None:
     reserved = [name for name in attributes if name in SIZE_ATTRIBUTES]
     if reserved:
         raise LimitError(
-            f"attribute {reserved[0]!r} is reserved for S3 payload pointers; rename it"
+            _("attribute {name} is reserved for S3 payload pointers; rename it").format(
+                name=repr(reserved[0])
+            )
         )
     limit = facts.get("max_message_attributes")
     if len(attributes) >= limit.value:
         raise LimitError(
-            f"message has {len(attributes)} attributes and sending it through S3 adds the "
-            f"ExtendedPayloadSize attribute, but SQS allows {limit.text}: keep at most "
-            f"{limit.value - 1:.0f} of your own, or move some into the body"
+            _(
+                "message has {count} attributes and sending it through S3 adds the "
+                "ExtendedPayloadSize attribute, but SQS allows {limit}: keep at most {most} of "
+                "your own, or move some into the body"
+            ).format(
+                count=len(attributes),
+                limit=limit.translated("text"),
+                most=f"{limit.value - 1:.0f}",
+            )
         )
 
 

@@ -16,6 +16,7 @@ from sqslab import alarm_evaluator, queue_metrics
 from sqslab.derived_metrics import UNKNOWN_AGE, unseen_messages
 from sqslab.emulator import state
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import _
 from sqslab.metric_publisher import Publisher, publishes
 from sqslab.metric_series import (
     DELAYED,
@@ -64,9 +65,11 @@ def _check_sampler(lab: Any, urls: tuple[Any, ...], period: Any) -> None:
     if not lab.virtual_time and is_whole(period) and 1 <= period < step:
         return  # a minute squeezed by lab.demo_time on a real clock
     raise LimitError(
-        f"period is a whole number of minutes in seconds ({step}, 300…), as CloudWatch samples "
-        f"AWS/SQS (on a real clock also a minute squeezed by a demo, demo({step})); got "
-        f"{given(period)}: call {call_of(Sampler.__init__)}"
+        _(
+            "period is a whole number of minutes in seconds ({step}, 300…), as CloudWatch samples "
+            "AWS/SQS (on a real clock also a minute squeezed by a demo, demo({step})); got "
+            "{given}: call {call}"
+        ).format(step=step, given=given(period), call=call_of(Sampler.__init__))
     )
 
 
@@ -84,7 +87,7 @@ class Sampler:
 
     def __init__(self, lab: Lab, *queue_urls: str, period: int | None = None) -> None:
         if not queue_urls:
-            raise LimitError("give the Sampler at least one queue URL to watch")
+            raise LimitError(_("give the Sampler at least one queue URL to watch"))
         _check_sampler(lab, queue_urls, period)
         self.lab = lab
         self.urls = list(queue_urls)

@@ -27,6 +27,7 @@ from sqslab.alarms import Alarm, AlarmHistory
 from sqslab.arguments import LAB, check_count, check_finite, requires
 from sqslab.arguments import instance as instance_of
 from sqslab.errors import LimitError, WrongTypeError
+from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, utc
 from sqslab.monitor import Metrics, Sampler
 from sqslab.scaling_policy import (
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 #: Why :func:`simulate` is skipped on a real clock.
-REAL_CLOCK = (
+REAL_CLOCK = N_(
     "it plays minutes of traffic one after another, and on a real clock each simulated minute "
     "takes a real one"
 )
@@ -88,7 +89,8 @@ class ScalingRun:
     def table(self) -> Table:
         """One row per minute: arrivals, backlog, in flight, oldest age, instances, alarm states."""
         if self.skipped:
-            return Table((f"{self.queue}: skipped on a real clock",), [(self.skipped,)])
+            head = _("{queue}: skipped on a real clock").format(queue=self.queue)
+            return Table((head,), [(self.skipped,)], verbatim=(head,))
         m = self.metrics
         columns = (monitor.VISIBLE, monitor.NOT_VISIBLE, monitor.AGE, monitor.DELETED)
         values = {name: m.values(name) for name in columns}
@@ -99,8 +101,8 @@ class ScalingRun:
             arrived = self.arrivals[i] if i < len(self.arrivals) else 0
             count = self.instances[i][1] if i < len(self.instances) else ""
             rows.append((when.strftime("%H:%M"), arrived, *cells, count, *states))
-        heads = ("minute", "arrivals", *(monitor.SHORT[n] for n in columns), "instances")
-        return Table((*heads, *self.alarms), rows)
+        heads = (N_("minute"), N_("arrivals"), *(monitor.SHORT[n] for n in columns))
+        return Table((*heads, N_("instances"), *self.alarms), rows, verbatim=tuple(self.alarms))
 
     def __repr__(self) -> str:
         peak = max(self.instance_counts(), default=0)
@@ -196,7 +198,7 @@ class _Simulation:
         running = self._running()
         for instance in running[count:]:
             instance.stopping = True
-        for _ in range(count - len(running)):
+        for _start in range(count - len(running)):
             instance = _Instance(f"instance-{len(self.pool) + 1}")
             self.pool.append(instance)
             self.scheduler.spawn(functools.partial(self._consume, instance), instance.name)
@@ -265,8 +267,10 @@ def _check_arrivals(arrivals: Any) -> list[int]:
 
     if not is_list(arrivals):
         raise WrongTypeError(
-            "arrivals is a list of messages per minute, e.g. [20, 20, 150, 20] or "
-            f"scaling.bursty_arrivals(); got {given(arrivals)}"
+            _(
+                "arrivals is a list of messages per minute, e.g. [20, 20, 150, 20] or "
+                "scaling.bursty_arrivals(); got {given}"
+            ).format(given=given(arrivals))
         )
     return [
         check_count(f"arrivals[{i}]", n, example="[20, 150, 20]") for i, n in enumerate(arrivals)
@@ -294,18 +298,25 @@ def simulate(
     real clock it says so and returns an empty run (``skipped`` says why) that later cells can use.
     """
     arrivals = _check_arrivals(arrivals if arrivals is not None else bursty_arrivals())
-    if not realclock.virtual_only(
-        lab, f"scaling.simulate of {name!r} ({len(arrivals)} minutes)", REAL_CLOCK
-    ):
+    what = _("scaling.simulate of {name!r} ({minutes} minutes)").format(
+        name=name, minutes=len(arrivals)
+    )
+    if not realclock.virtual_only(lab, what, _(REAL_CLOCK)):
         return skipped_run(lab, policy, arrivals, name, alarms)
     top = int(facts.get("max_receive_messages").value)
     if not 1 <= batch_size <= top:
-        raise LimitError(f"batch_size {batch_size} is out of range: a receive returns 1 to {top}")
+        raise LimitError(
+            _("batch_size {size} is out of range: a receive returns 1 to {top}").format(
+                size=batch_size, top=top
+            )
+        )
     if every < 1:
-        raise LimitError(f"every must be 1 or more minutes, got {every}")
+        raise LimitError(_("every must be 1 or more minutes, got {every}").format(every=every))
     seconds = policy.seconds_per_message if processing_time is None else processing_time
     if check_finite("processing_time", seconds, "processing_time=0.5") <= 0:
-        raise LimitError(f"processing_time must be positive, got {seconds}")
+        raise LimitError(
+            _("processing_time must be positive, got {seconds}").format(seconds=seconds)
+        )
     _to_next_minute(lab)
     visibility = max(30, math.ceil(2 * batch_size * seconds))
     url = lab.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(visibility)})[
@@ -345,7 +356,7 @@ def skipped_run(
     """The empty run :func:`simulate` gives on a real clock: no queue, no datapoints, no
     instances; its table, its metrics' source and its alarm histories say it was skipped."""
     start = monitor.align(lab.clock.time())
-    why = f"skipped on a real clock: {REAL_CLOCK}"
+    why = _("skipped on a real clock: {why}").format(why=_(REAL_CLOCK))
     metrics = Metrics(name, start, 0, data={}, source=why)
     watching = list(alarms) if alarms is not None else default_alarms(name, policy)
     histories = {a.name: AlarmHistory(a, [], [], []) for a in watching}

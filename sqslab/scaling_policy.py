@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqslab.arguments import check_count, check_finite
 from sqslab.errors import LimitError
+from sqslab.i18n import _
 
 
 def backlog_per_instance(visible: float, instances: int) -> float:
@@ -18,7 +19,11 @@ def backlog_per_instance(visible: float, instances: int) -> float:
     check_finite("visible", visible, "backlog_per_instance(120, 4)")
     check_count("instances", instances, minimum=None)
     if visible < 0 or instances < 0:
-        raise LimitError(f"backlog and instances cannot be negative, got {visible} and {instances}")
+        raise LimitError(
+            _("backlog and instances cannot be negative, got {visible} and {instances}").format(
+                visible=visible, instances=instances
+            )
+        )
     if instances == 0:
         return math.inf if visible else 0.0
     return visible / instances
@@ -30,8 +35,10 @@ def target(acceptable_latency: float, seconds_per_message: float) -> float:
     check_finite("seconds_per_message", seconds_per_message, "target(10, 0.1) = 100")
     if acceptable_latency <= 0 or seconds_per_message <= 0:
         raise LimitError(
-            f"acceptable latency ({acceptable_latency} s) and processing time per message "
-            f"({seconds_per_message} s) must both be positive, e.g. target(10, 0.1) = 100"
+            _(
+                "acceptable latency ({latency} s) and processing time per message ({seconds} s) "
+                "must both be positive, e.g. target(10, 0.1) = 100"
+            ).format(latency=acceptable_latency, seconds=seconds_per_message)
         )
     return acceptable_latency / seconds_per_message
 
@@ -44,7 +51,11 @@ def desired_instances(
     check_finite("visible", visible, "desired_instances(120, 30)")
     check_finite("target_backlog", target_backlog, "desired_instances(120, 30)")
     if target_backlog <= 0:
-        raise LimitError(f"the target backlog per instance must be positive, got {target_backlog}")
+        raise LimitError(
+            _("the target backlog per instance must be positive, got {target}").format(
+                target=target_backlog
+            )
+        )
     wanted = math.ceil(round(visible / target_backlog, 9))
     return max(min_instances, min(max_instances, wanted))
 
@@ -55,8 +66,10 @@ def check_bounds(min_instances: int, max_instances: int) -> None:
     check_count("max_instances", max_instances, minimum=None, example="max_instances=8")
     if min_instances < 0 or max_instances < 1 or min_instances > max_instances:
         raise LimitError(
-            f"instances must satisfy 0 <= min <= max and max >= 1, got min={min_instances}, "
-            f"max={max_instances}: e.g. min_instances=1, max_instances=8"
+            _(
+                "instances must satisfy 0 <= min <= max and max >= 1, got min={min}, max={max}: "
+                "e.g. min_instances=1, max_instances=8"
+            ).format(min=min_instances, max=max_instances)
         )
 
 
@@ -84,10 +97,15 @@ class ScalingPolicy:
 
     def describe(self) -> str:
         """The formula with this policy's numbers."""
-        return (
-            f"target = {self.acceptable_latency:g} s / {self.seconds_per_message:g} s per message "
-            f"= {self.target:g} messages per instance; instances = ceil(visible / {self.target:g}) "
-            f"within {self.min_instances}..{self.max_instances}"
+        return _(
+            "target = {latency} s / {seconds} s per message = {target} messages per instance; "
+            "instances = ceil(visible / {target}) within {min}..{max}"
+        ).format(
+            latency=f"{self.acceptable_latency:g}",
+            seconds=f"{self.seconds_per_message:g}",
+            target=f"{self.target:g}",
+            min=self.min_instances,
+            max=self.max_instances,
         )
 
 
@@ -102,6 +120,6 @@ def bursty_arrivals(
     """Messages per minute: ``base``, ``burst`` for ``length`` minutes from ``start``, and nothing
     in the last ``quiet`` minutes (idle consumers then show empty receives)."""
     if minutes < 1 or base < 0 or burst < 0 or quiet < 0:
-        raise LimitError("arrivals need minutes >= 1 and non-negative rates and quiet minutes")
+        raise LimitError(_("arrivals need minutes >= 1 and non-negative rates and quiet minutes"))
     rates = [burst if start <= m < start + length else base for m in range(minutes)]
     return [0 if m >= minutes - quiet else rate for m, rate in enumerate(rates)]

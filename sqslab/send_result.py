@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqslab.i18n import N_
 from sqslab.tables import Table
 
 #: Error code of a FIFO message not sent because an earlier message of its group failed.
@@ -55,6 +56,7 @@ class SendResult:
     def failures_table(self) -> Table:
         """The failed messages: entry id, error code, who is at fault, attempts, message."""
         return Table(
-            ("id", "code", "sender fault", "attempts", "message"),
+            (N_("id"), N_("code"), N_("sender fault"), N_("attempts"), N_("message")),
             [(f.id, f.code, f.sender_fault, f.attempts, f.message) for f in self.failed],
+            verbatim=("id", "code", "message"),  # ids and AWS codes; messages come translated
         )

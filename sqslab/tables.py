@@ -1,11 +1,12 @@
 """A small table that renders as aligned text and as HTML in a notebook (no pandas needed).
 
-Headers and text cells are shown in the lab's language: a cell that is a text sqslab marked
-(``N_``/``_``: a column name, a backend's description) is translated when the table is rendered;
-anything else (queue names, API names, numbers) has no translation and shows as it is. The
-table keeps its cells in English, so :meth:`Table.column` looks columns up by their English name.
-Columns named in ``verbatim`` (API values such as ``queue``, or texts already translated) are shown
-exactly as they are, so an API value that happens to be a marked word is never translated."""
+Headers and marked cells are shown in the lab's language: a header, and a cell that is a text sqslab
+marked with ``N_``/``NC_`` (a :class:`~sqslab.i18n.Marked` text: a column name, a backend's
+description, "yes"), is translated when the table is rendered; any other cell (queue names, a
+learner's data, API values, numbers) shows exactly as it is, even when it reads like a marked word
+(an order type "standard" is not the standard queue). The table keeps its cells in English, so
+:meth:`Table.column` looks columns up by their English name. Columns named in ``verbatim`` are never
+translated, marked cells included."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from sqslab.i18n import _
+from sqslab.i18n import Marked, _
+
+
+def shown(text: str, translate: bool = True) -> str:
+    """``text`` as a table shows it: a marked text in the lab's language, anything else as it is."""
+    return text.translated() if translate and isinstance(text, Marked) else text
 
 
 class Table:
@@ -23,7 +29,8 @@ class Table:
         self, columns: Sequence[str], rows: Sequence[Sequence[Any]], verbatim: Sequence[str] = ()
     ) -> None:
         self.columns = tuple(columns)
-        self.rows = [tuple("" if c is None else str(c) for c in row) for row in rows]
+        self.rows = [tuple("" if c is None else c if isinstance(c, str) else str(c) for c in row)
+                     for row in rows]  # fmt: skip
         self.verbatim = frozenset(self.columns.index(name) for name in verbatim)
 
     def column(self, name: str) -> list[str]:
@@ -35,12 +42,12 @@ class Table:
         return len(self.rows)
 
     def shown(self) -> list[tuple[str, ...]]:
-        """The header and the rows as rendered: each non-empty text in the lab's language, except
-        in the ``verbatim`` columns' cells."""
-        header = tuple(_(c) if c else c for c in self.columns)
+        """The header and the rows as rendered: the header and the marked cells in the lab's
+        language (not in the ``verbatim`` columns), every other cell as it is."""
+        header = tuple(c.translated() if isinstance(c, Marked) else _(c) if c else c
+                       for c in self.columns)  # fmt: skip
         return [header] + [
-            tuple(c if not c or i in self.verbatim else _(c) for i, c in enumerate(row))
-            for row in self.rows
+            tuple(shown(c, i not in self.verbatim) for i, c in enumerate(row)) for row in self.rows
         ]
 
     def __repr__(self) -> str:

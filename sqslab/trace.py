@@ -359,4 +359,6 @@ def record_table(records: list[CallRecord]) -> Table:
             )
             for r in records
         ],
+        # API values (operation, queue name, error code): a queue named 'orders' stays 'orders'
+        verbatim=("operation", "queue", "error"),
     )

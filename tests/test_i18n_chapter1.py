@@ -146,9 +146,14 @@ def test_the_attribute_table_in_english_by_default():
     assert "0 seconds to 12 hours" in lines[1]
 
 
-def test_a_verbatim_column_is_never_translated(portuguese):
-    table = tables.Table(("queue", "error"), [("queue", "queue")], verbatim=("error",))
+def test_only_marked_cells_are_translated_and_never_in_a_verbatim_column(portuguese):
+    from sqslab.i18n import N_
+
+    table = tables.Table(("queue", "error"), [(N_("queue"), N_("queue"))], verbatim=("error",))
     assert repr(table).splitlines() == ["fila  erro", "fila  queue"]
+    # a plain cell is data (a learner's order type, a queue named 'orders'): shown as it is
+    data = tables.Table(("queue", "error"), [("queue", "standard")])
+    assert repr(data).splitlines() == ["fila   erro", "queue  standard"]
 
 
 def test_queue_settings_show_values_as_sqs_reports_them(sqs, portuguese):

@@ -127,7 +127,6 @@ from sqslab.emulator.redrive_rules import (
     CANCELLED,
     CANCELLING,
     COMPLETED,
-    DESCRIPTION,
     FAILED,
     LABEL,
     NO_QUEUE,
@@ -137,6 +136,7 @@ from sqslab.emulator.redrive_rules import (
     as_text,
     check_allow_policy,
     check_redrive_policy,
+    description,
 )
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ __all__ = [
     "CANCELLED",
     "CANCELLING",
     "COMPLETED",
-    "DESCRIPTION",
+    "DESCRIPTION",  # noqa: F822 - served by __getattr__, in the lab's language
     "FAILED",
     "LABEL",
     "NO_QUEUE",
@@ -161,6 +161,14 @@ __all__ = [
     "install",
     "uninstall",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``DESCRIPTION``: what the layer does, rendered when read, in the lab's language."""
+    if name == "DESCRIPTION":
+        return description()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # --- the moto patch -----------------------------------------------------------
 

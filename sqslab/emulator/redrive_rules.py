@@ -10,8 +10,10 @@ from typing import Any
 
 from sqslab import facts
 from sqslab.emulator import state
+from sqslab.i18n import N_, _
 
-LABEL = "sqslab fidelity layer: DLQ redrive and RedriveAllowPolicy as AWS documents them"
+#: The layer's name, marked: every message it adds says it in the lab's language (``_(LABEL)``).
+LABEL = N_("sqslab fidelity layer: DLQ redrive and RedriveAllowPolicy as AWS documents them")
 START_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html"
 LIST_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListMessageMoveTasks.html"
 CANCEL_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CancelMessageMoveTask.html"
@@ -27,8 +29,25 @@ CANCEL_QUOTE = (
     "message movement task does not revert the messages that have already been moved."
 )
 
-#: What the layer does and the AWS text it follows, for a notebook to print.
-DESCRIPTION = f"""{LABEL}
+#: What the layer does, after AWS's own words (quoted as AWS wrote them, in English).
+WHAT_IT_DOES = N_(
+    """plain moto has no message move tasks and forgets RedriveAllowPolicy. With the layer on:
+StartMessageMoveTask / ListMessageMoveTasks / CancelMessageMoveTask work on the lab's virtual
+clock ({rates}; without a rate, the maximum), each
+redriven message arrives as a new message, and RedriveAllowPolicy (allowAll, denyAll, byQueue) is
+stored, returned and enforced when a RedrivePolicy names the DLQ; a DLQ must be of its source's
+type, and maxReceiveCount within {receives}."""
+)
+
+
+def description() -> str:
+    """What the layer does and the AWS text it follows, for a notebook to print (``DESCRIPTION``),
+    in the lab's language; AWS's quotes stay as AWS wrote them."""
+    does = _(WHAT_IT_DOES).format(
+        rates=facts.get("move_task_max_rate").range_text(),
+        receives=facts.get("max_receive_count").range_text(),
+    )
+    return f"""{_(LABEL)}
 
 AWS, StartMessageMoveTask ({START_URL}):
   "{ONE_TASK_QUOTE}"
@@ -37,12 +56,15 @@ AWS, CancelMessageMoveTask ({CANCEL_URL}):
 AWS, "Learn how to configure a dead-letter queue redrive" ({REDRIVE_GUIDE_URL}):
   "{NEW_MESSAGES_QUOTE}"
 
-plain moto has no message move tasks and forgets RedriveAllowPolicy. With the layer on:
-StartMessageMoveTask / ListMessageMoveTasks / CancelMessageMoveTask work on the lab's virtual
-clock ({facts.get("move_task_max_rate").range_text()}; without a rate, the maximum), each
-redriven message arrives as a new message, and RedriveAllowPolicy (allowAll, denyAll, byQueue) is
-stored, returned and enforced when a RedrivePolicy names the DLQ; a DLQ must be of its source's
-type, and maxReceiveCount within {facts.get("max_receive_count").range_text()}."""
+{does}"""
+
+
+def __getattr__(name: str) -> str:
+    """``DESCRIPTION``: :func:`description`, rendered when read, so it follows the lab's language."""
+    if name == "DESCRIPTION":
+        return description()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED = (
     "RUNNING",
@@ -71,7 +93,7 @@ def error(code: str, message: str) -> Exception:
     """An SQS error moto serializes like AWS, its message labelled as the layer's."""
     from moto.sqs.exceptions import SQSException
 
-    return SQSException(code, f"{message} ({LABEL})")
+    return SQSException(code, f"{message} ({_(LABEL)})")
 
 
 def invalid(message: str) -> Exception:
@@ -114,10 +136,12 @@ def check_rate(value: Any) -> int:
     fact = facts.get("move_task_max_rate")
     rate = _whole(value)
     if rate is None or not fact.min <= rate <= fact.value:
+        reason = _(
+            "must be a whole number from {low} to {high} ({span}), or left out for the "
+            "system-optimized rate"
+        ).format(low=f"{fact.min:.0f}", high=f"{fact.value:.0f}", span=fact.range_text())
         raise invalid(
-            f"Value {value} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: "
-            f"must be a whole number from {fact.min:.0f} to {fact.value:.0f} "
-            f"({fact.range_text()}), or left out for the system-optimized rate"
+            f"Value {value} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: {reason}"
         )
     return rate
 
@@ -129,10 +153,10 @@ def check_max_results(value: Any) -> int:
         return int(fact.default or fact.min)
     count = _whole(value)
     if count is None or not fact.min <= count <= fact.value:
-        raise invalid(
-            f"Value {value} for parameter MaxResults is invalid. Reason: must be from "
-            f"{fact.min:.0f} to {fact.value:.0f} ({fact.range_text()})"
+        reason = _("must be from {low} to {high} ({span})").format(
+            low=f"{fact.min:.0f}", high=f"{fact.value:.0f}", span=fact.range_text()
         )
+        raise invalid(f"Value {value} for parameter MaxResults is invalid. Reason: {reason}")
     return count
 
 
@@ -156,17 +180,19 @@ def allow_policy_problem(raw: Any) -> str | None:
     """Why a RedriveAllowPolicy value is not accepted by AWS, or None if it is."""
     policy = _json_map(raw)
     if policy is None:
-        return 'it must be a JSON object such as {"redrivePermission": "denyAll"}'
+        return _('it must be a JSON object such as {"redrivePermission": "denyAll"}')
     unknown = sorted(set(policy) - {"redrivePermission", "sourceQueueArns"})
     if unknown:
-        return (
-            f"unknown field {unknown[0]!r}; only redrivePermission and sourceQueueArns are allowed"
-        )
+        return _(
+            "unknown field {field}; only redrivePermission and sourceQueueArns are allowed"
+        ).format(field=repr(unknown[0]))
     permission, arns = policy.get("redrivePermission"), policy.get("sourceQueueArns")
     if permission not in PERMISSIONS:
-        return f"redrivePermission must be one of {', '.join(PERMISSIONS)}, got {permission!r}"
+        return _("redrivePermission must be one of {choices}, got {permission}").format(
+            choices=", ".join(PERMISSIONS), permission=repr(permission)
+        )
     if permission != "byQueue":
-        return None if arns is None else "sourceQueueArns is allowed only with byQueue"
+        return None if arns is None else _("sourceQueueArns is allowed only with byQueue")
     return _source_arns_problem(arns)
 
 
@@ -174,12 +200,14 @@ def _source_arns_problem(arns: Any) -> str | None:
     """Why byQueue's sourceQueueArns list is not accepted, or None."""
     most = int(facts.get("redrive_allow_max_source_queues").value)
     if not isinstance(arns, list) or not arns or not all(isinstance(a, str) for a in arns):
-        return f"byQueue needs sourceQueueArns, a list of 1 to {most} source queue ARNs"
-    if len(arns) > most:
-        return (
-            f"sourceQueueArns lists {len(arns)} queues; SQS allows {most} "
-            "(set redrivePermission to allowAll to allow more)"
+        return _("byQueue needs sourceQueueArns, a list of 1 to {most} source queue ARNs").format(
+            most=most
         )
+    if len(arns) > most:
+        return _(
+            "sourceQueueArns lists {count} queues; SQS allows {most} "
+            "(set redrivePermission to allowAll to allow more)"
+        ).format(count=len(arns), most=most)
     return None
 
 
@@ -205,15 +233,15 @@ def refusal(dlq: Any, source_arn: str) -> str | None:
     policy = allow_policy(dlq) or {}
     permission = policy.get("redrivePermission", "allowAll")
     if permission == "denyAll":
-        return (
-            f"the dead-letter queue {dlq.name} has a RedriveAllowPolicy of denyAll, so no queue "
-            "may use it as its dead-letter queue; change its redrivePermission or pick another DLQ"
-        )
+        return _(
+            "the dead-letter queue {dlq} has a RedriveAllowPolicy of denyAll, so no queue may use "
+            "it as its dead-letter queue; change its redrivePermission or pick another DLQ"
+        ).format(dlq=dlq.name)
     if permission == "byQueue" and source_arn not in policy.get("sourceQueueArns", []):
-        return (
-            f"the dead-letter queue {dlq.name} allows only the queues listed in its "
-            f"RedriveAllowPolicy sourceQueueArns, and {source_arn} is not one of them; add it there"
-        )
+        return _(
+            "the dead-letter queue {dlq} allows only the queues listed in its RedriveAllowPolicy "
+            "sourceQueueArns, and {source} is not one of them; add it there"
+        ).format(dlq=dlq.name, source=source_arn)
     return None
 
 

@@ -22,6 +22,7 @@ from sqslab.exercises.arguments import FUNCTION, expects
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.capstone_common import ids
 from sqslab.exercises.capstone_scenarios import scenario_orders
+from sqslab.i18n import translate as _
 from sqslab.orders import AFTER_REDRIVE, FIRST_PASS, Ledger, Order, Processed, money
 
 EXERCISE = "ex7.5"
@@ -68,39 +69,43 @@ def cases() -> list[Books]:
     a1, c1, b1, b2, a2, a3 = (by[i] for i in ORDERS)
     redrive = f"{AFTER_REDRIVE} 1"
     return [
-        Books("clean", "every order processed once, in order", data, ledger_of(data), []),
+        Books("clean", _("every order processed once, in order"), data, ledger_of(data), []),
         Books(
             "dlq",
-            f"{a2.order_id} and {a3.order_id} wait in the DLQ",
+            _("{first} and {second} wait in the DLQ").format(first=a2.order_id, second=a3.order_id),
             data,
             ledger_of([a1, c1, b1, b2]),
             [a2.record, a3.record],
         ),
         Books(
             "twice",
-            f"{b1.order_id} was processed twice and {c1.order_id} was lost",
+            _("{twice} was processed twice and {lost} was lost").format(
+                twice=b1.order_id, lost=c1.order_id
+            ),
             data,
             ledger_of([a1, b1, b2, b1, a2, a3]),
             [],
         ),
         Books(
             "order",
-            f"{a2.order_id} was processed before {a1.order_id} in the first pass, and "
-            f"{b1.order_id}, redriven from the DLQ, after {b2.order_id}",
+            _(
+                "{early} was processed before {first} in the first pass, and "
+                "{redriven}, redriven from the DLQ, after {later}"
+            ).format(early=a2.order_id, first=a1.order_id, redriven=b1.order_id, later=b2.order_id),
             data,
             ledger_of([c1, a2, a1, a3, b2, b1], {b1.order_id: redrive}),
             [],
         ),
         Books(
             "cent",
-            f"{b2.order_id} was charged one cent more than its total",
+            _("{order} was charged one cent more than its total").format(order=b2.order_id),
             data,
             ledger_of(data, totals={b2.order_id: b2.total_cents + 1}),
             [],
         ),
         Books(
             "both",
-            f"{a3.order_id} was processed and is also in the DLQ",
+            _("{order} was processed and is also in the DLQ").format(order=a3.order_id),
             data,
             ledger_of(data),
             [a3.record],
@@ -138,12 +143,20 @@ def _as_ids(value: Any) -> list[str] | None:
 def _answer_problem(case: Books, got: Any) -> tuple[str, ...] | None:
     """What is wrong with the learner's answer to one case, as hints (None when it is right)."""
     if not isinstance(got, dict) or not set(KEYS) <= set(got):
-        return (f"{NAME} returned {got!r:.80}; return a dict with the keys {', '.join(KEYS)}",)
+        return (
+            _("{name} returned {value}; return a dict with the keys {keys}").format(
+                name=NAME, value=f"{got!r:.80}", keys=", ".join(KEYS)
+            ),
+        )
     want = expected_books(case)
     for key in KEYS[:3]:
         given = _as_ids(got[key])
         if given is None:
-            return (f"{key} should be a list of order ids; {NAME} gave {got[key]!r:.60}",)
+            return (
+                _("{key} should be a list of order ids; {name} gave {value}").format(
+                    key=key, name=NAME, value=f"{got[key]!r:.60}"
+                ),
+            )
         if given != want[key]:
             return _list_hint(case, key, given, want[key])
     return _gap_hint(case, got["revenue_gap_cents"], want["revenue_gap_cents"])
@@ -154,35 +167,51 @@ def _list_hint(case: Books, key: str, given: list[str], want: list[str]) -> tupl
     extra = [i for i in given if i not in want]
     short = [i for i in want if i not in given]
     parked = {str(r["order_id"]) for r in case.dlq}
-    found = f"for a run where {case.story}, {key} is {given or '[]'}, not {want or '[]'}"
+    found = _("for a run where {story}, {key} is {given}, not {want}").format(
+        story=case.story, key=key, given=given or "[]", want=want or "[]"
+    )
     if key == "missing" and set(extra) & parked:
         return (
-            f"{found}: an order waiting in the DLQ is accounted for, not missing. Look at how "
-            "dlq_orders counts.",
-            "an order is missing when it is neither in the ledger nor in dlq_orders",
+            _(
+                "{found}: an order waiting in the DLQ is accounted for, not missing. Look at how "
+                "dlq_orders counts."
+            ).format(found=found),
+            _("an order is missing when it is neither in the ledger nor in dlq_orders"),
         )
     if key == "out_of_order" and case.name == "order" and extra:
         return (
-            f"{found}: {ids(extra)} was processed after a redrive, a pass of its own; the DLQ "
-            "takes an order out of line, and the reconciliation notes that without failing it.",
-            "compare a customer's orders only with others of the same phase (entry.phase)",
+            _(
+                "{found}: {ids} was processed after a redrive, a pass of its own; the DLQ "
+                "takes an order out of line, and the reconciliation notes that without failing "
+                "it."
+            ).format(found=found, ids=ids(extra)),
+            _("compare a customer's orders only with others of the same phase (entry.phase)"),
         )
     if key == "duplicated" and case.name == "both":
         return (
-            f"{found}: an order processed and also waiting in the DLQ is counted twice.",
-            "count each order's ledger entries and its copies in dlq_orders together",
+            _("{found}: an order processed and also waiting in the DLQ is counted twice.").format(
+                found=found
+            ),
+            _("count each order's ledger entries and its copies in dlq_orders together"),
         )
     what = {
-        "missing": "orders neither in the ledger nor in dlq_orders",
-        "duplicated": "orders counted more than once across the ledger and dlq_orders",
-        "out_of_order": "orders processed after a later-placed order of the same customer, "
-        "in the same phase",
+        "missing": _("orders neither in the ledger nor in dlq_orders"),
+        "duplicated": _("orders counted more than once across the ledger and dlq_orders"),
+        "out_of_order": _(
+            "orders processed after a later-placed order of the same customer, in the same phase"
+        ),
     }[key]
     return (
-        f"{found}. {key} lists {what}"
-        + (f"; {ids(short)} belong(s) there" if short else f"; {ids(extra)} do(es) not"),
-        "the ledger is in processing order; each entry has order_id, customer_id, created_at, "
-        "total_cents and phase",
+        _("{found}. {key} lists {what}").format(found=found, key=key, what=what)
+        + (
+            _("; {ids} belong(s) there").format(ids=ids(short))
+            if short
+            else _("; {ids} do(es) not").format(ids=ids(extra))
+        ),
+        _(
+            "the ledger is in processing order; each entry has order_id, customer_id, "
+            "created_at, total_cents and phase"
+        ),
     )
 
 
@@ -190,24 +219,32 @@ def _gap_hint(case: Books, gap: Any, want: int) -> tuple[str, ...] | None:
     """Hints for a wrong revenue gap (None when right): floats, dollars, the DLQ left out."""
     if isinstance(gap, bool) or not isinstance(gap, int):
         return (
-            f"revenue_gap_cents is {type(gap).__name__} {gap!r}: money in floats drifts "
-            "(0.1 + 0.2 != 0.3), so the books never balance to the cent. Keep integer cents.",
-            "add up total_cents as integers; never divide by 100 before the end",
+            _(
+                "revenue_gap_cents is {type} {value}: money in floats drifts "
+                "(0.1 + 0.2 != 0.3), so the books never balance to the cent. Keep integer cents."
+            ).format(type=type(gap).__name__, value=repr(gap)),
+            _("add up total_cents as integers; never divide by 100 before the end"),
         )
     if gap == want:
         return None
     parked = sum(int(r["total_cents"]) for r in case.dlq)
     why = (
-        f"; {money(parked)} of orders wait in the DLQ and count as accounted for"
+        _("; {money} of orders wait in the DLQ and count as accounted for").format(
+            money=money(parked)
+        )
         if parked and gap == want - parked
         else ""
     )
     if abs(gap - want) == 1:
-        why = "; one cent off is what a sum in floats (dollars) leaves behind"
+        why = _("; one cent off is what a sum in floats (dollars) leaves behind")
     return (
-        f"for a run where {case.story}, revenue_gap_cents is {gap}, not {want}{why}",
-        "the gap is (what the ledger charged + the totals in dlq_orders) - the input's totals, "
-        "in integer cents, never divided by 100",
+        _("for a run where {story}, revenue_gap_cents is {gap}, not {want}{why}").format(
+            story=case.story, gap=gap, want=want, why=why
+        ),
+        _(
+            "the gap is (what the ledger charged + the totals in dlq_orders) - the input's "
+            "totals, in integer cents, never divided by 100"
+        ),
     )
 
 
@@ -216,14 +253,21 @@ def check_order_books(fn: Callable[..., Any] | None) -> Check:
     """Exercise 7.5: ``fn(order_list, ledger, dlq_orders)`` finds what each faulty run left: the
     missing, the duplicated, the out-of-order orders and the revenue gap in cents."""
     if fn is None:
-        return hint(EXERCISE, f"define {NAME}(order_list, ledger, dlq_orders), then run this check")
+        return hint(
+            EXERCISE,
+            _("define {name}(order_list, ledger, dlq_orders), then run this check").format(
+                name=NAME
+            ),
+        )
     for case in cases():
         try:
             got = fn(list(case.orders), Ledger(list(case.ledger)), copy.deepcopy(case.dlq))
         except Exception as err:  # noqa: BLE001 - the learner's code: report it, never crash
             return hint(
                 EXERCISE,
-                f"{NAME} raised {type(err).__name__}: {err} (for a run where {case.story})",
+                _("{name} raised {error}: {text} (for a run where {story})").format(
+                    name=NAME, error=type(err).__name__, text=err, story=case.story
+                ),
             )
         problem = _answer_problem(case, got)
         if problem:
@@ -231,7 +275,9 @@ def check_order_books(fn: Callable[..., Any] | None) -> Check:
     return Check(
         EXERCISE,
         True,
-        f"{NAME} balanced {len(cases())} runs' books: lost and duplicated orders, an order "
-        "in the DLQ and one both processed and parked, out-of-order processing within a pass "
-        "(not a redriven order overtaken), and a one-cent overcharge.",
+        _(
+            "{name} balanced {count} runs' books: lost and duplicated orders, an order "
+            "in the DLQ and one both processed and parked, out-of-order processing within a pass "
+            "(not a redriven order overtaken), and a one-cent overcharge."
+        ).format(name=NAME, count=len(cases())),
     )

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sqslab import facts, orders, realclock
 from sqslab.faults import WorkerCrash
+from sqslab.i18n import translate as _
 from sqslab.orders import Order
 from sqslab.orders.capstone_faults import BudgetExceeded, call_budget
 from sqslab.realclock import DemoTime
@@ -37,14 +38,24 @@ def check_time(lab: Lab, what: str, *, calls: bool = True, speedup: float = SPEE
     demo = DemoTime(speedup, lab.virtual_time)
     if not demo.virtual:
         yours = (
-            f"; the timeouts and long polls in your calls are {speedup:g} times shorter too, "
-            "rounded up to whole seconds"
+            _(
+                "; the timeouts and long polls in your calls are {speedup} times shorter too, "
+                "rounded up to whole seconds"
+            ).format(speedup=f"{speedup:g}")
             if calls
             else ""
         )
         print(
-            f"{realclock.LABEL}: this check runs {what} {speedup:g} times faster than written (the "
-            f"30 s visibility timeout lasts {realclock.span(30 / speedup)}){yours}"
+            _(
+                "{label}: this check runs {what} {speedup} times faster than written (the "
+                "30 s visibility timeout lasts {span}){yours}"
+            ).format(
+                label=_(realclock.LABEL),
+                what=what,
+                speedup=f"{speedup:g}",
+                span=realclock.span(30 / speedup),
+                yours=yours,
+            )
         )
     return demo
 
@@ -91,10 +102,14 @@ def describe(err: BaseException) -> str:
     """An error as one line: the SQS error code and message, or the exception and its text."""
     if isinstance(err, ClientError):
         detail = err.response.get("Error", {})
-        operation = getattr(err, "operation_name", "a call")
-        return f"{operation} answered {detail.get('Code', 'an error')}: {detail.get('Message', '')}"
+        operation = getattr(err, "operation_name", None) or _("a call")
+        return _("{operation} answered {code}: {message}").format(
+            operation=operation,
+            code=detail.get("Code", _("an error")),
+            message=detail.get("Message", ""),
+        )
     if isinstance(err, BotoCoreError):
-        return f"boto3 refused a call: {err}"
+        return _("boto3 refused a call: {error}").format(error=err)
     return f"{type(err).__name__}: {err}"
 
 
@@ -104,16 +119,20 @@ def error_hints(
     """The hints for a function that raised (``error_help`` first among the later ones) or ran
     away (then ``loop_help``); ``called.failed`` must hold."""
     if called.looped:
-        first = (
-            f"{name} does not stop: it made more than {called.calls} SQS calls, "
-            f"{called.busiest} most often, and was stopped there."
-        )
+        first = _(
+            "{name} does not stop: it made more than {calls} SQS calls, "
+            "{busiest} most often, and was stopped there."
+        ).format(name=name, calls=called.calls, busiest=called.busiest)
         return (first, loop_help) if loop_help else (first,)
     return (
-        f"{name} stopped with an error: {describe(called.error or RuntimeError())}",
+        _("{name} stopped with an error: {error}").format(
+            name=name, error=describe(called.error or RuntimeError())
+        ),
         *error_help,
-        "the error names the call and what SQS (or boto3) did not accept; the section above "
-        "shows that call",
+        _(
+            "the error names the call and what SQS (or boto3) did not accept; the section above "
+            "shows that call"
+        ),
     )
 
 
@@ -152,7 +171,7 @@ def order_id_of(body: str) -> str:
 
 def ids(items: list[str], shown: int = 3) -> str:
     """A few ids, then how many more."""
-    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    more = _(" and {count} more").format(count=len(items) - shown) if len(items) > shown else ""
     return ", ".join(items[:shown]) + more
 
 

@@ -24,6 +24,8 @@ from sqslab.exercises.capstone_scenarios import (
     Outcome,
     run_scenario,
 )
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 from sqslab.orders.order_step import OK
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ Hints = tuple[str, ...]
 
 
 def was(items: list[str]) -> str:
-    """'was' for one item, 'were' for more."""
+    """'was' for one item, 'were' for more (English only: the translations use ngettext)."""
     return "was" if len(items) == 1 else "were"
 
 
@@ -92,73 +94,119 @@ def redelivered(out: Outcome) -> list[str]:
 
 
 def _lost_hints(out: Outcome, gone: list[str]) -> Hints:
-    name = out.scenario.name
-    where = "Look at when consume_orders deletes a message, and which messages it deletes."
+    name, fault, count = out.scenario.name, out.scenario.fault, len(gone)
+    where = _("Look at when consume_orders deletes a message, and which messages it deletes.")
     if name == "crash":
-        first = (
-            f"{ids(gone)} {was(gone)} lost when {out.scenario.fault}: neither processed nor in any "
-            f"queue, so deleted before being processed. {where}"
+        first = ngettext(
+            "{ids} was lost when {fault}: neither processed nor in any queue, so deleted before "
+            "being processed. {where}",
+            "{ids} were lost when {fault}: neither processed nor in any queue, so deleted before "
+            "being processed. {where}",
+            count,
         )
     elif name == "poison":
-        first = (
-            f"{ids(gone)} {was(gone)} lost: {out.scenario.fault} and should wait in the DLQ "
-            f"after 3 receives, but it is in no queue. {where}"
+        first = ngettext(
+            "{ids} was lost: {fault} and should wait in the DLQ after 3 receives, but it is in no "
+            "queue. {where}",
+            "{ids} were lost: {fault} and should wait in the DLQ after 3 receives, but it is in "
+            "no queue. {where}",
+            count,
         )
     else:
-        first = (
-            f"{ids(gone)} {was(gone)} lost when {out.scenario.fault}: neither processed, nor in "
-            f"the queue, nor in the DLQ. {where}"
+        first = ngettext(
+            "{ids} was lost when {fault}: neither processed, nor in the queue, nor in the DLQ. "
+            "{where}",
+            "{ids} were lost when {fault}: neither processed, nor in the queue, nor in the DLQ. "
+            "{where}",
+            count,
         )
     return (
-        first,
-        "delete a message only after step(...) returned for it; a failed order must stay, so "
-        "SQS delivers it again after the visibility timeout (and moves it to the DLQ after 3 "
-        "receives)",
-        "collect the messages whose step succeeded, and pass only those to delete_message_batch "
-        "once the batch is done",
+        first.format(ids=ids(gone), fault=fault, where=where),
+        _(
+            "delete a message only after step(...) returned for it; a failed order must stay, so "
+            "SQS delivers it again after the visibility timeout (and moves it to the DLQ after 3 "
+            "receives)"
+        ),
+        _(
+            "collect the messages whose step succeeded, and pass only those to "
+            "delete_message_batch once the batch is done"
+        ),
     )
 
 
 def _twice_hints(out: Outcome, again: list[str]) -> Hints:
     name, fault = out.scenario.name, out.scenario.fault
+    shown, count = ids(again), len(again)
     if name == "slow":
         return (
-            f"{ids(again)} {was(again)} processed twice: {fault}. Its visibility timeout ran out while "
-            "the work went on, so the second worker received the order (and the ones behind it) "
-            "and processed them again. Look at the heartbeat the step can call.",
-            "step(order, heartbeat) calls heartbeat() every 10 s of work; give it a function that "
-            "extends this message's visibility with change_message_visibility",
-            "heartbeat = a function calling sqs.change_message_visibility with the queue URL, the "
-            f"message's ReceiptHandle and VisibilityTimeout={VISIBILITY}",
+            ngettext(
+                "{ids} was processed twice: {fault}. Its visibility timeout ran out while the work "
+                "went on, so the second worker received the order (and the ones behind it) and "
+                "processed them again. Look at the heartbeat the step can call.",
+                "{ids} were processed twice: {fault}. Its visibility timeout ran out while the "
+                "work went on, so the second worker received the order (and the ones behind it) "
+                "and processed them again. Look at the heartbeat the step can call.",
+                count,
+            ).format(ids=shown, fault=fault),
+            _(
+                "step(order, heartbeat) calls heartbeat() every 10 s of work; give it a function "
+                "that extends this message's visibility with change_message_visibility"
+            ),
+            _(
+                "heartbeat = a function calling sqs.change_message_visibility with the queue URL, "
+                "the message's ReceiptHandle and VisibilityTimeout={visibility}"
+            ).format(visibility=VISIBILITY),
         )
     if name == "copy":
         return (
-            f"{ids(again)} {was(again)} processed twice: {fault}. Look at what consume_orders keys its "
-            "record of processed orders (done) on.",
-            "a redriven or resent order is a new message with a new MessageId; the order id in "
-            "the body stays the same",
-            "skip an order whose order id is already in done (and still delete its message); add "
-            "the order id to done after step(...) succeeded",
+            ngettext(
+                "{ids} was processed twice: {fault}. Look at what consume_orders keys its record "
+                "of processed orders (done) on.",
+                "{ids} were processed twice: {fault}. Look at what consume_orders keys its record "
+                "of processed orders (done) on.",
+                count,
+            ).format(ids=shown, fault=fault),
+            _(
+                "a redriven or resent order is a new message with a new MessageId; the order id "
+                "in the body stays the same"
+            ),
+            _(
+                "skip an order whose order id is already in done (and still delete its message); "
+                "add the order id to done after step(...) succeeded"
+            ),
         )
     parked = set(out.parked)
     if any(i in parked for i in again):
         return (
-            f"{ids(again)} {was(again)} processed and also in the DLQ: processed, then not deleted, "
-            "so they came back until they moved to the DLQ. Look at which messages are deleted.",
-            "delete every message whose order succeeded, including one skipped because done "
-            "already holds its order id",
+            ngettext(
+                "{ids} was processed and also in the DLQ: processed, then not deleted, so they "
+                "came back until they moved to the DLQ. Look at which messages are deleted.",
+                "{ids} were processed and also in the DLQ: processed, then not deleted, so they "
+                "came back until they moved to the DLQ. Look at which messages are deleted.",
+                count,
+            ).format(ids=shown),
+            _(
+                "delete every message whose order succeeded, including one skipped because done "
+                "already holds its order id"
+            ),
         )
     cause = (
-        "they were not deleted before the crash, so they came back after the visibility timeout"
+        _("they were not deleted before the crash, so they came back after the visibility timeout")
         if name == "crash"
-        else "they came back to the consumer"
+        else _("they came back to the consumer")
     )
     return (
-        f"{ids(again)} {was(again)} processed twice when {fault}: {cause}, and were processed again. "
-        "Look at how consume_orders uses done, the store of processed order ids that survives "
-        "a crash.",
-        "before step(...), skip an order whose order id is in done; after it succeeded, add the "
-        "order id to done",
+        ngettext(
+            "{ids} was processed twice when {fault}: {cause}, and were processed again. Look at "
+            "how consume_orders uses done, the store of processed order ids that survives a crash.",
+            "{ids} were processed twice when {fault}: {cause}, and were processed again. Look at "
+            "how consume_orders uses done, the store of processed order ids that survives a crash.",
+            count,
+        ).format(ids=shown, fault=fault, cause=cause),
+        _(
+            "before step(...), skip an order whose order id is in done; after it succeeded, add "
+            "the order id to done"
+        ),
     )
 
 
@@ -168,20 +216,28 @@ def _order_hints(
     if batch:
         who, failed, later = batch[0]
         return (
-            f"{who}'s orders went out of order when {out.scenario.fault}: {later} was processed "
-            f"in the same batch right after {failed} failed, so it went first though it was "
-            "placed later. Look at what consume_orders does with the rest of a batch after a "
-            "failure.",
-            "FIFO delivers a customer's orders in order within a batch; after one fails, that "
-            "customer's later orders in the batch must wait for it",
-            "remember the customers whose order failed in this batch, and skip (without deleting) "
-            "their later orders; they come back after the failed one",
+            _(
+                "{customer}'s orders went out of order when {fault}: {later} was processed "
+                "in the same batch right after {failed} failed, so it went first though it was "
+                "placed later. Look at what consume_orders does with the rest of a batch after a "
+                "failure."
+            ).format(customer=who, fault=out.scenario.fault, later=later, failed=failed),
+            _(
+                "FIFO delivers a customer's orders in order within a batch; after one fails, that "
+                "customer's later orders in the batch must wait for it"
+            ),
+            _(
+                "remember the customers whose order failed in this batch, and skip (without "
+                "deleting) their later orders; they come back after the failed one"
+            ),
         )
     who, first, second = ledger[0]
     return (
-        f"{who}'s orders were processed out of order when {out.scenario.fault}: {second} "
-        f"after {first}, which was placed later.",
-        "process each batch in the order SQS returned it; never reorder or retry out of turn",
+        _(
+            "{customer}'s orders were processed out of order when {fault}: {second} "
+            "after {first}, which was placed later."
+        ).format(customer=who, fault=out.scenario.fault, second=second, first=first),
+        _("process each batch in the order SQS returned it; never reorder or retry out of turn"),
     )
 
 
@@ -190,39 +246,55 @@ def _problem(out: Outcome) -> Hints | None:
     fault = out.scenario.fault
     broken = next((r for r in out.runs if r.failed), None)
     if out.step.refused:
-        return (f"the step refused what {NAME} gave it: {out.step.refused[0]}",)
+        return (
+            _("the step refused what {name} gave it: {why}").format(
+                name=NAME, why=out.step.refused[0]
+            ),
+        )
     if broken is not None:
         return error_hints(
             NAME,
             broken,
-            loop_help=f"(the check's scenario: {fault}.) Return when a long poll comes back "
-            "empty; the check starts consume_orders again while orders are left",
+            loop_help=_(
+                "(the check's scenario: {fault}.) Return when a long poll comes back "
+                "empty; the check starts consume_orders again while orders are left"
+            ).format(fault=fault),
             error_help=_error_help(out, broken.error),
         )
     receives = out.receives()
     if not receives:
         return (
-            f"{NAME} returned without receiving anything: it should receive the orders with "
-            "receive_message, process them, and return once a long poll comes back empty",
+            _(
+                "{name} returned without receiving anything: it should receive the orders with "
+                "receive_message, process them, and return once a long poll comes back empty"
+            ).format(name=NAME),
         )
     if any(not r.params.get("WaitTimeSeconds") for r in receives):
         return (
-            f"{NAME} short-polls: a receive_message without WaitTimeSeconds answers at once, "
-            "often empty, and each answer is billed. Long-poll (chapter 3).",
-            "pass WaitTimeSeconds, up to the long-poll maximum (sqslab.facts.show("
-            "'long_poll_max_wait'))",
+            _(
+                "{name} short-polls: a receive_message without WaitTimeSeconds answers at once, "
+                "often empty, and each answer is billed. Long-poll (chapter 3)."
+            ).format(name=NAME),
+            _(
+                "pass WaitTimeSeconds, up to the long-poll maximum (sqslab.facts.show("
+                "'long_poll_max_wait'))"
+            ),
         )
     operations = Counter(r.operation for r in out.calls)
     if operations["DeleteMessage"]:
         return (
-            f"{NAME} deletes one message per request (delete_message): delete a batch's finished "
-            "messages in one delete_message_batch request",
+            _(
+                "{name} deletes one message per request (delete_message): delete a batch's "
+                "finished messages in one delete_message_batch request"
+            ).format(name=NAME),
         )
     if not operations["DeleteMessageBatch"]:
         return (
-            f"{NAME} deleted nothing: every processed order stays in the queue, comes back after "
-            f"the visibility timeout, and moves to the DLQ after 3 receives. Delete what "
-            "succeeded with delete_message_batch.",
+            _(
+                "{name} deleted nothing: every processed order stays in the queue, comes back "
+                "after the visibility timeout, and moves to the DLQ after 3 receives. Delete what "
+                "succeeded with delete_message_batch."
+            ).format(name=NAME),
         )
     gone = lost(out)
     if gone and not out.left:
@@ -236,24 +308,41 @@ def _problem(out: Outcome) -> Hints | None:
     if out.scenario.single_delivery and redelivered(out):
         again = redelivered(out)
         return (
-            f"{ids(again)} {was(again)} delivered again after being processed, when {fault}. "
-            "Look at the reply of delete_message_batch.",
-            "its Failed list names the entries that were not deleted; they are still in the "
-            "queue and come back after the visibility timeout",
-            "delete the entries listed in Failed again until none is left (skip one with "
-            "SenderFault true: it will never succeed)",
+            ngettext(
+                "{ids} was delivered again after being processed, when {fault}. Look at the "
+                "reply of delete_message_batch.",
+                "{ids} were delivered again after being processed, when {fault}. Look at the "
+                "reply of delete_message_batch.",
+                len(again),
+            ).format(ids=ids(again), fault=fault),
+            _(
+                "its Failed list names the entries that were not deleted; they are still in the "
+                "queue and come back after the visibility timeout"
+            ),
+            _(
+                "delete the entries listed in Failed again until none is left (skip one with "
+                "SenderFault true: it will never succeed)"
+            ),
         )
     if out.left:
         return (
-            f"after {len(out.runs)} starts of {NAME}, {out.left} order(s) are still in the queue "
-            f"({fault}): it returns before they are processed. Return only when a long poll "
-            "comes back empty.",
+            ngettext(
+                "after {runs} starts of {name}, {left} order(s) are still in the queue "
+                "({fault}): it returns before they are processed. Return only when a long poll "
+                "comes back empty.",
+                "after {runs} starts of {name}, {left} order(s) are still in the queue "
+                "({fault}): it returns before they are processed. Return only when a long poll "
+                "comes back empty.",
+                out.left,
+            ).format(runs=len(out.runs), name=NAME, left=out.left, fault=fault),
         )
     if out.scenario.slow and not out.step.heartbeats:
         return (
-            f"{out.scenario.slow[0]} took {SLOW_SECONDS:g} s and nothing extended its visibility: "
-            "it held only because the receive hid it for long; then a crashed worker's orders "
-            "wait that long before anyone retries them. Use the step's heartbeat.",
+            _(
+                "{order} took {seconds} s and nothing extended its visibility: it held only "
+                "because the receive hid it for long; then a crashed worker's orders wait that "
+                "long before anyone retries them. Use the step's heartbeat."
+            ).format(order=out.scenario.slow[0], seconds=f"{SLOW_SECONDS:g}"),
         )
     return None
 
@@ -263,11 +352,15 @@ def _error_help(out: Outcome, err: BaseException | None) -> tuple[str, ...]:
     failed = [a for a in out.step.log if a.outcome != OK and a.detail.endswith(str(err))]
     if failed:
         return (
-            f"the step raised it for {failed[-1].order_id} ({out.scenario.fault}): a failed order "
-            "must not stop the worker. Catch the error and leave that message undeleted: SQS "
-            "delivers it again, and moves it to the DLQ after 3 receives",
+            _(
+                "the step raised it for {order} ({fault}): a failed order must not stop the "
+                "worker. Catch the error and leave that message undeleted: SQS delivers it again, "
+                "and moves it to the DLQ after 3 receives"
+            ).format(order=failed[-1].order_id, fault=out.scenario.fault),
         )
-    return (f"it happened in the check's scenario where {out.scenario.fault}",)
+    return (
+        _("it happened in the check's scenario where {fault}").format(fault=out.scenario.fault),
+    )
 
 
 @expects(EXERCISE, lab=LAB, fn=FUNCTION)
@@ -275,8 +368,11 @@ def check_order_consumer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     """Exercise 7.3: ``fn(sqs, queue_url, step, done)`` processes each order once and in order,
     loses none and deletes only what succeeded, under each scenario's fault."""
     if fn is None:
-        return hint(EXERCISE, f"define {NAME}(sqs, queue_url, step, done), then run this check")
-    demo = check_time(lab, f"its {len(SCENARIOS)} scenarios")
+        return hint(
+            EXERCISE,
+            _("define {name}(sqs, queue_url, step, done), then run this check").format(name=NAME),
+        )
+    demo = check_time(lab, _("its {count} scenarios").format(count=len(SCENARIOS)))
     for scenario in SCENARIOS:
         outcome = run_scenario(lab, fn, scenario, demo)
         problem = _problem(outcome)
@@ -286,6 +382,8 @@ def check_order_consumer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     return Check(
         EXERCISE,
         True,
-        f"in {len(SCENARIOS)} runs, every order was processed once and in its customer's order, "
-        f"or waits in the DLQ, and nothing processed was delivered again. The faults: {faults}.",
+        _(
+            "in {runs} runs, every order was processed once and in its customer's order, "
+            "or waits in the DLQ, and nothing processed was delivered again. The faults: {faults}."
+        ).format(runs=len(SCENARIOS), faults=faults),
     )

@@ -29,6 +29,8 @@ from sqslab.exercises.capstone_common import (
     ids,
     order_id_of,
 )
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 from sqslab.orders import Order
 from sqslab.orders.capstone_faults import crash_after
 
@@ -135,34 +137,51 @@ def _sending_problems(lab: Lab, first: Run) -> list[tuple[Any, ...]]:
     return [
         (
             bool(singles or batches),
-            f"{NAME} sent nothing: it should send the orders with send_message_batch",
+            _("{name} sent nothing: it should send the orders with send_message_batch").format(
+                name=NAME
+            ),
         ),
         (
             not singles,
-            f"{NAME} called SendMessage {len(singles)} time(s), one request per order: send them "
-            "with send_message_batch, many orders per request",
+            ngettext(
+                "{name} called SendMessage {count} time(s), one request per order: send them "
+                "with send_message_batch, many orders per request",
+                "{name} called SendMessage {count} time(s), one request per order: send them "
+                "with send_message_batch, many orders per request",
+                len(singles),
+            ).format(name=NAME, count=len(singles)),
         ),
         (
             max((r.entries for r in batches), default=0) > 1,
-            f"each SendMessageBatch carried one order: {len(batches)} requests for "
-            f"{len(first.orders)} orders. Put several orders in each request",
+            _(
+                "each SendMessageBatch carried one order: {requests} requests for "
+                "{orders} orders. Put several orders in each request"
+            ).format(requests=len(batches), orders=len(first.orders)),
         ),
         (
             not first.lost(),
-            f"{len(first.lost())} of {len(first.orders)} orders never reached the queue "
-            f"({ids(first.lost())}): SendMessageBatch answered them in Failed (a simulated "
-            "internal error, as AWS reports under load) and they were not sent again",
-            "the reply to send_message_batch has two lists, Successful and Failed; an entry in "
-            "Failed is not in the queue",
-            "send the entries listed in Failed again, until none is left",
+            _(
+                "{lost} of {orders} orders never reached the queue "
+                "({ids}): SendMessageBatch answered them in Failed (a simulated "
+                "internal error, as AWS reports under load) and they were not sent again"
+            ).format(lost=len(first.lost()), orders=len(first.orders), ids=ids(first.lost())),
+            _(
+                "the reply to send_message_batch has two lists, Successful and Failed; an entry "
+                "in Failed is not in the queue"
+            ),
+            _("send the entries listed in Failed again, until none is left"),
         ),
         (
             offered <= len(first.orders) + first.injected,
-            f"{offered - len(first.orders) - first.injected} entries were sent again although SQS "
-            "had already accepted them: after a partial failure the whole batch went out again",
-            "on a FIFO queue the deduplication id dropped those copies, but each one was a "
-            "billed entry, and on a standard queue a duplicate order; resend only what is in "
-            "Failed",
+            _(
+                "{count} entries were sent again although SQS had already accepted them: after "
+                "a partial failure the whole batch went out again"
+            ).format(count=offered - len(first.orders) - first.injected),
+            _(
+                "on a FIFO queue the deduplication id dropped those copies, but each one was a "
+                "billed entry, and on a standard queue a duplicate order; resend only what is in "
+                "Failed"
+            ),
         ),
     ]
 
@@ -171,38 +190,56 @@ def _queue_problems(run: Run, after: str, why: str) -> list[tuple[Any, ...]]:
     """What the queue holds after ``run``: duplicates (``why`` says how they came), groups, each
     customer's order."""
     twice, groups, late = run.twice(), run.wrong_groups(), run.out_of_order()
-    shared = Counter(group for _, _, group in groups).most_common(1)
+    shared = Counter(group for _oid, _who, group in groups).most_common(1)
     group_text = (
-        f"{len(groups)} orders went to a message group that is not their customer's "
-        f"(e.g. {groups[0][0]} of {groups[0][1]} in group {groups[0][2]!r})"
+        _(
+            "{count} orders went to a message group that is not their customer's "
+            "(e.g. {order} of {customer} in group {group})"
+        ).format(
+            count=len(groups), order=groups[0][0], customer=groups[0][1], group=repr(groups[0][2])
+        )
         if groups
         else ""
     )
     if groups and shared and shared[0][1] == len(run.orders):
-        group_text = f"all {len(run.orders)} orders share one message group, {shared[0][0]!r}"
+        group_text = _("all {count} orders share one message group, {group}").format(
+            count=len(run.orders), group=repr(shared[0][0])
+        )
     return [
         (
             not twice,
-            f"{after}, {len(twice)} orders are in the queue twice ({ids(twice)}): {why}",
-            "a deduplication id must name the order, not the moment or the attempt: the same "
-            "order sent again within the deduplication interval is then dropped",
-            "use the order id as MessageDeduplicationId",
+            _("{after}, {count} orders are in the queue twice ({ids}): {why}").format(
+                after=after, count=len(twice), ids=ids(twice), why=why
+            ),
+            _(
+                "a deduplication id must name the order, not the moment or the attempt: the same "
+                "order sent again within the deduplication interval is then dropped"
+            ),
+            _("use the order id as MessageDeduplicationId"),
         ),
         (
             not groups,
-            f"{group_text}: FIFO order holds within a group, and one customer's failing order "
-            "should hold back only that customer's later orders",
-            "the message group is the unit of order: each customer's orders in its own group",
+            _(
+                "{groups}: FIFO order holds within a group, and one customer's failing order "
+                "should hold back only that customer's later orders"
+            ).format(groups=group_text),
+            _("the message group is the unit of order: each customer's orders in its own group"),
         ),
         (
             not late,
-            f"{after}, {late[0][0]}'s orders are out of order in the queue: {late[0][2]} came "
-            f"after {late[0][1]}, which was placed later"
-            + (f" ({len(late)} such pairs)" if len(late) > 1 else ""),
-            "when one entry of a batch fails and a later entry of the same customer succeeds, "
-            "the retried entry lands behind it",
-            "put at most one order of each customer in a batch; a customer's next order goes in a "
-            "later batch, once the earlier one is accepted",
+            _(
+                "{after}, {customer}'s orders are out of order in the queue: {order} came "
+                "after {later}, which was placed later"
+            ).format(after=after, customer=late[0][0], order=late[0][2], later=late[0][1])
+            + (_(" ({count} such pairs)").format(count=len(late)) if len(late) > 1 else ""),
+            _(
+                "when one entry of a batch fails and a later entry of the same customer "
+                "succeeds, the retried entry lands behind it"
+            ),
+            _(
+                "put at most one order of each customer in a batch; a customer's next order goes "
+                "in a later batch, once the earlier one is accepted"
+            ),
         )
         if late
         else (True,),
@@ -214,7 +251,10 @@ def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     """Exercise 7.2: ``fn(sqs, queue_url, order_list)`` puts every order in the FIFO queue once,
     each customer's in order and in its own group, under partial batch failures and a crash."""
     if fn is None:
-        return hint(EXERCISE, f"define {NAME}(sqs, queue_url, order_list), then run this check")
+        return hint(
+            EXERCISE,
+            _("define {name}(sqs, queue_url, order_list), then run this check").format(name=NAME),
+        )
     data = check_orders()
     first = run(lab, fn, data, SEEDS[0], crash=False)
     if first.called.failed:
@@ -223,7 +263,9 @@ def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
         EXERCISE,
         _sending_problems(lab, first)
         + _queue_problems(
-            first, "after one run", "an order went out again with a different deduplication id"
+            first,
+            _("after one run"),
+            _("an order went out again with a different deduplication id"),
         ),
         "",
     )
@@ -232,30 +274,36 @@ def check_order_producer(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     second = run(lab, fn, data, SEEDS[1], crash=True)
     if second.called.failed:
         return hint(EXERCISE, *error_hints(NAME, second.called, loop_help=_budget_help()))
-    after = "after the producer crashed and was run again from the first order"
+    after = _("after the producer crashed and was run again from the first order")
     return first_problem(
         EXERCISE,
         [
             (
                 not second.lost(),
-                f"{after}, {len(second.lost())} orders are missing ({ids(second.lost())})",
+                _("{after}, {count} orders are missing ({ids})").format(
+                    after=after, count=len(second.lost()), ids=ids(second.lost())
+                ),
             ),
             *_queue_problems(
                 second,
                 after,
-                "the second run's deduplication ids differ from the first's, so SQS took its "
-                "sends for new orders",
+                _(
+                    "the second run's deduplication ids differ from the first's, so SQS took its "
+                    "sends for new orders"
+                ),
             ),
         ],
-        f"all {len(data)} orders reached the queue once, each in its customer's group and in "
-        f"order, while {first.injected} entry attempts failed; and after a crash and a restart "
-        "from the first order, SQS dropped every order sent a second time.",
+        _(
+            "all {count} orders reached the queue once, each in its customer's group and in "
+            "order, while {failed} entry attempts failed; and after a crash and a restart "
+            "from the first order, SQS dropped every order sent a second time."
+        ).format(count=len(data), failed=first.injected),
     )
 
 
 def _budget_help() -> str:
     """The later hint for a producer that never stops."""
-    return (
+    return _(
         "loop while some orders are not yet accepted; an order listed in Successful is done, "
         "one in Failed is sent again"
     )

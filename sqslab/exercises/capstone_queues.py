@@ -18,6 +18,8 @@ from sqslab import orders, queues
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, attributes, first_problem, hint
 from sqslab.exercises.capstone_common import call, error_hints, fresh_name
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -69,7 +71,7 @@ def poison_trial(lab: Lab, url: str, dlq_url: str) -> tuple[int, int]:
             MessageGroupId=order.customer_id,
             MessageDeduplicationId=order.order_id,
         )
-        for _ in range(MAX_RECEIVES + 2):
+        for _attempt in range(MAX_RECEIVES + 2):
             received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages")
             if received:
                 got += 1
@@ -88,45 +90,75 @@ def _attribute_problems(
     return [
         (
             urls[0] != urls[1],
-            f"{NAME} returned the same URL twice: return the queue's URL, then the DLQ's",
+            _("{name} returned the same URL twice: return the queue's URL, then the DLQ's").format(
+                name=NAME
+            ),
         ),
         (
             name in urls[0].rsplit("/", 1)[-1] and name in urls[1].rsplit("/", 1)[-1],
-            f"{NAME} was asked for queues named after {name!r} but returned "
-            f"{urls[0].rsplit('/', 1)[-1]!r} and {urls[1].rsplit('/', 1)[-1]!r}: build both "
-            "names from the name argument",
+            _(
+                "{function} was asked for queues named after {name} but returned "
+                "{first} and {second}: build both names from the name argument"
+            ).format(
+                function=NAME,
+                name=repr(name),
+                first=repr(urls[0].rsplit("/", 1)[-1]),
+                second=repr(urls[1].rsplit("/", 1)[-1]),
+            ),
         ),
         (
             attrs.get("FifoQueue") == "true",
-            "the queue (the first URL) is a standard queue: each customer's orders must keep "
-            "their order, which only a FIFO queue does (section 2's table)",
-            "a FIFO queue's name ends in .fifo and it is created with the FifoQueue attribute",
+            _(
+                "the queue (the first URL) is a standard queue: each customer's orders must keep "
+                "their order, which only a FIFO queue does (section 2's table)"
+            ),
+            _("a FIFO queue's name ends in .fifo and it is created with the FifoQueue attribute"),
         ),
         (
             bool(policy),
-            "the queue has no RedrivePolicy: a poison order would be retried until its "
-            "retention ends, blocking its customer all that time",
-            "RedrivePolicy is a queue attribute (at create_queue or with set_queue_attributes), "
-            "a JSON text naming the DLQ's ARN and maxReceiveCount",
-            "read the DLQ's QueueArn with get_queue_attributes, then json.dumps a dict with "
-            "deadLetterTargetArn and maxReceiveCount",
+            _(
+                "the queue has no RedrivePolicy: a poison order would be retried until its "
+                "retention ends, blocking its customer all that time"
+            ),
+            _(
+                "RedrivePolicy is a queue attribute (at create_queue or with "
+                "set_queue_attributes), a JSON text naming the DLQ's ARN and maxReceiveCount"
+            ),
+            _(
+                "read the DLQ's QueueArn with get_queue_attributes, then json.dumps a dict with "
+                "deadLetterTargetArn and maxReceiveCount"
+            ),
         ),
         (
             target == dlq.get("QueueArn"),
-            f"the RedrivePolicy names {target!r}, not the ARN of the DLQ you returned "
-            f"({dlq.get('QueueArn')!r})",
-            "read the ARN with get_queue_attributes(..., AttributeNames=['QueueArn']); a URL is "
-            "not an ARN",
+            _(
+                "the RedrivePolicy names {target}, not the ARN of the DLQ you returned ({arn})"
+            ).format(target=repr(target), arn=repr(dlq.get("QueueArn"))),
+            _(
+                "read the ARN with get_queue_attributes(..., AttributeNames=['QueueArn']); a URL "
+                "is not an ARN"
+            ),
         ),
         (
             count == str(MAX_RECEIVES),
-            f"maxReceiveCount is {count or 'missing'}; the chapter's design moves an order to the "
-            f"DLQ after {MAX_RECEIVES} failed receives (section 2's table)",
+            (
+                _(
+                    "maxReceiveCount is {count}; the chapter's design moves an order to the "
+                    "DLQ after {most} failed receives (section 2's table)"
+                )
+                if count
+                else _(
+                    "maxReceiveCount is missing; the chapter's design moves an order to the "
+                    "DLQ after {most} failed receives (section 2's table)"
+                )
+            ).format(count=count, most=MAX_RECEIVES),
         ),
         (
             attrs.get("VisibilityTimeout") == str(VISIBILITY),
-            f"the queue's VisibilityTimeout is {attrs.get('VisibilityTimeout')} s; section 2 asks "
-            f"for {VISIBILITY} s, well above an order's processing time",
+            _(
+                "the queue's VisibilityTimeout is {found} s; section 2 asks "
+                "for {wanted} s, well above an order's processing time"
+            ).format(found=attrs.get("VisibilityTimeout"), wanted=VISIBILITY),
         ),
     ]
 
@@ -136,7 +168,10 @@ def check_order_queues(lab: Lab, fn: Callable[[Any, str], Any] | None) -> Check:
     """Exercise 7.1: ``fn(sqs, name)`` creates a FIFO queue and its FIFO DLQ (maxReceiveCount 3,
     visibility 30 s) and returns (queue_url, dlq_url); a poison order failed 3 times ends in the DLQ."""
     if fn is None:
-        return hint(EXERCISE, f"define {NAME}(sqs, name) in the cell above, then run this check")
+        return hint(
+            EXERCISE,
+            _("define {name}(sqs, name) in the cell above, then run this check").format(name=NAME),
+        )
     name = fresh_name("check-queues")
     called = call(lab, fn, lab.sqs, name, limit=50)
     if called.failed or called.crashed:
@@ -145,14 +180,21 @@ def check_order_queues(lab: Lab, fn: Callable[[Any, str], Any] | None) -> Check:
     if urls is None:
         return hint(
             EXERCISE,
-            f"{NAME} returned {called.value!r:.60}; it should create the DLQ and the queue, and "
-            "return the two URLs, the queue's first",
-            "create_queue answers a dict whose 'QueueUrl' is the new queue's URL",
+            _(
+                "{name} returned {value}; it should create the DLQ and the queue, and "
+                "return the two URLs, the queue's first"
+            ).format(name=NAME, value=f"{called.value!r:.60}"),
+            _("create_queue answers a dict whose 'QueueUrl' is the new queue's URL"),
         )
     attrs, dlq = _read(lab.sqs, urls[0]), _read(lab.sqs, urls[1])
     if attrs is None or dlq is None:
         missing = urls[0] if attrs is None else urls[1]
-        return hint(EXERCISE, f"{NAME} returned {missing!r}, but SQS knows no such queue")
+        return hint(
+            EXERCISE,
+            _("{name} returned {url}, but SQS knows no such queue").format(
+                name=NAME, url=repr(missing)
+            ),
+        )
     problem = first_problem(EXERCISE, _attribute_problems(urls, name, attrs, dlq), "")
     if not problem:
         return problem
@@ -162,13 +204,21 @@ def check_order_queues(lab: Lab, fn: Callable[[Any, str], Any] | None) -> Check:
         [
             (
                 parked == 1 and got == MAX_RECEIVES,
-                f"a poison order sent to the queue and failed on every receive was received {got} "
-                f"times, and the DLQ holds {parked} message(s): it should reach the DLQ after "
-                f"{MAX_RECEIVES} receives",
+                ngettext(
+                    "a poison order sent to the queue and failed on every receive was received "
+                    "{got} times, and the DLQ holds {parked} message(s): it should reach the DLQ "
+                    "after {most} receives",
+                    "a poison order sent to the queue and failed on every receive was received "
+                    "{got} times, and the DLQ holds {parked} message(s): it should reach the DLQ "
+                    "after {most} receives",
+                    parked,
+                ).format(got=got, parked=parked, most=MAX_RECEIVES),
             )
         ],
-        f"both queues are FIFO, the queue waits {VISIBILITY} s before a retry, and a poison order "
-        f"failed on each of its {MAX_RECEIVES} receives moved to the DLQ, once.",
+        _(
+            "both queues are FIFO, the queue waits {visibility} s before a retry, and a poison "
+            "order failed on each of its {most} receives moved to the DLQ, once."
+        ).format(visibility=VISIBILITY, most=MAX_RECEIVES),
     )
 
 
@@ -177,12 +227,16 @@ def _error_help(err: BaseException | None) -> tuple[str, ...]:
     text = str(err)
     if "same type" in text:
         return (
-            "a FIFO queue's DLQ must be a FIFO queue too: its name ends in .fifo and it is "
-            "created with the FifoQueue attribute",
+            _(
+                "a FIFO queue's DLQ must be a FIFO queue too: its name ends in .fifo and it is "
+                "created with the FifoQueue attribute"
+            ),
         )
     if "FifoQueue" in text or ".fifo" in text:
         return (
-            "a FIFO queue's name must end in .fifo, and only such a name may carry the "
-            "FifoQueue attribute",
+            _(
+                "a FIFO queue's name must end in .fifo, and only such a name may carry the "
+                "FifoQueue attribute"
+            ),
         )
     return ()

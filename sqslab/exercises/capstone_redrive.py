@@ -20,6 +20,7 @@ from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
 from sqslab.exercises.capstone_common import call, check_time, error_hints, fresh_name, ids
 from sqslab.exercises.capstone_scenarios import scenario_orders
+from sqslab.i18n import translate as _
 from sqslab.orders import AFTER_REDRIVE, OrderPipeline
 
 if TYPE_CHECKING:
@@ -93,8 +94,11 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     with a message move task and returns once it is COMPLETED; the fixed consumers then process
     every one of them."""
     if fn is None:
-        return hint(EXERCISE, f"define {NAME}(sqs, dlq_url, fix), then run this check")
-    pipeline = dead_lettered(lab, check_time(lab, "the consumers around your redrive", calls=False))
+        return hint(
+            EXERCISE, _("define {name}(sqs, dlq_url, fix), then run this check").format(name=NAME)
+        )
+    demo = check_time(lab, _("the consumers around your redrive"), calls=False)
+    pipeline = dead_lettered(lab, demo)
     assert pipeline.pair is not None
     pair, parked = pipeline.pair, [r["order_id"] for r in pipeline.dlq_records()]
     deploy = Deploy(pipeline)
@@ -117,19 +121,27 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
     if "StartMessageMoveTask" not in operations or not task:
         return hint(
             EXERCISE,
-            f"{NAME} started no message move task: the {len(parked)} orders in the DLQ stay there "
-            "(or, moved by hand, lose their place). Start one with start_message_move_task.",
-            "SourceArn is the DLQ's ARN (get_queue_attributes, QueueArn); without DestinationArn "
-            "the orders go back to the queue they came from",
+            _(
+                "{name} started no message move task: the {count} orders in the DLQ stay there "
+                "(or, moved by hand, lose their place). Start one with start_message_move_task."
+            ).format(name=NAME, count=len(parked)),
+            _(
+                "SourceArn is the DLQ's ARN (get_queue_attributes, QueueArn); without "
+                "DestinationArn the orders go back to the queue they came from"
+            ),
         )
     if task.get("Status") == "RUNNING":
         return hint(
             EXERCISE,
-            f"{NAME} returned while the move task was still RUNNING: {still} of the "
-            f"{len(parked)} orders were still in the DLQ, so whatever runs next (processing, the "
-            "reconciliation) would miss them. Wait until the task says it is done.",
-            "list_message_move_tasks(SourceArn=...) answers the latest task's Status; let lab "
-            "time pass between looks",
+            _(
+                "{name} returned while the move task was still RUNNING: {still} of the "
+                "{count} orders were still in the DLQ, so whatever runs next (processing, the "
+                "reconciliation) would miss them. Wait until the task says it is done."
+            ).format(name=NAME, still=still, count=len(parked)),
+            _(
+                "list_message_move_tasks(SourceArn=...) answers the latest task's Status; let lab "
+                "time pass between looks"
+            ),
             _wait_help(),
         )
     pipeline.processor.phase = f"{AFTER_REDRIVE} 1"
@@ -151,33 +163,45 @@ def check_order_redrive(lab: Lab, fn: Callable[..., Any] | None) -> Check:
         [
             (
                 deploy.calls > 0,
-                f"the fix was never deployed ({NAME} did not call the fix it was given): the "
-                f"{len(parked)} redriven orders met the old code again, and {len(back)} of them "
-                f"are back in the DLQ ({ids(back)})",
-                "deploy the fix (call it) before you start the move task",
+                _(
+                    "the fix was never deployed ({name} did not call the fix it was given): the "
+                    "{count} redriven orders met the old code again, and {back} of them "
+                    "are back in the DLQ ({ids})"
+                ).format(name=NAME, count=len(parked), back=len(back), ids=ids(back)),
+                _("deploy the fix (call it) before you start the move task"),
             ),
             (
                 not deploy.late,
-                f"the move task started before the fix was deployed: the consumers, still on the old "
-                f"code, failed the redriven orders again, and {len(deploy.failed_again)} of them "
-                f"went back to the DLQ ({ids(deploy.failed_again)}). Look at the order of the steps.",
-                "a redrive is for after the fix: deploy it first, then start the move task",
+                _(
+                    "the move task started before the fix was deployed: the consumers, still on "
+                    "the old code, failed the redriven orders again, and {count} of them "
+                    "went back to the DLQ ({ids}). Look at the order of the steps."
+                ).format(count=len(deploy.failed_again), ids=ids(deploy.failed_again)),
+                _("a redrive is for after the fix: deploy it first, then start the move task"),
             ),
             (
                 not back,
-                f"{len(back)} orders are still in the DLQ after the redrive ({ids(back)})",
+                _("{count} orders are still in the DLQ after the redrive ({ids})").format(
+                    count=len(back), ids=ids(back)
+                ),
             ),
             (
                 not lost,
-                f"{len(lost)} of the {len(parked)} orders left the DLQ but never reached the "
-                f"consumers ({ids(lost)}): the move task took them somewhere else",
-                "without DestinationArn a move task sends each message back to the queue it came "
-                "from, which is where the consumers are",
+                _(
+                    "{lost} of the {count} orders left the DLQ but never reached the "
+                    "consumers ({ids}): the move task took them somewhere else"
+                ).format(lost=len(lost), count=len(parked), ids=ids(lost)),
+                _(
+                    "without DestinationArn a move task sends each message back to the queue it "
+                    "came from, which is where the consumers are"
+                ),
             ),
         ],
-        f"the fix went out first, the move task brought the {len(parked)} orders back and was "
-        f"{task.get('Status')} when {NAME} returned, and the fixed consumers processed them all: "
-        "the DLQ is empty.",
+        _(
+            "the fix went out first, the move task brought the {count} orders back and was "
+            "{status} when {name} returned, and the fixed consumers processed them all: "
+            "the DLQ is empty."
+        ).format(count=len(parked), status=task.get("Status"), name=NAME),
     )
 
 
@@ -188,24 +212,34 @@ def _passed_on_flawed_engine(
     return Check(
         EXERCISE,
         True,
-        f"the fix went out first and the move task was {task.get('Status')} when {NAME} "
-        f"returned. {engine} then dropped {len(lost)} of the {len(parked)} redriven orders as "
-        f"duplicates ({ids(lost)}): it keeps a FIFO message's deduplication id on a move task, "
-        f"which AWS does not ({engines.DOCS}, 5.2), so what the consumers made of them is not "
-        "checked here.",
+        _(
+            "the fix went out first and the move task was {status} when {name} "
+            "returned. {engine} then dropped {lost} of the {count} redriven orders as "
+            "duplicates ({ids}): it keeps a FIFO message's deduplication id on a move task, "
+            "which AWS does not ({docs}, 5.2), so what the consumers made of them is not "
+            "checked here."
+        ).format(
+            status=task.get("Status"),
+            name=NAME,
+            engine=engine,
+            lost=len(lost),
+            count=len(parked),
+            ids=ids(lost),
+            docs=engines.DOCS,
+        ),
     )
 
 
 def _error_help(err: BaseException | None) -> tuple[str, ...]:
     """A more telling hint for the errors a learner meets starting the task."""
     if "Dead Letter Queue" in str(err):
-        return ("SourceArn names the DLQ, where the orders are now, by its ARN",)
+        return (_("SourceArn names the DLQ, where the orders are now, by its ARN"),)
     return ()
 
 
 def _wait_help() -> str:
     """The hint for a wait that never ends or never starts."""
-    return (
+    return _(
         "loop: look at the latest task's Status with list_message_move_tasks, and while it is "
         "RUNNING let time pass with lab.wait(1)"
     )

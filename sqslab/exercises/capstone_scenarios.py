@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import dlq, orders, queues
 from sqslab.exercises.capstone_common import Called, call, fresh_name, order_id_of
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 from sqslab.orders import Order, OrderStep, StepFaults
 from sqslab.orders.capstone_faults import Rival, inject_delete_failures
 from sqslab.orders.demo_calls import demo_calls
@@ -42,12 +44,12 @@ STEADY = A + B + C
 
 @dataclass(frozen=True)
 class Scenario:
-    """One run of the learner's consumer: the orders sent (a copy sent again at the end), the
-    step's scripted faults, delete entries failing, and whether every message should be
-    received once only."""
+    """One run of the learner's consumer: the fault (a marked text naming ``{order}``), the
+    orders sent (a copy sent again at the end), the step's scripted faults, delete entries
+    failing, and whether every message should be received once only."""
 
     name: str
-    fault: str
+    told: str
     orders: tuple[str, ...]
     copies: tuple[str, ...] = ()
     transient: tuple[str, ...] = ()
@@ -56,34 +58,47 @@ class Scenario:
     failing_deletes: int = 0
     single_delivery: bool = False
 
+    @property
+    def fault(self) -> str:
+        """The fault, in the lab's language, with the order it hits."""
+        order = (self.transient or self.crash or self.copies or self.slow or self.orders)[0]
+        return _(self.told).format(order=order, seconds=f"{SLOW_SECONDS:g}", visibility=VISIBILITY)
+
 
 SCENARIOS = (
-    Scenario("steady", "no fault", STEADY, single_delivery=True),
+    Scenario("steady", N_("no fault"), STEADY, single_delivery=True),
     Scenario(
-        "transient", f"{A[0]} failed once with a payment-gateway timeout", STEADY, transient=A[:1]
+        "transient",
+        N_("{order} failed once with a payment-gateway timeout"),
+        STEADY,
+        transient=A[:1],
     ),
-    Scenario("crash", f"the worker died while processing {A[1]}", STEADY, crash=A[1:2]),
+    Scenario("crash", N_("the worker died while processing {order}"), STEADY, crash=A[1:2]),
     Scenario(
         "copy",
-        f"{A[0]} arrived a second time as a new message, as a redrive or a late resend makes it",
+        N_(
+            "{order} arrived a second time as a new message, as a redrive or a late resend makes it"
+        ),
         A[:2] + B[:1],
         copies=A[:1],
     ),
     Scenario(
         "delete",
-        "DeleteMessageBatch failed 2 entries once with an internal error",
+        N_("DeleteMessageBatch failed 2 entries once with an internal error"),
         STEADY,
         failing_deletes=2,
         single_delivery=True,
     ),
     Scenario(
         "slow",
-        f"{A[0]} took {SLOW_SECONDS:g} s, more than the {VISIBILITY} s visibility timeout, "
-        "while a second worker polled the queue",
+        N_(
+            "{order} took {seconds} s, more than the {visibility} s visibility timeout, "
+            "while a second worker polled the queue"
+        ),
         A,
         slow=A[:1],
     ),
-    Scenario("poison", f"{P[0]}, a poison order, failed every time", P + B),
+    Scenario("poison", N_("{order}, a poison order, failed every time"), P + B),
 )
 
 
@@ -194,7 +209,7 @@ def _run(lab: Lab, fn: Callable[..., Any], scenario: Scenario, demo: DemoTime | 
 def _serve(lab: Lab, fn: Callable[..., Any], outcome: Outcome) -> None:
     """Start the consumer again and again, as a service would, while its queue holds orders."""
     done: set[str] = set()
-    for _ in range(MAX_RUNS):
+    for _run in range(MAX_RUNS):
         before = len(lab.trace)
         called = call(
             lab, fn, lab.sqs, outcome.pair.source_url, outcome.step, done, limit=CALLS_PER_RUN

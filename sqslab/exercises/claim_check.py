@@ -32,6 +32,8 @@ from sqslab.exercises.claim_check_hints import (
     send_problems,
 )
 from sqslab.exercises.producers import fresh_queue
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 from sqslab.payloads import PayloadStore, parse_pointer
 from sqslab.queues import peek, release
 
@@ -129,7 +131,7 @@ class ClaimCheckRun:
             problem = scenario()
             if problem is not None:
                 return problem
-        return Check(EXERCISE, True, SUCCESS)
+        return Check(EXERCISE, True, _(SUCCESS))
 
     def run(self, log: CallLog, function: Callable[..., Any], *args: Any) -> BaseException | None:
         """Call the learner's function inside ``log``; what it raised, if anything."""
@@ -147,7 +149,7 @@ class ClaimCheckRun:
             log.note("process", failed=fail)
             self.processed.append(body)
             if fail:
-                raise ProcessingFailed("simulated: the report could not be processed")
+                raise ProcessingFailed(_("simulated: the report could not be processed"))
 
         return process
 
@@ -204,13 +206,13 @@ class ClaimCheckRun:
         """Scenario 4: the same report sent twice; both copies are processed and cleaned up."""
         self.processed.clear()
         log = self.log()
-        for _ in range(2):
+        for _copy in range(2):
             error = self.run(
                 log, self.send_large, self.sqs, self.s3, self.url, self.bucket, report()
             )
             if error is not None:
                 return raised("send_large", error)
-        for _ in range(TRIES):
+        for _try in range(TRIES):
             if len(self.processed) >= 2:
                 break
             error = self.run(
@@ -237,12 +239,19 @@ def _lost_twin(log: CallLog, error: BaseException) -> Check:
         return raised("receive_large", error)
     return hint(
         EXERCISE,
-        "the same report was sent twice (a producer's retry): after the first copy was processed "
-        "and cleaned up, the second message's pointer led to a deleted object (NoSuchKey). The "
-        "two messages shared one S3 key: look at how send_large names the object",
-        "give every object its own key, so deleting one copy's object leaves the other's in "
-        "place: a key made from the body alone is the same for both copies",
-        "for example key = f'reports/{uuid.uuid4()}' (import uuid): a new key on every send",
+        _(
+            "the same report was sent twice (a producer's retry): after the first copy was "
+            "processed and cleaned up, the second message's pointer led to a deleted object "
+            "(NoSuchKey). The two messages shared one S3 key: look at how send_large names the "
+            "object"
+        ),
+        _(
+            "give every object its own key, so deleting one copy's object leaves the other's in "
+            "place: a key made from the body alone is the same for both copies"
+        ),
+        _("for example {code} (import uuid): a new key on every send").format(
+            code="key = f'reports/{uuid.uuid4()}'"
+        ),
     )
 
 
@@ -251,9 +260,14 @@ def _twin_problems(log: CallLog, processed: int) -> list[tuple[Any, ...]]:
     return [
         (
             processed >= 2,
-            f"the same report was sent twice (a producer's retry) but only {processed} copy was "
-            "processed: each message must be received, read from S3 and processed",
-            "call receive_large again until the queue is empty: each call takes one message",
+            ngettext(
+                "the same report was sent twice (a producer's retry) but only {count} copy was "
+                "processed: each message must be received, read from S3 and processed",
+                "the same report was sent twice (a producer's retry) but only {count} copy was "
+                "processed: each message must be received, read from S3 and processed",
+                processed,
+            ).format(count=processed),
+            _("call receive_large again until the queue is empty: each call takes one message"),
         )
     ]
 
@@ -269,9 +283,13 @@ def check_claim_check(
     if send_large is None or receive_large is None:
         return hint(
             EXERCISE,
-            "define send_large and receive_large in the cell above and run that cell, then run "
-            "this check",
-            "send_large(sqs, s3, queue_url, bucket, body) and receive_large(sqs, s3, queue_url, "
-            "process): the names and parameters the check calls",
+            _(
+                "define send_large and receive_large in the cell above and run that cell, then "
+                "run this check"
+            ),
+            _(
+                "send_large(sqs, s3, queue_url, bucket, body) and receive_large(sqs, s3, "
+                "queue_url, process): the names and parameters the check calls"
+            ),
         )
     return ClaimCheckRun(lab, send_large, receive_large).verdict()

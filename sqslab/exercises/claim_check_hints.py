@@ -10,12 +10,14 @@ from botocore.exceptions import ClientError
 from sqslab import facts
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.calls import Call, CallLog
+from sqslab.i18n import N_, ngettext
+from sqslab.i18n import translate as _
 from sqslab.producer import human_size
 
 EXERCISE = "ex2.3"
 SENDS = ("SendMessage", "SendMessageBatch")
 DELETES = ("DeleteMessage", "DeleteMessageBatch")
-SUCCESS = (
+SUCCESS = N_(
     "the report went through S3 and back: the body in the bucket and a small pointer in the "
     "queue; nothing deleted while processing failed; after success the message deleted, then "
     "its object; and a report sent twice was processed twice, with nothing left behind."
@@ -55,15 +57,23 @@ def before(log: CallLog, first: tuple[str, ...], then: tuple[str, ...]) -> bool:
 def raised_hints(function: str, error: BaseException | None) -> tuple[str, ...]:
     """The hints for a learner's function that raised ``error``."""
     if isinstance(error, NotImplementedError):
-        return (f"{function} is not written yet: write it in the cell above, then run that cell",)
+        return (
+            _(
+                "{function} is not written yet: write it in the cell above, then run that cell"
+            ).format(function=function),
+        )
     what = f"{type(error).__name__}: {error}"
     if isinstance(error, ClientError):
         what = f"{error.response.get('Error', {}).get('Code', 'an error')} ({error})"
     return (
-        f"{function} raised {what}. Run it on its own to see where, then compare its calls with "
-        "the numbered arrows of the diagram in section 5",
-        "the check gives your functions the lab's clients, a queue and a bucket of its own: use "
-        "the parameters, not the notebook's url or bucket",
+        _(
+            "{function} raised {what}. Run it on its own to see where, then compare its calls "
+            "with the numbered arrows of the diagram in section 5"
+        ).format(function=function, what=what),
+        _(
+            "the check gives your functions the lab's clients, a queue and a bucket of its own: "
+            "use the parameters, not the notebook's url or bucket"
+        ),
     )
 
 
@@ -82,36 +92,48 @@ def send_problems(log: CallLog, error: BaseException | None) -> list[tuple[Any, 
     return [
         (
             not inline,
-            f"send_large put the check's report itself in the message ({inline_size}); SQS refuses a "
-            f"message over {limit.text}. Section 5 shows the way round: the body goes to S3, the "
-            "message only says where it is",
-            "store the body in the bucket with PutObject (s3.put_object), then send a small "
-            "message that names the bucket and the key",
-            f"for example: {SEND_CODE}",
+            _(
+                "send_large put the check's report itself in the message ({size}); SQS refuses a "
+                "message over {limit}. Section 5 shows the way round: the body goes to S3, the "
+                "message only says where it is"
+            ).format(size=inline_size, limit=limit.translated("text")),
+            _(
+                "store the body in the bucket with PutObject (s3.put_object), then send a small "
+                "message that names the bucket and the key"
+            ),
+            _("for example: {code}").format(code=SEND_CODE),
         ),
         (error is None, *raised_hints("send_large", error)),
         (
             bool(log.of("PutObject")),
-            "send_large stored nothing in S3 (no PutObject call): the report has to be in the "
-            "bucket before a message can point to it",
-            "s3.put_object(Bucket=bucket, Key=..., Body=...) with a key of your choosing",
+            _(
+                "send_large stored nothing in S3 (no PutObject call): the report has to be in the "
+                "bucket before a message can point to it"
+            ),
+            _("s3.put_object(Bucket=bucket, Key=..., Body=...) with a key of your choosing"),
         ),
         (
             bool(ok_sends),
-            "send_large stored the report but sent nothing to the queue: the consumer learns "
-            "about the report only from a message",
-            "send one message whose body is JSON naming the bucket and the key",
+            _(
+                "send_large stored the report but sent nothing to the queue: the consumer learns "
+                "about the report only from a message"
+            ),
+            _("send one message whose body is JSON naming the bucket and the key"),
         ),
         (
             before(log, ("PutObject",), SENDS),
-            "send_large sent the pointer before the object was in S3: a consumer quick enough "
-            "finds nothing at the key. Store first, then send",
-            "call s3.put_object before sqs.send_message",
+            _(
+                "send_large sent the pointer before the object was in S3: a consumer quick enough "
+                "finds nothing at the key. Store first, then send"
+            ),
+            _("call s3.put_object before sqs.send_message"),
         ),
         (
             len(ok_sends) == 1,
-            f"send_large sent {len(ok_sends)} messages for one report: one pointer per report",
-            "one send_message call per send_large call, after the put_object",
+            _("send_large sent {count} messages for one report: one pointer per report").format(
+                count=len(ok_sends)
+            ),
+            _("one send_message call per send_large call, after the put_object"),
         ),
     ]
 
@@ -128,26 +150,34 @@ def pointer_problems(
     return [
         (
             len(messages) == 1,
-            f"after one send_large the queue holds {len(messages)} messages, not 1: one "
-            "pointer per report",
-            "one send_message call per send_large call",
+            _(
+                "after one send_large the queue holds {count} messages, not 1: one pointer per "
+                "report"
+            ).format(count=len(messages)),
+            _("one send_message call per send_large call"),
         ),
         (
             where is not None,
-            "the message in the queue is not a pointer the check can read: its body must be "
-            "JSON that names the bucket and the key, as the exercise says",
-            "a JSON object with two fields, 'bucket' and 'key' (json.dumps of a dict)",
+            _(
+                "the message in the queue is not a pointer the check can read: its body must be "
+                "JSON that names the bucket and the key, as the exercise says"
+            ),
+            _("a JSON object with two fields, 'bucket' and 'key' (json.dumps of a dict)"),
         ),
         (
             code is None,
-            f"the pointer does not resolve: reading {location} failed with {code}. The message "
-            "must name the bucket and the key the object was stored under",
-            "use the same bucket and key variables in put_object and in the message",
+            _(
+                "the pointer does not resolve: reading {location} failed with {code}. The message "
+                "must name the bucket and the key the object was stored under"
+            ).format(location=location, code=code),
+            _("use the same bucket and key variables in put_object and in the message"),
         ),
         (
             text == report,
-            f"the object at {location} holds {size(text or '')}, not the {size(report)} report",
-            "store the whole body: Body=body.encode('utf-8')",
+            _("the object at {location} holds {size}, not the {report} report").format(
+                location=location, size=size(text or ""), report=size(report)
+            ),
+            _("store the whole body: Body=body.encode('utf-8')"),
         ),
     ]
 
@@ -158,48 +188,67 @@ def delivery_problems(
     """Whether receive_large received the pointer, read the body and gave it to process."""
     got = [m for c in log.of("ReceiveMessage") for m in c.reply.get("Messages", [])]
     body = processed[0] if processed else None
-    when = "the first time" if failed else "after the failure"
     return [
         (
             bool(log.of("ReceiveMessage")),
-            "receive_large made no ReceiveMessage call: it has to receive the pointer first",
-            "sqs.receive_message(QueueUrl=queue_url) returns the pointer message under "
-            "'Messages' (with WaitTimeSeconds, a long poll, it waits for one)",
+            _("receive_large made no ReceiveMessage call: it has to receive the pointer first"),
+            _(
+                "sqs.receive_message(QueueUrl=queue_url) returns the pointer message under "
+                "'Messages' (with WaitTimeSeconds, a long poll, it waits for one)"
+            ),
         ),
         (
             bool(got),
-            f"receive_large received nothing {when}, although the pointer was in the queue",
-            "receive from the queue_url parameter",
+            _(
+                "receive_large received nothing the first time, although the pointer was in the "
+                "queue"
+            )
+            if failed
+            else _(
+                "receive_large received nothing after the failure, although the pointer was in "
+                "the queue"
+            ),
+            _("receive from the queue_url parameter"),
         ),
         (
             before(log, ("GetObject",), DELETES),
-            "the message was deleted before its body was read from S3: if the read (or the "
-            "processing) fails now, the report is lost. Read, process, and only then delete",
-            "move sqs.delete_message below the get_object and process(...) lines",
+            _(
+                "the message was deleted before its body was read from S3: if the read (or the "
+                "processing) fails now, the report is lost. Read, process, and only then delete"
+            ),
+            _("move sqs.delete_message below the get_object and process(...) lines"),
         ),
         (
             body is not None,
-            "receive_large received the pointer but never called process with the report",
-            "read the object (s3.get_object with the pointer's bucket and key), then call "
-            "process(text)",
+            _("receive_large received the pointer but never called process with the report"),
+            _(
+                "read the object (s3.get_object with the pointer's bucket and key), then call "
+                "process(text)"
+            ),
         ),
         (
             not isinstance(body, bytes),
-            "process got bytes: decode the object's body to text first",
+            _("process got bytes: decode the object's body to text first"),
             "s3.get_object(...)['Body'].read().decode('utf-8')",
         ),
         (
             body == report,
-            f"process got {size(body or '')} that are not the report: it must get the body "
-            "read from S3 at the pointer's bucket and key, not the message itself",
-            "json.loads(message['Body']) gives the pointer; GetObject with its bucket and key "
-            "gives the report",
+            _(
+                "process got {size} that are not the report: it must get the body read from S3 "
+                "at the pointer's bucket and key, not the message itself"
+            ).format(size=size(body or "")),
+            _(
+                "json.loads(message['Body']) gives the pointer; GetObject with its bucket and key "
+                "gives the report"
+            ),
         ),
         (
             before(log, ("process",), DELETES),
-            "the message was deleted before process ran: if processing fails, the report is "
-            "lost. Delete only after process returned",
-            "move sqs.delete_message below the process(...) line",
+            _(
+                "the message was deleted before process ran: if processing fails, the report is "
+                "lost. Delete only after process returned"
+            ),
+            _("move sqs.delete_message below the process(...) line"),
         ),
     ]
 
@@ -209,16 +258,20 @@ def failure_problems(log: CallLog, left: int, objects: list[str]) -> list[tuple[
     return [
         (
             left == 1 and not log.of(*DELETES),
-            "process failed (the check made it fail), yet the message was deleted: the report "
-            "is lost. A failure must leave the message in the queue, so it comes back after its "
-            "visibility timeout and is retried",
-            "call process before any delete: if it raises, the deletes below it never run",
+            _(
+                "process failed (the check made it fail), yet the message was deleted: the report "
+                "is lost. A failure must leave the message in the queue, so it comes back after "
+                "its visibility timeout and is retried"
+            ),
+            _("call process before any delete: if it raises, the deletes below it never run"),
         ),
         (
             bool(objects) and not log.of("DeleteObject"),
-            "process failed (the check made it fail), yet the S3 object was deleted: the "
-            "message comes back, and its pointer leads nowhere",
-            "delete the object last, after the message, once process returned",
+            _(
+                "process failed (the check made it fail), yet the S3 object was deleted: the "
+                "message comes back, and its pointer leads nowhere"
+            ),
+            _("delete the object last, after the message, once process returned"),
         ),
     ]
 
@@ -228,21 +281,32 @@ def cleanup_problems(log: CallLog, left: int, objects: list[str]) -> list[tuple[
     return [
         (
             left == 0,
-            "process succeeded but the message is still in the queue: it comes back after its "
-            "visibility timeout and the report is processed again (a duplicate)",
-            "delete it with the ReceiptHandle of the receive, once process returned",
+            _(
+                "process succeeded but the message is still in the queue: it comes back after its "
+                "visibility timeout and the report is processed again (a duplicate)"
+            ),
+            _("delete it with the ReceiptHandle of the receive, once process returned"),
         ),
         (
             before(log, DELETES, ("DeleteObject",)),
-            "the S3 object was deleted before the message: if deleting the message fails (or "
-            "the message comes back once more), it points to nothing. Delete the message first",
-            "swap the two deletes: sqs.delete_message first, then s3.delete_object",
+            _(
+                "the S3 object was deleted before the message: if deleting the message fails (or "
+                "the message comes back once more), it points to nothing. Delete the message first"
+            ),
+            _("swap the two deletes: sqs.delete_message first, then s3.delete_object"),
         ),
         (
             not objects,
-            f"{len(objects)} object(s) are left in the bucket after their messages were "
-            "deleted: nothing will ever read them, and the bucket only grows",
-            "delete the object (s3.delete_object with the pointer's bucket and key) right after "
-            "deleting the message",
+            ngettext(
+                "{count} object(s) are left in the bucket after their messages were deleted: "
+                "nothing will ever read them, and the bucket only grows",
+                "{count} object(s) are left in the bucket after their messages were deleted: "
+                "nothing will ever read them, and the bucket only grows",
+                len(objects),
+            ).format(count=len(objects)),
+            _(
+                "delete the object (s3.delete_object with the pointer's bucket and key) right "
+                "after deleting the message"
+            ),
         ),
     ]

@@ -18,6 +18,7 @@ from sqslab import dlq, facts, queues, realclock
 from sqslab.consumer import ConsumeResult, StopPolicy, consume
 from sqslab.exercises.arguments import CALLABLE, LAB, NAME, SQS, expects, one_of, requires
 from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -54,57 +55,78 @@ def check_payments_pair(sqs: Any, name: str = "payments") -> Check:
     if dlq_url is None:
         return hint(
             exercise,
-            f"there is no queue named {dlq_name!r} yet: create the DLQ first, since the "
-            "source's redrive policy names it by its ARN (section 1)",
+            _(
+                "there is no queue named {queue} yet: create the DLQ first, since the "
+                "source's redrive policy names it by its ARN (section 1)"
+            ).format(queue=repr(dlq_name)),
             f"sqs.create_queue(QueueName={dlq_name!r}, Attributes={{'MessageRetentionPeriod': "
-            "...}})",
+            "...})",
         )
     if source_url is None:
         return hint(
             exercise,
-            f"there is no queue named {name!r} yet: create the source queue, with a redrive "
-            "policy (section 1)",
-            "RedrivePolicy is an attribute: JSON text with deadLetterTargetArn and maxReceiveCount",
+            _(
+                "there is no queue named {queue} yet: create the source queue, with a redrive "
+                "policy (section 1)"
+            ).format(queue=repr(name)),
+            _(
+                "RedrivePolicy is an attribute: JSON text with deadLetterTargetArn and "
+                "maxReceiveCount"
+            ),
         )
     dlq_attrs, attrs = attributes(sqs, dlq_url), attributes(sqs, source_url)
     policy = _redrive_policy(attrs) or {}
     longest = int(facts.get("message_retention").value)
     kept = int(dlq_attrs.get("MessageRetentionPeriod", 0))
+    retention = facts.get("message_retention").translated("text")
     return first_problem(
         exercise,
         [
             (
                 bool(policy),
-                f"{name!r} has no RedrivePolicy, so nothing ever moves to {dlq_name!r} (section 1)",
-                "RedrivePolicy is JSON text with deadLetterTargetArn and maxReceiveCount; "
-                "sqs.set_queue_attributes adds it to an existing queue",
+                _(
+                    "{queue} has no RedrivePolicy, so nothing ever moves to {dlq} (section 1)"
+                ).format(queue=repr(name), dlq=repr(dlq_name)),
+                _(
+                    "RedrivePolicy is JSON text with deadLetterTargetArn and maxReceiveCount; "
+                    "sqs.set_queue_attributes adds it to an existing queue"
+                ),
                 "json.dumps({'deadLetterTargetArn': dlq_arn, 'maxReceiveCount': 5})",
             ),
             (
                 policy.get("deadLetterTargetArn") == dlq_attrs.get("QueueArn"),
-                f"the RedrivePolicy names {policy.get('deadLetterTargetArn')!r}, not the ARN of "
-                f"{dlq_name!r} (section 1)",
-                "read the DLQ's ARN with get_queue_attributes(AttributeNames=['QueueArn'])",
+                _("the RedrivePolicy names {target}, not the ARN of {dlq} (section 1)").format(
+                    target=repr(policy.get("deadLetterTargetArn")), dlq=repr(dlq_name)
+                ),
+                _("read the DLQ's ARN with get_queue_attributes(AttributeNames=['QueueArn'])"),
             ),
             (
                 str(policy.get("maxReceiveCount")) == "5",
-                f"maxReceiveCount is {policy.get('maxReceiveCount')}; the exercise asks for 5",
+                _("maxReceiveCount is {count}; the exercise asks for 5").format(
+                    count=policy.get("maxReceiveCount")
+                ),
             ),
             (
                 kept == longest,
-                f"{dlq_name!r} keeps messages {kept} s; the exercise asks for the longest "
-                "retention SQS allows (MessageRetentionPeriod)",
-                f"the longest is {facts.get('message_retention').text} = {longest} s: "
-                "sqslab.facts.get('message_retention').value",
+                _(
+                    "{dlq} keeps messages {kept} s; the exercise asks for the longest "
+                    "retention SQS allows (MessageRetentionPeriod)"
+                ).format(dlq=repr(dlq_name), kept=kept),
+                _(
+                    "the longest is {text} = {seconds} s: "
+                    "sqslab.facts.get('message_retention').value"
+                ).format(text=retention, seconds=longest),
             ),
             (
                 dlq.retention_problem(sqs, dlq.QueuePair(source_url, dlq_url, "", "", 5)) is None,
-                "the DLQ must keep messages longer than the source does (section 6)",
-                "shorten the source's MessageRetentionPeriod",
+                _("the DLQ must keep messages longer than the source does (section 6)"),
+                _("shorten the source's MessageRetentionPeriod"),
             ),
         ],
-        f"{name!r} moves a message to {dlq_name!r} after 5 receives, and the DLQ keeps it "
-        f"{facts.get('message_retention').text}, longer than the source.",
+        _(
+            "{queue} moves a message to {dlq} after 5 receives, and the DLQ keeps it "
+            "{retention}, longer than the source."
+        ).format(queue=repr(name), dlq=repr(dlq_name), retention=retention),
     )
 
 
@@ -179,10 +201,17 @@ def invoice_consumer(lab: Lab) -> dict[str, Any]:
         return {"stop": stop}
     pace = realclock.DemoTime(REAL_CLOCK_SPEEDUP, virtual=False)
     visibility = pace(INVOICE_VISIBILITY)
+    text = _(
+        "{label}: the invoices consumer runs {speedup} times faster than written: a failed "
+        "invoice comes back after {visibility} s instead of {written} s"
+    )
     print(
-        f"{realclock.LABEL}: the invoices consumer runs {REAL_CLOCK_SPEEDUP} times faster than "
-        f"written: a failed invoice comes back after {visibility} s instead of "
-        f"{INVOICE_VISIBILITY} s"
+        text.format(
+            label=_(realclock.LABEL),
+            speedup=REAL_CLOCK_SPEEDUP,
+            visibility=visibility,
+            written=INVOICE_VISIBILITY,
+        )
     )
     return {
         "visibility_timeout": visibility,
@@ -202,7 +231,7 @@ def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
     if run is None:
         return hint(
             exercise,
-            "fix handle_invoice, then run = sqslab.exercises.run_invoices(lab, handle_invoice)",
+            _("fix handle_invoice, then run = sqslab.exercises.run_invoices(lab, handle_invoice)"),
         )
     handled = run.handled
     in_dlq = {m["Body"] for m in queues.peek(lab, run.pair.dlq_url)}
@@ -213,21 +242,32 @@ def check_poison_caught(lab: Lab, run: InvoiceRun | None) -> Check:
         [
             (
                 run.poison not in handled,
-                "the malformed invoice counted as processed and was deleted, so it never reached "
-                "the DLQ. The consumer deletes a message when the handler returns: what does "
-                "handle_invoice do after it catches the error? (section 2)",
-                "a handler that catches an error and returns tells the consumer it succeeded",
-                "log it, then raise it again: a bare raise at the end of the except block",
+                _(
+                    "the malformed invoice counted as processed and was deleted, so it never "
+                    "reached the DLQ. The consumer deletes a message when the handler returns: "
+                    "what does handle_invoice do after it catches the error? (section 2)"
+                ),
+                _("a handler that catches an error and returns tells the consumer it succeeded"),
+                _("log it, then raise it again: a bare raise at the end of the except block"),
             ),
             (
                 run.poison in in_dlq,
-                f"the malformed invoice is not in {INVOICES}-dlq yet: the handler must raise on it, "
-                f"and the consumer must keep receiving until it was received {INVOICE_RETRIES} times",
+                _(
+                    "the malformed invoice is not in {dlq} yet: the handler must raise on it, "
+                    "and the consumer must keep receiving until it was received {count} times"
+                ).format(dlq=f"{INVOICES}-dlq", count=INVOICE_RETRIES),
             ),
-            (not missing, f"these good invoices were not processed: {', '.join(missing)}"),
+            (
+                not missing,
+                _("these good invoices were not processed: {invoices}").format(
+                    invoices=", ".join(missing)
+                ),
+            ),
         ],
-        f"the malformed invoice failed {INVOICE_RETRIES} times and waits in {INVOICES}-dlq; the "
-        f"other {len(good)} were processed and deleted.",
+        _(
+            "the malformed invoice failed {count} times and waits in {dlq}; the "
+            "other {good} were processed and deleted."
+        ).format(count=INVOICE_RETRIES, dlq=f"{INVOICES}-dlq", good=len(good)),
     )
 
 
@@ -238,7 +278,7 @@ def check_redriven(lab: Lab, name: str = "refunds") -> Check:
     exercise, dlq_name = "ex5.3", f"{name}-dlq"
     dlq_url, url = queue_url(lab.sqs, dlq_name), queue_url(lab.sqs, name)
     if dlq_url is None or url is None:
-        return hint(exercise, "run the set-up cell first: it creates the refunds queues")
+        return hint(exercise, _("run the set-up cell first: it creates the refunds queues"))
     dlq_arn = dlq.arn(lab.sqs, dlq_url)
     tasks = lab.sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
     status = tasks[0]["Status"] if tasks else None
@@ -247,26 +287,38 @@ def check_redriven(lab: Lab, name: str = "refunds") -> Check:
         [
             (
                 bool(tasks),
-                f"no message move task has run on {dlq_name!r} yet: start one that sends its "
-                "messages back to their source (section 5)",
-                "StartMessageMoveTask takes the DLQ's ARN as SourceArn; without DestinationArn "
-                "each message goes back to the queue it came from",
+                _(
+                    "no message move task has run on {dlq} yet: start one that sends its "
+                    "messages back to their source (section 5)"
+                ).format(dlq=repr(dlq_name)),
+                _(
+                    "StartMessageMoveTask takes the DLQ's ARN as SourceArn; without DestinationArn "
+                    "each message goes back to the queue it came from"
+                ),
                 "sqs.start_message_move_task(SourceArn=refunds.dlq_arn)",
             ),
             (
                 status == "COMPLETED",
-                f"the move task is {status}: wait on the lab clock until "
-                "list_message_move_tasks says COMPLETED (section 5)",
-                "lab.wait(1) in a loop that reads the task's Status",
+                _(
+                    "the move task is {status}: wait on the lab clock until "
+                    "list_message_move_tasks says COMPLETED (section 5)"
+                ).format(status=status),
+                _("lab.wait(1) in a loop that reads the task's Status"),
             ),
             (
                 sum(queues.depth(lab.sqs, dlq_url)) == 0,
-                f"{dlq_name!r} still holds messages: let the move task finish",
+                _("{dlq} still holds messages: let the move task finish").format(
+                    dlq=repr(dlq_name)
+                ),
             ),
             (
                 sum(queues.depth(lab.sqs, url)) == 0,
-                f"the redriven messages wait in {name!r}: consume them with the fixed handler",
+                _(
+                    "the redriven messages wait in {queue}: consume them with the fixed handler"
+                ).format(queue=repr(name)),
             ),
         ],
-        f"{dlq_name!r} was redriven back to {name!r} and every refund was processed.",
+        _("{dlq} was redriven back to {queue} and every refund was processed.").format(
+            dlq=repr(dlq_name), queue=repr(name)
+        ),
     )

@@ -22,6 +22,8 @@ from sqslab import facts, queues, realclock
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, first_problem, hint
 from sqslab.exercises.send_faults import fail_sends
+from sqslab.i18n import ngettext
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -156,7 +158,7 @@ def check_parked_by_hand(lab: Lab, on_failure: OnFailure | None) -> Check:
     DLQ after MAX_RECEIVES receives, counted by SQS, and deletes it only once it is there."""
     exercise = "ex5.4"
     if on_failure is None:
-        return hint(exercise, "define on_failure(message, source_url, dlq_url) first")
+        return hint(exercise, _("define on_failure(message, source_url, dlq_url) first"))
     with lab.trace.paused():
         run = run_by_hand(lab, on_failure)
     return _verdict(exercise, run)
@@ -175,60 +177,90 @@ def _verdict(exercise: str, run: HandRun) -> Check:
         [
             (
                 run.lost_at is None,
-                "the poison order is lost: it is in neither queue. The check made your first "
-                "send to the DLQ fail, as a network error can, and the order was deleted "
-                "anyway (section 3)",
-                "delete from the source only after the send to the DLQ succeeded; if the send "
-                "raises, let the error out (or return) so the order stays and comes back",
-                "send_message to the DLQ first, then delete_message, with no try/except that "
-                "swallows the send's error",
+                _(
+                    "the poison order is lost: it is in neither queue. The check made your first "
+                    "send to the DLQ fail, as a network error can, and the order was deleted "
+                    "anyway (section 3)"
+                ),
+                _(
+                    "delete from the source only after the send to the DLQ succeeded; if the send "
+                    "raises, let the error out (or return) so the order stays and comes back"
+                ),
+                _(
+                    "send_message to the DLQ first, then delete_message, with no try/except that "
+                    "swallows the send's error"
+                ),
             ),
             (
                 run.parked_at is not None or not refused,
-                f"SQS refused your send to the DLQ ({refused[-1] if refused else ''}): the "
-                "DLQ is a FIFO queue, like the guide's (section 3)",
-                "a send to a FIFO queue names its message group; take it from the message's "
-                "attributes",
+                _(
+                    "SQS refused your send to the DLQ ({error}): the DLQ is a FIFO queue, like "
+                    "the guide's (section 3)"
+                ).format(error=refused[-1] if refused else ""),
+                _(
+                    "a send to a FIFO queue names its message group; take it from the message's "
+                    "attributes"
+                ),
                 "MessageGroupId=message['Attributes']['MessageGroupId']",
             ),
             (
                 run.parked_at is not None,
-                f"after {run.receives} receives the poison order is still in the source and the "
-                "DLQ is empty: your function never sent it. Which counter does it read? "
-                "(section 3)",
-                "a counter kept in the body is never written back: every receive parses the "
-                "body as it was sent. SQS counts the receives itself",
+                _(
+                    "after {receives} receives the poison order is still in the source and the "
+                    "DLQ is empty: your function never sent it. Which counter does it read? "
+                    "(section 3)"
+                ).format(receives=run.receives),
+                _(
+                    "a counter kept in the body is never written back: every receive parses the "
+                    "body as it was sent. SQS counts the receives itself"
+                ),
                 "int(message['Attributes']['ApproximateReceiveCount'])",
             ),
             (
                 (run.parked_at or 0) >= MAX_RECEIVES,
-                f"the poison order went to the DLQ after {run.parked_at} receive(s); it may be "
-                f"parked only once SQS delivered it {MAX_RECEIVES} times",
-                "compare ApproximateReceiveCount with MAX_RECEIVES before sending",
+                # the English text is the same in both forms; Portuguese has a singular
+                ngettext(
+                    "the poison order went to the DLQ after {count} receive(s); it may be "
+                    "parked only once SQS delivered it {most} times",
+                    "the poison order went to the DLQ after {count} receive(s); it may be "
+                    "parked only once SQS delivered it {most} times",
+                    run.parked_at or 0,
+                ).format(count=run.parked_at, most=MAX_RECEIVES),
+                _("compare ApproximateReceiveCount with MAX_RECEIVES before sending"),
             ),
             (
                 run.copies == [poison],
-                f"the DLQ should hold the poison order once, as it was sent; it holds {run.copies}",
-                "send message['Body'] unchanged: whoever redrives it needs the original",
+                _(
+                    "the DLQ should hold the poison order once, as it was sent; it holds {copies}"
+                ).format(copies=run.copies),
+                _("send message['Body'] unchanged: whoever redrives it needs the original"),
             ),
             (
                 run.left_in_source == 0,
-                "the poison order reached the DLQ but is still in the source too: delete it "
-                "from the source once the send succeeded",
-                "delete_message with the message's ReceiptHandle, after the send",
+                _(
+                    "the poison order reached the DLQ but is still in the source too: delete it "
+                    "from the source once the send succeeded"
+                ),
+                _("delete_message with the message's ReceiptHandle, after the send"),
             ),
             (
                 run.injected == 1,
-                "your function did not send through the lab's client sqs, so the check could "
-                "not make the send fail: use sqs",
+                _(
+                    "your function did not send through the lab's client sqs, so the check could "
+                    "not make the send fail: use sqs"
+                ),
             ),
             (
                 GOOD[-1]["order_id"] in run.processed,
-                "CUST-123's next order was never processed: the poison order still holds its "
-                "message group",
+                _(
+                    "CUST-123's next order was never processed: the poison order still holds its "
+                    "message group"
+                ),
             ),
         ],
-        f"the poison order was parked after {run.parked_at} receives, counted by SQS; the send "
-        "the check made fail left it in the source, the next try parked it, and only then was it "
-        "deleted. The customer's next order followed.",
+        _(
+            "the poison order was parked after {receives} receives, counted by SQS; the send "
+            "the check made fail left it in the source, the next try parked it, and only then was "
+            "it deleted. The customer's next order followed."
+        ).format(receives=run.parked_at),
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqslab.exercises.arguments import expects, one_of
 from sqslab.exercises.base import Check, hint
+from sqslab.i18n import translate as _
 from sqslab.naive.guide import MAX_RETRIES, RETENTION, VISIBILITY_TIMEOUT
 from sqslab.naive.run import NaiveRun
 
@@ -40,27 +41,31 @@ def _ids_problem(run: NaiveRun, given: list[str]) -> Check | None:
     if unknown:
         return hint(
             EXERCISE,
-            f"not order ids of data: {', '.join(map(repr, unknown[:3]))}",
-            "take the ids from the orders themselves (order.order_id), e.g. data[0].order_id",
+            _("not order ids of data: {ids}").format(ids=", ".join(map(repr, unknown[:3]))),
+            _("take the ids from the orders themselves (order.order_id), e.g. data[0].order_id"),
         )
     if len(given) != len(set(given)):
-        return hint(EXERCISE, "list each order once", "a set of ids does that for you")
+        return hint(EXERCISE, _("list each order once"), _("a set of ids does that for you"))
     failed = _failed_ids(run)
     if set(given) == failed and failed != set(expected):
         later = sorted(failed - set(expected))
         return hint(
             EXERCISE,
-            f"that is every order with a failed attempt (nv.failed), but {len(later)} of them "
-            f"(e.g. {later[0]}) were processed later: a failed order stays in the queue and comes "
-            "back after the visibility timeout",
-            "never processed means no entry in nv.ledger, whatever nv.failed says",
+            _(
+                "that is every order with a failed attempt (nv.failed), but {count} of them "
+                "(e.g. {order}) were processed later: a failed order stays in the queue and comes "
+                "back after the visibility timeout"
+            ).format(count=len(later), order=later[0]),
+            _("never processed means no entry in nv.ledger, whatever nv.failed says"),
         )
     extra = [i for i in given if i not in expected]
     if extra:
         return hint(
             EXERCISE,
-            f"{len(extra)} of your orders were processed (e.g. {extra[0]} has an entry in nv.ledger)",
-            "keep only the orders of data whose order_id is in no entry of nv.ledger",
+            _(
+                "{count} of your orders were processed (e.g. {order} has an entry in nv.ledger)"
+            ).format(count=len(extra), order=extra[0]),
+            _("keep only the orders of data whose order_id is in no entry of nv.ledger"),
         )
     missing = [i for i in expected if i not in given]
     if not missing:
@@ -68,15 +73,22 @@ def _ids_problem(run: NaiveRun, given: list[str]) -> Check | None:
     if not set(missing) & set(run.holding().values()):
         return hint(
             EXERCISE,
-            f"{len(missing)} orders are missing (e.g. {missing[0]}): a customer can have more than "
-            "one order that never got through; the second waits behind the first in its message "
-            "group",
-            "compare every order of data with nv.ledger, not only the messages a receive returned",
+            _(
+                "{count} orders are missing (e.g. {order}): a customer can have more than "
+                "one order that never got through; the second waits behind the first in its "
+                "message group"
+            ).format(count=len(missing), order=missing[0]),
+            _(
+                "compare every order of data with nv.ledger, not only the messages a receive "
+                "returned"
+            ),
         )
     return hint(
         EXERCISE,
-        f"{len(missing)} orders that were never processed are missing (e.g. {missing[0]})",
-        "check every order of data against the order ids in nv.ledger",
+        _("{count} orders that were never processed are missing (e.g. {order})").format(
+            count=len(missing), order=missing[0]
+        ),
+        _("check every order of data against the order ids in nv.ledger"),
     )
 
 
@@ -85,21 +97,23 @@ def _counts_type_problem(run: NaiveRun, counts: Any) -> Check | None:
     if not isinstance(counts, dict):
         return hint(
             EXERCISE,
-            "receive_counts should be a dict: {order id: how many times SQS delivered it}",
+            _("receive_counts should be a dict: {order id: how many times SQS delivered it}"),
         )
     known = {o.order_id for o in run.order_list}
     strange = [k for k in counts if str(k) not in known]
     if strange:
         return hint(
             EXERCISE,
-            f"the keys of receive_counts should be order ids; {str(strange[0])[:40]!r} is not one",
-            "each message's body is the order as JSON: read its order_id with json.loads",
+            _("the keys of receive_counts should be order ids; {key} is not one").format(
+                key=repr(str(strange[0])[:40])
+            ),
+            _("each message's body is the order as JSON: read its order_id with json.loads"),
         )
     if not all(_whole(v) is not None for v in counts.values()):
         return hint(
             EXERCISE,
-            "the counts should be whole numbers; SQS gives every attribute value as text",
-            "int(...) of the attribute's value",
+            _("the counts should be whole numbers; SQS gives every attribute value as text"),
+            _("int(...) of the attribute's value"),
         )
     return None
 
@@ -123,40 +137,53 @@ def _counts_problem(run: NaiveRun, counts: dict[Any, Any]) -> Check | None:
     if gone:
         return hint(
             EXERCISE,
-            f"{gone[0]} was processed and deleted; only the orders never processed are still in "
-            "the queue",
+            _(
+                "{order} was processed and deleted; only the orders never processed are still in "
+                "the queue"
+            ).format(order=gone[0]),
         )
     missing = [k for k in expected if k not in got]
     if missing:
         return hint(
             EXERCISE,
-            f"receive_counts lacks {len(missing)} of the orders still in the queue (e.g. "
-            f"{missing[0]}): a message in flight is not delivered, and a receive returns one "
-            "message unless asked for more",
-            "the loop hid each message it received for the guide's visibility timeout: "
-            "lab.wait(...) that long first, then ask for up to 10 messages (MaxNumberOfMessages)",
+            _(
+                "receive_counts lacks {count} of the orders still in the queue (e.g. "
+                "{order}): a message in flight is not delivered, and a receive returns one "
+                "message unless asked for more"
+            ).format(count=len(missing), order=missing[0]),
+            _(
+                "the loop hid each message it received for the guide's visibility timeout: "
+                "lab.wait(...) that long first, then ask for up to 10 messages "
+                "(MaxNumberOfMessages)"
+            ),
         )
     if all(got[k] <= 1 for k in expected):
         return hint(
             EXERCISE,
-            "those are the processing_attempts written in the bodies: the guide's own counter, "
-            "which its consumer raises on a parsed copy and never writes back. SQS keeps its own "
-            "count of deliveries",
-            "ask receive_message for the ApproximateReceiveCount system attribute",
+            _(
+                "those are the processing_attempts written in the bodies: the guide's own "
+                "counter, which its consumer raises on a parsed copy and never writes back. SQS "
+                "keeps its own count of deliveries"
+            ),
+            _("ask receive_message for the ApproximateReceiveCount system attribute"),
         )
     if all(got[k] == run.received[k] for k in expected):
         return hint(
             EXERCISE,
-            "those are the deliveries the loop counted itself (nv.received); ask SQS: receive the "
-            "messages and read the count it keeps with each",
-            "SQS's count includes your own receive too, so it is one more than the loop's",
+            _(
+                "those are the deliveries the loop counted itself (nv.received); ask SQS: receive "
+                "the messages and read the count it keeps with each"
+            ),
+            _("SQS's count includes your own receive too, so it is one more than the loop's"),
         )
     low = [k for k in expected if got[k] <= run.received[k]]
     if low:
         return hint(
             EXERCISE,
-            f"{low[0]}: SQS delivered it more than {got[low[0]]} times (the loop alone received it "
-            f"{run.received[low[0]]} times); read each message's count from your receive",
+            _(
+                "{order}: SQS delivered it more than {count} times (the loop alone received it "
+                "{loop} times); read each message's count from your receive"
+            ).format(order=low[0], count=got[low[0]], loop=run.received[low[0]]),
         )
     return None
 
@@ -167,11 +194,11 @@ def _which(run: NaiveRun) -> str:
     poison = {o.order_id for o in run.order_list if o.poison}
     behind = [i for i in run.unprocessed() if i not in poison]
     if not behind:
-        return "every one is a poison order"
-    return (
-        f"{len(run.unprocessed()) - len(behind)} are poison orders, and {len(behind)} still "
+        return _("every one is a poison order")
+    return _(
+        "{poison} are poison orders, and {behind} still "
         "waited behind one in its customer's group when the lab stopped the loop"
-    )
+    ).format(poison=len(run.unprocessed()) - len(behind), behind=len(behind))
 
 
 def _success(run: NaiveRun, counts: dict[Any, Any]) -> str:
@@ -179,15 +206,26 @@ def _success(run: NaiveRun, counts: dict[Any, Any]) -> str:
     values = sorted(_whole(v) or 0 for v in counts.values())
     customers = sorted(run.holding())
     days = RETENTION // SECONDS_PER_DAY
-    return (
-        f"{len(run.unprocessed())} orders of {len(customers)} customers "
-        f"({', '.join(customers)}) were never processed: {_which(run)}. SQS "
-        f"delivered each {values[0]} to {values[-1]} times, while the body still says "
-        f"processing_attempts 0: the guide's consumer raises a parsed copy to 1, never writes it "
-        f"back, so it never reaches max_retries = {MAX_RETRIES}, and {run.dlq_sends} messages "
-        f"were sent to its DLQ. Their customers' {len(run.overtook())} later orders came in the "
+    return _(
+        "{count} orders of {customers} customers "
+        "({names}) were never processed: {which}. SQS "
+        "delivered each {least} to {most} times, while the body still says "
+        "processing_attempts 0: the guide's consumer raises a parsed copy to 1, never writes it "
+        "back, so it never reaches max_retries = {retries}, and {sends} messages "
+        "were sent to its DLQ. Their customers' {later} later orders came in the "
         "same receives and were processed ahead of them. They circle until the queue's "
-        f"{days}-day retention deletes them, unprocessed."
+        "{days}-day retention deletes them, unprocessed."
+    ).format(
+        count=len(run.unprocessed()),
+        customers=len(customers),
+        names=", ".join(customers),
+        which=_which(run),
+        least=values[0],
+        most=values[-1],
+        retries=MAX_RETRIES,
+        sends=run.dlq_sends,
+        later=len(run.overtook()),
+        days=days,
     )
 
 
@@ -201,30 +239,39 @@ def _visibility(run: NaiveRun) -> str:
 def check_guide_stuck(run: NaiveRun | None, never_processed: Any, receive_counts: Any) -> Check:
     """Exercise 7.6: the orders the guide's loop never processed, and how often SQS delivered each."""
     if run is None:
-        return hint(EXERCISE, "run the guide's pipeline first: nv = naive.run_naive(lab, data)")
+        return hint(EXERCISE, _("run the guide's pipeline first: nv = naive.run_naive(lab, data)"))
     if never_processed is None:
         return hint(
             EXERCISE,
-            "set never_processed to the ids of the orders the naive run never processed: "
-            "nv.ledger has an entry (with its order_id) for each order it did process",
-            "go through data and keep the orders whose id appears in no ledger entry",
+            _(
+                "set never_processed to the ids of the orders the naive run never processed: "
+                "nv.ledger has an entry (with its order_id) for each order it did process"
+            ),
+            _("go through data and keep the orders whose id appears in no ledger entry"),
         )
     given = _as_ids(never_processed)
     if given is None:
-        return hint(EXERCISE, "never_processed should be a list (or set) of order ids")
+        return hint(EXERCISE, _("never_processed should be a list (or set) of order ids"))
     problem = _ids_problem(run, given)
     if problem is not None:
         return problem
     if receive_counts is None:
         return hint(
             EXERCISE,
-            "the list is right. Now look at the queue itself: receive what is left in "
-            "nv.queue_url with plain boto3, and note how many times SQS has delivered each order "
-            "(SQS keeps that count with every message)",
-            "ask receive_message for MessageSystemAttributeNames=['ApproximateReceiveCount'] and "
-            "up to 10 messages; the order id is in each message's JSON body",
-            f"lab.wait({_visibility(run)}) first (the loop's last receives are still in flight), "
-            "then build receive_counts as {order id from the body: int(ApproximateReceiveCount)}",
+            _(
+                "the list is right. Now look at the queue itself: receive what is left in "
+                "nv.queue_url with plain boto3, and note how many times SQS has delivered each "
+                "order (SQS keeps that count with every message)"
+            ),
+            _(
+                "ask receive_message for MessageSystemAttributeNames=['ApproximateReceiveCount'] "
+                "and up to 10 messages; the order id is in each message's JSON body"
+            ),
+            _(
+                "lab.wait({seconds}) first (the loop's last receives are still in flight), "
+                "then build receive_counts as {{order id from the body: "
+                "int(ApproximateReceiveCount)}}"
+            ).format(seconds=_visibility(run)),
         )
     problem = _counts_type_problem(run, receive_counts)
     if problem is None:

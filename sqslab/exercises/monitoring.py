@@ -15,6 +15,8 @@ from sqslab.exercises.arguments import LAB, Expected, expects, given, requires
 from sqslab.exercises.base import Check, Problem, first_problem, hint
 from sqslab.exercises.monitoring_alarms import check_dlq_alarm, check_stuck_alarm
 from sqslab.exercises.monitoring_days import orders_day, refunds_day
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 from sqslab.scaling import ScalingPolicy, ScalingRun
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def thumbnail_arrivals() -> list[int]:
 @requires(
     lab=LAB,
     policy=Expected(
-        "a scaling.ScalingPolicy(acceptable_latency=..., seconds_per_message=...)",
+        N_("a scaling.ScalingPolicy(acceptable_latency=..., seconds_per_message=...)"),
         lambda v: isinstance(v, ScalingPolicy),
     ),
 )
@@ -69,37 +71,52 @@ def _policy_problems(policy: ScalingPolicy) -> list[Problem]:
     """What is wrong with the policy before any simulation, least telling hint first."""
     factor = THUMBNAIL_SECONDS / policy.seconds_per_message
     effect = (
-        f"{factor:g} times too large: too few instances"
+        _("{factor} times too large: too few instances").format(factor=f"{factor:g}")
         if factor > 1
-        else f"{1 / factor:g} times too small: too many instances"
+        else _("{factor} times too small: too many instances").format(factor=f"{1 / factor:g}")
     )
     per_instance = MINUTE / THUMBNAIL_SECONDS
     peak = max(thumbnail_arrivals())
     return [
         (
             math.isclose(policy.seconds_per_message, THUMBNAIL_SECONDS),
-            f"the policy assumes {policy.seconds_per_message:g} s of work per thumbnail; the "
-            "exercise says how long one takes. Look at seconds_per_message",
-            f"each thumbnail takes {THUMBNAIL_SECONDS} s, so target = acceptable latency / "
-            f"processing time comes out {effect}",
+            _(
+                "the policy assumes {seconds} s of work per thumbnail; the exercise says how long "
+                "one takes. Look at seconds_per_message"
+            ).format(seconds=f"{policy.seconds_per_message:g}"),
+            _(
+                "each thumbnail takes {seconds} s, so target = acceptable latency / processing "
+                "time comes out {effect}"
+            ).format(seconds=THUMBNAIL_SECONDS, effect=effect),
         ),
         (
             policy.min_instances <= 1,
-            f"min_instances={policy.min_instances} keeps instances running through quiet hours "
-            "that one could handle. Look at the group's minimum",
-            "let the backlog scale the group out from a single instance",
+            _(
+                "min_instances={n} keeps instances running through quiet hours that one could "
+                "handle. Look at the group's minimum"
+            ).format(n=policy.min_instances),
+            _("let the backlog scale the group out from a single instance"),
         ),
         (
             policy.max_instances <= THUMBNAIL_MAX_INSTANCES,
-            f"max_instances={policy.max_instances} is over the budget the exercise gives",
-            f"the budget allows at most {THUMBNAIL_MAX_INSTANCES} instances",
+            _("max_instances={n} is over the budget the exercise gives").format(
+                n=policy.max_instances
+            ),
+            _("the budget allows at most {n} instances").format(n=THUMBNAIL_MAX_INSTANCES),
         ),
         (
             policy.max_instances * per_instance >= peak,
-            f"{policy.max_instances} instances clear at most "
-            f"{policy.max_instances * per_instance:g} thumbnails a minute, the burst brings {peak}: "
-            "look at max_instances",
-            f"each instance clears {per_instance:g} a minute ({THUMBNAIL_SECONDS} s each)",
+            _(
+                "{n} instances clear at most {clear} thumbnails a minute, the burst brings "
+                "{peak}: look at max_instances"
+            ).format(
+                n=policy.max_instances,
+                clear=f"{policy.max_instances * per_instance:g}",
+                peak=peak,
+            ),
+            _("each instance clears {clear} a minute ({seconds} s each)").format(
+                clear=f"{per_instance:g}", seconds=THUMBNAIL_SECONDS
+            ),
         ),
     ]
 
@@ -112,8 +129,10 @@ def check_scaling_target(lab: Lab, policy: Any) -> Check:
     if not isinstance(policy, ScalingPolicy):
         return hint(
             exercise,
-            f"thumb_policy should be a ScalingPolicy built from the exercise's numbers (section 6 "
-            f"builds one); it got {given(policy)}",
+            _(
+                "thumb_policy should be a ScalingPolicy built from the exercise's numbers "
+                "(section 6 builds one); it got {given}"
+            ).format(given=given(policy)),
         )
     before = first_problem(exercise, _policy_problems(policy), "")
     if not before:
@@ -121,11 +140,12 @@ def check_scaling_target(lab: Lab, policy: Any) -> Check:
     if not lab.virtual_time:
         return hint(
             exercise,
-            f"not checked here: your policy's numbers fit the exercise (target "
-            f"{policy.target:g} thumbnails per instance), but whether the oldest thumbnail stays "
-            f"within {THUMBNAIL_GOAL} s needs the burst run through scaling.simulate, which is "
-            f"skipped here: {scaling.REAL_CLOCK}. Run this check on the moto backend "
-            "(SQSLAB_BACKEND=moto, the default)",
+            _(
+                "not checked here: your policy's numbers fit the exercise (target {target} "
+                "thumbnails per instance), but whether the oldest thumbnail stays within {goal} s "
+                "needs the burst run through scaling.simulate, which is skipped here: {why}. Run "
+                "this check on the moto backend (SQSLAB_BACKEND=moto, the default)"
+            ).format(target=f"{policy.target:g}", goal=THUMBNAIL_GOAL, why=_(scaling.REAL_CLOCK)),
         )
     return _after_run(exercise, policy, run_thumbnails(lab, policy))
 
@@ -137,25 +157,35 @@ def _after_run(exercise: str, policy: ScalingPolicy, run: ScalingRun) -> Check:
         m.values(metric_series.NOT_VISIBLE)[-1] or 0
     )
     peak = max(run.instance_counts())
-    summary = (
-        f"target {policy.target:g} thumbnails per instance: peak {peak} instances, oldest "
-        f"thumbnail {oldest:g} s (goal {THUMBNAIL_GOAL} s)"
-    )
+    summary = _(
+        "target {target} thumbnails per instance: peak {peak} instances, oldest thumbnail "
+        "{oldest} s (goal {goal} s)"
+    ).format(target=f"{policy.target:g}", peak=peak, oldest=f"{oldest:g}", goal=THUMBNAIL_GOAL)
     at_promise = policy.acceptable_latency >= THUMBNAIL_GOAL
     return first_problem(
         exercise,
         [
             (
                 oldest <= THUMBNAIL_GOAL,
-                f"{summary}: too slow. Think about what the group does in the minute before it "
-                "notices the burst",
-                "the group scales once a minute on a 1-minute metric, so a thumbnail also waits "
-                "for that reaction: aim the acceptable latency below the goal"
+                _(
+                    "{summary}: too slow. Think about what the group does in the minute before it "
+                    "notices the burst"
+                ).format(summary=summary),
+                _(
+                    "the group scales once a minute on a 1-minute metric, so a thumbnail also "
+                    "waits for that reaction: aim the acceptable latency below the goal"
+                )
                 if at_promise
-                else "lower the acceptable latency: a smaller target scales out sooner",
+                else _("lower the acceptable latency: a smaller target scales out sooner"),
             ),
-            (not left, f"{summary}, but {left:g} left in the queue at the end"),
+            (
+                not left,
+                _("{summary}, but {left} left in the queue at the end").format(
+                    summary=summary, left=f"{left:g}"
+                ),
+            ),
         ],
-        f"{summary}; {sum(run.instance_counts())} instance-minutes for {sum(run.arrivals)} "
-        "thumbnails.",
+        _("{summary}; {minutes} instance-minutes for {count} thumbnails.").format(
+            summary=summary, minutes=sum(run.instance_counts()), count=sum(run.arrivals)
+        ),
     )

@@ -26,6 +26,8 @@ from sqslab.exercises.monitoring_days import (
     phase,
     refunds_day,
 )
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 from sqslab.metric_cells import cell
 from sqslab.metric_series import AGE, NAMESPACE, SENT, VISIBLE
 
@@ -38,11 +40,15 @@ STUCK_ALARM = "shop-orders stuck"
 DLQ_ALARM = "refunds-dlq not empty"
 
 LAB_NOT_ALARM = Expected(
-    "the lab that sqslab.start() returned (lab): the check reads your alarm from CloudWatch by "
-    "its name, not as an Alarm object",
+    N_(
+        "the lab that sqslab.start() returned (lab): the check reads your alarm from CloudWatch "
+        "by its name, not as an Alarm object"
+    ),
     lambda v: all(hasattr(v, n) for n in ("sqs", "trace", "namespace", "client")),
 )
-NAME = Expected("the AlarmName you gave put_metric_alarm, as text", lambda v: isinstance(v, str))
+NAME = Expected(
+    N_("the AlarmName you gave put_metric_alarm, as text"), lambda v: isinstance(v, str)
+)
 
 
 def _setup(lab: Lab, exercise: str, name: str) -> Check | StoredAlarm:
@@ -52,20 +58,28 @@ def _setup(lab: Lab, exercise: str, name: str) -> Check | StoredAlarm:
     except (BotoCoreError, ClientError) as err:
         return hint(
             exercise,
-            f"not checked here: this endpoint's CloudWatch did not answer describe_alarms ({err}), "
-            "so the check cannot read your alarm. The moto backend (SQSLAB_BACKEND=moto) has one",
+            _(
+                "not checked here: this endpoint's CloudWatch did not answer describe_alarms "
+                "({error}), so the check cannot read your alarm. The moto backend "
+                "(SQSLAB_BACKEND=moto) has one"
+            ).format(error=err),
         )
     if not found:
         return hint(
             exercise,
-            f"CloudWatch has no alarm called {name!r} yet: store yours with the CloudWatch "
-            "client's put_metric_alarm (section 4 shows its arguments), under exactly that AlarmName",
+            _(
+                "CloudWatch has no alarm called {name!r} yet: store yours with the CloudWatch "
+                "client's put_metric_alarm (section 4 shows its arguments), under exactly that "
+                "AlarmName"
+            ).format(name=name),
         )
     if found[0].rule is None:
         return hint(
             exercise,
-            f"sqslab cannot evaluate {name!r}: it is {found[0].unsupported}. Use one metric with "
-            "Statistic, and a GreaterThan... or LessThan... ComparisonOperator",
+            _(
+                "sqslab cannot evaluate {name!r}: it is {why}. Use one metric with Statistic, and "
+                "a GreaterThan... or LessThan... ComparisonOperator"
+            ).format(name=name, why=found[0].unsupported),
         )
     return found[0]
 
@@ -83,11 +97,13 @@ def _run(lab: Lab, alarm: StoredAlarm, day: Day) -> AlarmHistory:
 def _where(day: Day, history: AlarmHistory) -> str:
     """Where the final state is: in CloudWatch (set by sqslab), or not set (a recorded day)."""
     if day.recording is not None:
-        return (
+        return _(
             "Evaluated over the day as recorded on the moto backend; here CloudWatch evaluates "
             "your alarm itself, over the datapoints it has, so sqslab sets no state."
         )
-    return f"describe_alarms shows StateValue {history.state}, set by the {alarm_evaluator.LABEL}."
+    return _("describe_alarms shows StateValue {state}, set by the {label}.").format(
+        state=history.state, label=_(alarm_evaluator.LABEL)
+    )
 
 
 def _first(states: list[str], state: str, since: int = 0, until: int | None = None) -> int | None:
@@ -99,18 +115,28 @@ def _first(states: list[str], state: str, since: int = 0, until: int | None = No
 
 
 def _dims(alarm: StoredAlarm) -> str:
-    return ", ".join(f"{k}={v}" for k, v in alarm.dimensions) or "no dimensions"
+    return ", ".join(f"{k}={v}" for k, v in alarm.dimensions) or _("no dimensions")
 
 
 def _no_data(alarm: StoredAlarm, queue: str) -> tuple[str, ...]:
     """Hints for an alarm that found no datapoint at all."""
     return (
-        "your alarm found no datapoint in the whole day: CloudWatch answers only for the exact "
-        "namespace, metric name and dimensions an alarm names. Compare your alarm's with the "
-        "query that returned values in your get_metric_data call",
-        f"the alarm looks up {alarm.namespace or 'no namespace'} {alarm.metric or 'no metric'} "
-        f"with {_dims(alarm)}; the sampler published {NAMESPACE} metrics with the one dimension "
-        f"QueueName={queue} (the queue's name, not its URL)",
+        _(
+            "your alarm found no datapoint in the whole day: CloudWatch answers only for the "
+            "exact namespace, metric name and dimensions an alarm names. Compare your alarm's "
+            "with the query that returned values in your get_metric_data call"
+        ),
+        _(
+            "the alarm looks up {namespace} {metric} with {dimensions}; the sampler published "
+            "{expected} metrics with the one dimension QueueName={queue} (the queue's name, not "
+            "its URL)"
+        ).format(
+            namespace=alarm.namespace or _("no namespace"),
+            metric=alarm.metric or _("no metric"),
+            dimensions=_dims(alarm),
+            expected=NAMESPACE,
+            queue=queue,
+        ),
         f"Namespace={NAMESPACE!r}, Dimensions=[{{'Name': 'QueueName', 'Value': {queue!r}}}]",
     )
 
@@ -119,8 +145,10 @@ def _other_queue(alarm: StoredAlarm, day: Day, role: str) -> Problem:
     """The problem of an alarm on another queue that has data of its own."""
     return (
         alarm.queue == day.queue,
-        f"your alarm watches QueueName={alarm.queue}, not {role}: look at its Dimensions",
-        f"the day's {role} is {day.queue!r}",
+        _("your alarm watches QueueName={queue}, not {role}: look at its Dimensions").format(
+            queue=alarm.queue, role=role
+        ),
+        _("the day's {role} is {queue!r}").format(role=role, queue=day.queue),
     )
 
 
@@ -133,62 +161,97 @@ def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list
     healthy_max = max((v or 0) for v in values[:HANG_AT])
     return [
         (any(v is not None for v in values), *_no_data(alarm, day.queue)),
-        _other_queue(alarm, day, "the orders queue"),
+        _other_queue(alarm, day, _("the orders queue")),
         (
             alarm.metric == AGE,
-            f"your alarm watches {alarm.metric}: {_verdict(healthy, late)}. Section 1's table "
-            "names the metric that answers 'is anyone waiting too long? is a consumer stuck?'",
-            "a stuck consumer on a quiet queue adds only a few messages a minute, while the "
-            "importer kept dozens waiting for minutes: depth cannot tell them apart, and counts "
-            "fall to 0 at night too",
-            f"watch {AGE}, the age of the oldest message",
+            _(
+                "your alarm watches {metric}: {verdict}. Section 1's table names the metric that "
+                "answers 'is anyone waiting too long? is a consumer stuck?'"
+            ).format(metric=alarm.metric, verdict=_verdict(healthy, late)),
+            _(
+                "a stuck consumer on a quiet queue adds only a few messages a minute, while the "
+                "importer kept dozens waiting for minutes: depth cannot tell them apart, and "
+                "counts fall to 0 at night too"
+            ),
+            _("watch {metric}, the age of the oldest message").format(metric=AGE),
         ),
         (
             rule.comparison.startswith("GreaterThan"),
-            f"your alarm compares with {rule.comparison}: it fires while the oldest order is "
-            "young. Look at ComparisonOperator: a stuck consumer makes the oldest order older",
-            "GreaterThanOrEqualToThreshold (or GreaterThanThreshold)",
+            _(
+                "your alarm compares with {comparison}: it fires while the oldest order is young. "
+                "Look at ComparisonOperator: a stuck consumer makes the oldest order older"
+            ).format(comparison=rule.comparison),
+            _("GreaterThanOrEqualToThreshold (or GreaterThanThreshold)"),
         ),
         (
             alarm.stat != "SampleCount",
-            "your alarm's Statistic is SampleCount: it counts datapoints in a period (1 here), "
-            "not seconds of waiting. Look at Statistic",
-            "Maximum: the oldest order's age in the minute",
+            _(
+                "your alarm's Statistic is SampleCount: it counts datapoints in a period (1 "
+                "here), not seconds of waiting. Look at Statistic"
+            ),
+            _("Maximum: the oldest order's age in the minute"),
         ),
         (
             healthy is None,
-            f"your alarm went to ALARM{' on a single breaching datapoint' if rule.m == 1 else ''}"
-            f" during {phase(healthy or 0)} (minute {healthy} of the day), while the "
-            "consumer was fine: it would page someone for a healthy queue. Compare the values "
-            "get_metric_data gives for the healthy minutes with your Threshold and "
-            "DatapointsToAlarm",
-            f"in the healthy part the oldest order waited {cell(healthy_max)} s at most, and that "
-            "for one minute; after the hang it grows by 60 s every minute",
-            f"a Threshold above {cell(healthy_max)} s with 2 of the last 3 datapoints stays OK "
-            "through the lump and fires in time",
+            (
+                _(
+                    "your alarm went to ALARM on a single breaching datapoint during {phase} "
+                    "(minute {minute} of the day), while the consumer was fine: it would page "
+                    "someone for a healthy queue. Compare the values get_metric_data gives for "
+                    "the healthy minutes with your Threshold and DatapointsToAlarm"
+                )
+                if rule.m == 1
+                else _(
+                    "your alarm went to ALARM during {phase} (minute {minute} of the day), while "
+                    "the consumer was fine: it would page someone for a healthy queue. Compare "
+                    "the values get_metric_data gives for the healthy minutes with your "
+                    "Threshold and DatapointsToAlarm"
+                )
+            ).format(phase=phase(healthy or 0), minute=healthy),
+            _(
+                "in the healthy part the oldest order waited {seconds} s at most, and that for "
+                "one minute; after the hang it grows by 60 s every minute"
+            ).format(seconds=cell(healthy_max)),
+            _(
+                "a Threshold above {seconds} s with 2 of the last 3 datapoints stays OK through "
+                "the lump and fires in time"
+            ).format(seconds=cell(healthy_max)),
         ),
         (
             rule.m >= 2,
-            f"your alarm pages on a single breaching datapoint (DatapointsToAlarm {rule.m} of "
-            f"EvaluationPeriods {rule.n}): one slow minute would wake someone at night",
-            "ask for at least 2 breaching datapoints: DatapointsToAlarm=2 with EvaluationPeriods "
-            "2 or 3",
+            _(
+                "your alarm pages on a single breaching datapoint (DatapointsToAlarm {m} of "
+                "EvaluationPeriods {n}): one slow minute would wake someone at night"
+            ).format(m=rule.m, n=rule.n),
+            _(
+                "ask for at least 2 breaching datapoints: DatapointsToAlarm=2 with "
+                "EvaluationPeriods 2 or 3"
+            ),
         ),
         (
             fired is not None,
-            "your alarm never went to ALARM after the consumer hung: the oldest order reached "
-            f"{cell(max((v or 0) for v in values))} s by the end of the day. Look at the "
-            "Threshold against the values get_metric_data gives after the hang",
-            f"after the hang the oldest order is 60 s older every minute: to fire within "
-            f"{DEADLINE} minutes with 2 datapoints it must cross the threshold by minute "
-            f"{DEADLINE - 1}",
+            _(
+                "your alarm never went to ALARM after the consumer hung: the oldest order "
+                "reached {seconds} s by the end of the day. Look at the Threshold against the "
+                "values get_metric_data gives after the hang"
+            ).format(seconds=cell(max((v or 0) for v in values))),
+            _(
+                "after the hang the oldest order is 60 s older every minute: to fire within "
+                "{deadline} minutes with 2 datapoints it must cross the threshold by minute "
+                "{minute}"
+            ).format(deadline=DEADLINE, minute=DEADLINE - 1),
         ),
         (
             late is not None and late <= DEADLINE,
-            f"your alarm fired {late} minutes after the consumer hung; the exercise asks for "
-            f"{DEADLINE} at most. Look at the Threshold and at how many datapoints it waits for",
-            "each minute after the hang adds 60 s to the oldest order's age; the alarm enters "
-            "ALARM at the end of the minute that completes its M of N",
+            _(
+                "your alarm fired {late} minutes after the consumer hung; the exercise asks for "
+                "{deadline} at most. Look at the Threshold and at how many datapoints it waits "
+                "for"
+            ).format(late=late, deadline=DEADLINE),
+            _(
+                "each minute after the hang adds 60 s to the oldest order's age; the alarm "
+                "enters ALARM at the end of the minute that completes its M of N"
+            ),
         ),
     ]
 
@@ -196,13 +259,13 @@ def _stuck_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list
 def _verdict(healthy: int | None, late: int | None) -> str:
     """What the alarm did on the day, as a clause."""
     if healthy is not None:
-        return (
-            f"it went to ALARM during {phase(healthy)} (minute {healthy} of the day), while "
-            "the consumer was fine"
-        )
+        return _(
+            "it went to ALARM during {phase} (minute {minute} of the day), while the consumer "
+            "was fine"
+        ).format(phase=phase(healthy), minute=healthy)
     if late is None:
-        return "it never went to ALARM, although the consumer hung"
-    return f"it went to ALARM {late} minute(s) after the consumer hung"
+        return _("it never went to ALARM, although the consumer hung")
+    return _("it went to ALARM {late} minute(s) after the consumer hung").format(late=late)
 
 
 @expects("ex6.1", lab=LAB_NOT_ALARM, name=NAME)
@@ -220,8 +283,10 @@ def check_stuck_alarm(lab: Lab, name: str = STUCK_ALARM) -> Check:
     return first_problem(
         exercise,
         _stuck_problems(alarm, history, day),
-        f"{alarm.describe()}: OK through the lump, the importer and the quiet minutes; ALARM "
-        f"{late} minutes after the consumer hung. {_where(day, history)}",
+        _(
+            "{alarm}: OK through the lump, the importer and the quiet minutes; ALARM {late} "
+            "minutes after the consumer hung. {where}"
+        ).format(alarm=alarm.describe(), late=late, where=_where(day, history)),
     )
 
 
@@ -230,54 +295,82 @@ def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[P
     assert rule is not None
     quiet = states[:POISON_AT]
     fired = _first(states, ALARM)
-    default = facts.get("alarm_missing_data_default").text
+    default = facts.get("alarm_missing_data_default").translated("text")
     after = states[CLEANED_AT]
     return [
         (any(v is not None for v in values), *_no_data(alarm, day.queue)),
-        _other_queue(alarm, day, "the dead-letter queue"),
+        _other_queue(alarm, day, _("the dead-letter queue")),
         (
             alarm.metric != SENT,
-            f"your alarm watches the DLQ's {SENT}: it never changes when a message moves in. "
-            "Section 5 says what a move into a DLQ is (and is not)",
-            f"a move into a DLQ is not a send: {SENT} stays 0. Watch {VISIBLE}",
+            _(
+                "your alarm watches the DLQ's {sent}: it never changes when a message moves in. "
+                "Section 5 says what a move into a DLQ is (and is not)"
+            ).format(sent=SENT),
+            _("a move into a DLQ is not a send: {sent} stays 0. Watch {visible}").format(
+                sent=SENT, visible=VISIBLE
+            ),
         ),
         (
             ALARM not in quiet,
-            f"your alarm was in ALARM while the DLQ was quiet (no datapoints at all, missing "
-            f"data treated as {rule.treat_missing_data}): look at TreatMissingData",
-            "an empty, untouched DLQ is healthy: its missing datapoints should count as not breaching",
+            _(
+                "your alarm was in ALARM while the DLQ was quiet (no datapoints at all, missing "
+                "data treated as {treatment}): look at TreatMissingData"
+            ).format(treatment=rule.treat_missing_data),
+            _(
+                "an empty, untouched DLQ is healthy: its missing datapoints should count as not "
+                "breaching"
+            ),
         ),
         (
             INSUFFICIENT_DATA not in quiet,
-            f"your alarm was {INSUFFICIENT_DATA} while the DLQ was quiet: a queue nobody touches "
-            "for hours publishes no datapoints, and your alarm treats missing data as "
-            f"{rule.treat_missing_data!r}. Look at TreatMissingData",
-            f"CloudWatch's default treatment is {default}; an empty, untouched DLQ is healthy, so "
-            "its missing datapoints should count as not breaching",
+            _(
+                "your alarm was {state} while the DLQ was quiet: a queue nobody touches for hours "
+                "publishes no datapoints, and your alarm treats missing data as {treatment!r}. "
+                "Look at TreatMissingData"
+            ).format(state=INSUFFICIENT_DATA, treatment=rule.treat_missing_data),
+            _(
+                "CloudWatch's default treatment is {default}; an empty, untouched DLQ is healthy, "
+                "so its missing datapoints should count as not breaching"
+            ).format(default=default),
             "TreatMissingData='notBreaching'",
         ),
         (
             fired == POISON_AT,
-            "your alarm did not go to ALARM in the minute the first poison refund reached the "
-            f"DLQ (minute {POISON_AT}; it {_fired_words(fired)}). Every dead letter is a "
-            "failure someone must see: look at Threshold, ComparisonOperator and M of N",
-            f"in that minute the DLQ's {VISIBLE} was 1: one datapoint above 0 should do it "
-            "(GreaterThanThreshold 0, 1 of 1)",
+            _(
+                "your alarm did not go to ALARM in the minute the first poison refund reached "
+                "the DLQ (minute {minute}; it {fired}). Every dead letter is a failure someone "
+                "must see: look at Threshold, ComparisonOperator and M of N"
+            ).format(minute=POISON_AT, fired=_fired_words(fired)),
+            _(
+                "in that minute the DLQ's {visible} was 1: one datapoint above 0 should do it "
+                "(GreaterThanThreshold 0, 1 of 1)"
+            ).format(visible=VISIBLE),
         ),
         (
             after == OK,
-            f"the DLQ was emptied in minute {CLEANED_AT} but your alarm stayed {after}: "
-            "with 0 dead letters it should clear. Look at the comparison "
-            f"({SYMBOLS[rule.comparison]} {rule.threshold:g}) and at how many datapoints it looks "
-            f"back (EvaluationPeriods {rule.n})",
-            "0 messages must not breach, and the alarm should decide on the last minute alone: "
-            "GreaterThanThreshold with Threshold 0, 1 of 1",
+            _(
+                "the DLQ was emptied in minute {minute} but your alarm stayed {state}: with 0 "
+                "dead letters it should clear. Look at the comparison ({symbol} {threshold}) and "
+                "at how many datapoints it looks back (EvaluationPeriods {n})"
+            ).format(
+                minute=CLEANED_AT,
+                state=after,
+                symbol=SYMBOLS[rule.comparison],
+                threshold=f"{rule.threshold:g}",
+                n=rule.n,
+            ),
+            _(
+                "0 messages must not breach, and the alarm should decide on the last minute "
+                "alone: GreaterThanThreshold with Threshold 0, 1 of 1"
+            ),
         ),
     ]
 
 
 def _fired_words(fired: int | None) -> str:
-    return "never fired" if fired is None else f"fired in minute {fired}"
+    if fired is None:
+        return _("never fired")
+    return _("fired in minute {minute}").format(minute=fired)
 
 
 @expects("ex6.3", lab=LAB_NOT_ALARM, name=NAME)
@@ -293,7 +386,9 @@ def check_dlq_alarm(lab: Lab, name: str = DLQ_ALARM) -> Check:
     return first_problem(
         exercise,
         _dlq_problems(alarm, history, day),
-        f"{alarm.describe()}: OK while the DLQ was quiet, ALARM in minute {POISON_AT} when "
-        f"the first dead letter arrived, OK after the clean-up in minute {CLEANED_AT}."
+        _(
+            "{alarm}: OK while the DLQ was quiet, ALARM in minute {poison} when the first dead "
+            "letter arrived, OK after the clean-up in minute {cleaned}."
+        ).format(alarm=alarm.describe(), poison=POISON_AT, cleaned=CLEANED_AT)
         + (f" {_where(day, history)}" if day.recording is not None else ""),
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import dlq, facts
 from sqslab.arguments import LAB, requires
 from sqslab.exercises.monitoring_recorded import WHY, Recording, load
+from sqslab.i18n import translate as _
 from sqslab.metric_cells import utc
 from sqslab.metric_series import align, period_seconds, queue_name
 from sqslab.sampler import Sampler
@@ -62,24 +63,39 @@ class Day:
     urls: dict[str, str] = field(default_factory=dict)
     #: On a real clock: the day as recorded on moto (its datapoints are in no CloudWatch here).
     recording: Recording | None = None
+    #: Which day it is (``orders`` or ``refunds``): its story is told in the lab's language.
+    kind: str = ""
 
     def minute(self, when: datetime) -> int:
         """Minutes from the start of the day to ``when``."""
         return int((when - self.start).total_seconds() // MINUTE)
+
+    def story(self) -> list[tuple[datetime, str]]:
+        """What happened when, in the language sqslab speaks now."""
+        return _EVENTS[self.kind](self) if self.kind else self.events
 
     def at(self, minute: float) -> datetime:
         """The instant ``minute`` minutes into the day."""
         return utc(self.start.timestamp() + minute * MINUTE)
 
     def __repr__(self) -> str:
-        span = f"{self.queue}, {self.start:%H:%M} to {self.end:%H:%M} UTC"
-        lines = [f"{span}; the sampler published its AWS/SQS metrics into CloudWatch each minute:"]
+        span = _("{queue}, {start} to {end} UTC").format(
+            queue=self.queue, start=f"{self.start:%H:%M}", end=f"{self.end:%H:%M}"
+        )
+        lines = [
+            _(
+                "{span}; the sampler published its AWS/SQS metrics into CloudWatch each minute:"
+            ).format(span=span)
+        ]
         if self.recording is not None:
             lines = [
-                f"{span}, as recorded on the moto backend: {WHY}, so get_metric_data finds none "
-                "of its datapoints here; the check evaluates your alarm over the recorded ones:"
+                _(
+                    "{span}, as recorded on the moto backend: {why}, so get_metric_data finds "
+                    "none of its datapoints here; the check evaluates your alarm over the "
+                    "recorded ones:"
+                ).format(span=span, why=_(WHY))
             ]
-        lines += [f"  {when:%H:%M}  {what}" for when, what in self.events]
+        lines += [f"  {when:%H:%M}  {what}" for when, what in self.story()]
         return "\n".join(lines)
 
 
@@ -94,7 +110,7 @@ def _cached(lab: Lab, kind: str, run: Callable[[Lab], Day]) -> Day:
 def recorded(kind: str) -> Day:
     """The day ``kind`` (``orders`` or ``refunds``) as recorded on the moto backend."""
     rec = load(kind)
-    day = Day(rec.queue, utc(rec.start), utc(rec.end), recording=rec)
+    day = Day(rec.queue, utc(rec.start), utc(rec.end), recording=rec, kind=kind)
     day.events = _EVENTS[kind](day)
     return day
 
@@ -121,7 +137,7 @@ def _send(sqs: Any, url: str, count: int, first: int) -> int:
 
 def _consume(sqs: Any, url: str) -> None:
     """The healthy consumer's step: up to two receives of ten, each batch deleted."""
-    for _ in range(RECEIVES_PER_TICK):
+    for _turn in range(RECEIVES_PER_TICK):
         got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH).get("Messages", [])
         if got:
             entries = [
@@ -156,22 +172,26 @@ def _run_orders(lab: Lab) -> Day:
         lab.wait(TICK)
         if (tick + 1) % TICKS == 0:
             sampler.sample()
-    day = Day(queue_name(url), utc(start), utc(lab.clock.time()), urls={"queue": url})
+    day = Day(
+        queue_name(url), utc(start), utc(lab.clock.time()), urls={"queue": url}, kind="orders"
+    )
     day.events = _orders_events(day)
     return day
 
 
 def _orders_events(day: Day) -> list[tuple[datetime, str]]:
     return [
-        (day.at(0), "orders arrive, about 6 a minute; the consumer keeps up"),
-        (day.at(LUMP_AT), f"a batch job drops {LUMP} orders at once"),
+        (day.at(0), _("orders arrive, about 6 a minute; the consumer keeps up")),
+        (day.at(LUMP_AT), _("a batch job drops {count} orders at once").format(count=LUMP)),
         (
             day.at(IMPORT_FROM),
-            f"an importer drops {IMPORT} orders late in each of {IMPORT_MINUTES} minutes",
+            _("an importer drops {count} orders late in each of {minutes} minutes").format(
+                count=IMPORT, minutes=IMPORT_MINUTES
+            ),
         ),
-        (day.at(QUIET[0]), f"no orders for {len(QUIET)} minutes"),
-        (day.at(QUIET[-1] + 1), "orders again, about 6 a minute"),
-        (day.at(HANG_AT), "the consumer hangs: it deletes nothing more"),
+        (day.at(QUIET[0]), _("no orders for {minutes} minutes").format(minutes=len(QUIET))),
+        (day.at(QUIET[-1] + 1), _("orders again, about 6 a minute")),
+        (day.at(HANG_AT), _("the consumer hangs: it deletes nothing more")),
     ]
 
 
@@ -185,20 +205,20 @@ def orders_day(lab: Lab) -> Day:
 def phase(minute: int) -> str:
     """What was going on in ``minute`` of the shop-orders day."""
     if minute >= HANG_AT:
-        return "the stuck consumer"
+        return _("the stuck consumer")
     if LUMP_AT <= minute < IMPORT_FROM:
-        return f"the lump of {LUMP} orders"
+        return _("the lump of {count} orders").format(count=LUMP)
     if IMPORT_FROM <= minute < IMPORT_FROM + IMPORT_MINUTES:
-        return "the importer's minutes"
+        return _("the importer's minutes")
     if minute in QUIET:
-        return "the quiet minutes"
-    return "the steady minutes"
+        return _("the quiet minutes")
+    return _("the steady minutes")
 
 
 def _poison(lab: Lab, url: str) -> None:
     """A refund that fails each time: received until it moves to the dead-letter queue."""
     lab.sqs.send_message(QueueUrl=url, MessageBody='{"refund": "R-1", "eur": "ten"}')
-    for _ in range(MAX_RECEIVES + 1):  # the last receive moves it
+    for _receive in range(MAX_RECEIVES + 1):  # the last receive moves it
         lab.sqs.receive_message(QueueUrl=url)
         lab.wait(REFUND_VISIBILITY)
 
@@ -235,6 +255,7 @@ def _run_refunds(lab: Lab) -> Day:
         utc(start),
         utc(lab.clock.time()),
         urls={"source": pair.source_url, "dlq": pair.dlq_url},
+        kind="refunds",
     )
     day.events = _refunds_events(day)
     return day
@@ -242,10 +263,10 @@ def _run_refunds(lab: Lab) -> Day:
 
 def _refunds_events(day: Day) -> list[tuple[datetime, str]]:
     return [
-        (day.at(0), "both queues quiet for hours: empty, no calls (no datapoints)"),
-        (day.at(POISON_AT), "a poison refund fails twice and moves to the DLQ"),
-        (day.at(SECOND_POISON_AT), "a second poison refund moves to the DLQ"),
-        (day.at(CLEANED_AT), "someone reads the dead letters, fixes the cause, deletes them"),
+        (day.at(0), _("both queues quiet for hours: empty, no calls (no datapoints)")),
+        (day.at(POISON_AT), _("a poison refund fails twice and moves to the DLQ")),
+        (day.at(SECOND_POISON_AT), _("a second poison refund moves to the DLQ")),
+        (day.at(CLEANED_AT), _("someone reads the dead letters, fixes the cause, deletes them")),
     ]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from sqslab.i18n import N_
 from sqslab.metric_series import NAMESPACE, Stat
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ DATA_FILE = "data/monitoring_days.json"
 #: The statistics recorded per minute, from which every CloudWatch statistic follows.
 RECORDED = ("SampleCount", "Sum", "Minimum", "Maximum")
 #: What a learner is told a recorded day is.
-WHY = (
+WHY = N_(
     "on a real clock the day is not run (it is many minutes of traffic at one datapoint a minute) "
     "and the lab cannot publish into this endpoint's CloudWatch"
 )

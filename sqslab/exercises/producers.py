@@ -17,11 +17,15 @@ from botocore.exceptions import ClientError
 from sqslab import facts
 from sqslab.exercises.arguments import LAB, LIST, NAME, expects
 from sqslab.exercises.base import SEND_OPERATIONS, Check, first_problem, hint, queue_url
+from sqslab.i18n import N_, ngettext
+from sqslab.i18n import translate as _
 from sqslab.queues import peek
 from sqslab.trace import CallRecord
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
+
+SET_UP_FIRST = N_("run the set-up cell first: it creates the queue {queue}")
 
 
 def fresh_queue(lab: Lab, name: str, attributes: dict[str, str] | None = None) -> str:
@@ -36,8 +40,10 @@ def fresh_queue(lab: Lab, name: str, attributes: dict[str, str] | None = None) -
         if err.response.get("Error", {}).get("Code") != "QueueDeletedRecently":
             raise
         raise RuntimeError(
-            f"SQS refuses to create {name!r} again this soon after deleting it "
-            "(QueueDeletedRecently): wait a little, then re-run this set-up cell"
+            _(
+                "SQS refuses to create {name} again this soon after deleting it "
+                "(QueueDeletedRecently): wait a little, then re-run this set-up cell"
+            ).format(name=repr(name))
         ) from None
 
 
@@ -77,7 +83,7 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
     name = "ex2.1"
     url = queue_url(lab.sqs, queue)
     if url is None:
-        return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
+        return Check(name, False, _(SET_UP_FIRST).format(queue=repr(queue)))
     entries = facts.get("batch_max_entries")
     fewest = math.ceil(len(orders) / entries.value)
     records = since_created(lab, url)
@@ -86,57 +92,95 @@ def check_batch_orders(lab: Lab, orders: Sequence[Any], queue: str = "orders-bat
     if not singles and not batches:
         return hint(
             name,
-            f"nothing was sent to {queue!r} yet: send the orders in batches, up to "
-            f"{entries.text} per request (section 3 shows SendMessageBatch, its entries and "
-            "what it answers)",
-            "each entry of a batch has an Id (unique within the call) and a MessageBody; cut "
-            f"the list of orders into slices of {entries.value:.0f}",
+            _(
+                "nothing was sent to {queue} yet: send the orders in batches, up to "
+                "{entries} per request (section 3 shows SendMessageBatch, its entries and "
+                "what it answers)"
+            ).format(queue=repr(queue), entries=entries.translated("text")),
+            _(
+                "each entry of a batch has an Id (unique within the call) and a MessageBody; cut "
+                "the list of orders into slices of {size}"
+            ).format(size=f"{entries.value:.0f}"),
             "sqs.send_message_batch(QueueUrl=url, Entries=[{'Id': str(i), 'MessageBody': "
-            f"json.dumps(order)}} for i, order in ...]) for each slice of {entries.value:.0f}",
+            "json.dumps(order)} for i, order in ...]) "
+            + _("for each slice of {size}").format(size=f"{entries.value:.0f}"),
         )
     messages = peek(lab, url)
     bodies = [_json(m["Body"]) for m in messages]
-    restart = "re-run the set-up cell (it empties the queue) and"
+    restart = _("re-run the set-up cell (it empties the queue) and")
+    size = f"{entries.value:.0f}"
+    most = entries.translated("text")
     return first_problem(
         name,
         [
             (
                 not singles,
-                f"you called SendMessage {len(singles)} time(s), one request per message: "
-                f"{restart} send with SendMessageBatch only (section 3)",
-                "sqs.send_message_batch takes a list of entries: up to "
-                f"{entries.text} messages in one request",
+                ngettext(
+                    "you called SendMessage {count} time(s), one request per message: "
+                    "{restart} send with SendMessageBatch only (section 3)",
+                    "you called SendMessage {count} time(s), one request per message: "
+                    "{restart} send with SendMessageBatch only (section 3)",
+                    len(singles),
+                ).format(count=len(singles), restart=restart),
+                _(
+                    "sqs.send_message_batch takes a list of entries: up to {entries} messages in "
+                    "one request"
+                ).format(entries=most),
             ),
             (
                 len(messages) <= len(orders),
-                f"{len(messages)} messages are in {queue!r} but there are {len(orders)} orders: "
-                f"some were sent twice; {restart} send each order once",
-                "slices that overlap send an order twice: start each slice where the last one "
-                "ended",
+                _(
+                    "{messages} messages are in {queue} but there are {orders} orders: some were "
+                    "sent twice; {restart} send each order once"
+                ).format(
+                    messages=len(messages), queue=repr(queue), orders=len(orders), restart=restart
+                ),
+                _(
+                    "slices that overlap send an order twice: start each slice where the last one "
+                    "ended"
+                ),
             ),
             (
                 len(batches) <= fewest,
-                f"you made {len(batches)} SendMessageBatch calls; {len(orders)} orders fit in "
-                f"{fewest} (up to {entries.text} each): fill every batch, then {restart} try again",
-                f"make slices of {entries.value:.0f} orders: only the last one may be smaller",
+                _(
+                    "you made {batches} SendMessageBatch calls; {orders} orders fit in {fewest} "
+                    "(up to {entries} each): fill every batch, then {restart} try again"
+                ).format(
+                    batches=len(batches),
+                    orders=len(orders),
+                    fewest=fewest,
+                    entries=most,
+                    restart=restart,
+                ),
+                _("make slices of {size} orders: only the last one may be smaller").format(
+                    size=size
+                ),
             ),
             (
                 len(messages) == len(orders),
-                f"only {len(messages)} of {len(orders)} orders are in {queue!r}: some orders "
-                "were never sent (the last, smaller slice?)",
-                f"the last slice holds fewer than {entries.text}: send it too",
-                f"range(0, len(orders), {entries.value:.0f}) gives the start of every slice, the "
-                "last one included",
+                _(
+                    "only {messages} of {orders} orders are in {queue}: some orders were never "
+                    "sent (the last, smaller slice?)"
+                ).format(messages=len(messages), orders=len(orders), queue=repr(queue)),
+                _("the last slice holds fewer than {entries}: send it too").format(entries=most),
+                _(
+                    "range(0, len(orders), {size}) gives the start of every slice, the last one "
+                    "included"
+                ).format(size=size),
             ),
             (
                 all(body in orders for body in bodies),
-                "the messages are not the orders as JSON: the check reads each body as JSON and "
-                "compares it with the orders",
-                "send each as 'MessageBody': json.dumps(order)",
+                _(
+                    "the messages are not the orders as JSON: the check reads each body as JSON "
+                    "and compares it with the orders"
+                ),
+                _("send each as 'MessageBody': json.dumps(order)"),
             ),
         ],
-        f"all {len(orders)} orders are in {queue!r}, sent in {len(batches)} SendMessageBatch "
-        "calls and no SendMessage.",
+        _(
+            "all {orders} orders are in {queue}, sent in {batches} SendMessageBatch calls and no "
+            "SendMessage."
+        ).format(orders=len(orders), queue=repr(queue), batches=len(batches)),
     )
 
 
@@ -156,66 +200,91 @@ def check_payment_events(
     name = "ex2.2"
     url = queue_url(lab.sqs, queue)
     if url is None:
-        return Check(name, False, f"run the set-up cell first: it creates the queue {queue!r}")
+        return Check(name, False, _(SET_UP_FIRST).format(queue=repr(queue)))
     messages = peek(lab, url)
     if not messages:
         return hint(
             name,
-            f"nothing is in {queue!r} yet: send the three events, in the order of the list. A "
-            "FIFO queue without content-based deduplication wants two ids on every send: "
-            "section 4 shows what SQS answers without a group id",
-            "one send per event, each with a MessageGroupId (the same for all three: order "
-            "holds within a group) and a MessageDeduplicationId of its own",
+            _(
+                "nothing is in {queue} yet: send the three events, in the order of the list. A "
+                "FIFO queue without content-based deduplication wants two ids on every send: "
+                "section 4 shows what SQS answers without a group id"
+            ).format(queue=repr(queue)),
+            _(
+                "one send per event, each with a MessageGroupId (the same for all three: order "
+                "holds within a group) and a MessageDeduplicationId of its own"
+            ),
             "sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event), "
             "MessageGroupId=event['customer'], MessageDeduplicationId=...)",
         )
     got = [_json(m["Body"]) for m in messages]
     groups = sorted({m["Attributes"].get("MessageGroupId", "") for m in messages})
     sent = _accepted(since_created(lab, url))
-    window = facts.get("fifo_dedup_window").text
-    restart = "re-run the set-up cell (it empties the queue and its deduplication history) and"
+    window = facts.get("fifo_dedup_window").translated("text")
+    restart = _("re-run the set-up cell (it empties the queue and its deduplication history) and")
     return first_problem(
         name,
         [
             (
                 all(e in events for e in got),
-                "the messages are not the events as JSON: the check reads each body as JSON and "
-                "compares it with the events",
-                "send each as MessageBody=json.dumps(event)",
+                _(
+                    "the messages are not the events as JSON: the check reads each body as JSON "
+                    "and compares it with the events"
+                ),
+                _("send each as MessageBody=json.dumps(event)"),
             ),
             (
                 len(messages) >= len(events) or sent <= len(messages),
-                f"SQS accepted {sent} sends but only {len(messages)} message(s) are in the "
-                f"queue: the others had a MessageDeduplicationId already used within {window}, "
-                f"so SQS dropped them as duplicates. Give each event an id of its own, then "
-                f"{restart} send again",
-                "build the deduplication id from the event itself (customer and event name): "
-                "the same on a retry of that event, different for another event",
+                ngettext(
+                    "SQS accepted {sent} sends but only {messages} message(s) are in the queue: "
+                    "the others had a MessageDeduplicationId already used within {window}, so "
+                    "SQS dropped them as duplicates. Give each event an id of its own, then "
+                    "{restart} send again",
+                    "SQS accepted {sent} sends but only {messages} message(s) are in the queue: "
+                    "the others had a MessageDeduplicationId already used within {window}, so "
+                    "SQS dropped them as duplicates. Give each event an id of its own, then "
+                    "{restart} send again",
+                    len(messages),
+                ).format(sent=sent, messages=len(messages), window=window, restart=restart),
+                _(
+                    "build the deduplication id from the event itself (customer and event name): "
+                    "the same on a retry of that event, different for another event"
+                ),
             ),
             (
                 len(messages) >= len(events),
-                f"only {len(messages)} of {len(events)} events are in the queue: send all of them",
-                "loop over the whole list of events",
+                _("only {messages} of {events} events are in the queue: send all of them").format(
+                    messages=len(messages), events=len(events)
+                ),
+                _("loop over the whole list of events"),
             ),
             (
                 len(messages) == len(events),
-                f"{len(messages)} messages are in the queue but there are {len(events)} events: "
-                f"{restart} send each event once",
-                "one send per event: run the sending cell once after the set-up cell",
+                _(
+                    "{messages} messages are in the queue but there are {events} events: "
+                    "{restart} send each event once"
+                ).format(messages=len(messages), events=len(events), restart=restart),
+                _("one send per event: run the sending cell once after the set-up cell"),
             ),
             (
                 len(groups) == 1,
-                f"the events are in {len(groups)} message groups ({', '.join(groups)}); FIFO "
-                "order holds only within a group: all of one customer's events belong in one",
-                "use the customer id as MessageGroupId for all three",
+                _(
+                    "the events are in {count} message groups ({groups}); FIFO order holds only "
+                    "within a group: all of one customer's events belong in one"
+                ).format(count=len(groups), groups=", ".join(groups)),
+                _("use the customer id as MessageGroupId for all three"),
             ),
             (
                 got == list(events),
-                f"they arrive as {_event_names(got)}, not {_event_names(events)}: {restart} send "
-                "them in the order of the list",
-                "a plain for loop over events sends them in order",
+                _(
+                    "they arrive as {got}, not {events}: {restart} send them in the order of the "
+                    "list"
+                ).format(got=_event_names(got), events=_event_names(events), restart=restart),
+                _("a plain for loop over events sends them in order"),
             ),
         ],
-        f"the {len(events)} events arrive in order ({_event_names(events)}), in the single "
-        f"message group {groups[0]!r}, each once.",
+        _(
+            "the {count} events arrive in order ({names}), in the single message group {group}, "
+            "each once."
+        ).format(count=len(events), names=_event_names(events), group=repr(groups[0])),
     )

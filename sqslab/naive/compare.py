@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab import cost, orders
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, pgettext
+from sqslab.i18n import translate as _
 from sqslab.naive.run import NaiveRun, ahead_of_unprocessed, run_naive
 from sqslab.tables import Table
 
@@ -64,7 +66,7 @@ def measure_naive(run: NaiveRun) -> Measures:
     a run that went faster on a real clock has its times multiplied by its speed-up."""
     bill = run.bill(until=run.drained_at())
     return Measures(
-        label="naive (the guide)",
+        label=N_("naive (the guide)"),
         orders=len(run.order_list),
         calls=bill.calls,
         requests=bill.requests,
@@ -76,7 +78,9 @@ def measure_naive(run: NaiveRun) -> Measures:
         lost=len(run.lost()),
         in_dlq=int(run.dlq_stats.get("messages_available", 0)),
         out_of_order=len(run.out_of_order()),
-        stops=f"never (the lab stopped it after {(run.stopped - run.started) * run.speedup:,.0f} s)",
+        stops=_("never (the lab stopped it after {seconds} s)").format(
+            seconds=f"{(run.stopped - run.started) * run.speedup:,.0f}"
+        ),
         blocked_customers=len(run.holding()),
         overtook=len(run.overtook()),
         poison_attempts=poison_attempts(run.order_list, run.processor),
@@ -92,7 +96,7 @@ def measure_right(pipeline: orders.OrderPipeline) -> Measures:
     in_dlq = pipeline.dlq_depth()
     in_line = orders.processed_late(pipeline.orders, entries, lambda p: p == orders.FIRST_PASS)
     return Measures(
-        label="right (the capstone)",
+        label=N_("right (the capstone)"),
         orders=len(pipeline.orders),
         calls=bill.calls,
         requests=bill.requests,
@@ -105,7 +109,9 @@ def measure_right(pipeline: orders.OrderPipeline) -> Measures:
         in_dlq=in_dlq,
         out_of_order=len(in_line),
         out_of_order_redriven=len(orders.overtaken_via_dlq(pipeline.orders, entries)),
-        stops=f"by itself after {pipeline.idle_timeout * pipeline.speedup:g} s idle (stop policy)",
+        stops=_("by itself after {seconds} s idle (stop policy)").format(
+            seconds=f"{pipeline.idle_timeout * pipeline.speedup:g}"
+        ),
         poison_attempts=poison_attempts(pipeline.orders, pipeline.processor),
         overtook=len(ahead_of_unprocessed(pipeline.orders, entries)),
     )
@@ -118,7 +124,7 @@ class Comparison:
     naive: Measures
     right: Measures
     #: What the times are: the virtual clock's, or a real clock's (and how much faster).
-    clock: str = "virtual time"
+    clock: str = N_("virtual time")
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(measure, naive, right) as text."""
@@ -128,44 +134,56 @@ class Comparison:
 
         def late(m: Measures) -> str:
             via = m.out_of_order_redriven
-            return f"{m.out_of_order}" + (f" (+{via} redriven from the DLQ)" if via else "")
+            more = _(" (+{count} redriven from the DLQ)").format(count=via) if via else ""
+            return f"{m.out_of_order}{more}"
 
         return [
-            ("orders", *both(lambda m: str(m.orders))),
-            ("SQS calls (naive: until its last order processed)", *both(lambda m: str(m.calls))),
-            ("billed requests", *both(lambda m: str(m.requests))),
-            ("empty receives", *both(lambda m: str(m.empty_receives))),
-            ("cost at list price", *both(lambda m: cost.money(m.dollars))),
-            ("cost per million orders", *both(lambda m: f"${m.dollars_per_million_orders:,.2f}")),
+            (pgettext("row", "orders"), *both(lambda m: str(m.orders))),
             (
-                f"{self.clock} to the last order processed (right: first pass)",
+                N_("SQS calls (naive: until its last order processed)"),
+                *both(lambda m: str(m.calls)),
+            ),
+            (N_("billed requests"), *both(lambda m: str(m.requests))),
+            (N_("empty receives"), *both(lambda m: str(m.empty_receives))),
+            (N_("cost at list price"), *both(lambda m: cost.money(m.dollars))),
+            (
+                N_("cost per million orders"),
+                *both(lambda m: f"${m.dollars_per_million_orders:,.2f}"),
+            ),
+            (
+                _("{clock} to the last order processed (right: first pass)").format(
+                    clock=_(self.clock)
+                ),
                 *both(lambda m: f"{m.seconds:,.1f} s"),
             ),
-            ("orders processed", *both(lambda m: str(m.processed))),
-            ("never processed, in no DLQ", *both(lambda m: str(m.lost))),
+            (N_("orders processed"), *both(lambda m: str(m.processed))),
+            (N_("never processed, in no DLQ"), *both(lambda m: str(m.lost))),
             (
-                "customers whose group a poison order holds",
+                N_("customers whose group a poison order holds"),
                 *both(lambda m: str(m.blocked_customers)),
             ),
             (
-                "processed ahead of an earlier order never processed",
+                N_("processed ahead of an earlier order never processed"),
                 *both(lambda m: str(m.overtook)),
             ),
-            ("processed twice (duplicates)", *both(lambda m: str(m.duplicates))),
-            ("left in the DLQ", *both(lambda m: str(m.in_dlq))),
-            ("processed after a later order of the customer", *both(late)),
-            ("processing attempts at poison orders", *both(lambda m: str(m.poison_attempts))),
+            (N_("processed twice (duplicates)"), *both(lambda m: str(m.duplicates))),
+            (N_("left in the DLQ"), *both(lambda m: str(m.in_dlq))),
+            (N_("processed after a later order of the customer"), *both(late)),
+            (N_("processing attempts at poison orders"), *both(lambda m: str(m.poison_attempts))),
             (
-                "requests per hour once nothing can progress",
+                N_("requests per hour once nothing can progress"),
                 *both(lambda m: f"{m.idle_requests_per_hour:,.0f}"),
             ),
-            ("cost per day of that polling", *both(lambda m: cost.money(m.idle_dollars_per_day))),
-            ("stops", *both(lambda m: m.stops)),
+            (
+                N_("cost per day of that polling"),
+                *both(lambda m: cost.money(m.idle_dollars_per_day)),
+            ),
+            (N_("stops"), *both(lambda m: m.stops)),
         ]
 
     def table(self) -> Table:
         """The comparison as a table: one row per measure."""
-        return Table(("measure", self.naive.label, self.right.label), self.rows())
+        return Table((N_("measure"), self.naive.label, self.right.label), self.rows())
 
     def __repr__(self) -> str:
         return repr(self.table())
@@ -185,10 +203,10 @@ def clock_of(naive: NaiveRun, right: orders.OrderPipeline) -> str:
     """What the compared times are: virtual, real, or (when a run went faster than written on a
     real clock) real times multiplied by each run's speed-up, so the two runs compare."""
     if naive.processor.lab.virtual_time:
-        return "virtual time"
+        return N_("virtual time")
     if naive.speedup == right.speedup == 1:
-        return "real time"
-    return "time as written (real time x speed-up)"
+        return N_("real time")
+    return N_("time as written (real time x speed-up)")
 
 
 def side_by_side(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqslab.i18n import N_
 from sqslab.tables import Table
 
 FIFO_SUFFIX = ".fifo"
@@ -74,8 +75,10 @@ class GuideLog:
         shown = self.lines if lines is None else lines
         start = self.lines[0].time if self.lines else 0.0
         return Table(
-            ("lab time (s)", "level", "message"),
+            (N_("lab time (s)"), N_("level"), N_("message")),
             [(f"{line.time - start:,.1f}", line.level, line.text) for line in shown],
+            # the guide's own log lines, as its logger writes them
+            verbatim=("level", "message"),
         )
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqslab import cost, orders, queues
 from sqslab.arguments import check_finite
 from sqslab.errors import LimitError
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 from sqslab.metric_series import queue_name
 from sqslab.naive.guide import (
     GuideConsumer,
@@ -44,43 +46,58 @@ PAUSE = 2
 def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
     """Every way a naive run with this ``budget`` differs from the guide's code (``speedup``: the
     demo's, when a real-clock run went faster than written)."""
-    return (
-        "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
-        f"{budget:g} s of lab time (`budget=`; an hour on the virtual clock, "
-        + (
-            "a quarter of an hour where the lab clock is real"
-            if speedup == 1
-            else f"on this real clock {span(DEMO_BUDGET)} as written, run {speedup:g} times faster"
+    where = (
+        _("a quarter of an hour where the lab clock is real")
+        if speedup == 1
+        else _("on this real clock {span} as written, run {speedup} times faster").format(
+            span=span(DEMO_BUDGET), speedup=f"{speedup:g}"
         )
-        + "). The capstone pipeline processes all the orders, "
-        "redrive included, in a fraction of an hour, and the naive loop's last success comes "
-        "long before the bound; after it, each cycle only repeats the one before.",
-        "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
-        "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
-        "0.5 s of work take no real time, and the timestamps are the same on every run."
+    )
+    return (
+        _(
+            "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
+            "{budget} s of lab time (`budget=`; an hour on the virtual clock, {where}). The "
+            "capstone pipeline processes all the orders, redrive included, in a fraction of an "
+            "hour, and the naive loop's last success comes long before the bound; after it, each "
+            "cycle only repeats the one before."
+        ).format(budget=f"{budget:g}", where=where),
+        _(
+            "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
+            "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
+            "0.5 s of work take no real time, and the timestamps are the same on every run."
+        )
         + (_faster(speedup) if speedup != 1 else ""),
-        "The processing step is the capstone's (`orders.OrderProcessor`) instead of the guide's "
-        "`random.random() < 0.8` stand-in: the same one failure in five, seeded per order and "
-        "attempt instead of unseeded, plus the poison orders' quantity bug, which fails every "
-        "time. A failed attempt takes its 0.5 s of work too (the guide's stand-in fails at once).",
-        "The orders are the capstone's, each sent with the guide's `send_order`, instead of the "
-        "demo's 3 example orders and batch of 5 (`send_batch_orders` is not used).",
-        "The guide's `logger` lines and the statistics the demo prints every cycle are collected "
-        "(`nv.log`, `nv.samples`) instead of printed.",
-        "Region and credentials come from the lab (`lab.sqs`) instead of "
-        "`boto3.client('sqs', region_name='us-east-1')`.",
+        _(
+            "The processing step is the capstone's (`orders.OrderProcessor`) instead of the "
+            "guide's `random.random() < 0.8` stand-in: the same one failure in five, seeded per "
+            "order and attempt instead of unseeded, plus the poison orders' quantity bug, which "
+            "fails every time. A failed attempt takes its 0.5 s of work too (the guide's "
+            "stand-in fails at once)."
+        ),
+        _(
+            "The orders are the capstone's, each sent with the guide's `send_order`, instead of "
+            "the demo's 3 example orders and batch of 5 (`send_batch_orders` is not used)."
+        ),
+        _(
+            "The guide's `logger` lines and the statistics the demo prints every cycle are "
+            "collected (`nv.log`, `nv.samples`) instead of printed."
+        ),
+        _(
+            "Region and credentials come from the lab (`lab.sqs`) instead of "
+            "`boto3.client('sqs', region_name='us-east-1')`."
+        ),
     )
 
 
 def _faster(speedup: float) -> str:
     """The deviation of a run that went ``speedup`` times faster than the guide wrote it."""
-    return (
-        f" On this real clock the run goes {speedup:g} times faster (`demo=`): the pause, the "
-        f"work, the queue's visibility timeout and each long poll are {speedup:g} times shorter "
+    return _(
+        " On this real clock the run goes {speedup} times faster (`demo=`): the pause, the "
+        "work, the queue's visibility timeout and each long poll are {speedup} times shorter "
         "(a timeout sent to SQS rounded up to a whole second), and the requests per hour once "
-        f"nothing can progress are given per hour of the loop as written (measured, divided by "
-        f"{speedup:g})."
-    )
+        "nothing can progress are given per hour of the loop as written (measured, divided by "
+        "{speedup})."
+    ).format(speedup=f"{speedup:g}")
 
 
 #: The deviations of a run with the default budget on the virtual clock.
@@ -210,19 +227,19 @@ class NaiveRun:
         """The run in numbers."""
         holding = self.holding()
         rows: list[tuple[str, Any]] = [
-            ("orders sent (one SendMessage each)", len(self.dedup_ids)),
-            ("loop cycles (receive, statistics, sleep 2 s)", self.cycles),
-            ("orders processed", len({e.order_id for e in self.ledger})),
-            ("last order processed at (lab s)", f"{self.drained_at() - self.started:,.1f}"),
-            ("orders never processed", len(self.unprocessed())),
-            ("customers whose group a poison order holds", len(holding)),
-            ("their later orders, processed ahead of it", len(self.overtook())),
-            ("deliveries of poison orders", self.poison_deliveries()),
-            ("sends to the guide's DLQ", self.dlq_sends),
-            ("messages in the guide's DLQ", self.dlq_stats.get("messages_available", 0)),
-            ("stopped at (lab s)", f"{self.stopped - self.started:,.1f}"),
+            (N_("orders sent (one SendMessage each)"), len(self.dedup_ids)),
+            (N_("loop cycles (receive, statistics, sleep 2 s)"), self.cycles),
+            (N_("orders processed"), len({e.order_id for e in self.ledger})),
+            (N_("last order processed at (lab s)"), f"{self.drained_at() - self.started:,.1f}"),
+            (N_("orders never processed"), len(self.unprocessed())),
+            (N_("customers whose group a poison order holds"), len(holding)),
+            (N_("their later orders, processed ahead of it"), len(self.overtook())),
+            (N_("deliveries of poison orders"), self.poison_deliveries()),
+            (N_("sends to the guide's DLQ"), self.dlq_sends),
+            (N_("messages in the guide's DLQ"), self.dlq_stats.get("messages_available", 0)),
+            (N_("stopped at (lab s)"), f"{self.stopped - self.started:,.1f}"),
         ]
-        return Table(("measure", "value"), rows)
+        return Table((N_("measure"), N_("value")), rows, verbatim=("value",))
 
 
 def ahead_of_unprocessed(

@@ -10,6 +10,8 @@ from sqslab import cost, dlq, engines, queues
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import ConsumeResult, StopPolicy, WorkerPool, check_batch_size
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, pgettext
+from sqslab.i18n import translate as _
 from sqslab.idempotency import ProcessedStore, idempotent
 from sqslab.orders.data import Order, as_record, load
 from sqslab.orders.ledger import AFTER_REDRIVE, FIRST_PASS, Ledger
@@ -268,13 +270,24 @@ class OrderPipeline:
         rows = []
         for oid in self.dead_lettered:
             if bugs[oid]:
-                reason = "poison: the quantity bug"
+                reason = N_("poison: the quantity bug")
             elif held[oid]:
-                reason = "held back behind its customer's failing order"
+                reason = N_("held back behind its customer's failing order")
             else:
-                reason = "transient failures on every receive"
+                reason = N_("transient failures on every receive")
             rows.append((oid, by_id[oid].customer_id, bugs[oid], transient[oid], held[oid], reason))
-        return Table(("order", "customer", "bug", "transient", "held back", "reason"), rows)
+        return Table(
+            (
+                N_("order"),
+                N_("customer"),
+                N_("bug"),
+                N_("transient"),
+                N_("held back"),
+                N_("reason"),
+            ),
+            rows,
+            verbatim=("order", "customer"),
+        )
 
     def summary(self) -> Table:
         """The run in numbers: sent, processed per pass, failures, held back, dead-lettered, calls."""
@@ -283,22 +296,26 @@ class OrderPipeline:
         bill = self.bill()
         sent = self.sent or SendResult()
         rows: list[tuple[str, Any]] = [
-            ("orders", len(self.orders)),
-            ("sent (SendMessageBatch calls)", f"{len(sent.sent)} ({sent.requests})"),
-            ("processed in the first pass", per_phase.get(FIRST_PASS, 0)),
-            ("failed attempts: transient", failures.get("transient", 0)),
-            ("failed attempts: the quantity bug", failures.get("bug", 0)),
-            ("held back behind a failed order of the same customer", len(self.held_back)),
-            ("moved to the DLQ in the first pass", len(self.dead_lettered)),
+            (pgettext("row", "orders"), len(self.orders)),
+            (N_("sent (SendMessageBatch calls)"), f"{len(sent.sent)} ({sent.requests})"),
+            (N_("processed in the first pass"), per_phase.get(FIRST_PASS, 0)),
+            (N_("failed attempts: transient"), failures.get("transient", 0)),
+            (N_("failed attempts: the quantity bug"), failures.get("bug", 0)),
+            (N_("held back behind a failed order of the same customer"), len(self.held_back)),
+            (N_("moved to the DLQ in the first pass"), len(self.dead_lettered)),
         ]
-        rows += [(f"processed {phase}", n) for phase, n in per_phase.items() if phase != FIRST_PASS]
         rows += [
-            ("left in the DLQ", self.dlq_depth()),
-            ("duplicates skipped by the idempotency store", len(self.store.skipped)),
-            ("SQS calls (billed requests)", f"{bill.calls} ({bill.requests})"),
-            ("virtual time to drain the queue", f"{self.drained_at() - self.started:.1f} s"),
+            (_("processed {phase}").format(phase=phase), n)
+            for phase, n in per_phase.items()
+            if phase != FIRST_PASS
         ]
-        return Table(("step", "value"), rows)
+        rows += [
+            (N_("left in the DLQ"), self.dlq_depth()),
+            (N_("duplicates skipped by the idempotency store"), len(self.store.skipped)),
+            (N_("SQS calls (billed requests)"), f"{bill.calls} ({bill.requests})"),
+            (N_("virtual time to drain the queue"), f"{self.drained_at() - self.started:.1f} s"),
+        ]
+        return Table((N_("step"), N_("value")), rows, verbatim=("value",))
 
     def _seconds(self, seconds: float) -> float:
         """A duration as written, or through the pipeline's demo (faster on a real clock)."""

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqslab.i18n import N_, ngettext
+from sqslab.i18n import translate as _
 from sqslab.orders.data import Order, as_record, money
 from sqslab.orders.ledger import AFTER_REDRIVE, Ledger, Processed
 from sqslab.tables import Table
@@ -68,8 +70,9 @@ class Reconciliation:
     def table(self) -> Table:
         """One row per check: name, PASS/FAIL, detail."""
         return Table(
-            ("check", "result", "detail"),
+            (N_("check"), N_("result"), N_("detail")),
             [(c.name, "PASS" if c.passed else "FAIL", c.detail) for c in self.checks],
+            verbatim=("result", "detail"),
         )
 
     def __repr__(self) -> str:
@@ -77,9 +80,9 @@ class Reconciliation:
         return "\n".join(lines)
 
 
-EXACTLY_ONCE = "every order processed exactly once or in the DLQ"
-IN_ORDER = "per-customer order preserved"
-REVENUE = "revenue matches the input"
+EXACTLY_ONCE = N_("every order processed exactly once or in the DLQ")
+IN_ORDER = N_("per-customer order preserved")
+REVENUE = N_("revenue matches the input")
 CHECKS = (EXACTLY_ONCE, IN_ORDER, REVENUE)
 
 
@@ -96,8 +99,13 @@ def reconcile(
     notes = []
     if overtaken:
         notes.append(
-            f"{len(overtaken)} redriven order(s) were processed after later orders of the same "
-            f"customer ({_ids(overtaken)}): the DLQ took them out of line, as it does on AWS"
+            ngettext(
+                "{count} redriven order(s) were processed after later orders of the same "
+                "customer ({ids}): the DLQ took them out of line, as it does on AWS",
+                "{count} redriven order(s) were processed after later orders of the same "
+                "customer ({ids}): the DLQ took them out of line, as it does on AWS",
+                len(overtaken),
+            ).format(count=len(overtaken), ids=_ids(overtaken))
         )
     return Reconciliation(
         [
@@ -119,24 +127,26 @@ def check_exactly_once(
     problems = []
     for label, ids in (
         (
-            "missing",
+            _("missing: {ids}"),
             [o.order_id for o in orders if not done[o.order_id] and not parked[o.order_id]],
         ),
-        ("processed more than once", [i for i, n in done.items() if n > 1]),
-        ("processed and still in the DLQ", [i for i in done if parked[i]]),
-        ("in the DLQ more than once", [i for i, n in parked.items() if n > 1]),
-        ("not in the input", [i for i in {**done, **parked} if i not in known]),
+        (_("processed more than once: {ids}"), [i for i, n in done.items() if n > 1]),
+        (_("processed and still in the DLQ: {ids}"), [i for i in done if parked[i]]),
+        (_("in the DLQ more than once: {ids}"), [i for i, n in parked.items() if n > 1]),
+        (_("not in the input: {ids}"), [i for i in {**done, **parked} if i not in known]),
     ):
         if ids:
-            problems.append(f"{label}: {_ids(ids)}")
+            problems.append(label.format(ids=_ids(ids)))
     if problems:
         return Audit(EXACTLY_ONCE, False, "; ".join(problems))
     in_dlq = sum(parked.values())
     return Audit(
         EXACTLY_ONCE,
         True,
-        f"{len(orders)} orders: {len(orders) - in_dlq} processed once, {in_dlq} in the DLQ, "
-        "none missing or processed twice",
+        _(
+            "{count} orders: {once} processed once, {parked} in the DLQ, "
+            "none missing or processed twice"
+        ).format(count=len(orders), once=len(orders) - in_dlq, parked=in_dlq),
     )
 
 
@@ -156,18 +166,28 @@ def check_in_order(orders: list[Order], entries: list[Processed]) -> Audit:
                     before.order_id, before.created_at
                 ):
                     problems.append(
-                        f"{customer}: {after.order_id} (created {created.get(after.order_id, after.created_at)}) "
-                        f"processed after {before.order_id} (created {created.get(before.order_id, before.created_at)})"
+                        _(
+                            "{customer}: {after} (created {after_created}) "
+                            "processed after {before} (created {before_created})"
+                        ).format(
+                            customer=customer,
+                            after=after.order_id,
+                            after_created=created.get(after.order_id, after.created_at),
+                            before=before.order_id,
+                            before_created=created.get(before.order_id, before.created_at),
+                        )
                     )
     if problems:
-        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        more = _(" and {count} more").format(count=len(problems) - 3) if len(problems) > 3 else ""
         return Audit(IN_ORDER, False, "; ".join(problems[:3]) + more)
     customers = len({e.customer_id for e in entries})
     return Audit(
         IN_ORDER,
         True,
-        f"{customers} customers: orders processed in line follow created_at, and so do the "
-        "redriven ones among themselves",
+        _(
+            "{customers} customers: orders processed in line follow created_at, and so do the "
+            "redriven ones among themselves"
+        ).format(customers=customers),
     )
 
 
@@ -180,15 +200,23 @@ def check_revenue(
     processed = sum(e.total_cents for e in entries)
     parked = sum(int(r["total_cents"]) for r in dead)
     wrong = [
-        f"{e.order_id} charged {money(e.total_cents)}, ordered {money(expected[e.order_id])}"
+        _("{order} charged {charged}, ordered {ordered}").format(
+            order=e.order_id, charged=money(e.total_cents), ordered=money(expected[e.order_id])
+        )
         for e in entries
         if e.order_id in expected and e.total_cents != expected[e.order_id]
     ]
-    sums = f"{money(total_in)} ordered, {money(processed)} processed + {money(parked)} in the DLQ"
+    sums = _("{ordered} ordered, {processed} processed + {parked} in the DLQ").format(
+        ordered=money(total_in), processed=money(processed), parked=money(parked)
+    )
     if processed + parked != total_in or wrong:
         gap = processed + parked - total_in
         extra = f"; {'; '.join(wrong[:3])}" if wrong else ""
-        return Audit(REVENUE, False, f"{sums} (off by {money(gap)}){extra}")
+        return Audit(
+            REVENUE,
+            False,
+            _("{sums} (off by {gap}){extra}").format(sums=sums, gap=money(gap), extra=extra),
+        )
     return Audit(REVENUE, True, sums)
 
 
@@ -215,5 +243,5 @@ def overtaken_via_dlq(orders: list[Order], entries: list[Processed]) -> list[str
 
 def _ids(ids: list[str], shown: int = 5) -> str:
     """A few ids, then how many more."""
-    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    more = _(" and {count} more").format(count=len(ids) - shown) if len(ids) > shown else ""
     return ", ".join(ids[:shown]) + more

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 
 from sqslab.arguments import WHOLE, requires
-from sqslab.i18n import _
+from sqslab.i18n import N_, pgettext
+from sqslab.i18n import translate as _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -23,12 +24,16 @@ if TYPE_CHECKING:
 PIPELINE_COLOURS = ("tab:red", "tab:green")
 #: Panels of :func:`naive_vs_right`: (title, Measures attribute or property).
 COMPARISON_PANELS = (
-    ("billed requests", "requests"),
-    ("$ per million orders", "dollars_per_million_orders"),
-    ("seconds of processing (lab clock)", "seconds"),
+    (N_("billed requests"), "requests"),
+    (N_("$ per million orders"), "dollars_per_million_orders"),
+    (N_("seconds of processing (lab clock)"), "seconds"),
 )
 #: Problems counted per order in the last panel of :func:`naive_vs_right`.
-COMPARISON_PROBLEMS = (("lost", "lost"), ("twice", "duplicates"), ("late", "out_of_order"))
+COMPARISON_PROBLEMS = (
+    (N_("lost"), "lost"),
+    (N_("twice"), "duplicates"),
+    (N_("late"), "out_of_order"),
+)
 
 
 @requires(comparison=lazy_kind("naive", "Comparison", "naive.compare(nv, pipeline)"))
@@ -40,34 +45,37 @@ def naive_vs_right(comparison: Comparison) -> Figure:
     fig = new_figure()
     axes = fig.subplots(1, len(COMPARISON_PANELS) + 1)
     runs = (comparison.naive, comparison.right)
-    names = ["naive", "right"]
+    names = [_("naive"), _("right")]
     for ax, (title, attr) in zip(axes, COMPARISON_PANELS, strict=False):
         bars = ax.bar(names, [getattr(m, attr) for m in runs], color=PIPELINE_COLOURS)
         ax.bar_label(bars, fmt="{:,.2f}" if attr.startswith("dollars") else "{:,.0f}", fontsize=8)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_(title), fontsize=9)
     for offset, m, name, colour in zip((-0.2, 0.2), runs, names, PIPELINE_COLOURS, strict=True):
         _problem_bars(axes[-1], offset, m, name, colour)
-    axes[-1].set_xticks(range(len(COMPARISON_PROBLEMS)), [p for p, _ in COMPARISON_PROBLEMS])
-    axes[-1].set_title("orders", fontsize=9)
+    axes[-1].set_xticks(range(len(COMPARISON_PROBLEMS)), [_(p) for p, _attr in COMPARISON_PROBLEMS])
+    axes[-1].set_title(pgettext("chart", "orders"), fontsize=9)
     axes[-1].legend(loc="upper left", fontsize=7)
     for ax in axes:
         ax.tick_params(labelsize=8)
         ax.margins(y=0.15)
-    fig.suptitle(f"The same {comparison.naive.orders} orders, naive vs right", fontsize=10)
+    fig.suptitle(
+        _("The same {count} orders, naive vs right").format(count=comparison.naive.orders),
+        fontsize=10,
+    )
     return fig
 
 
 def _problem_bars(ax: Axes, offset: float, measures: Measures, name: str, colour: str) -> None:
     """One pipeline's lost, twice and late bars; orders late via the DLQ stacked, hatched."""
     xs = [x + offset for x in range(len(COMPARISON_PROBLEMS))]
-    values = [getattr(measures, attr) for _, attr in COMPARISON_PROBLEMS]
+    values = [getattr(measures, attr) for _label, attr in COMPARISON_PROBLEMS]
     bars = ax.bar(xs, values, width=0.4, color=colour, label=name)
     redriven = measures.out_of_order_redriven
     if redriven:
         late = ax.bar(
             xs[-1], redriven, width=0.4, bottom=values[-1], color=colour, hatch="//", alpha=0.5
         )
-        late[0].set_gid(f"{name} late via the DLQ")
+        late[0].set_gid(_("{name} late via the DLQ").format(name=name))
     labels = [f"{v}" for v in values[:-1]] + [f"{values[-1] + redriven}"]
     ax.bar_label(bars, labels=labels if not redriven else [*labels[:-1], ""], fontsize=8)
     if redriven:

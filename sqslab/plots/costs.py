@@ -24,15 +24,15 @@ def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
     left, right = fig.subplots(1, 2)
     sizes = [row.batch_size for row in rows]
     left.bar(sizes, [row.requests for row in rows], color="tab:blue")
-    left.set_xlabel("messages per batch")
-    left.set_ylabel("billed requests")
-    left.set_title("Requests to send the messages")
+    left.set_xlabel(_("messages per batch"))
+    left.set_ylabel(_("billed requests"))
+    left.set_title(_("Requests to send the messages"))
     left.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 1,000,000 rather than 1e6
     right.plot(sizes, [row.dollars_per_million for row in rows], "o-", color="tab:orange")
-    right.set_xlabel("messages per batch")
-    right.set_ylabel("$ per million messages (list price)")
+    right.set_xlabel(_("messages per batch"))
+    right.set_ylabel(_("$ per million messages (list price)"))
     right.set_ylim(bottom=0)
-    right.set_title("Price of sending")
+    right.set_title(_("Price of sending"))
     for ax in (left, right):
         ax.set_xticks(sizes)
     return fig

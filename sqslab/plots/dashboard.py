@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from sqslab.arguments import requires
 from sqslab.emulator.determinism import FIGSIZE
+from sqslab.i18n import N_, NC_, _, translated
 from sqslab.metric_series import (
     AGE,
     DELAYED,
@@ -35,14 +36,14 @@ if TYPE_CHECKING:
 ALARM_COLOURS = {"OK": "tab:green", "ALARM": "tab:red", "INSUFFICIENT_DATA": "0.75"}
 #: Panels of :func:`monitor_dashboard`, in reading order (two per row).
 DASHBOARD_PANELS = (
-    "backlog (visible)",
-    "in flight (not visible)",
-    "age of oldest message (s)",
-    "throughput (messages / min)",
-    "empty receives / min",
-    "consumer instances",
-    "alarm state (green OK, red ALARM, grey no data)",
-    "delayed",
+    N_("backlog (visible)"),
+    N_("in flight (not visible)"),
+    N_("age of oldest message (s)"),
+    N_("throughput (messages / min)"),
+    N_("empty receives / min"),
+    N_("consumer instances"),
+    N_("alarm state (green OK, red ALARM, grey no data)"),
+    NC_("metric", "delayed"),
 )
 
 
@@ -67,10 +68,13 @@ def monitor_dashboard(
     _alarm_rows(axes[6], alarms or {}, metrics.period / 60)
     _threshold_lines(axes, alarms or {})
     axes[0].set_xlim(0, max(ends[-1] if ends else 1, 1))
-    heading = f"Queue {metrics.queue}: AWS/SQS metrics per minute ({metrics.source})"
+    source = "; ".join(_(part) for part in metrics.source.split("; "))
+    heading = _("Queue {queue}: AWS/SQS metrics per minute ({source})").format(
+        queue=metrics.queue, source=source
+    )
     if not metrics.periods:  # e.g. a scaling run skipped on a real clock: say why on the chart
-        heading = f"Queue {metrics.queue}: no datapoints"
-        note = textwrap.fill(metrics.source or "no datapoints", 60)
+        heading = _("Queue {queue}: no datapoints").format(queue=metrics.queue)
+        note = textwrap.fill(source or _("no datapoints"), 60)
         box = {"facecolor": "white", "edgecolor": "0.5", "boxstyle": "round"}
         fig.text(0.5, 0.5, note, ha="center", va="center", fontsize=9, bbox=box, zorder=10)
     fig.suptitle(title or heading, fontsize=10)
@@ -89,10 +93,10 @@ def _panels(fig: Figure) -> list[Axes]:
     }
     axes = list(fig.subplots(4, 2, sharex=True, gridspec_kw=margins).flatten())
     for ax, name in zip(axes, DASHBOARD_PANELS, strict=True):
-        ax.set_title(name, fontsize=9)
+        ax.set_title(translated(name), fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes[-2:]:
-        ax.set_xlabel("minutes (lab clock)", fontsize=8)
+        ax.set_xlabel(_("minutes (lab clock)"), fontsize=8)
     return axes
 
 
@@ -104,7 +108,7 @@ def _draw_series(axes: Sequence[Axes], metrics: Metrics) -> list[float]:
         _gauge(ax, ends, metrics.values(name))
     _gauge(axes[2], ends, metrics.values(AGE), colour="tab:purple")
     for name, colour in ((SENT, "tab:blue"), (RECEIVED, "tab:orange"), (DELETED, "tab:green")):
-        _counts(axes[3], starts, metrics, name, colour, label=SHORT[name])
+        _counts(axes[3], starts, metrics, name, colour, label=translated(SHORT[name]))
     if starts:
         axes[3].legend(loc="upper right", fontsize=7)
     _counts(axes[4], starts, metrics, EMPTY, "0.5")
@@ -147,7 +151,7 @@ def _instances(ax: Axes, metrics: Metrics, instances: Sequence[tuple[datetime, i
         ax.text(
             0.5,
             0.5,
-            "no scaling in this run",
+            _("no scaling in this run"),
             ha="center",
             va="center",
             transform=ax.transAxes,

@@ -25,7 +25,7 @@ DELIVERIES = Expected(
 )
 #: What :func:`message_outcomes` draws: messages per place they ended up.
 COUNTS = Expected(
-    "a dict of counts, e.g. {'processed': 9, 'in the DLQ': 1}",
+    N_("a dict of counts, e.g. {'processed': 9, 'in the DLQ': 1}"),
     lambda v: isinstance(v, Mapping) and all(is_number(n) and n >= 0 for n in v.values()),
 )
 
@@ -50,14 +50,16 @@ def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
 
 @requires(counts=COUNTS)
 def message_outcomes(counts: dict[str, int], title: str = "") -> Figure:
-    """Where a workload's messages ended up (processed, in the DLQ, still queued): one bar each."""
+    """Where a workload's messages ended up (processed, in the DLQ, still queued): one bar each,
+    named in the lab's language (``dlq.outcomes``'s keys are marked)."""
     fig = new_figure()
     ax = fig.add_subplot()
     names = list(counts)
-    bars = ax.bar(names, [counts[n] for n in names], color=["tab:green", "tab:red", "tab:gray"])
+    colours = ["tab:green", "tab:red", "tab:gray"]
+    bars = ax.bar([_(n) for n in names], [counts[n] for n in names], color=colours)
     ax.bar_label(bars)
-    ax.set_ylabel("messages")
-    ax.set_title(title or "Where the messages ended up")
+    ax.set_ylabel(_("messages"))
+    ax.set_title(title or _("Where the messages ended up"))
     return fig
 
 
@@ -68,7 +70,8 @@ def backoff_by_receive(policy: BackoffPolicy, receives: int, seed: int = 0) -> F
 
     most = int(facts.get("max_receive_count").value)
     if check_count("receives", receives, minimum=1, example="receives=6") > most:
-        raise LimitError(f"receives={receives}: a message is received at most {most} times")
+        text = _("receives={receives}: a message is received at most {most} times")
+        raise LimitError(text.format(receives=receives, most=most))
     fig = new_figure()
     ax = fig.add_subplot()
     attempts = list(range(1, receives + 1))
@@ -78,18 +81,18 @@ def backoff_by_receive(policy: BackoffPolicy, receives: int, seed: int = 0) -> F
         [policy.delay(n, rng) for n in attempts],
         color="tab:blue",
         alpha=0.6,
-        label=f"wait drawn ({policy.jitter} jitter)",
+        label=_("wait drawn ({jitter} jitter)").format(jitter=policy.jitter),
     )
     ax.plot(
         attempts,
         [policy.ceiling(n) for n in attempts],
         "o-",
         color="tab:orange",
-        label="longest wait (ceiling)",
+        label=_("longest wait (ceiling)"),
     )
-    ax.set_xlabel("receive count of the failed message")
-    ax.set_ylabel("seconds until it is visible again")
+    ax.set_xlabel(_("receive count of the failed message"))
+    ax.set_ylabel(_("seconds until it is visible again"))
     ax.set_xticks(attempts)
-    ax.set_title("Exponential backoff with jitter, per receive")
+    ax.set_title(_("Exponential backoff with jitter, per receive"))
     ax.legend(loc="upper left", fontsize="small")
     return fig

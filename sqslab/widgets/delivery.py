@@ -94,7 +94,7 @@ class DlqPanel(Panel):
     @requires(lab=LAB)
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
-        self.failure = float_slider("failure rate", 0.3, 1.0, 0.1)
+        self.failure = float_slider(_("failure rate"), 0.3, 1.0, 0.1)
         self.max_receives = int_slider("maxReceiveCount", 3, 1, 10)
         self.chart = chart_area()
         self.report = w.HTML()
@@ -122,7 +122,7 @@ class DlqPanel(Panel):
 
         counts = self.run()
         self.draw(plots.message_outcomes(counts))
-        self.report.value = " · ".join(f"{k} <b>{v}</b>" for k, v in counts.items())
+        self.report.value = " · ".join(f"{_(k)} <b>{v}</b>" for k, v in counts.items())
 
 
 def dlq_panel(lab: Lab) -> DlqPanel:

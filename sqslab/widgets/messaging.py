@@ -26,10 +26,10 @@ class ProducerPanel(Panel):
     @requires(lab=LAB)
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
-        self.count = int_slider("messages", 100, 10, 200, 10)
-        self.batch = int_slider("batch size", 10, 1, int(facts.get("batch_max_entries").value))
-        self.payload = int_slider("payload (KiB)", 1, 1, 256)
-        self.send = w.Button(description="send", button_style="primary")
+        self.count = int_slider(_("messages"), 100, 10, 200, 10)
+        self.batch = int_slider(_("batch size"), 10, 1, int(facts.get("batch_max_entries").value))
+        self.payload = int_slider(_("payload (KiB)"), 1, 1, 256)
+        self.send = w.Button(description=_("send"), button_style="primary")
         self.send.on_click(self._on_send)
         self.report = w.HTML()
         self.last: dict[str, Any] = {}
@@ -53,10 +53,14 @@ class ProducerPanel(Panel):
         except (LimitError, ClientError) as err:
             self.report.value = error_html(err)
             return
-        self.report.value = (
-            f"sent <b>{r['sent']}</b> messages in <b>{r['calls']}</b> requests "
-            f"(<b>{r['billed_requests']}</b> billed, 64 KiB chunks counted) · "
-            f"${r['per_million']:,.2f} per million messages at list price"
+        self.report.value = _(
+            "sent <b>{sent}</b> messages in <b>{calls}</b> requests (<b>{billed}</b> billed, "
+            "64 KiB chunks counted) · {price} per million messages at list price"
+        ).format(
+            sent=r["sent"],
+            calls=r["calls"],
+            billed=r["billed_requests"],
+            price=f"${r['per_million']:,.2f}",
         )
 
 

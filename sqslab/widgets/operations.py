@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from sqslab import monitor_demo, services
 from sqslab.arguments import LAB, Expected, is_whole, requires
-from sqslab.i18n import _, pgettext
+from sqslab.i18n import N_, _, pgettext
 from sqslab.widgets.base import Panel, chart_area, int_slider
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sqslab.services import Fit
 
 #: How often a live panel redraws: every 1 or more simulated minutes.
-POSITIVE = Expected("a whole number of minutes, 1 or more", lambda v: is_whole(v) and v >= 1)
+POSITIVE = Expected(N_("a whole number of minutes, 1 or more"), lambda v: is_whole(v) and v >= 1)
 
 
 class MonitorPanel(Panel):
@@ -31,9 +31,9 @@ class MonitorPanel(Panel):
         self.lab = lab
         self.frames = 0
         self.live_every = live_every
-        self.arrival = int_slider("burst (messages/min)", 60, 30, 240, 30)
-        self.consumers = int_slider("most consumers", 8, 1, 10)
-        self.processing = int_slider("processing time (s)", 2, 1, 6)
+        self.arrival = int_slider(_("burst (messages/min)"), 60, 30, 240, 30)
+        self.consumers = int_slider(_("most consumers"), 8, 1, 10)
+        self.processing = int_slider(_("processing time (s)"), 2, 1, 6)
         self.chart = chart_area()
         self.report = w.HTML()
         self.last: dict[str, Any] = {}
@@ -72,14 +72,27 @@ class MonitorPanel(Panel):
         """Run with the current settings and write the summary under the sliders."""
         r = self.run()
         if r["skipped"]:
-            self.report.value = f"{r['messages']} messages · {html.escape(r['skipped'])}"
+            self.report.value = _("{messages} messages · {why}").format(
+                messages=r["messages"], why=html.escape(r["skipped"])
+            )
             return
-        fired = ", ".join(html.escape(a) for a in r["alarms_fired"]) or "none"
-        self.report.value = (
-            f"{r['messages']} messages · peak backlog <b>{r['peak_backlog']}</b> · oldest message "
-            f"<b>{r['oldest_age']:g} s</b> · peak consumers <b>{r['peak_instances']}</b> · "
-            f"alarms fired: <b>{fired}</b> · left in the queue <b>{r['left']}</b>"
+        fired = ", ".join(html.escape(a) for a in r["alarms_fired"])
+        parts = (
+            _(
+                "{messages} messages · peak backlog <b>{backlog}</b> · oldest message "
+                "<b>{oldest} s</b> · peak consumers <b>{consumers}</b>"
+            ).format(
+                messages=r["messages"],
+                backlog=r["peak_backlog"],
+                oldest=f"{r['oldest_age']:g}",
+                consumers=r["peak_instances"],
+            ),
+            _("alarms fired: <b>{fired}</b>").format(fired=fired)
+            if fired
+            else _("alarms fired: <b>none</b>"),
+            _("left in the queue <b>{left}</b>").format(left=r["left"]),
         )
+        self.report.value = " · ".join(parts)
 
 
 def monitor_panel(lab: Lab, live_every: int = 4) -> MonitorPanel:
