@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqslab.arguments import LAB, Expected, requires
 from sqslab.consumer import StopPolicy, WorkerPool
 from sqslab.errors import LabConfigError, LimitError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -35,16 +36,23 @@ FLOOD = "flood"
 PERCENTILE = 95
 #: A message's key in its body: MSG-0042 (the experiment) or ORD-0042 (exercise 4.4's orders).
 KEY = re.compile(r"\b(?:MSG|ORD)-\d{4,}\b")
-#: Why the experiment runs on the virtual clock only.
-REAL_CLOCK = (
+#: Why the experiment runs on the virtual clock only (``REAL_CLOCK`` in the lab's language).
+_REAL_CLOCK = N_(
     "it needs minutes of real time, and of the emulators only sqslab's moto runs fair queues "
     "(plain moto and LocalStack ignore the group ids)"
 )
 #: ``send(queue_url, tenant, body)``: the learner's send of one message.
 Send = Callable[[str, str, str], Any]
-SEND = Expected("a function send(queue_url, tenant, body) that sends one message", callable)
+SEND = Expected(N_("a function send(queue_url, tenant, body) that sends one message"), callable)
 
 _runs = itertools.count(1)
+
+
+def __getattr__(name: str) -> Any:
+    """``REAL_CLOCK`` in the language sqslab speaks when it is read."""
+    if name == "REAL_CLOCK":
+        return _(_REAL_CLOCK)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Arrival(NamedTuple):
@@ -78,10 +86,10 @@ class Workload:
     def __post_init__(self) -> None:
         if self.flood_burst < 0 or self.quiet_tenants < 1 or self.consumers < 1:
             raise LimitError(
-                "a workload needs a burst of 0 or more, 1+ quiet tenants, 1+ consumers"
+                _("a workload needs a burst of 0 or more, 1+ quiet tenants, 1+ consumers")
             )
         if not 1 <= self.batch_size <= 10 or self.work <= 0 or self.seconds <= 0:
-            raise LimitError("batch_size is 1 to 10; work and seconds are positive")
+            raise LimitError(_("batch_size is 1 to 10; work and seconds are positive"))
 
     @property
     def tenants(self) -> tuple[str, ...]:
@@ -90,12 +98,22 @@ class Workload:
 
     def describe(self) -> str:
         """The workload in two sentences."""
-        return (
-            f"{self.flood} sends {self.flood_burst} messages at once, then one every "
-            f"{1 / self.flood_rate:g} s; {self.quiet_tenants} quiet tenants send one about every "
-            f"{self.quiet_every:g} s each; for {self.seconds:g} s (seed {self.seed}).\n"
-            f"{self.consumers} consumers receive up to {self.batch_size} messages at a time, work "
-            f"{self.work:g} s on each and delete them."
+        return _(
+            "{flood} sends {burst} messages at once, then one every {every} s; {quiet} quiet "
+            "tenants send one about every {quiet_every} s each; for {seconds} s (seed {seed}).\n"
+            "{consumers} consumers receive up to {batch} messages at a time, work {work} s on "
+            "each and delete them."
+        ).format(
+            flood=self.flood,
+            burst=self.flood_burst,
+            every=f"{1 / self.flood_rate:g}",
+            quiet=self.quiet_tenants,
+            quiet_every=f"{self.quiet_every:g}",
+            seconds=f"{self.seconds:g}",
+            seed=self.seed,
+            consumers=self.consumers,
+            batch=self.batch_size,
+            work=f"{self.work:g}",
         )
 
     def arrivals(self) -> list[Arrival]:
@@ -182,20 +200,30 @@ class Comparison:
         ]
         quiet = sum(len(self.without.dwell.get(t, [])) for t in tenants[1:])
         rows.append(
-            ("quiet tenants", quiet, self.without.quiet_p95(), self.with_groups.quiet_p95())
+            (_("quiet tenants"), quiet, self.without.quiet_p95(), self.with_groups.quiet_p95())
         )
         shown = [(t, n, f"{a:.1f}", f"{b:.1f}") for t, n, a, b in rows]
-        columns = ("tenant", "messages", "p95 dwell without group ids (s)", "with group ids (s)")
-        return Table(columns, shown)
+        columns = (
+            N_("tenant"),
+            N_("messages"),
+            N_("p95 dwell without group ids (s)"),
+            N_("with group ids (s)"),
+        )
+        return Table(columns, shown, verbatim=("tenant",))
 
     def __repr__(self) -> str:
         sent = len(self.without.tenant_of)
         delivered = [sent - len(r.missing) for r in (self.without, self.with_groups)]
-        return (
-            f"{self.table()!r}\ndelivered and deleted: {delivered[0]} of {sent} without group ids, "
-            f"{delivered[1]} of {sent} with them\n"
-            f"quiet tenants' p95 dwell: {self.ratio:.1f}x lower with group ids"
+        summary = _(
+            "delivered and deleted: {without} of {sent} without group ids, {with_groups} of "
+            "{sent} with them\nquiet tenants' p95 dwell: {ratio}x lower with group ids"
+        ).format(
+            without=delivered[0],
+            with_groups=delivered[1],
+            sent=sent,
+            ratio=f"{self.ratio:.1f}",
         )
+        return f"{self.table()!r}\n{summary}"
 
 
 class _Experiment:
@@ -264,7 +292,9 @@ def check_virtual(lab: Lab) -> None:
     """Raise a clear error on a real clock (the experiment needs the virtual one)."""
     if not lab.virtual_time:
         raise LabConfigError(
-            f"the noisy-neighbour experiment runs on the virtual clock: {REAL_CLOCK}"
+            _("the noisy-neighbour experiment runs on the virtual clock: {why}").format(
+                why=_(_REAL_CLOCK)
+            )
         )
 
 

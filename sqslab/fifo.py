@@ -29,13 +29,14 @@ from sqslab.arguments import (
     requires,
 )
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
 #: A ``work(group, seq, receive_count)`` function, or None for no work.
 WORK = Expected(
-    "a function work(group, seq, receive_count) -> seconds, or None",
+    N_("a function work(group, seq, receive_count) -> seconds, or None"),
     lambda v: v is None or callable(v),
 )
 
@@ -91,7 +92,8 @@ class OrderReport:
         """The report as a :class:`~sqslab.tables.Table`."""
         from sqslab.tables import Table
 
-        return Table(("group", "processed order", "out of order", "duplicates"), self.rows())
+        columns = (N_("group"), N_("processed order"), N_("out of order"), N_("duplicates"))
+        return Table(columns, self.rows())
 
 
 def streams(groups: int, per_group: int) -> list[tuple[str, int]]:
@@ -100,7 +102,9 @@ def streams(groups: int, per_group: int) -> list[tuple[str, int]]:
     check_count("per_group", per_group, minimum=None, example="streams(3, 4)")
     if groups < 1 or per_group < 1:
         raise LimitError(
-            f"need at least 1 group and 1 message per group, got {groups}, {per_group}"
+            _("need at least 1 group and 1 message per group, got {groups}, {per_group}").format(
+                groups=groups, per_group=per_group
+            )
         )
     return [(f"g{g}", seq) for seq in range(1, per_group + 1) for g in range(1, groups + 1)]
 

@@ -13,6 +13,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqslab import facts
 from sqslab.arguments import (
@@ -27,21 +28,28 @@ from sqslab.arguments import (
     requires,
 )
 from sqslab.errors import LimitError
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
-#: Printed with every output of the model.
-LABEL = (
+#: Printed with every output of the model (``LABEL`` gives it in the lab's language).
+_LABEL = N_(
     "sqslab model of AWS's documented high-throughput FIFO quotas "
     "(not a measurement: moto enforces no throughput)"
 )
-#: What the model assumes where AWS publishes no rule.
-ASSUMPTIONS = (
-    "the hash: SHA-256 of the group id, modulo the number of partitions "
-    "(AWS's hash function is internal)",
-    "the partitions: as many as carry the Region's quota at one partition's quota each (AWS adds "
-    "them as the request rate grows and publishes neither their number nor their pace)",
-    "a partition asked for more than its quota serves its groups in proportion to what each asks "
-    "(AWS documents the quota, not how a partition shares it)",
+#: What the model assumes where AWS publishes no rule (``ASSUMPTIONS`` in the lab's language).
+_ASSUMPTIONS = (
+    N_(
+        "the hash: SHA-256 of the group id, modulo the number of partitions "
+        "(AWS's hash function is internal)"
+    ),
+    N_(
+        "the partitions: as many as carry the Region's quota at one partition's quota each (AWS "
+        "adds them as the request rate grows and publishes neither their number nor their pace)"
+    ),
+    N_(
+        "a partition asked for more than its quota serves its groups in proportion to what each "
+        "asks (AWS documents the quota, not how a partition shares it)"
+    ),
 )
 #: The Region tiers of high-throughput mode, largest quota first (their facts).
 TIERS = (
@@ -57,9 +65,18 @@ LIMITS = ("perQueue", "perMessageGroupId")
 
 TIER = Expected(f"a Region tier, one of {', '.join(TIERS)}", lambda v: v in TIERS)
 COUNTS = Expected(
-    "a list of group counts, e.g. [1, 10, 100]",
+    N_("a list of group counts, e.g. [1, 10, 100]"),
     lambda v: is_list(v) and bool(v) and all(is_whole(n) and n >= 1 for n in v),
 )
+
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` and ``ASSUMPTIONS`` in the language sqslab speaks when they are read."""
+    if name == "LABEL":
+        return _(_LABEL)
+    if name == "ASSUMPTIONS":
+        return tuple(_(text) for text in _ASSUMPTIONS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -84,15 +101,26 @@ class Mode:
     def describe(self) -> str:
         """What the combination gives, in the words of the registry's facts."""
         if self.scope not in SCOPES:
-            return f"not a DeduplicationScope: it takes {' or '.join(SCOPES)}"
+            return _("not a DeduplicationScope: it takes {first} or {second}").format(
+                first=SCOPES[0], second=SCOPES[1]
+            )
         if self.limit not in LIMITS:
-            return f"not a FifoThroughputLimit: it takes {' or '.join(LIMITS)}"
+            return _("not a FifoThroughputLimit: it takes {first} or {second}").format(
+                first=LIMITS[0], second=LIMITS[1]
+            )
         if not self.allowed:
-            return f"not allowed: {facts.get('fifo_throughput_limit_scope').text}"
+            rule = facts.get("fifo_throughput_limit_scope").translated("text")
+            return _("not allowed: {rule}").format(rule=rule)
         if self.high_throughput:
-            return "high throughput: a quota per partition and per Region; deduplication per group"
-        dedup = "per message group" if self.scope == SCOPES[1] else "across the queue"
-        return f"normal throughput ({facts.get('fifo_throughput').text}); deduplication {dedup}"
+            return _(
+                "high throughput: a quota per partition and per Region; deduplication per group"
+            )
+        quota = facts.get("fifo_throughput").translated("text")
+        if self.scope == SCOPES[1]:
+            return _("normal throughput ({quota}); deduplication per message group").format(
+                quota=quota
+            )
+        return _("normal throughput ({quota}); deduplication across the queue").format(quota=quota)
 
 
 @requires(attributes=MAPPING)
@@ -108,7 +136,8 @@ def mode(attributes: Mapping[str, str]) -> Mode:
 def combinations() -> Table:
     """Each pair of the two attributes' values and what AWS says it gives."""
     rows = [(s, lim, Mode(s, lim).describe()) for s in SCOPES for lim in LIMITS]
-    return Table(("DeduplicationScope", "FifoThroughputLimit", "what AWS does"), rows)
+    columns = ("DeduplicationScope", "FifoThroughputLimit", N_("what AWS does"))
+    return Table(columns, rows, verbatim=columns)
 
 
 @requires(group=TEXT, partitions=WHOLE)
@@ -152,7 +181,11 @@ class Ceiling:
         """Messages per second with ``batch`` messages per call (up to 10 in one batch)."""
         most = int(facts.get("batch_max_entries").value)
         if not 1 <= check_count("batch", batch, minimum=1, example="batch=10") <= most:
-            raise LimitError(f"batch={batch}: a batch holds at most {most} messages")
+            raise LimitError(
+                _("batch={batch}: a batch holds at most {most} messages").format(
+                    batch=batch, most=most
+                )
+            )
         return self.calls_per_second * batch
 
 
@@ -174,8 +207,9 @@ def scaling(counts: Sequence[int], tier: str = TIERS[0]) -> list[Ceiling]:
 
 
 def region_name(tier: str) -> str:
-    """The Regions of a tier, from its fact's title: ``N. Virginia, Oregon, Ireland``."""
-    return facts.get(tier).title.split(": ", 1)[-1]
+    """The Regions of a tier, from its fact's title in the lab's language: ``N. Virginia, Oregon,
+    Ireland``."""
+    return facts.get(tier).translated("title").split(": ", 1)[-1]
 
 
 @requires(counts=COUNTS)
@@ -186,7 +220,7 @@ def scaling_table(counts: Sequence[int], tiers: Sequence[str] = TIERS) -> Table:
         (f"{n:,}", *(f"{col[i].calls_per_second:,.0f}" for col in columns))
         for i, n in enumerate(counts)
     ]
-    return Table(("groups", *(region_name(t) for t in tiers)), rows)
+    return Table((N_("groups"), *(region_name(t) for t in tiers)), rows)
 
 
 @dataclass(frozen=True)
@@ -211,17 +245,17 @@ class Load:
     def table(self) -> Table:
         """The hot group, its neighbours on the same partition, and the whole queue."""
         return Table(
-            ("who", "groups", "asks calls/s", "served calls/s"),
+            (N_("who"), N_("groups"), N_("asks calls/s"), N_("served calls/s")),
             [
-                ("the hot group", 1, f"{self.hot_asked:,.0f}", f"{self.hot_served:,.0f}"),
+                (N_("the hot group"), 1, f"{self.hot_asked:,.0f}", f"{self.hot_served:,.0f}"),
                 (
-                    "its partition neighbours (each)",
+                    N_("its partition neighbours (each)"),
                     self.neighbours,
                     f"{self.neighbour_asked:,.1f}",
                     f"{self.neighbour_served:,.1f}",
                 ),
                 (
-                    "the whole queue",
+                    N_("the whole queue"),
                     f"{self.groups:,}",
                     f"{self.asked:,.0f}",
                     f"{self.served:,.0f}",
@@ -236,7 +270,7 @@ def hot_group(asked: float, groups: int, share: float, tier: str = TIERS[0]) -> 
     the rest spread evenly: what each partition serves in the model."""
     check_amount("asked", asked, above=True, example="asked=20_000")
     if not 0 <= check_amount("share", share, example="share=0.25") <= 1:
-        raise LimitError(f"share must be between 0 and 1, got {share!r}")
+        raise LimitError(_("share must be between 0 and 1, got {share}").format(share=repr(share)))
     check_count("groups", groups, minimum=2, example="groups=1000")
     ids, partitions = group_ids(groups), partition_count(tier)
     rest = asked * (1 - share) / (groups - 1)

@@ -57,11 +57,13 @@ from typing import TYPE_CHECKING, Any
 from sqslab import facts
 from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
+from sqslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
 
-LABEL = "sqslab fidelity layer: FIFO deduplication as AWS does it"
+#: The layer's name (``LABEL`` gives it in the lab's language).
+_LABEL = N_("sqslab fidelity layer: FIFO deduplication as AWS does it")
 SEND_MESSAGE_URL = (
     "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html"
 )
@@ -84,22 +86,36 @@ SCOPE_QUOTE = (
 #: DeduplicationScope value that makes a deduplication id unique per message group only.
 GROUP_SCOPE = "messageGroup"
 
-#: What the layer does and the AWS text it follows, for a notebook to print.
-DESCRIPTION = f"""{LABEL}
 
-AWS, SendMessage ({SEND_MESSAGE_URL}):
+def description() -> str:
+    """What the layer does and the AWS text it follows (quoted as AWS wrote it), for a notebook to
+    print as ``DESCRIPTION``, in the lab's language."""
+    quotes = f"""AWS, SendMessage ({SEND_MESSAGE_URL}):
   "{WINDOW_QUOTE}"
   "{DELETED_QUOTE}"
 
 AWS, SetQueueAttributes ({SET_QUEUE_ATTRIBUTES_URL}):
   "{SCOPE_QUOTE}"
+"""
+    layer = _(
+        "plain moto forgets a deduplication id once its message is deleted, answers a repeat "
+        "with a new\nMessageId, and deduplicates across the whole queue whatever "
+        "DeduplicationScope says. With the\nlayer on, on FIFO queues only: a repeat of an id (or, "
+        "with ContentBasedDeduplication, of a body)\nwithin {window} of its first send is "
+        "accepted, answered with the\nfirst MessageId and not delivered, even if the first copy "
+        "is gone; with\nDeduplicationScope=messageGroup the same id in another message group is "
+        "a new message."
+    ).format(window=facts.get("fifo_dedup_window").translated("text"))
+    return f"{_(_LABEL)}\n\n{quotes}\n{layer}"
 
-plain moto forgets a deduplication id once its message is deleted, answers a repeat with a new
-MessageId, and deduplicates across the whole queue whatever DeduplicationScope says. With the
-layer on, on FIFO queues only: a repeat of an id (or, with ContentBasedDeduplication, of a body)
-within {facts.get("fifo_dedup_window").text} of its first send is accepted, answered with the
-first MessageId and not delivered, even if the first copy is gone; with
-DeduplicationScope=messageGroup the same id in another message group is a new message."""
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` and ``DESCRIPTION`` in the language sqslab speaks when they are read."""
+    if name == "LABEL":
+        return _(_LABEL)
+    if name == "DESCRIPTION":
+        return description()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -257,7 +273,7 @@ _PATCH = Patches(_replacements)
 
 def check_backend(lab: Host) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process (virtual clock)."""
-    require_in_process(lab, LABEL, "where the service itself deduplicates")
+    require_in_process(lab, _(_LABEL), "where the service itself deduplicates")
 
 
 def install(lab: Host) -> Callable[[], None]:

@@ -20,12 +20,21 @@ from sqslab.emulator.fair_rules import (
     serving_order,
     tenant_of,
 )
+from sqslab.i18n import N_, _
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
 
-LABEL = "sqslab fidelity layer: fair queues (standard queues with MessageGroupId)"
+#: The layer's name (``LABEL`` gives it in the lab's language).
+_LABEL = N_("sqslab fidelity layer: fair queues (standard queues with MessageGroupId)")
+
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` in the language sqslab speaks when it is read."""
+    if name == "LABEL":
+        return _(_LABEL)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -220,7 +229,7 @@ class FairQueues:
             for r in self.log
         ]
         columns = ("time", "queue", "noisy tenants", "quiet served", "noisy served")
-        return Labelled(LABEL, Table(columns, rows))
+        return Labelled(_(_LABEL), Table(columns, rows))
 
     def tenants(self, queue: Any, now: float) -> Labelled:
         """Every tenant of ``queue`` now: in flight, waiting, recent processing, last send, and
@@ -239,4 +248,4 @@ class FairQueues:
             for tenant, load in loads.items()
         ]
         columns = ("tenant", "in flight", "waiting", "processing (s)", "last send (s ago)", "noisy")
-        return Labelled(f"{LABEL}: queue {queue.name}", Table(columns, rows))
+        return Labelled(f"{_(_LABEL)}: queue {queue.name}", Table(columns, rows))

@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqslab import facts
-from sqslab.emulator import state
+from sqslab.emulator import fair_book, state
 from sqslab.emulator.fair_book import (
-    LABEL,
     FairQueues,
     Labelled,
     QueueBook,
@@ -59,11 +58,12 @@ from sqslab.emulator.fair_rules import (
 )
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
 from sqslab.errors import LabConfigError, UnknownNameError
+from sqslab.i18n import _
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
 
-__all__ = ["DESCRIPTION", "HEADER", "LABEL", "FairQueues", "active", "current", "install"]
+__all__ = ["HEADER", "FairQueues", "active", "current", "description", "install"]
 
 #: The HTTP header on a ReceiveMessage reply whose order the layer changed.
 HEADER = "x-sqslab-fidelity-layer"
@@ -71,35 +71,54 @@ HEADER_VALUE = "fair queues: quiet tenants served first"
 
 
 def _fact(key: str) -> str:
-    return facts.get(key).text
+    return facts.get(key).translated("text")
 
 
-#: What the layer does and the AWS text it follows, for a notebook to print.
-DESCRIPTION = f"""{LABEL}
-
-AWS, "How Amazon SQS fair queues work" ({DETAILED_URL}):
+def description() -> str:
+    """What the layer does and the AWS text it follows (quoted as AWS wrote it), for a notebook to
+    print as ``DESCRIPTION``, in the lab's language."""
+    quotes = f"""AWS, "How Amazon SQS fair queues work" ({DETAILED_URL}):
   "{TENANT_QUOTE}"
   "{CONCURRENCY_QUOTE}"
   "{PROCESSING_QUOTE}"
   "{APPROXIMATE_QUOTE}"
+"""
+    layer = _(
+        "plain moto accepts MessageGroupId on a standard queue and still serves the oldest "
+        "message first.\nWith the layer on, on standard queues only (never on FIFO queues; "
+        "without group ids nothing\nchanges):\n"
+        "- a tenant is a message group; a message without a group id is a tenant of its own, "
+        "counted in\n  every share and never noisy;\n"
+        "- a tenant is noisy with more than {in_flight_share}\n  and {min_in_flight}, or with "
+        "more than\n  {processing_share}: each receive counts from the receive to its delete,\n"
+        "  to the end of its visibility timeout or to a visibility change that ends it, over\n"
+        '  {window} (sqslab\'s window: AWS only says "recent");\n'
+        "- a tenant with no message waiting, or without a send for {quiet_after}, is quiet;\n"
+        "- a receive returns quiet tenants' messages first, oldest first, then noisy tenants' "
+        "messages,\n  each next one from the noisy tenant with the fewest in flight; nothing is "
+        "dropped or throttled.\n"
+        "AWS calls the thresholds approximate; the layer applies them exactly, on the lab's "
+        "clock, at each\nreceive (exactly 10 % is not over it, 29 in flight is not 30, exactly 5 "
+        "minutes is quiet), so the\nsame calls give the same order every run. A reordered "
+        "receive is logged and its HTTP reply\ncarries the header {header}."
+    ).format(
+        in_flight_share=_fact("fair_noisy_in_flight_share"),
+        min_in_flight=_fact("fair_noisy_min_in_flight"),
+        processing_share=_fact("fair_noisy_processing_share"),
+        window=_fact("fair_processing_window"),
+        quiet_after=_fact("fair_quiet_after_no_send"),
+        header=HEADER,
+    )
+    return f"{fair_book.LABEL}\n\n{quotes}\n{layer}"
 
-plain moto accepts MessageGroupId on a standard queue and still serves the oldest message first.
-With the layer on, on standard queues only (never on FIFO queues; without group ids nothing
-changes):
-- a tenant is a message group; a message without a group id is a tenant of its own, counted in
-  every share and never noisy;
-- a tenant is noisy with more than {_fact("fair_noisy_in_flight_share")}
-  and {_fact("fair_noisy_min_in_flight")}, or with more than
-  {_fact("fair_noisy_processing_share")}: each receive counts from the receive to its delete,
-  to the end of its visibility timeout or to a visibility change that ends it, over
-  {_fact("fair_processing_window")} (sqslab's window: AWS only says "recent");
-- a tenant with no message waiting, or without a send for {_fact("fair_quiet_after_no_send")}, is quiet;
-- a receive returns quiet tenants' messages first, oldest first, then noisy tenants' messages,
-  each next one from the noisy tenant with the fewest in flight; nothing is dropped or throttled.
-AWS calls the thresholds approximate; the layer applies them exactly, on the lab's clock, at each
-receive (exactly 10 % is not over it, 29 in flight is not 30, exactly 5 minutes is quiet), so the
-same calls give the same order every run. A reordered receive is logged and its HTTP reply
-carries the header {HEADER}."""
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` and ``DESCRIPTION`` in the language sqslab speaks when they are read."""
+    if name == "LABEL":
+        return fair_book.LABEL
+    if name == "DESCRIPTION":
+        return description()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -298,7 +317,7 @@ _PATCH = Patches(_replacements)
 
 def check_backend(lab: Host) -> None:
     """Raise a clear error unless ``lab`` runs moto in this process."""
-    require_in_process(lab, LABEL, "where the service itself runs fair queues")
+    require_in_process(lab, fair_book.LABEL, "where the service itself runs fair queues")
 
 
 def install(lab: Host) -> Callable[[], None]:
@@ -346,7 +365,11 @@ def tenants(queue_url: str) -> Labelled:
     processing time, last send, and whether the layer counts each as noisy and why."""
     layer = _active
     if layer is None:
-        raise LabConfigError(f"{LABEL} is off: start a lab on moto (sqslab.start('moto'))")
+        raise LabConfigError(
+            _("{label} is off: start a lab on moto (sqslab.start('moto'))").format(
+                label=fair_book.LABEL
+            )
+        )
     name = queue_url.rstrip("/").rsplit("/", 1)[-1]
     for queue in state.all_queues():
         if queue.name == name and not queue.fifo_queue:

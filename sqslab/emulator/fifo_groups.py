@@ -21,16 +21,27 @@ from typing import TYPE_CHECKING, Any
 
 from sqslab.emulator import state
 from sqslab.emulator.patching import Patches, Replacement, require_in_process
+from sqslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqslab.emulator.host import Host
 
-LABEL = "sqslab fidelity layer: FIFO message groups after a visibility timeout"
-DESCRIPTION = (
-    f"{LABEL}. A timed-out message no longer holds its message group, so the group's messages "
-    "come back in order (moto would return the last one first). AWS: "
-    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html"
-)
+#: The layer's name (``LABEL`` gives it in the lab's language).
+_LABEL = N_("sqslab fidelity layer: FIFO message groups after a visibility timeout")
+AWS_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html"
+
+
+def __getattr__(name: str) -> Any:
+    """``LABEL`` and ``DESCRIPTION`` in the language sqslab speaks when they are read."""
+    if name == "LABEL":
+        return _(_LABEL)
+    if name == "DESCRIPTION":
+        return _(
+            "{label}. A timed-out message no longer holds its message group, so the group's "
+            "messages come back in order (moto would return the last one first). AWS: {url}"
+        ).format(label=_(_LABEL), url=AWS_URL)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _active: Host | None = None
 _undo: Callable[[], None] | None = None
@@ -94,7 +105,7 @@ _PATCH = Patches(_replacements)
 def install(lab: Host) -> Callable[[], None]:
     """Turn the layer on for ``lab``; returns the undo (also run by ``lab.stop()``)."""
     global _active, _undo
-    require_in_process(lab, LABEL, "where the service itself releases message groups")
+    require_in_process(lab, _(_LABEL), "where the service itself releases message groups")
     if _active is lab and _undo is not None:
         return _undo
     if _undo is not None:

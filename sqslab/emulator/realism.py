@@ -45,11 +45,11 @@ from sqslab.emulator.realism_log import DUPLICATE, REORDER, Injection, RealismSt
 from sqslab.emulator.realism_text import (  # noqa: F401 - re-exported
     AT_LEAST_ONCE_QUOTE,
     AT_LEAST_ONCE_URL,
-    LABEL,
     ORDERING_QUOTE,
     STANDARD_QUEUES_URL,
     description,
 )
+from sqslab.emulator.realism_text import LABEL as _LABEL
 from sqslab.errors import LimitError
 from sqslab.i18n import _
 from sqslab.tables import Table
@@ -59,8 +59,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> str:
-    """``DESCRIPTION``, for a notebook to print: :func:`description` when it is read, so in the
+    """``LABEL`` and ``DESCRIPTION``, for a notebook to print, when they are read: so in the
     language sqslab speaks then."""
+    if name == "LABEL":
+        return _(_LABEL)
     if name == "DESCRIPTION":
         return description()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -139,7 +141,7 @@ class Realism:
                 "{label}, off: duplicates={duplicates}, reorder={reorder}, seed={seed}; {stats}"
             )
         return text.format(
-            label=_(LABEL),
+            label=_(_LABEL),
             duplicates=self.duplicates,
             reorder=self.reorder,
             seed=self.seed,
@@ -309,7 +311,7 @@ def off_here(lab: Host) -> str:
         "{label}: off on the {backend} backend, because it changes moto from inside this "
         "kernel; here the service's own at-least-once delivery applies (duplicates and reorders "
         "are rare on real SQS, so the cells below may show none)"
-    ).format(label=_(LABEL), backend=repr(lab.backend))
+    ).format(label=_(_LABEL), backend=repr(lab.backend))
 
 
 @requires(lab=LAB)

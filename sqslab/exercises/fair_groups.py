@@ -22,6 +22,7 @@ from sqslab import fairness
 from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.fifo import drain
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -145,10 +146,14 @@ class OrderRun:
         """The quiet customers' and the flooder's p95 dwell, as a sentence (virtual clock only)."""
         if self.run is None or not self.run.dwell:
             return ""
-        return (
-            f" While {FLOODER} flooded the queue, the other {len(CUSTOMERS)} customers' p95 wait "
-            f"(send to delete) was {self.run.quiet_p95():.1f} s, {FLOODER}'s "
-            f"{self.run.flood_p95():.1f} s."
+        return " " + _(
+            "While {flooder} flooded the queue, the other {customers} customers' p95 wait (send "
+            "to delete) was {quiet} s, {flooder}'s {flood} s."
+        ).format(
+            flooder=FLOODER,
+            customers=len(CUSTOMERS),
+            quiet=f"{self.run.quiet_p95():.1f}",
+            flood=f"{self.run.flood_p95():.1f}",
         )
 
     def fair_enough(self) -> bool:
@@ -167,8 +172,10 @@ class OrderRun:
         if run is None or run.unreadable or not run.groups:
             return hint(
                 EXERCISE,
-                "the check could not find its orders in the messages it received: send the "
-                "order itself as the body, as JSON text",
+                _(
+                    "the check could not find its orders in the messages it received: send the "
+                    "order itself as the body, as JSON text"
+                ),
                 "MessageBody=json.dumps(order)",
             )
         picked = choice(run.groups, self.orders)
@@ -180,70 +187,92 @@ class OrderRun:
 def raised(error: BaseException) -> Check:
     """The learner's send raised."""
     if isinstance(error, NotImplementedError):
-        return hint(EXERCISE, "send_order is not written yet: write it in the cell above")
+        return hint(EXERCISE, _("send_order is not written yet: write it in the cell above"))
     return hint(
         EXERCISE,
-        f"send_order raised {type(error).__name__}: {error}. It gets the queue's URL and one "
-        "order (a dict) and sends one message to a standard queue",
-        "send to the queue_url the check passes in; a standard queue takes a MessageGroupId "
-        "but no MessageDeduplicationId",
+        _(
+            "send_order raised {kind}: {error}. It gets the queue's URL and one order (a dict) "
+            "and sends one message to a standard queue"
+        ).format(kind=type(error).__name__, error=error),
+        _(
+            "send to the queue_url the check passes in; a standard queue takes a MessageGroupId "
+            "but no MessageDeduplicationId"
+        ),
     )
 
 
 def wrong(picked: str, run: OrderRun) -> Check:
     """The hint for each wrong choice, with what the check measured."""
     said = run.measured
-    look = "Which tenant does the queue have to protect the others from (section 6)?"
+    look = _("Which tenant does the queue have to protect the others from (section 6)?")
     code = "MessageGroupId=order['customer_id']"
     texts = {
         NONE: (
-            f"no order carried a MessageGroupId, so every message was a tenant of its own and "
-            f"none was ever noisy: the orders were served oldest first.{said} {look}",
-            "fair queues tell tenants apart by MessageGroupId alone; without it there is no "
-            "noisy tenant to hold back",
+            _(
+                "no order carried a MessageGroupId, so every message was a tenant of its own and "
+                "none was ever noisy: the orders were served oldest first.{said} {look}"
+            ).format(said=said, look=look),
+            _(
+                "fair queues tell tenants apart by MessageGroupId alone; without it there is no "
+                "noisy tenant to hold back"
+            ),
             code,
         ),
         SOME: (
-            f"some orders carried a MessageGroupId and some did not: the ones without are "
-            f"tenants of their own.{said} Give every order a group id, the same way each time",
+            _(
+                "some orders carried a MessageGroupId and some did not: the ones without are "
+                "tenants of their own.{said} Give every order a group id, the same way each time"
+            ).format(said=said),
         ),
         CONSTANT: (
-            f"every order carried the same MessageGroupId: the whole queue was one tenant, so "
-            f"there was no quiet tenant to serve first.{said} {look}",
-            "a group id on a fair queue names the tenant an order belongs to",
+            _(
+                "every order carried the same MessageGroupId: the whole queue was one tenant, so "
+                "there was no quiet tenant to serve first.{said} {look}"
+            ).format(said=said, look=look),
+            _("a group id on a fair queue names the tenant an order belongs to"),
             code,
         ),
         ORDER: (
-            f"each order's group was its own order id: every order was a tenant with one "
-            f"message, never noisy, so {FLOODER}'s orders were served like everyone's.{said} "
-            f"{look}",
-            "the group must be shared by all the orders of the tenant that floods",
+            _(
+                "each order's group was its own order id: every order was a tenant with one "
+                "message, never noisy, so {flooder}'s orders were served like everyone's.{said} "
+                "{look}"
+            ).format(flooder=FLOODER, said=said, look=look),
+            _("the group must be shared by all the orders of the tenant that floods"),
             code,
         ),
         RANDOM: (
-            f"every order got a group of its own, a new one each send: one-message tenants are "
-            f"never noisy, so nothing changed.{said} (A retry would also land in another group.) "
-            f"{look}",
-            "the group id must be the same for every order of one tenant, and stable",
+            _(
+                "every order got a group of its own, a new one each send: one-message tenants "
+                "are never noisy, so nothing changed.{said} (A retry would also land in another "
+                "group.) {look}"
+            ).format(said=said, look=look),
+            _("the group id must be the same for every order of one tenant, and stable"),
             code,
         ),
         PRODUCT: (
-            f"the orders were grouped by product: {FLOODER}'s orders fill every product's group, "
-            f"so every group was noisy and the other customers' orders waited inside them.{said} "
-            f"{look}",
-            "a tenant is who sends the traffic, not what it is about",
+            _(
+                "the orders were grouped by product: {flooder}'s orders fill every product's "
+                "group, so every group was noisy and the other customers' orders waited inside "
+                "them.{said} {look}"
+            ).format(flooder=FLOODER, said=said, look=look),
+            _("a tenant is who sends the traffic, not what it is about"),
             code,
         ),
         OTHER: (
-            f"the group ids follow neither the customers nor anything else the check knows: a "
-            f"customer's orders landed in several groups, or several customers shared one.{said} "
-            f"{look}",
-            "one group per customer, the same for all of that customer's orders",
+            _(
+                "the group ids follow neither the customers nor anything else the check knows: a "
+                "customer's orders landed in several groups, or several customers shared "
+                "one.{said} {look}"
+            ).format(said=said, look=look),
+            _("one group per customer, the same for all of that customer's orders"),
             code,
         ),
         CUSTOMER: (
-            f"one group per customer, yet the quiet customers did not wait at least {FACTOR} "
-            f"times less than {FLOODER}.{said} Is send_order sending to the queue it is given?",
+            _(
+                "one group per customer, yet the quiet customers did not wait at least {factor} "
+                "times less than {flooder}.{said} Is send_order sending to the queue it is given?"
+            ).format(factor=FACTOR, flooder=FLOODER, said=said),
         ),
     }
     return hint(EXERCISE, *texts[picked])
@@ -252,16 +281,22 @@ def wrong(picked: str, run: OrderRun) -> Check:
 def success(run: OrderRun) -> str:
     """The PASS text."""
     if run.run is None or not run.run.dwell:
-        return (
+        return _(
             "one MessageGroupId per customer, the same for each of a customer's orders (on a real "
             "clock the check judges the group ids only; the wait is measured on the virtual one)."
         )
     quiet, flood = run.run.quiet_p95(), run.run.flood_p95()
-    times = f"{flood / quiet:.0f}" if quiet else "far"
-    return (
-        f"one MessageGroupId per customer: while {FLOODER} flooded the queue, the other "
-        f"{len(CUSTOMERS)} customers' p95 wait was {quiet:.1f} s, {times} times less than "
-        f"{FLOODER}'s {flood:.1f} s, and every order was delivered."
+    times = f"{flood / quiet:.0f}" if quiet else _("far")
+    return _(
+        "one MessageGroupId per customer: while {flooder} flooded the queue, the other "
+        "{customers} customers' p95 wait was {quiet} s, {times} times less than {flooder}'s "
+        "{flood} s, and every order was delivered."
+    ).format(
+        flooder=FLOODER,
+        customers=len(CUSTOMERS),
+        quiet=f"{quiet:.1f}",
+        times=times,
+        flood=f"{flood:.1f}",
     )
 
 
@@ -271,7 +306,7 @@ def check_order_groups(lab: Lab, send_order: SendOrder | None) -> Check:
     if send_order is None:
         return hint(
             EXERCISE,
-            "define send_order in the cell above and run that cell, then run this check",
-            "send_order(queue_url, order): one send_message with the group id you choose",
+            _("define send_order in the cell above and run that cell, then run this check"),
+            _("send_order(queue_url, order): one send_message with the group id you choose"),
         )
     return OrderRun(lab, send_order).verdict()

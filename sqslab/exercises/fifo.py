@@ -27,6 +27,8 @@ from sqslab.exercises.arguments import (
 )
 from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_url
 from sqslab.fifo import Delivery, report
+from sqslab.i18n import N_
+from sqslab.i18n import translate as _
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -46,11 +48,11 @@ _runs = itertools.count(1)
 
 #: Exercise 4.2's order keys: (customer, number) pairs, as the notebook's ORDERS and SLOW hold them.
 ORDER_KEY = Expected(
-    "one (customer, number) pair as a tuple, e.g. SLOW",
+    N_("one (customer, number) pair as a tuple, e.g. SLOW"),
     lambda v: isinstance(v, tuple) and len(v) == 2,
 )
 ORDER_KEYS = Expected(
-    "a list of (customer, number) tuples, e.g. ORDERS",
+    N_("a list of (customer, number) tuples, e.g. ORDERS"),
     lambda v: is_list(v) and all(ORDER_KEY.test(o) for o in v),
 )
 
@@ -102,27 +104,31 @@ def check_resend_safe(
     if url is None:
         return hint(
             name,
-            f"there is no queue named {queue!r} yet: create it first, as a FIFO queue (its type "
-            "is chosen when it is created, section 1)",
-            "create_queue takes Attributes: a FIFO queue has FifoQueue set to 'true' and a name "
-            "ending in .fifo",
+            _(
+                "there is no queue named {queue} yet: create it first, as a FIFO queue (its type "
+                "is chosen when it is created, section 1)"
+            ).format(queue=repr(queue)),
+            _(
+                "create_queue takes Attributes: a FIFO queue has FifoQueue set to 'true' and a "
+                "name ending in .fifo"
+            ),
             f"sqs.create_queue(QueueName={queue!r}, Attributes={{'FifoQueue': 'true'}})",
         )
     if attributes(sqs, url).get("FifoQueue") != "true":
         return not_fifo(name, queue)
     if publish is None:
-        return hint(name, "define publish(customer, event): it sends one event to the queue")
+        return hint(name, _("define publish(customer, event): it sends one event to the queue"))
     drain(lab, url)
     events = _customer_events(next(_runs))
     error = _publish_all(publish, events)
     if error is not None:
-        return refused(name, f"SQS refused a send: {error}")
+        return refused(name, _("SQS refused a send: {error}").format(error=error))
     first = drain(lab, url)
     pause = realclock.DemoTime(REAL_CLOCK_SPEEDUP, lab.virtual_time)(RETRY_PAUSE)
     lab.wait(pause)
     error = _publish_all(publish, events)  # the producer retries every event
     if error is not None:
-        return refused(name, f"SQS refused the resend: {error}")
+        return refused(name, _("SQS refused the resend: {error}").format(error=error))
     again = drain(lab, url)
     return _verdict(name, events, first, again, pause)
 
@@ -131,9 +137,13 @@ def not_fifo(name: str, queue: str) -> Check:
     """The hints for a queue that should be FIFO and is not."""
     return hint(
         name,
-        f"{queue!r} is a standard queue: a queue's type is set only when it is created (section 1)",
-        f"delete it (sqs.delete_queue) and create {queue!r} again as a FIFO queue",
-        "create it with Attributes={'FifoQueue': 'true'}",
+        _(
+            "{queue} is a standard queue: a queue's type is set only when it is created (section 1)"
+        ).format(queue=repr(queue)),
+        _("delete it (sqs.delete_queue) and create {queue} again as a FIFO queue").format(
+            queue=repr(queue)
+        ),
+        _("create it with Attributes={'FifoQueue': 'true'}"),
     )
 
 
@@ -142,8 +152,10 @@ def refused(name: str, first: str) -> Check:
     return hint(
         name,
         first,
-        "a send to a FIFO queue names its message group, and a deduplication id unless the "
-        "queue has content-based deduplication (sections 2 and 4)",
+        _(
+            "a send to a FIFO queue names its message group, and a deduplication id unless the "
+            "queue has content-based deduplication (sections 2 and 4)"
+        ),
     )
 
 
@@ -169,26 +181,34 @@ def _verdict(
     resend ``pause`` seconds later was not delivered."""
     found = [_event_of(m["Body"], events) for m in first]
     groups = _groups_by_customer(first, found)
-    window = facts.get("fifo_dedup_window").text
+    window = facts.get("fifo_dedup_window").translated("text")
     return first_problem(
         name,
         [
             (
                 None not in found and len(first) == len(events),
-                f"the check published {len(events)} events and {len(first)} message(s) arrived, "
-                "or their bodies did not name the customer and the event: look at the body your "
-                "publish sends, and send each event once",
-                "put the customer and the event name in the body, e.g. "
-                "json.dumps({'customer': customer, 'event': event})",
+                _(
+                    "the check published {events} events and {arrived} message(s) arrived, or "
+                    "their bodies did not name the customer and the event: look at the body your "
+                    "publish sends, and send each event once"
+                ).format(events=len(events), arrived=len(first)),
+                _(
+                    "put the customer and the event name in the body, e.g. "
+                    "json.dumps({'customer': customer, 'event': event})"
+                ),
             ),
             (
                 all(len(g) == 1 for g in groups.values())
                 and len({next(iter(g)) for g in groups.values()}) == len(CUSTOMERS),
-                "the customers' events did not each go to a message group of their own: look at "
-                "the MessageGroupId your publish sends (section 2)",
-                "order is kept per message group, and a group is also the unit of parallelism: "
-                "one group per customer keeps each customer in order without making the other "
-                "customers wait",
+                _(
+                    "the customers' events did not each go to a message group of their own: look "
+                    "at the MessageGroupId your publish sends (section 2)"
+                ),
+                _(
+                    "order is kept per message group, and a group is also the unit of "
+                    "parallelism: one group per customer keeps each customer in order without "
+                    "making the other customers wait"
+                ),
                 "MessageGroupId=customer",
             ),
             (
@@ -196,27 +216,38 @@ def _verdict(
                     [e for e in found if e and e[0] == c] == [e for e in events if e[0] == c]
                     for c in CUSTOMERS
                 ),
-                "a customer's events arrived out of order: all of one customer's events must "
-                "share one message group (section 1)",
+                _(
+                    "a customer's events arrived out of order: all of one customer's events must "
+                    "share one message group (section 1)"
+                ),
             ),
             (
                 not again,
-                f"the resend {pause:g} s later was delivered again ({len(again)} message(s)): "
-                "the repeat did not carry the deduplication id of the first send (section 4)",
-                f"SQS drops a repeat only if it carries the same deduplication id within {window}, "
-                "even after the first copy was deleted; a random uuid or the time differs on "
-                "every send",
-                "derive MessageDeduplicationId from the event itself, e.g. f'{customer}:{event}'",
+                _(
+                    "the resend {pause} s later was delivered again ({again} message(s)): the "
+                    "repeat did not carry the deduplication id of the first send (section 4)"
+                ).format(pause=f"{pause:g}", again=len(again)),
+                _(
+                    "SQS drops a repeat only if it carries the same deduplication id within "
+                    "{window}, even after the first copy was deleted; a random uuid or the time "
+                    "differs on every send"
+                ).format(window=window),
+                _(
+                    "derive MessageDeduplicationId from the event itself, e.g. "
+                    "f'{customer}:{event}'"
+                ),
             ),
         ],
-        f"{len(events)} events arrived once each, in order per customer; the resend "
-        f"{pause:g} s later, after they were deleted, was accepted and dropped as a duplicate.",
+        _(
+            "{events} events arrived once each, in order per customer; the resend {pause} s "
+            "later, after they were deleted, was accepted and dropped as a duplicate."
+        ).format(events=len(events), pause=f"{pause:g}"),
     )
 
 
 @expects(
     "ex4.2",
-    deliveries=list_of(Delivery, "shop (what the shop cell returned)"),
+    deliveries=list_of(Delivery, N_("shop (what the shop cell returned)")),
     orders=ORDER_KEYS,
     slow=ORDER_KEY,
 )
@@ -226,7 +257,7 @@ def check_customer_groups(
     """Exercise 4.2 (failure lab): a slow order holds back only its own customer's orders."""
     name = "ex4.2"
     if not deliveries:
-        return hint(name, "run the cell that sends the orders and runs the shop first")
+        return hint(name, _("run the cell that sends the orders and runs the shop first"))
     order = report(list(deliveries))
     done = {(d.group, d.seq): d.time for d in deliveries}
     slow_done = done.get(slow)
@@ -237,28 +268,40 @@ def check_customer_groups(
         [
             (
                 sorted(done) == sorted(orders),
-                f"{len(done)} of {len(orders)} orders were processed: let the shop run until "
-                "the queue is empty, and send every order",
+                _(
+                    "{done} of {orders} orders were processed: let the shop run until the queue "
+                    "is empty, and send every order"
+                ).format(done=len(done), orders=len(orders)),
             ),
             (
                 not waited,
-                f"{len(waited)} order(s) of other customers finished only after {slow[0]}'s slow "
-                "order: they were held back behind it. Look at the message group send_orders "
-                "puts each order in (section 2)",
-                "no later message of a group is handed out while one of its messages is in "
-                f"flight: every order that shares {slow[0]}'s group waits for its review",
-                "give each customer a message group of its own: MessageGroupId=customer",
+                _(
+                    "{waited} order(s) of other customers finished only after {slow}'s slow "
+                    "order: they were held back behind it. Look at the message group send_orders "
+                    "puts each order in (section 2)"
+                ).format(waited=len(waited), slow=slow[0]),
+                _(
+                    "no later message of a group is handed out while one of its messages is in "
+                    "flight: every order that shares {slow}'s group waits for its review"
+                ).format(slow=slow[0]),
+                _("give each customer a message group of its own: MessageGroupId=customer"),
             ),
             (
                 order.in_order(),
-                "a customer's orders were processed out of order or twice: each customer's "
-                "orders must share one message group (section 1)",
-                "a group per order (or a random group) keeps no order at all; one group per "
-                "customer keeps each customer's orders in sequence",
+                _(
+                    "a customer's orders were processed out of order or twice: each customer's "
+                    "orders must share one message group (section 1)"
+                ),
+                _(
+                    "a group per order (or a random group) keeps no order at all; one group per "
+                    "customer keeps each customer's orders in sequence"
+                ),
             ),
         ],
-        f"the other customers' orders were all done before {slow[0]}'s slow order finished, and "
-        "every customer's orders were processed in sequence.",
+        _(
+            "the other customers' orders were all done before {slow}'s slow order finished, and "
+            "every customer's orders were processed in sequence."
+        ).format(slow=slow[0]),
     )
 
 
@@ -270,10 +313,14 @@ def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
     if url is None:
         return hint(
             name,
-            f"there is no queue named {queue!r} yet: create it, a FIFO queue in high-throughput "
-            "mode (section 5)",
-            "high-throughput mode is two queue attributes, given to create_queue or set later "
-            "with set_queue_attributes",
+            _(
+                "there is no queue named {queue} yet: create it, a FIFO queue in high-throughput "
+                "mode (section 5)"
+            ).format(queue=repr(queue)),
+            _(
+                "high-throughput mode is two queue attributes, given to create_queue or set "
+                "later with set_queue_attributes"
+            ),
             "Attributes={'FifoQueue': 'true', 'DeduplicationScope': 'messageGroup', "
             "'FifoThroughputLimit': 'perMessageGroupId'}",
         )
@@ -287,20 +334,26 @@ def check_high_throughput(sqs: Any, queue: str = "clicks.fifo") -> Check:
             (
                 mode.scope == partitions.SCOPES[1],
                 scope_problem(mode),
-                "set_queue_attributes changes it on the existing queue",
+                _("set_queue_attributes changes it on the existing queue"),
                 "'DeduplicationScope': 'messageGroup'",
             ),
             (
                 mode.limit == partitions.LIMITS[1],
-                f"FifoThroughputLimit is {mode.limit!r}: with DeduplicationScope messageGroup "
-                f"alone, {facts.get('fifo_ht_other_combinations').text}; high-throughput mode "
-                "needs both attributes (section 5)",
-                "set_queue_attributes changes it on the existing queue",
+                _(
+                    "FifoThroughputLimit is {limit}: with DeduplicationScope messageGroup alone, "
+                    "{rule}; high-throughput mode needs both attributes (section 5)"
+                ).format(
+                    limit=repr(mode.limit),
+                    rule=facts.get("fifo_ht_other_combinations").translated("text"),
+                ),
+                _("set_queue_attributes changes it on the existing queue"),
                 "'FifoThroughputLimit': 'perMessageGroupId'",
             ),
         ],
-        f"{queue!r} is a FIFO queue in high-throughput mode (deduplication and the throughput "
-        "quota per message group).",
+        _(
+            "{queue} is a FIFO queue in high-throughput mode (deduplication and the throughput "
+            "quota per message group)."
+        ).format(queue=repr(queue)),
     )
 
 
@@ -308,13 +361,18 @@ def scope_problem(mode: partitions.Mode) -> str:
     """The first hint for a high-throughput queue whose DeduplicationScope is not messageGroup,
     naming the rule the pair of attributes breaks."""
     if mode.limit == partitions.LIMITS[1]:
-        return (
-            f"FifoThroughputLimit is perMessageGroupId but DeduplicationScope is {mode.scope!r}: "
-            f"AWS's rule is that {facts.get('fifo_throughput_limit_scope').text} (section 5)"
+        return _(
+            "FifoThroughputLimit is perMessageGroupId but DeduplicationScope is {scope}: AWS's "
+            "rule is that {rule} (section 5)"
+        ).format(
+            scope=repr(mode.scope),
+            rule=facts.get("fifo_throughput_limit_scope").translated("text"),
         )
     if mode.scope not in partitions.SCOPES:
-        return f"DeduplicationScope is {mode.scope!r}: {mode.describe()} (section 5)"
-    return (
-        f"DeduplicationScope is {mode.scope!r}: in high-throughput mode deduplication works per "
-        f"message group, not per queue; as it is, the queue gets {mode.describe()} (section 5)"
-    )
+        return _("DeduplicationScope is {scope}: {mode} (section 5)").format(
+            scope=repr(mode.scope), mode=mode.describe()
+        )
+    return _(
+        "DeduplicationScope is {scope}: in high-throughput mode deduplication works per message "
+        "group, not per queue; as it is, the queue gets {mode} (section 5)"
+    ).format(scope=repr(mode.scope), mode=mode.describe())

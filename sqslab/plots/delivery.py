@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 #: What :func:`group_order` draws: the deliveries a FIFO recorder kept.
 DELIVERIES = Expected(
-    "a list of Delivery, e.g. the list fifo.recorder(lab) filled",
+    N_("a list of Delivery, e.g. the list fifo.recorder(lab) filled"),
     lambda v: is_list(v) and all(type(d).__name__ == "Delivery" for d in v),
 )
 #: What :func:`message_outcomes` draws: messages per place they ended up.
@@ -34,16 +34,16 @@ COUNTS = Expected(
 def group_order(deliveries: Sequence[Delivery], title: str = "") -> Figure:
     """Each group's step number against the time it was processed: rising lines mean in order."""
     if not deliveries:
-        raise LimitError("no deliveries to draw: run a consumer with sqslab.fifo.recorder first")
+        raise LimitError(_("no deliveries to draw: run a consumer with sqslab.fifo.recorder first"))
     fig = new_figure()
     ax = fig.add_subplot()
     zero = min(d.time for d in deliveries)
     for group in sorted({d.group for d in deliveries}):
         mine = sorted((d for d in deliveries if d.group == group), key=lambda d: d.time)
         ax.plot([d.time - zero for d in mine], [d.seq for d in mine], "o-", label=group)
-    ax.set_xlabel("seconds since the first message was processed")
-    ax.set_ylabel("step in its group (seq)")
-    ax.set_title(title or "Processing order per message group")
+    ax.set_xlabel(_("seconds since the first message was processed"))
+    ax.set_ylabel(_("step in its group (seq)"))
+    ax.set_title(title or _("Processing order per message group"))
     ax.legend(loc="upper left", fontsize="small")
     return fig
 

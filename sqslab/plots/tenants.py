@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 
 from sqslab.arguments import requires
-from sqslab.emulator.fair_book import LABEL
+from sqslab.emulator import fair_book
+from sqslab.i18n import _
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -32,19 +33,22 @@ def tenant_dwell(comparison: Comparison, title: str = "") -> Figure:
     ax = fig.add_subplot()
     places = [0.0] + [1.5 + n for n in range(len(quiet))]
     for shift, run, colour, name in zip(
-        (-0.2, 0.2), runs, COLOURS, ("without group ids", "with group ids"), strict=True
+        (-0.2, 0.2), runs, COLOURS, (_("without group ids"), _("with group ids")), strict=True
     ):
         heights = [run.p95(t) for t in (flood, *quiet)]
         ax.bar([p + shift for p in places], heights, width=0.4, color=colour, label=name)
         ax.axhline(run.quiet_p95(), color=colour, linestyle=":", linewidth=1)
     ax.axvline(0.75, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xticks(places, [flood, *quiet], fontsize=7)
-    ax.set_ylabel("p95 dwell time (s), send to delete")
-    ax.set_xlabel("tenant (the flood tenant, then the quiet ones; dotted: all quiet tenants)")
-    ax.set_title(LABEL, fontsize=7, color="0.35")
-    ratio = f"{comparison.ratio:.1f}x" if comparison.ratio < 1e6 else "far"
+    ax.set_ylabel(_("p95 dwell time (s), send to delete"))
+    ax.set_xlabel(_("tenant (the flood tenant, then the quiet ones; dotted: all quiet tenants)"))
+    ax.set_title(fair_book.LABEL, fontsize=7, color="0.35")
+    ratio = f"{comparison.ratio:.1f}x" if comparison.ratio < 1e6 else _("far")
     fig.suptitle(
-        title or f"One tenant floods: the quiet tenants wait {ratio} less with group ids",
+        title
+        or _("One tenant floods: the quiet tenants wait {ratio} less with group ids").format(
+            ratio=ratio
+        ),
         fontsize=10,
     )
     ax.legend(loc="upper right", fontsize="x-small")

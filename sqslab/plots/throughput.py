@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from sqslab import facts
+from sqslab import facts, partitions
 from sqslab.arguments import requires
-from sqslab.partitions import LABEL, region_name
+from sqslab.i18n import _
+from sqslab.partitions import region_name
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -37,15 +38,17 @@ def partition_scaling(rows: Sequence[Ceiling], title: str = "") -> Figure:
             label=region_name(tier),
         )
     default = facts.get("fifo_throughput")
-    ax.axhline(default.value, color="0.4", linestyle="--", label=f"default mode: {default.text}")
+    label = _("default mode: {quota}").format(quota=default.translated("text"))
+    ax.axhline(default.value, color="0.4", linestyle="--", label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("distinct message groups, all busy")
-    ax.set_ylabel("API calls/s per action")
+    ax.set_xlabel(_("distinct message groups, all busy"))
+    ax.set_ylabel(_("API calls/s per action"))
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.grid(True, which="major", alpha=0.3)
-    ax.set_title(LABEL, fontsize=7, color="0.35")
-    fig.suptitle(title or "High-throughput FIFO: the ceiling grows with the groups", fontsize=10)
+    ax.set_title(partitions.LABEL, fontsize=7, color="0.35")
+    suptitle = title or _("High-throughput FIFO: the ceiling grows with the groups")
+    fig.suptitle(suptitle, fontsize=10)
     ax.legend(loc="upper left", fontsize="x-small")
     return fig

@@ -25,10 +25,10 @@ class FifoPanel(Panel):
     @requires(lab=LAB)
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
-        self.fifo = w.ToggleButtons(options=["FIFO", "standard"], value="FIFO")
-        self.groups = int_slider("message groups", 3, 1, 5)
-        self.workers = int_slider("consumers", 3, 1, 6)
-        self.failure = float_slider("failure rate", 0.0, 0.5, 0.1)
+        self.fifo = w.ToggleButtons(options=["FIFO", _("standard")], value="FIFO")
+        self.groups = int_slider(_("message groups"), 3, 1, 5)
+        self.workers = int_slider(_("consumers"), 3, 1, 6)
+        self.failure = float_slider(_("failure rate"), 0.0, 0.5, 0.1)
         self.chart = chart_area()
         self.report = w.HTML()
         self.last: dict[str, bool | int | float] = {}
@@ -60,13 +60,24 @@ class FifoPanel(Panel):
 
         r = self.run()
         kind = self.fifo.value
-        self.draw(plots.group_order(self.deliveries, f"{kind} queue"))
-        verdict = "every group in order" if r["in_order"] else f"{r['out_of_order']} out of order"
-        faster = f" ({fifo.REAL_CLOCK_SPEEDUP}x faster on a real clock)"
+        title = _("FIFO queue") if self.fifo.value == "FIFO" else _("standard queue")
+        self.draw(plots.group_order(self.deliveries, title))
+        verdict = (
+            _("every group in order")
+            if r["in_order"]
+            else _("{count} out of order").format(count=r["out_of_order"])
+        )
+        faster = _(" ({speedup}x faster on a real clock)").format(speedup=fifo.REAL_CLOCK_SPEEDUP)
         pace = "" if self.lab.virtual_time else faster
-        self.report.value = (
-            f"{kind}: <b>{verdict}</b> · failures retried <b>{r['failures']}</b> · "
-            f"done after {r['seconds']:g} s of queue time{pace}"
+        self.report.value = _(
+            "{kind}: <b>{verdict}</b> · failures retried <b>{failures}</b> · done after {seconds} "
+            "s of queue time{pace}"
+        ).format(
+            kind=kind,
+            verdict=verdict,
+            failures=r["failures"],
+            seconds=f"{r['seconds']:g}",
+            pace=pace,
         )
 
 

@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from sqslab import fairness
 from sqslab.arguments import LAB, requires
+from sqslab.i18n import _
 from sqslab.widgets.base import Panel, chart_area, error_html, int_slider
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ class FairPanel(Panel):
     def __init__(self, lab: Lab, without: Send, with_groups: Send) -> None:
         self.lab, self.without, self.with_groups = lab, without, with_groups
         base = fairness.Workload()
-        self.burst = int_slider("flood burst (messages)", base.flood_burst, 50, 400, 50)
-        self.consumers = int_slider("consumers", base.consumers, 1, 8)
-        self.again = w.Button(description="run again", button_style="primary")
+        self.burst = int_slider(_("flood burst (messages)"), base.flood_burst, 50, 400, 50)
+        self.consumers = int_slider(_("consumers"), base.consumers, 1, 8)
+        self.again = w.Button(description=_("run again"), button_style="primary")
         self.again.on_click(lambda _button: self.refresh())
         self.chart = chart_area()
         self.report = w.HTML()
@@ -50,7 +51,9 @@ class FairPanel(Panel):
         from sqslab import plots
 
         if not self.lab.virtual_time:
-            self.report.value = f"real clock: the experiment is skipped ({fairness.REAL_CLOCK})"
+            self.report.value = _("real clock: the experiment is skipped ({why})").format(
+                why=fairness.REAL_CLOCK
+            )
             return
         self.next_run()
         try:
@@ -60,11 +63,17 @@ class FairPanel(Panel):
             return
         self.draw(plots.tenant_dwell(self.last))
         c = self.last
-        self.report.value = (
-            f"run {self.runs}: quiet tenants' p95 dwell <b>{c.without.quiet_p95():.1f} s</b> "
-            f"without group ids, <b>{c.with_groups.quiet_p95():.1f} s</b> with them "
-            f"(<b>{c.ratio:.1f}x</b> lower); the flood tenant's "
-            f"{c.without.flood_p95():.1f} s and {c.with_groups.flood_p95():.1f} s"
+        self.report.value = _(
+            "run {run}: quiet tenants' p95 dwell <b>{quiet_without} s</b> without group ids, "
+            "<b>{quiet_with} s</b> with them (<b>{ratio}x</b> lower); the flood tenant's "
+            "{flood_without} s and {flood_with} s"
+        ).format(
+            run=self.runs,
+            quiet_without=f"{c.without.quiet_p95():.1f}",
+            quiet_with=f"{c.with_groups.quiet_p95():.1f}",
+            ratio=f"{c.ratio:.1f}",
+            flood_without=f"{c.without.flood_p95():.1f}",
+            flood_with=f"{c.with_groups.flood_p95():.1f}",
         )
 
 
