@@ -21,9 +21,13 @@ PARALLEL := -n auto --dist loadfile
 # the unit tests: two workers per core, since the real-clock tests mostly sleep (measured on 2 cores:
 # 472 s with 2 workers, 415 s with 4)
 UNIT_WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
-NBVAL := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL) notebooks
+NBVAL_RUN := $(BIN)/pytest --nbval --nbval-current-env -p no:cacheprovider $(PARALLEL)
+NBVAL := $(NBVAL_RUN) notebooks
+# the English edition: chapters, solutions, the instructor's (the Portuguese twins run the same code,
+# syntax tree for syntax tree, as tests/test_translations.py checks)
+ENGLISH_NOTEBOOKS := $(wildcard notebooks/*.ipynb) notebooks/solutions notebooks/instructor
 
-.PHONY: lab test lint unit nbval nbval-server notebooks format venv clean bench loadtest test-browser test-browser-ci faults test-real test-localstack
+.PHONY: lab test lint unit nbval nbval-server nbval-server-all test-real-ci notebooks format venv clean bench loadtest test-browser test-browser-ci faults test-real test-localstack
 
 venv: $(STAMP)
 
@@ -58,11 +62,16 @@ test-browser: venv
 test-browser-ci: venv
 	SQSLAB_BROWSER_SAMPLE=ci $(BIN)/pytest -m browser tests/browser
 
-## make test-real: every notebook on a real clock (a fresh `sqslab server`), all 18 side by side (they
+## make test-real: every notebook on a real clock (a fresh `sqslab server`), 18 side by side (they
 ## mostly wait); fails on any error a learner did not cause or a notebook over 10 minutes
 REAL_ARGS ?= --jobs 18 --budget 600 --cell-timeout 120
 test-real: venv
 	$(BIN)/python scripts/run_real.py $(REAL_ARGS) --json build/real-clock.json
+
+## make test-real-ci: the same on the English notebooks (CI's 20 minutes; the Portuguese twins take
+## the same calls, syntax tree for syntax tree)
+test-real-ci: venv
+	$(BIN)/python scripts/run_real.py $(REAL_ARGS) --json build/real-clock.json $(ENGLISH_NOTEBOOKS)
 
 ## make test-localstack: the same on LocalStack (host mode, no Docker), installed into .venv-localstack
 ## (Python 3.12+; pins in scripts/localstack-requirements.txt), started before and stopped after the run;
@@ -94,8 +103,12 @@ unit: venv
 nbval: venv
 	SQSLAB_BACKEND=moto $(NBVAL)
 
-# every notebook on a moto server over HTTP; only the backend name and queue URLs may differ
+# the English notebooks on a moto server over HTTP; only the backend name and queue URLs may differ
+# (the Portuguese twins take the same calls; `make nbval-server-all` runs them too)
 nbval-server: venv
+	SQSLAB_BACKEND=server $(NBVAL_RUN) $(ENGLISH_NOTEBOOKS) --nbval-sanitize-with tests/server_backend.cfg
+
+nbval-server-all: venv
 	SQSLAB_BACKEND=server $(NBVAL) --nbval-sanitize-with tests/server_backend.cfg
 
 ## make notebooks: re-execute every notebook in place (then `git diff` should be empty)

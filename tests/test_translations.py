@@ -95,8 +95,16 @@ def test_a_notebook_in_a_subfolder_is_paired_with_the_english_one_at_the_same_pa
     assert portuguese in tr.portuguese_notebooks()
 
 
-def test_every_instructor_notebook_has_its_portuguese_twin():
-    english = sorted((tr.ENGLISH / "instructor").glob("*.ipynb"))
-    assert english, "no instructor notebook"
-    missing = [p.name for p in english if not (tr.PORTUGUESE / "instructor" / p.name).exists()]
-    assert missing == [], f"translate into notebooks/pt-BR/instructor/: {missing}"
+def english_notebooks() -> list[Path]:
+    """Every notebook of the English edition: chapters, solutions, the instructor's."""
+    return sorted(p for p in tr.ENGLISH.rglob("*.ipynb") if tr.PORTUGUESE not in p.parents)
+
+
+def test_every_english_notebook_has_its_portuguese_twin():
+    english = english_notebooks()
+    assert {"instructor", "solutions"} <= {p.parent.name for p in english}
+    missing = [str(p.relative_to(tr.ENGLISH)) for p in english
+               if not (tr.PORTUGUESE / p.relative_to(tr.ENGLISH)).exists()]  # fmt: skip
+    assert missing == [], f"translate into notebooks/pt-BR/: {missing}"
+    # and no Portuguese notebook without an English original
+    assert {tr.english_of(p) for p in PORTUGUESE} == set(english)
