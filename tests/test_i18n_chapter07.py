@@ -237,7 +237,7 @@ def test_the_pipeline_tables_in_portuguese(lab, portuguese):
     reasons = repr(pipeline.dead_letter_reasons()).splitlines()
     assert reasons[0].split() == ["pedido", "cliente", "bug", "transitória", "retido", "motivo"]
     assert any(line.endswith("envenenado: o bug da quantidade") for line in reasons)
-    assert any(line.endswith("retido atrás do pedido com falha do seu cliente") for line in reasons)
+    assert any(line.endswith("retido atrás de um pedido com falha do mesmo cliente") for line in reasons)
     summary = repr(pipeline.summary()).splitlines()
     assert summary[0].split() == ["etapa", "valor"]
     # the row is translated in its context; a queue named 'orders' in a table stays 'orders'
