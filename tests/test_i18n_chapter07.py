@@ -81,7 +81,7 @@ def test_exercise_7_2_hints_and_pass_in_portuguese(lab, portuguese):
     check = exercises.check_order_producer(lab, answers(lab).send_orders)
     assert check.passed
     assert check.message.startswith(
-        "os 35 pedidos chegaram à fila uma única vez, cada um no grupo do seu cliente"
+        "os 35 pedidos chegaram à fila uma única vez, cada um no grupo do próprio cliente"
     )
     assert check.message.endswith("o SQS descartou todo pedido enviado pela segunda vez.")
 
@@ -89,8 +89,8 @@ def test_exercise_7_2_hints_and_pass_in_portuguese(lab, portuguese):
 def test_exercise_7_3_scenarios_hints_and_pass_in_portuguese(lab, portuguese):
     assert [s.fault for s in SCENARIOS][:3] == [
         "nenhuma falha",
-        "ORD-10001 falhou uma vez com um timeout do gateway de pagamento",
-        "o worker morreu enquanto processava ORD-10010",
+        "ORD-10001 falhou uma vez porque o gateway de pagamento estourou o tempo",
+        "o worker caiu enquanto processava ORD-10010",
     ]
     assert SCENARIOS[-1].fault == "ORD-10013, um pedido envenenado, falhou todas as vezes"
     assert exercises.check_order_consumer(lab, nothing).message == (
@@ -100,9 +100,9 @@ def test_exercise_7_3_scenarios_hints_and_pass_in_portuguese(lab, portuguese):
     check = exercises.check_order_consumer(lab, answers(lab).consume_orders)
     assert check.passed
     assert check.message.startswith(
-        "em 7 execuções, todo pedido foi processado uma vez e na ordem do seu cliente"
+        "em 7 execuções, todo pedido foi processado uma vez, na ordem dos pedidos do próprio cliente"
     )
-    assert "o worker morreu enquanto processava ORD-10010" in check.message
+    assert "o worker caiu enquanto processava ORD-10010" in check.message
 
 
 def test_exercise_7_3_scenarios_in_english_by_default():
@@ -237,7 +237,9 @@ def test_the_pipeline_tables_in_portuguese(lab, portuguese):
     reasons = repr(pipeline.dead_letter_reasons()).splitlines()
     assert reasons[0].split() == ["pedido", "cliente", "bug", "transitória", "retido", "motivo"]
     assert any(line.endswith("envenenado: o bug da quantidade") for line in reasons)
-    assert any(line.endswith("retido atrás de um pedido com falha do mesmo cliente") for line in reasons)
+    assert any(
+        line.endswith("retido atrás de um pedido com falha do mesmo cliente") for line in reasons
+    )
     summary = repr(pipeline.summary()).splitlines()
     assert summary[0].split() == ["etapa", "valor"]
     # the row is translated in its context; a queue named 'orders' in a table stays 'orders'
