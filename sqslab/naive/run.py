@@ -22,6 +22,7 @@ from sqslab.naive.guide import (
     get_or_create_queue,
     queue_stats,
 )
+from sqslab.numbers import number
 from sqslab.orders.demo_calls import demo_calls
 from sqslab.realclock import span
 from sqslab.tables import Table
@@ -230,14 +231,14 @@ class NaiveRun:
             (N_("orders sent (one SendMessage each)"), len(self.dedup_ids)),
             (N_("loop cycles (receive, statistics, sleep 2 s)"), self.cycles),
             (N_("orders processed"), len({e.order_id for e in self.ledger})),
-            (N_("last order processed at (lab s)"), f"{self.drained_at() - self.started:,.1f}"),
+            (N_("last order processed at (lab s)"), number(self.drained_at() - self.started, 1)),
             (N_("orders never processed"), len(self.unprocessed())),
             (N_("customers whose group a poison order holds"), len(holding)),
             (N_("their later orders, processed ahead of it"), len(self.overtook())),
             (N_("deliveries of poison orders"), self.poison_deliveries()),
             (N_("sends to the guide's DLQ"), self.dlq_sends),
             (N_("messages in the guide's DLQ"), self.dlq_stats.get("messages_available", 0)),
-            (N_("stopped at (lab s)"), f"{self.stopped - self.started:,.1f}"),
+            (N_("stopped at (lab s)"), number(self.stopped - self.started, 1)),
         ]
         return Table((N_("measure"), N_("value")), rows, verbatim=("value",))
 

@@ -12,6 +12,7 @@ from sqslab import consumer_demo, facts, producer_demo
 from sqslab.arguments import LAB, requires
 from sqslab.errors import LimitError
 from sqslab.i18n import _
+from sqslab.numbers import money
 from sqslab.widgets.base import Panel, chart_area, error_html, float_slider, int_slider
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class ProducerPanel(Panel):
             sent=r["sent"],
             calls=r["calls"],
             billed=r["billed_requests"],
-            price=f"${r['per_million']:,.2f}",
+            price=money(r["per_million"]),
         )
 
 
