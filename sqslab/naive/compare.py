@@ -12,7 +12,7 @@ from sqslab.errors import LimitError
 from sqslab.i18n import N_, pgettext
 from sqslab.i18n import translate as _
 from sqslab.naive.run import NaiveRun, ahead_of_unprocessed, run_naive
-from sqslab.numbers import money, number
+from sqslab.numbers import money, number, short
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def measure_right(pipeline: orders.OrderPipeline) -> Measures:
         out_of_order=len(in_line),
         out_of_order_redriven=len(orders.overtaken_via_dlq(pipeline.orders, entries)),
         stops=_("by itself after {seconds} s idle (stop policy)").format(
-            seconds=f"{pipeline.idle_timeout * pipeline.speedup:g}"
+            seconds=short(pipeline.idle_timeout * pipeline.speedup)
         ),
         poison_attempts=poison_attempts(pipeline.orders, pipeline.processor),
         overtook=len(ahead_of_unprocessed(pipeline.orders, entries)),

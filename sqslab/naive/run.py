@@ -22,7 +22,7 @@ from sqslab.naive.guide import (
     get_or_create_queue,
     queue_stats,
 )
-from sqslab.numbers import number
+from sqslab.numbers import number, short
 from sqslab.orders.demo_calls import demo_calls
 from sqslab.realclock import span
 from sqslab.tables import Table
@@ -51,7 +51,7 @@ def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
         _("a quarter of an hour where the lab clock is real")
         if speedup == 1
         else _("on this real clock {span} as written, run {speedup} times faster").format(
-            span=span(DEMO_BUDGET), speedup=f"{speedup:g}"
+            span=span(DEMO_BUDGET), speedup=short(speedup)
         )
     )
     return (
@@ -61,7 +61,7 @@ def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
             "capstone pipeline processes all the orders, redrive included, in a fraction of an "
             "hour, and the naive loop's last success comes long before the bound; after it, each "
             "cycle only repeats the one before."
-        ).format(budget=f"{budget:g}", where=where),
+        ).format(budget=short(budget), where=where),
         _(
             "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
             "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
@@ -98,7 +98,7 @@ def _faster(speedup: float) -> str:
         "(a timeout sent to SQS rounded up to a whole second), and the requests per hour once "
         "nothing can progress are given per hour of the loop as written (measured, divided by "
         "{speedup})."
-    ).format(speedup=f"{speedup:g}")
+    ).format(speedup=short(speedup))
 
 
 #: The deviations of a run with the default budget on the virtual clock.
