@@ -102,3 +102,15 @@ def test_a_portuguese_summary_writes_decimals_with_a_comma(portuguese):
     workload = fairness.Workload()
     assert "0,5 s" in workload.describe()
     assert "0.5 s" not in workload.describe()
+
+
+def test_a_duration_in_a_hint_in_both_languages(portuguese):
+    from sqslab import i18n, realclock
+    from sqslab.exercises import heartbeat_hints
+
+    assert realclock.span(7.5) == "7,5 s"
+    assert heartbeat_hints.seconds(7.24) == "7,2"
+    assert heartbeat_hints.seconds(36) == "36"
+    i18n.set_language("en")
+    assert realclock.span(7.5) == "7.5 s"
+    assert heartbeat_hints.seconds(7.24) == "7.2"
