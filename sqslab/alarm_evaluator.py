@@ -27,6 +27,7 @@ from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, utc
 from sqslab.metric_publisher import closed_period, publishes
 from sqslab.metric_series import NAMESPACE, STATISTICS, align
+from sqslab.numbers import short
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -124,7 +125,7 @@ class StoredAlarm:
             dimensions=dims,
             stat=self.stat,
             symbol=SYMBOLS[rule.comparison],
-            threshold=f"{rule.threshold:g}",
+            threshold=short(rule.threshold),
             m=rule.m,
             n=rule.n,
             period=self.period,

@@ -24,6 +24,7 @@ from sqslab.errors import LimitError, WrongTypeError
 from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, clock, utc
 from sqslab.metric_series import Metrics, Stat
+from sqslab.numbers import short
 from sqslab.tables import Table
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -229,7 +230,7 @@ class Alarm:
             metric=self.metric,
             stat=self.stat,
             symbol=SYMBOLS[self.comparison],
-            threshold=f"{self.threshold:g}",
+            threshold=short(self.threshold),
             m=self.m,
             n=self.n,
             period=self.period,

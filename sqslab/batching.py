@@ -11,6 +11,7 @@ from sqslab import facts
 from sqslab.errors import LimitError
 from sqslab.i18n import _
 from sqslab.messages import PAYLOADS_FIX, OutgoingMessage, coerce, fact_int, human_size
+from sqslab.numbers import number
 
 #: On FIFO queues, how many batches ahead the producer looks for messages of other groups.
 GROUP_LOOKAHEAD = 10
@@ -124,7 +125,7 @@ def _check_fits_a_batch(message: OutgoingMessage, size: int, limit: int) -> None
             ).format(
                 id=repr(message.id),
                 size=human_size(size),
-                bytes=f"{size:,}",
+                bytes=number(size),
                 limit=human_size(limit),
                 fix=_(PAYLOADS_FIX),
             )

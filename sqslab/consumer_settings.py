@@ -12,6 +12,7 @@ from sqslab.consumer_result import Message
 from sqslab.emulator import clock as clocks
 from sqslab.errors import LimitError
 from sqslab.i18n import _
+from sqslab.numbers import number
 
 Handler = Callable[[Message], Any]
 BatchHandler = Callable[[list[Message]], Iterable[str] | None]
@@ -69,7 +70,7 @@ def check_visibility(seconds: int) -> int:
                 "{top} ({text}); leave it out to use the queue's own VisibilityTimeout"
             ).format(
                 seconds=repr(seconds),
-                top=f"{top:,}",
+                top=number(top),
                 text=facts.get("visibility_timeout").translated("text"),
             )
         )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqslab import facts
+from sqslab import facts, numbers
 from sqslab.arguments import check_count, check_finite, given
 from sqslab.errors import LimitError, WrongTypeError
 from sqslab.i18n import N_, _
@@ -173,7 +173,7 @@ class Bill:
 
 def money(dollars: float) -> str:
     """Dollars to the tenth of a micro-dollar, enough to show a single request's price."""
-    return f"${dollars:,.7f}"
+    return numbers.money(dollars, 7)
 
 
 def bill(records: Iterable[CallRecord]) -> Bill:
@@ -280,9 +280,9 @@ def check_payload(payload_bytes: int) -> None:
                 "a message of {bytes} bytes is over the SQS limit of {limit} ({limit_bytes} "
                 "bytes); keep large payloads in S3 and send a pointer"
             ).format(
-                bytes=f"{payload_bytes:,}",
+                bytes=numbers.number(payload_bytes),
                 limit=limit.translated("text"),
-                limit_bytes=f"{limit.value:,.0f}",
+                limit_bytes=numbers.number(limit.value),
             )
         )
 
@@ -306,10 +306,10 @@ def check_batch(batch_size: int, payload_bytes: int) -> None:
                 "at most {most}"
             ).format(
                 size=batch_size,
-                bytes=f"{payload_bytes:,}",
-                total=f"{batch_size * payload_bytes:,}",
+                bytes=numbers.number(payload_bytes),
+                total=numbers.number(batch_size * payload_bytes),
                 limit=total.translated("text"),
-                limit_bytes=f"{total.value:,.0f}",
+                limit_bytes=numbers.number(total.value),
                 most=max_batch_size(payload_bytes),
             )
         )
@@ -404,5 +404,5 @@ def _cell(name: str, value: object) -> object:
     if name.startswith("dollars"):
         return money(float(value))  # type: ignore[arg-type]
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return numbers.number(value, 1)
     return value

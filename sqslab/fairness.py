@@ -24,6 +24,7 @@ from sqslab.arguments import LAB, Expected, requires
 from sqslab.consumer import StopPolicy, WorkerPool
 from sqslab.errors import LabConfigError, LimitError
 from sqslab.i18n import N_, _
+from sqslab.numbers import number, short
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -106,14 +107,14 @@ class Workload:
         ).format(
             flood=self.flood,
             burst=self.flood_burst,
-            every=f"{1 / self.flood_rate:g}",
+            every=short(1 / self.flood_rate),
             quiet=self.quiet_tenants,
-            quiet_every=f"{self.quiet_every:g}",
-            seconds=f"{self.seconds:g}",
+            quiet_every=short(self.quiet_every),
+            seconds=short(self.seconds),
             seed=self.seed,
             consumers=self.consumers,
             batch=self.batch_size,
-            work=f"{self.work:g}",
+            work=short(self.work),
         )
 
     def arrivals(self) -> list[Arrival]:
@@ -202,7 +203,10 @@ class Comparison:
         rows.append(
             (_("quiet tenants"), quiet, self.without.quiet_p95(), self.with_groups.quiet_p95())
         )
-        shown = [(t, n, f"{a:.1f}", f"{b:.1f}") for t, n, a, b in rows]
+        shown = [
+            (t, n, number(a, 1, grouping=False), number(b, 1, grouping=False))
+            for t, n, a, b in rows
+        ]
         columns = (
             N_("tenant"),
             N_("messages"),
@@ -221,7 +225,7 @@ class Comparison:
             without=delivered[0],
             with_groups=delivered[1],
             sent=sent,
-            ratio=f"{self.ratio:.1f}",
+            ratio=number(self.ratio, 1, grouping=False),
         )
         return f"{self.table()!r}\n{summary}"
 

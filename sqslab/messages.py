@@ -12,6 +12,7 @@ from typing import Any
 from sqslab import facts
 from sqslab.errors import LimitError
 from sqslab.i18n import N_, _
+from sqslab.numbers import localize, number
 from sqslab.trace import message_size
 
 #: Any character outside the ranges SQS allows in a body (fact ``message_body_characters``).
@@ -30,7 +31,7 @@ def human_size(n: int) -> str:
     """A byte count for people: ``512 B``, ``2 KiB``, ``1.3 MiB``."""
     for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:
-            return f"{n / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+            return localize(f"{n / scale:.1f}".rstrip("0").rstrip(".")) + f" {unit}"
     return f"{n} B"
 
 
@@ -351,7 +352,7 @@ def check_size(size: int, queue: QueueInfo) -> None:
             "{allowed} (its MaximumMessageSize; the SQS maximum is {top}). Fix: {fixes}"
         ).format(
             size=human_size(size),
-            bytes=f"{size:,}",
+            bytes=number(size),
             queue=repr(queue.name),
             allowed=human_size(queue.max_message_size),
             top=top.translated("text"),

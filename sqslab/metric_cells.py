@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqslab.numbers import localize
+
 
 def cell(value: float | None) -> str:
     """A datapoint as a table cell: whole numbers as ``5``, others as ``2.5``, missing as ``""``."""
     if value is None:
         return ""
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    return f"{value:g}" if value == int(value) else localize(f"{value:.1f}")
 
 
 def utc(seconds: float) -> datetime:

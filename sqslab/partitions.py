@@ -29,6 +29,7 @@ from sqslab.arguments import (
 )
 from sqslab.errors import LimitError
 from sqslab.i18n import N_, _
+from sqslab.numbers import number
 from sqslab.tables import Table
 
 #: Printed with every output of the model (``LABEL`` gives it in the lab's language).
@@ -217,7 +218,7 @@ def scaling_table(counts: Sequence[int], tiers: Sequence[str] = TIERS) -> Table:
     """API calls per second per action against the number of groups, one column per tier."""
     columns = [scaling(counts, t) for t in tiers]
     rows = [
-        (f"{n:,}", *(f"{col[i].calls_per_second:,.0f}" for col in columns))
+        (number(n), *(number(col[i].calls_per_second, 0) for col in columns))
         for i, n in enumerate(counts)
     ]
     return Table((N_("groups"), *(region_name(t) for t in tiers)), rows)
@@ -247,18 +248,18 @@ class Load:
         return Table(
             (N_("who"), N_("groups"), N_("asks calls/s"), N_("served calls/s")),
             [
-                (N_("the hot group"), 1, f"{self.hot_asked:,.0f}", f"{self.hot_served:,.0f}"),
+                (N_("the hot group"), 1, number(self.hot_asked, 0), number(self.hot_served, 0)),
                 (
                     N_("its partition neighbours (each)"),
                     self.neighbours,
-                    f"{self.neighbour_asked:,.1f}",
-                    f"{self.neighbour_served:,.1f}",
+                    number(self.neighbour_asked, 1),
+                    number(self.neighbour_served, 1),
                 ),
                 (
                     N_("the whole queue"),
-                    f"{self.groups:,}",
-                    f"{self.asked:,.0f}",
-                    f"{self.served:,.0f}",
+                    number(self.groups),
+                    number(self.asked, 0),
+                    number(self.served, 0),
                 ),
             ],
         )

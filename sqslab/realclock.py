@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqslab.errors import LimitError
 from sqslab.i18n import N_, _, ngettext
+from sqslab.numbers import short
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -27,7 +28,7 @@ def span(seconds: float) -> str:
     for size, unit in ((3600, "h"), (60, "min")):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)} {unit}"
-    return f"{round(seconds, 1):g} s"
+    return f"{short(round(seconds, 1))} s"
 
 
 class DemoTime:
@@ -70,7 +71,7 @@ def demo_time(lab: Lab, speedup: float) -> DemoTime:
         print(
             text.format(
                 label=_(LABEL),
-                speedup=f"{speedup:g}",
+                speedup=short(speedup),
                 unit=span(unit),
                 scaled=span(unit / speedup),
             )

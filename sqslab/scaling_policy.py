@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqslab.arguments import check_count, check_finite
 from sqslab.errors import LimitError
 from sqslab.i18n import _
+from sqslab.numbers import short
 
 
 def backlog_per_instance(visible: float, instances: int) -> float:
@@ -101,9 +102,9 @@ class ScalingPolicy:
             "target = {latency} s / {seconds} s per message = {target} messages per instance; "
             "instances = ceil(visible / {target}) within {min}..{max}"
         ).format(
-            latency=f"{self.acceptable_latency:g}",
-            seconds=f"{self.seconds_per_message:g}",
-            target=f"{self.target:g}",
+            latency=short(self.acceptable_latency),
+            seconds=short(self.seconds_per_message),
+            target=short(self.target),
             min=self.min_instances,
             max=self.max_instances,
         )

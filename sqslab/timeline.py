@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import facts
 from sqslab.arguments import LAB, QUEUE_URL, requires
 from sqslab.i18n import N_, _
+from sqslab.numbers import number
 from sqslab.tables import Table
 from sqslab.trace import CallRecord, MessageRef, queue_name_of
 
@@ -221,7 +222,7 @@ class Timeline:
 
     def _at(self, when: float | None) -> str:
         """An instant as seconds since the timeline's start (blank for None)."""
-        return "" if when is None else f"{when - self.start:.1f}"
+        return "" if when is None else number(when - self.start, 1, grouping=False)
 
     def __repr__(self) -> str:
         receives = sum(m.receive_count for m in self.messages)

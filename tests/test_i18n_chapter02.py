@@ -162,7 +162,7 @@ def test_exercise_2_3_hints_in_portuguese(lab, portuguese):
     )
     check = exercises.check_claim_check(lab, inline_send, receive_large, hint=3)
     assert check.hints[0] == (
-        "send_large pôs o próprio relatório da verificação na mensagem (1.3 MiB); o SQS recusa uma "
+        "send_large pôs o próprio relatório da verificação na mensagem (1,3 MiB); o SQS recusa uma "
         "mensagem acima de 1 MiB. A seção 5 mostra a saída: o corpo vai para o S3, e a mensagem só "
         "diz onde ele está"
     )
@@ -195,7 +195,7 @@ def test_limit_errors_in_portuguese_name_the_limit_and_the_fix(lab, sqs, portugu
     with pytest.raises(LimitError) as raised:
         producer.send("x" * 2000)
     assert str(raised.value) == (
-        "a mensagem tem 2 KiB (2,000 bytes, corpo mais atributos); a fila 'tiny' permite 1 KiB "
+        "a mensagem tem 2 KiB (2.000 bytes, corpo mais atributos); a fila 'tiny' permite 1 KiB "
         "(o MaximumMessageSize dela; o máximo do SQS é 1 MiB). Solução: aumente o "
         "MaximumMessageSize da fila (até 1 MiB) ou envie pelo S3 com sqslab.payloads: "
         "Producer(sqs, url, payloads=PayloadStore(s3, bucket))"
@@ -300,7 +300,7 @@ def test_the_producer_panel_in_portuguese(lab, portuguese):
     panel.send.click()
     assert panel.report.value.startswith(
         "<b>20</b> mensagens enviadas em <b>2</b> solicitações (<b>2</b> cobradas, contando os "
-        "blocos de 64 KiB) · $"
+        "blocos de 64 KiB) · US$ 0,04"
     )
     assert panel.report.value.endswith(" por milhão de mensagens a preço de tabela")
 
@@ -346,8 +346,8 @@ def test_cost_estimator_errors_in_portuguese(portuguese):
     with pytest.raises(LimitError) as raised:
         cost.batch_size_curve(1000, 200 * 1024, sizes=[10])
     assert str(raised.value) == (
-        "um lote de 10 mensagens de 204,800 bytes tem 2,048,000 bytes; um SendMessageBatch leva "
-        "no máximo 1 MiB (1,048,576 bytes): use lotes de no máximo 5"
+        "um lote de 10 mensagens de 204.800 bytes tem 2.048.000 bytes; um SendMessageBatch leva "
+        "no máximo 1 MiB (1.048.576 bytes): use lotes de no máximo 5"
     )
     with pytest.raises(LimitError, match="passa do limite do SQS, de 1 MiB"):
         cost.batch_size_curve(1000, 2 << 20)

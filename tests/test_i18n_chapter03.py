@@ -192,7 +192,7 @@ def test_the_bill_in_portuguese(lab, sqs, portuguese):
     url = sqs.create_queue(QueueName="quiet")["QueueUrl"]
     sqs.receive_message(QueueUrl=url)
     assert repr(cost.bill(lab.trace.for_queue(url))) == (
-        "<Bill: 2 chamadas, 2 solicitações cobradas (1 recebimentos vazios), $0.0000008 pelo "
+        "<Bill: 2 chamadas, 2 solicitações cobradas (1 recebimentos vazios), US$ 0,0000008 pelo "
         "preço de tabela, sem o nível gratuito>"
     )
 
@@ -211,8 +211,8 @@ def test_the_polling_table_and_chart_in_portuguese(portuguese):
     lines = repr(table).splitlines()
     assert lines[0].split("  ")[0] == "modo"
     assert "segundos de espera" in lines[0] and lines[0].endswith("dólares")
-    assert lines[1].startswith("sondagem curta  0.0")
-    assert lines[2].startswith("sondagem longa  20.0")
+    assert " ".join(lines[1].split()) == "sondagem curta 0,0 3.600,0 3.540,0 US$ 0,0014400"
+    assert lines[2].startswith("sondagem longa  20,0")
     # the rows keep their English values inside
     assert table.column("mode") == ["short polling", "long polling"]
     ax = plots.polling_comparison(rows).axes[0]
@@ -258,7 +258,7 @@ def test_the_timeline_table_and_chart_in_portuguese(lab, sqs, portuguese):
         "trânsito",
         "excluída",
     ]
-    assert "0.0-40.0 estendida 1x, expirou; 55.0-60.0 excluída" in lines[1]
+    assert "0,0-40,0 estendida 1x, expirou; 55,0-60,0 excluída" in lines[1]
     # the timeline itself keeps its endings in English
     assert [r.how for r in tl.get("m1").receives] == ["extended x1, timed out", "deleted"]
     fig = plots.message_timeline(tl)

@@ -277,7 +277,7 @@ def test_the_fair_queue_experiment_in_portuguese(lab, sqs, portuguese):
     assert fairness.Workload().describe() == (
         "flood envia 200 mensagens de uma vez, depois uma a cada 1 s; 12 locatários silenciosos "
         "enviam uma a cada 15 s, mais ou menos, cada um; durante 90 s (semente 4).\n"
-        "4 consumidores recebem até 2 mensagens por vez, trabalham 0.5 s em cada uma e as excluem."
+        "4 consumidores recebem até 2 mensagens por vez, trabalham 0,5 s em cada uma e as excluem."
     )
 
     def plain(queue_url, tenant, body):

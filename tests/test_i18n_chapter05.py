@@ -220,7 +220,7 @@ def timed_out_once(lab, sqs) -> timeline.Timeline:
 def test_the_timeline_table_in_portuguese(lab, sqs, portuguese):
     lines = repr(timed_out_once(lab, sqs).table()).splitlines()
     assert lines[0].split()[:5] == ["mensagem", "id", "enviada", "visível", "em"]
-    assert "0.0-10.0 expirou; 11.0-11.0 excluída" in lines[1]
+    assert "0,0-10,0 expirou; 11,0-11,0 excluída" in lines[1]
 
 
 def test_the_timeline_table_in_english_by_default(lab, sqs):

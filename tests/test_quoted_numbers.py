@@ -52,8 +52,9 @@ def test_a_number_must_match_exactly() -> None:
     assert appears("74,148.40", "revenue $74,148.40")
 
 
-#: A number in running text (two digits or more, or with decimals), outside code spans and links.
-NUMBER = re.compile(r"(?<![\w.,$`#/:-])(\d[\d,]*\d(?:\.\d+)?|\d\.\d+)(?![\w`:]|<!--|\.\d)")
+#: A number in running text (two digits or more, or with decimals), outside code spans and links;
+#: never the whole part of a Portuguese decimal (``11`` of ``11,4``).
+NUMBER = re.compile(r"(?<![\w.,$`#/:-])(\d[\d,]*\d(?:\.\d+)?|\d\.\d+)(?![\w`:]|<!--|[.,]\d)")
 
 
 def unmarked_quotes(path: Path) -> list[str]:
@@ -69,6 +70,12 @@ def unmarked_quotes(path: Path) -> list[str]:
         prose = re.sub(r"`[^`]*`|\]\([^)]*\)", " ", cell.source)
         found += [f"{cell.get('id')}: {n}" for n in NUMBER.findall(prose) if appears(n, shown)]
     return found
+
+
+def test_a_portuguese_decimal_is_read_whole() -> None:
+    assert NUMBER.findall("p95 de 1,8<!-- out c070 --> s, 11,4<!-- out c070 -->x menor") == []
+    assert NUMBER.findall("p95 de 20,8 s e 1.500 mensagens") == ["20,8", "1.500"]
+    assert NUMBER.findall("from 2,400 calls/s, p95 20.8 s") == ["2,400", "20.8"]
 
 
 @pytest.mark.parametrize("path", ALL, ids=IDS)

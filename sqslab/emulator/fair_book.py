@@ -21,6 +21,7 @@ from sqslab.emulator.fair_rules import (
     tenant_of,
 )
 from sqslab.i18n import N_, _
+from sqslab.numbers import number
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -241,8 +242,8 @@ class FairQueues:
                 tenant.shown,
                 load.in_flight,
                 load.backlog,
-                f"{load.processing:.1f}",
-                "" if load.last_send is None else f"{now - load.last_send:.1f}",
+                number(load.processing, 1, grouping=False),
+                "" if load.last_send is None else number(now - load.last_send, 1, grouping=False),
                 loud.get(tenant, ""),
             )
             for tenant, load in loads.items()

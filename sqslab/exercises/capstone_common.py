@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqslab import facts, orders, realclock
 from sqslab.faults import WorkerCrash
 from sqslab.i18n import translate as _
+from sqslab.numbers import short
 from sqslab.orders import Order
 from sqslab.orders.capstone_faults import BudgetExceeded, call_budget
 from sqslab.realclock import DemoTime
@@ -41,7 +42,7 @@ def check_time(lab: Lab, what: str, *, calls: bool = True, speedup: float = SPEE
             _(
                 "; the timeouts and long polls in your calls are {speedup} times shorter too, "
                 "rounded up to whole seconds"
-            ).format(speedup=f"{speedup:g}")
+            ).format(speedup=short(speedup))
             if calls
             else ""
         )
@@ -52,7 +53,7 @@ def check_time(lab: Lab, what: str, *, calls: bool = True, speedup: float = SPEE
             ).format(
                 label=_(realclock.LABEL),
                 what=what,
-                speedup=f"{speedup:g}",
+                speedup=short(speedup),
                 span=realclock.span(30 / speedup),
                 yours=yours,
             )

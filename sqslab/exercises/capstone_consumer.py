@@ -26,6 +26,7 @@ from sqslab.exercises.capstone_scenarios import (
 )
 from sqslab.i18n import ngettext
 from sqslab.i18n import translate as _
+from sqslab.numbers import short
 from sqslab.orders.order_step import OK
 
 if TYPE_CHECKING:
@@ -342,7 +343,7 @@ def _problem(out: Outcome) -> Hints | None:
                 "{order} took {seconds} s and nothing extended its visibility: it held only "
                 "because the receive hid it for long; then a crashed worker's orders wait that "
                 "long before anyone retries them. Use the step's heartbeat."
-            ).format(order=out.scenario.slow[0], seconds=f"{SLOW_SECONDS:g}"),
+            ).format(order=out.scenario.slow[0], seconds=short(SLOW_SECONDS)),
         )
     return None
 

@@ -20,6 +20,7 @@ from sqslab import dlq, orders, queues
 from sqslab.exercises.capstone_common import Called, call, fresh_name, order_id_of
 from sqslab.i18n import N_
 from sqslab.i18n import translate as _
+from sqslab.numbers import short
 from sqslab.orders import Order, OrderStep, StepFaults
 from sqslab.orders.capstone_faults import Rival, inject_delete_failures
 from sqslab.orders.demo_calls import demo_calls
@@ -62,7 +63,7 @@ class Scenario:
     def fault(self) -> str:
         """The fault, in the lab's language, with the order it hits."""
         order = (self.transient or self.crash or self.copies or self.slow or self.orders)[0]
-        return _(self.told).format(order=order, seconds=f"{SLOW_SECONDS:g}", visibility=VISIBILITY)
+        return _(self.told).format(order=order, seconds=short(SLOW_SECONDS), visibility=VISIBILITY)
 
 
 SCENARIOS = (

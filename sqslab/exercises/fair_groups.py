@@ -23,6 +23,7 @@ from sqslab.exercises.arguments import FUNCTION, LAB, expects
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.fifo import drain
 from sqslab.i18n import translate as _
+from sqslab.numbers import number
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -152,8 +153,8 @@ class OrderRun:
         ).format(
             flooder=FLOODER,
             customers=len(CUSTOMERS),
-            quiet=f"{self.run.quiet_p95():.1f}",
-            flood=f"{self.run.flood_p95():.1f}",
+            quiet=number(self.run.quiet_p95(), 1, grouping=False),
+            flood=number(self.run.flood_p95(), 1, grouping=False),
         )
 
     def fair_enough(self) -> bool:
@@ -286,7 +287,7 @@ def success(run: OrderRun) -> str:
             "clock the check judges the group ids only; the wait is measured on the virtual one)."
         )
     quiet, flood = run.run.quiet_p95(), run.run.flood_p95()
-    times = f"{flood / quiet:.0f}" if quiet else _("far")
+    times = number(flood / quiet, 0, grouping=False) if quiet else _("far")
     return _(
         "one MessageGroupId per customer: while {flooder} flooded the queue, the other "
         "{customers} customers' p95 wait was {quiet} s, {times} times less than {flooder}'s "
@@ -294,9 +295,9 @@ def success(run: OrderRun) -> str:
     ).format(
         flooder=FLOODER,
         customers=len(CUSTOMERS),
-        quiet=f"{quiet:.1f}",
+        quiet=number(quiet, 1, grouping=False),
         times=times,
-        flood=f"{flood:.1f}",
+        flood=number(flood, 1, grouping=False),
     )
 
 

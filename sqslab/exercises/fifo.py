@@ -29,6 +29,7 @@ from sqslab.exercises.base import Check, attributes, first_problem, hint, queue_
 from sqslab.fifo import Delivery, report
 from sqslab.i18n import N_
 from sqslab.i18n import translate as _
+from sqslab.numbers import short
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -226,7 +227,7 @@ def _verdict(
                 _(
                     "the resend {pause} s later was delivered again ({again} message(s)): the "
                     "repeat did not carry the deduplication id of the first send (section 4)"
-                ).format(pause=f"{pause:g}", again=len(again)),
+                ).format(pause=short(pause), again=len(again)),
                 _(
                     "SQS drops a repeat only if it carries the same deduplication id within "
                     "{window}, even after the first copy was deleted; a random uuid or the time "
@@ -241,7 +242,7 @@ def _verdict(
         _(
             "{events} events arrived once each, in order per customer; the resend {pause} s "
             "later, after they were deleted, was accepted and dropped as a duplicate."
-        ).format(events=len(events), pause=f"{pause:g}"),
+        ).format(events=len(events), pause=short(pause)),
     )
 
 

@@ -16,6 +16,7 @@ from sqslab.exercises.base import Check, hint
 from sqslab.i18n import translate as _
 from sqslab.naive.guide import MAX_RETRIES, RETENTION, VISIBILITY_TIMEOUT
 from sqslab.naive.run import NaiveRun
+from sqslab.numbers import short
 
 EXERCISE = "ex7.6"
 SECONDS_PER_DAY = 86_400
@@ -232,7 +233,7 @@ def _success(run: NaiveRun, counts: dict[Any, Any]) -> str:
 def _visibility(run: NaiveRun) -> str:
     """The guide's visibility timeout as the learner waits for it: ``60``, or that divided by the
     speed-up of a run that went faster on a real clock (the demo's ``demo(60)``)."""
-    return f"{VISIBILITY_TIMEOUT / run.speedup:g}"
+    return short(VISIBILITY_TIMEOUT / run.speedup)
 
 
 @expects(EXERCISE, run=one_of(NaiveRun, "nv = naive.run_naive(lab, data)"))

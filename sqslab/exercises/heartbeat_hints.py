@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sqslab import facts
+from sqslab import facts, numbers
 from sqslab.exercises.base import Check, hint
 from sqslab.exercises.calls import Call
 from sqslab.i18n import N_
@@ -36,7 +36,7 @@ def code(run: JobRun) -> str:
         "ReceiptHandle=message['ReceiptHandle'], VisibilityTimeout={timeout}); then, "
         "after the loop, sqs.delete_message(QueueUrl=queue_url, "
         "ReceiptHandle=message['ReceiptHandle'])"
-    ).format(timeout=f"{run.visibility:g}")
+    ).format(timeout=numbers.short(run.visibility))
 
 
 def extend_how(run: JobRun) -> str:
@@ -45,7 +45,7 @@ def extend_how(run: JobRun) -> str:
         "after each step call ChangeMessageVisibility with the message's ReceiptHandle and "
         "VisibilityTimeout={timeout} (the queue's timeout): it restarts the timer from "
         "now, and no step takes more than {longest} s"
-    ).format(timeout=f"{run.visibility:g}", longest=f"{run.longest_step:g}")
+    ).format(timeout=numbers.short(run.visibility), longest=numbers.short(run.longest_step))
 
 
 #: The check's jobs as the hints name them (marked here, shown in the lab's language).
@@ -59,7 +59,7 @@ def job_name(run: JobRun) -> str:
 
 def seconds(value: float) -> str:
     """Seconds as the hints write them: ``36``, ``7.2`` (a real clock's tenths, no more)."""
-    return f"{round(value, 1):g}"
+    return numbers.short(round(value, 1))
 
 
 def timeout_of(call: Call) -> int:
@@ -208,7 +208,7 @@ def finish_problems(run: JobRun) -> list[tuple[Any, ...]]:
                 "the {job} job was done after {total} s, but its message was deleted {late} s "
                 "later: the message stays held for nothing after the work ends. A heartbeat "
                 "follows the job; it does not run for a fixed time"
-            ).format(job=job_name(run), total=f"{run.total:g}", late=seconds(late)),
+            ).format(job=job_name(run), total=numbers.short(run.total), late=seconds(late)),
             _("delete right after the last step, without waiting"),
         ),
     ]
@@ -250,13 +250,13 @@ def crash_problems(run: JobRun) -> list[tuple[Any, ...]]:
                 "back one timeout after its last beat"
             ).format(
                 crashed=crashed,
-                timeout=f"{run.visibility:g}",
+                timeout=numbers.short(run.visibility),
                 until=seconds(back - run.received_at),
             ),
             _(
                 "VisibilityTimeout is counted from the call: pass the queue's timeout "
                 "({timeout}), not a larger or growing value"
-            ).format(timeout=f"{run.visibility:g}"),
+            ).format(timeout=numbers.short(run.visibility)),
         ),
     ]
 
@@ -270,13 +270,13 @@ def success(runs: dict[str, JobRun]) -> str:
         "{beats} extensions and was deleted when done; the crashed job came back within "
         "{timeout} s of the crash; the short job ({short} s) was deleted as soon as it was done."
     ).format(
-        total=f"{slow.total:g}",
-        timeout=f"{slow.visibility:g}",
+        total=numbers.short(slow.total),
+        timeout=numbers.short(slow.visibility),
         beats=beats,
-        short=f"{short.total:g}",
+        short=numbers.short(short.total),
     )
     if not slow.pace.virtual:
         text += _(" (On this real clock the check ran {speedup} times faster.)").format(
-            speedup=f"{slow.pace.speedup:g}"
+            speedup=numbers.short(slow.pace.speedup)
         )
     return text

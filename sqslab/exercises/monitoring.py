@@ -17,6 +17,7 @@ from sqslab.exercises.monitoring_alarms import check_dlq_alarm, check_stuck_alar
 from sqslab.exercises.monitoring_days import orders_day, refunds_day
 from sqslab.i18n import N_
 from sqslab.i18n import translate as _
+from sqslab.numbers import short
 from sqslab.scaling import ScalingPolicy, ScalingRun
 
 if TYPE_CHECKING:
@@ -71,9 +72,9 @@ def _policy_problems(policy: ScalingPolicy) -> list[Problem]:
     """What is wrong with the policy before any simulation, least telling hint first."""
     factor = THUMBNAIL_SECONDS / policy.seconds_per_message
     effect = (
-        _("{factor} times too large: too few instances").format(factor=f"{factor:g}")
+        _("{factor} times too large: too few instances").format(factor=short(factor))
         if factor > 1
-        else _("{factor} times too small: too many instances").format(factor=f"{1 / factor:g}")
+        else _("{factor} times too small: too many instances").format(factor=short(1 / factor))
     )
     per_instance = MINUTE / THUMBNAIL_SECONDS
     peak = max(thumbnail_arrivals())
@@ -83,7 +84,7 @@ def _policy_problems(policy: ScalingPolicy) -> list[Problem]:
             _(
                 "the policy assumes {seconds} s of work per thumbnail; the exercise says how long "
                 "one takes. Look at seconds_per_message"
-            ).format(seconds=f"{policy.seconds_per_message:g}"),
+            ).format(seconds=short(policy.seconds_per_message)),
             _(
                 "each thumbnail takes {seconds} s, so target = acceptable latency / processing "
                 "time comes out {effect}"
@@ -111,11 +112,11 @@ def _policy_problems(policy: ScalingPolicy) -> list[Problem]:
                 "{peak}: look at max_instances"
             ).format(
                 n=policy.max_instances,
-                clear=f"{policy.max_instances * per_instance:g}",
+                clear=short(policy.max_instances * per_instance),
                 peak=peak,
             ),
             _("each instance clears {clear} a minute ({seconds} s each)").format(
-                clear=f"{per_instance:g}", seconds=THUMBNAIL_SECONDS
+                clear=short(per_instance), seconds=THUMBNAIL_SECONDS
             ),
         ),
     ]
@@ -145,7 +146,7 @@ def check_scaling_target(lab: Lab, policy: Any) -> Check:
                 "thumbnails per instance), but whether the oldest thumbnail stays within {goal} s "
                 "needs the burst run through scaling.simulate, which is skipped here: {why}. Run "
                 "this check on the moto backend (SQSLAB_BACKEND=moto, the default)"
-            ).format(target=f"{policy.target:g}", goal=THUMBNAIL_GOAL, why=_(scaling.REAL_CLOCK)),
+            ).format(target=short(policy.target), goal=THUMBNAIL_GOAL, why=_(scaling.REAL_CLOCK)),
         )
     return _after_run(exercise, policy, run_thumbnails(lab, policy))
 
@@ -160,7 +161,7 @@ def _after_run(exercise: str, policy: ScalingPolicy, run: ScalingRun) -> Check:
     summary = _(
         "target {target} thumbnails per instance: peak {peak} instances, oldest thumbnail "
         "{oldest} s (goal {goal} s)"
-    ).format(target=f"{policy.target:g}", peak=peak, oldest=f"{oldest:g}", goal=THUMBNAIL_GOAL)
+    ).format(target=short(policy.target), peak=peak, oldest=short(oldest), goal=THUMBNAIL_GOAL)
     at_promise = policy.acceptable_latency >= THUMBNAIL_GOAL
     return first_problem(
         exercise,
@@ -181,7 +182,7 @@ def _after_run(exercise: str, policy: ScalingPolicy, run: ScalingRun) -> Check:
             (
                 not left,
                 _("{summary}, but {left} left in the queue at the end").format(
-                    summary=summary, left=f"{left:g}"
+                    summary=summary, left=short(left)
                 ),
             ),
         ],

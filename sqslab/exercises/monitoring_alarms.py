@@ -30,6 +30,7 @@ from sqslab.i18n import N_
 from sqslab.i18n import translate as _
 from sqslab.metric_cells import cell
 from sqslab.metric_series import AGE, NAMESPACE, SENT, VISIBLE
+from sqslab.numbers import short
 
 if TYPE_CHECKING:
     from sqslab.exercises.monitoring_days import Day
@@ -356,7 +357,7 @@ def _dlq_problems(alarm: StoredAlarm, history: AlarmHistory, day: Day) -> list[P
                 minute=CLEANED_AT,
                 state=after,
                 symbol=SYMBOLS[rule.comparison],
-                threshold=f"{rule.threshold:g}",
+                threshold=short(rule.threshold),
                 n=rule.n,
             ),
             _(

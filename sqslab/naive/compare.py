@@ -12,6 +12,7 @@ from sqslab.errors import LimitError
 from sqslab.i18n import N_, pgettext
 from sqslab.i18n import translate as _
 from sqslab.naive.run import NaiveRun, ahead_of_unprocessed, run_naive
+from sqslab.numbers import money, number, short
 from sqslab.tables import Table
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def measure_naive(run: NaiveRun) -> Measures:
         in_dlq=int(run.dlq_stats.get("messages_available", 0)),
         out_of_order=len(run.out_of_order()),
         stops=_("never (the lab stopped it after {seconds} s)").format(
-            seconds=f"{(run.stopped - run.started) * run.speedup:,.0f}"
+            seconds=number((run.stopped - run.started) * run.speedup)
         ),
         blocked_customers=len(run.holding()),
         overtook=len(run.overtook()),
@@ -110,7 +111,7 @@ def measure_right(pipeline: orders.OrderPipeline) -> Measures:
         out_of_order=len(in_line),
         out_of_order_redriven=len(orders.overtaken_via_dlq(pipeline.orders, entries)),
         stops=_("by itself after {seconds} s idle (stop policy)").format(
-            seconds=f"{pipeline.idle_timeout * pipeline.speedup:g}"
+            seconds=short(pipeline.idle_timeout * pipeline.speedup)
         ),
         poison_attempts=poison_attempts(pipeline.orders, pipeline.processor),
         overtook=len(ahead_of_unprocessed(pipeline.orders, entries)),
@@ -148,13 +149,13 @@ class Comparison:
             (N_("cost at list price"), *both(lambda m: cost.money(m.dollars))),
             (
                 N_("cost per million orders"),
-                *both(lambda m: f"${m.dollars_per_million_orders:,.2f}"),
+                *both(lambda m: money(m.dollars_per_million_orders)),
             ),
             (
                 _("{clock} to the last order processed (right: first pass)").format(
                     clock=_(self.clock)
                 ),
-                *both(lambda m: f"{m.seconds:,.1f} s"),
+                *both(lambda m: f"{number(m.seconds, 1)} s"),
             ),
             (N_("orders processed"), *both(lambda m: str(m.processed))),
             (N_("never processed, in no DLQ"), *both(lambda m: str(m.lost))),
@@ -172,7 +173,7 @@ class Comparison:
             (N_("processing attempts at poison orders"), *both(lambda m: str(m.poison_attempts))),
             (
                 N_("requests per hour once nothing can progress"),
-                *both(lambda m: f"{m.idle_requests_per_hour:,.0f}"),
+                *both(lambda m: number(m.idle_requests_per_hour)),
             ),
             (
                 N_("cost per day of that polling"),

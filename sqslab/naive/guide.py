@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqslab.i18n import N_
+from sqslab.numbers import number
 from sqslab.tables import Table
 
 FIFO_SUFFIX = ".fifo"
@@ -76,7 +77,7 @@ class GuideLog:
         start = self.lines[0].time if self.lines else 0.0
         return Table(
             (N_("lab time (s)"), N_("level"), N_("message")),
-            [(f"{line.time - start:,.1f}", line.level, line.text) for line in shown],
+            [(number(line.time - start, 1), line.level, line.text) for line in shown],
             # the guide's own log lines, as its logger writes them
             verbatim=("level", "message"),
         )

@@ -22,6 +22,7 @@ from sqslab.naive.guide import (
     get_or_create_queue,
     queue_stats,
 )
+from sqslab.numbers import number, short
 from sqslab.orders.demo_calls import demo_calls
 from sqslab.realclock import span
 from sqslab.tables import Table
@@ -50,7 +51,7 @@ def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
         _("a quarter of an hour where the lab clock is real")
         if speedup == 1
         else _("on this real clock {span} as written, run {speedup} times faster").format(
-            span=span(DEMO_BUDGET), speedup=f"{speedup:g}"
+            span=span(DEMO_BUDGET), speedup=short(speedup)
         )
     )
     return (
@@ -60,7 +61,7 @@ def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
             "capstone pipeline processes all the orders, redrive included, in a fraction of an "
             "hour, and the naive loop's last success comes long before the bound; after it, each "
             "cycle only repeats the one before."
-        ).format(budget=f"{budget:g}", where=where),
+        ).format(budget=short(budget), where=where),
         _(
             "`time.sleep` and `datetime.now` run on the lab clock (`lab.wait`, `lab.now`): on the "
             "virtual clock the 2 s pause, the 5 s long poll, the 60 s visibility timeout and the "
@@ -97,7 +98,7 @@ def _faster(speedup: float) -> str:
         "(a timeout sent to SQS rounded up to a whole second), and the requests per hour once "
         "nothing can progress are given per hour of the loop as written (measured, divided by "
         "{speedup})."
-    ).format(speedup=f"{speedup:g}")
+    ).format(speedup=short(speedup))
 
 
 #: The deviations of a run with the default budget on the virtual clock.
@@ -230,14 +231,14 @@ class NaiveRun:
             (N_("orders sent (one SendMessage each)"), len(self.dedup_ids)),
             (N_("loop cycles (receive, statistics, sleep 2 s)"), self.cycles),
             (N_("orders processed"), len({e.order_id for e in self.ledger})),
-            (N_("last order processed at (lab s)"), f"{self.drained_at() - self.started:,.1f}"),
+            (N_("last order processed at (lab s)"), number(self.drained_at() - self.started, 1)),
             (N_("orders never processed"), len(self.unprocessed())),
             (N_("customers whose group a poison order holds"), len(holding)),
             (N_("their later orders, processed ahead of it"), len(self.overtook())),
             (N_("deliveries of poison orders"), self.poison_deliveries()),
             (N_("sends to the guide's DLQ"), self.dlq_sends),
             (N_("messages in the guide's DLQ"), self.dlq_stats.get("messages_available", 0)),
-            (N_("stopped at (lab s)"), f"{self.stopped - self.started:,.1f}"),
+            (N_("stopped at (lab s)"), number(self.stopped - self.started, 1)),
         ]
         return Table((N_("measure"), N_("value")), rows, verbatim=("value",))
 

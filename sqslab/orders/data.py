@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqslab.numbers import localize
+from sqslab.numbers import money as money_of
+
 DATA_FILE = "orders.jsonl"
 #: The command that (re)creates the orders file, run from the repository root.
 GENERATOR = "python data/generate_orders.py"
@@ -105,7 +108,7 @@ def money(cents: int) -> str:
     """Integer cents as dollars: ``$1,234.56``."""
     sign = "-" if cents < 0 else ""
     whole, rest = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{rest:02d}"
+    return sign + money_of(whole, 0) + localize(f".{rest:02d}")
 
 
 def as_record(item: Order | dict[str, Any] | str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqslab import cost, dlq, engines, queues
+from sqslab import cost, dlq, engines, numbers, queues
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import ConsumeResult, StopPolicy, WorkerPool, check_batch_size
 from sqslab.errors import LimitError
@@ -313,7 +313,10 @@ class OrderPipeline:
             (N_("left in the DLQ"), self.dlq_depth()),
             (N_("duplicates skipped by the idempotency store"), len(self.store.skipped)),
             (N_("SQS calls (billed requests)"), f"{bill.calls} ({bill.requests})"),
-            (N_("virtual time to drain the queue"), f"{self.drained_at() - self.started:.1f} s"),
+            (
+                N_("virtual time to drain the queue"),
+                numbers.seconds(self.drained_at() - self.started),
+            ),
         ]
         return Table((N_("step"), N_("value")), rows, verbatim=("value",))
 

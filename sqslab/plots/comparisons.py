@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from sqslab.arguments import WHOLE, requires
 from sqslab.i18n import N_, pgettext
 from sqslab.i18n import translate as _
+from sqslab.numbers import number, tick
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def naive_vs_right(comparison: Comparison) -> Figure:
     names = [_("naive"), _("right")]
     for ax, (title, attr) in zip(axes, COMPARISON_PANELS, strict=False):
         bars = ax.bar(names, [getattr(m, attr) for m in runs], color=PIPELINE_COLOURS)
-        ax.bar_label(bars, fmt="{:,.2f}" if attr.startswith("dollars") else "{:,.0f}", fontsize=8)
+        ax.bar_label(bars, fmt=cents if attr.startswith("dollars") else tick, fontsize=8)
         ax.set_title(_(title), fontsize=9)
     for offset, m, name, colour in zip((-0.2, 0.2), runs, names, PIPELINE_COLOURS, strict=True):
         _problem_bars(axes[-1], offset, m, name, colour)
@@ -98,3 +99,8 @@ def service_fit(fits: Sequence[Fit], asked: int) -> Figure:
     ax.set_xlabel(_("needs met (of {asked} chosen)").format(asked=asked))
     ax.set_title(_("Which service fits"))
     return fig
+
+
+def cents(value: float) -> str:
+    """A bar label in dollars, to the cent (no sign: the panel's title says dollars)."""
+    return number(value, 2)

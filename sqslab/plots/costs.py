@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, StrMethodFormatter
+from matplotlib.ticker import FuncFormatter
 
 from sqslab.arguments import MAPPING, requires
 from sqslab.i18n import _
+from sqslab.numbers import money, tick
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def cost_vs_batch_size(rows: Sequence[BatchPoint]) -> Figure:
     left.set_xlabel(_("messages per batch"))
     left.set_ylabel(_("billed requests"))
     left.set_title(_("Requests to send the messages"))
-    left.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 1,000,000 rather than 1e6
+    left.yaxis.set_major_formatter(FuncFormatter(tick))  # 1,000,000 rather than 1e6
     right.plot(sizes, [row.dollars_per_million for row in rows], "o-", color="tab:orange")
     right.set_xlabel(_("messages per batch"))
     right.set_ylabel(_("$ per million messages (list price)"))
@@ -76,4 +77,4 @@ def monthly_cost(curves: Mapping[str, Sequence[MonthlyCost]]) -> Figure:
 
 def _dollars(value: float, _position: int) -> str:
     """A dollar tick: whole dollars from $1 up, cents below."""
-    return f"${value:,.0f}" if value >= 1 else f"${value:.2f}"
+    return money(value, 0) if value >= 1 else money(value, 2)

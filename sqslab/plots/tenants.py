@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from sqslab.arguments import requires
 from sqslab.emulator import fair_book
 from sqslab.i18n import _
+from sqslab.numbers import number
 from sqslab.plots.base import lazy_kind, new_figure
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ def tenant_dwell(comparison: Comparison, title: str = "") -> Figure:
     ax.set_ylabel(_("p95 dwell time (s), send to delete"))
     ax.set_xlabel(_("tenant (the flood tenant, then the quiet ones; dotted: all quiet tenants)"))
     ax.set_title(fair_book.LABEL, fontsize=7, color="0.35")
-    ratio = f"{comparison.ratio:.1f}x" if comparison.ratio < 1e6 else _("far")
+    ratio = (
+        f"{number(comparison.ratio, 1, grouping=False)}x" if comparison.ratio < 1e6 else _("far")
+    )
     fig.suptitle(
         title
         or _("One tenant floods: the quiet tenants wait {ratio} less with group ids").format(

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import FuncFormatter
 
 from sqslab import facts, partitions
 from sqslab.arguments import requires
 from sqslab.i18n import _
+from sqslab.numbers import tick
 from sqslab.partitions import region_name
 from sqslab.plots.base import lazy_kind, new_figure
 
@@ -44,8 +45,8 @@ def partition_scaling(rows: Sequence[Ceiling], title: str = "") -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel(_("distinct message groups, all busy"))
     ax.set_ylabel(_("API calls/s per action"))
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(tick))
+    ax.xaxis.set_major_formatter(FuncFormatter(tick))
     ax.grid(True, which="major", alpha=0.3)
     ax.set_title(partitions.LABEL, fontsize=7, color="0.35")
     suptitle = title or _("High-throughput FIFO: the ceiling grows with the groups")

@@ -10,6 +10,7 @@ import ipywidgets as w
 from sqslab import dlq, fifo
 from sqslab.arguments import LAB, requires
 from sqslab.i18n import _
+from sqslab.numbers import short
 from sqslab.widgets.base import Panel, chart_area, float_slider, int_slider
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class FifoPanel(Panel):
             kind=kind,
             verdict=verdict,
             failures=r["failures"],
-            seconds=f"{r['seconds']:g}",
+            seconds=short(r["seconds"]),
             pace=pace,
         )
 

@@ -12,6 +12,7 @@ from sqslab import consumer_demo, facts, producer_demo
 from sqslab.arguments import LAB, requires
 from sqslab.errors import LimitError
 from sqslab.i18n import _
+from sqslab.numbers import money, short
 from sqslab.widgets.base import Panel, chart_area, error_html, float_slider, int_slider
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class ProducerPanel(Panel):
             sent=r["sent"],
             calls=r["calls"],
             billed=r["billed_requests"],
-            price=f"${r['per_million']:,.2f}",
+            price=money(r["per_million"]),
         )
 
 
@@ -137,7 +138,7 @@ class ConsumerPanel(Panel):
             duplicates=r["duplicates"],
             failures=r["failures"],
             left=r["left"],
-            seconds=f"{r['seconds']:g}",
+            seconds=short(r["seconds"]),
         )
         if not self.lab.virtual_time:
             self.report.value += _(" (real clock: {speedup} times faster than set)").format(
@@ -150,7 +151,7 @@ def real_clock_note(speedup: float) -> str:
     return _(
         "real clock: a run waits for real, {speedup} times faster than the settings say (about "
         "half a minute with these); press <b>run</b> or change a setting to start one"
-    ).format(speedup=f"{speedup:g}")
+    ).format(speedup=short(speedup))
 
 
 def consumer_panel(lab: Lab) -> ConsumerPanel:

@@ -11,6 +11,7 @@ import ipywidgets as w
 from sqslab import monitor_demo, services
 from sqslab.arguments import LAB, Expected, is_whole, requires
 from sqslab.i18n import N_, _, pgettext
+from sqslab.numbers import short
 from sqslab.widgets.base import Panel, chart_area, int_slider
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class MonitorPanel(Panel):
             ).format(
                 messages=r["messages"],
                 backlog=r["peak_backlog"],
-                oldest=f"{r['oldest_age']:g}",
+                oldest=short(r["oldest_age"]),
                 consumers=r["peak_instances"],
             ),
             _("alarms fired: <b>{fired}</b>").format(fired=fired)

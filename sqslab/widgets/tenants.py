@@ -11,6 +11,7 @@ import ipywidgets as w
 from sqslab import fairness
 from sqslab.arguments import LAB, requires
 from sqslab.i18n import _
+from sqslab.numbers import number
 from sqslab.widgets.base import Panel, chart_area, error_html, int_slider
 
 if TYPE_CHECKING:
@@ -69,11 +70,11 @@ class FairPanel(Panel):
             "{flood_without} s and {flood_with} s"
         ).format(
             run=self.runs,
-            quiet_without=f"{c.without.quiet_p95():.1f}",
-            quiet_with=f"{c.with_groups.quiet_p95():.1f}",
-            ratio=f"{c.ratio:.1f}",
-            flood_without=f"{c.without.flood_p95():.1f}",
-            flood_with=f"{c.with_groups.flood_p95():.1f}",
+            quiet_without=number(c.without.quiet_p95(), 1, grouping=False),
+            quiet_with=number(c.with_groups.quiet_p95(), 1, grouping=False),
+            ratio=number(c.ratio, 1, grouping=False),
+            flood_without=number(c.without.flood_p95(), 1, grouping=False),
+            flood_with=number(c.with_groups.flood_p95(), 1, grouping=False),
         )
 
 
