@@ -66,6 +66,7 @@ SUBMODULES = (
     "monitor_demo",
     "naive",
     "namespace",
+    "numbers",
     "orders",
     "partitions",
     "payloads",
