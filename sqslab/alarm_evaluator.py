@@ -27,7 +27,6 @@ from sqslab.i18n import N_, _
 from sqslab.metric_cells import cell, utc
 from sqslab.metric_publisher import closed_period, publishes
 from sqslab.metric_series import NAMESPACE, STATISTICS, align
-from sqslab.numbers import short
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -114,22 +113,12 @@ class StoredAlarm:
             return _("{name}: not evaluated by sqslab ({why})").format(
                 name=self.name, why=self.unsupported
             )
-        rule = self.rule
-        return _(
-            "{name}: {namespace} {metric} ({dimensions}) {stat} {symbol} {threshold} for {m} of "
-            "{n} x {period} s (missing data: {treatment})"
-        ).format(
+        return _("{name}: {namespace} {metric} ({dimensions}) {rule}").format(
             name=self.name,
             namespace=self.namespace,
             metric=self.metric,
             dimensions=dims,
-            stat=self.stat,
-            symbol=SYMBOLS[rule.comparison],
-            threshold=short(rule.threshold),
-            m=rule.m,
-            n=rule.n,
-            period=self.period,
-            treatment=rule.treat_missing_data,
+            rule=self.rule.describe(self.stat, self.period),
         )
 
 

@@ -57,6 +57,21 @@ class Rule:
     m: int
     treat_missing_data: str = "missing"
 
+    def describe(self, stat: str, period: int) -> str:
+        """The rule as an alarm's one-line description ends: ``Maximum >= 300 for 2 of 3 x 60 s
+        (missing data: missing)``."""
+        return _(
+            "{stat} {symbol} {threshold} for {m} of {n} x {period} s (missing data: {treatment})"
+        ).format(
+            stat=stat,
+            symbol=SYMBOLS[self.comparison],
+            threshold=short(self.threshold),
+            m=self.m,
+            n=self.n,
+            period=period,
+            treatment=self.treat_missing_data,
+        )
+
     def breaches(self, value: float) -> bool:
         """True when one datapoint is on the wrong side of the threshold."""
         return COMPARISONS[self.comparison](value, self.threshold)
@@ -222,19 +237,8 @@ class Alarm:
 
     def describe(self) -> str:
         """One line such as ``orders age: ApproximateAgeOfOldestMessage Maximum >= 300 for 2 of 3 x 60 s``."""
-        return _(
-            "{name}: {metric} {stat} {symbol} {threshold} for {m} of {n} x {period} s "
-            "(missing data: {treatment})"
-        ).format(
-            name=self.name,
-            metric=self.metric,
-            stat=self.stat,
-            symbol=SYMBOLS[self.comparison],
-            threshold=short(self.threshold),
-            m=self.m,
-            n=self.n,
-            period=self.period,
-            treatment=self.treat_missing_data,
+        return _("{name}: {metric} {rule}").format(
+            name=self.name, metric=self.metric, rule=self.rule.describe(self.stat, self.period)
         )
 
     def put_metric_alarm_args(self) -> dict[str, Any]:
