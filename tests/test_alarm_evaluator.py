@@ -7,6 +7,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from alarm_args import stuck_alarm
 
 from sqslab import alarm_evaluator, alarms, monitor
 from sqslab.alarm_evaluator import LABEL, StoredAlarm
@@ -18,20 +19,11 @@ T0 = EPOCH.timestamp()
 
 
 def _alarm(lab, name="old", queue="orders", **changes):
-    args = {
-        "AlarmName": name,
-        "Namespace": "AWS/SQS",
-        "MetricName": monitor.AGE,
-        "Dimensions": [{"Name": "QueueName", "Value": queue}],
-        "Statistic": "Maximum",
-        "Period": 60,
-        "EvaluationPeriods": 3,
-        "DatapointsToAlarm": 2,
+    base = {
         "Threshold": 150.0,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-        **changes,
-    }
-    lab.client("cloudwatch").put_metric_alarm(**{k: v for k, v in args.items() if v is not None})
+        "TreatMissingData": None,
+    }  # no treatment given: CloudWatch's default
+    lab.client("cloudwatch").put_metric_alarm(**stuck_alarm(name, queue, **{**base, **changes}))
 
 
 def _described(lab, name="old"):

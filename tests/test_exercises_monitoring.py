@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alarm_args import stuck_alarm
 
 from sqslab import alarm_evaluator, monitor
 from sqslab.exercises import (
@@ -77,21 +78,7 @@ def shared() -> Iterator[Lab]:
 def put(lab: Lab, queue: str = "shop-orders", **changes: Any) -> str:
     """Store an alarm under a fresh name: the 6.1 solution with ``changes``; returns its name."""
     name = f"alarm {next(_names)}"
-    args: dict[str, Any] = {
-        "AlarmName": name,
-        "Namespace": "AWS/SQS",
-        "MetricName": monitor.AGE,
-        "Dimensions": [{"Name": "QueueName", "Value": queue}],
-        "Statistic": "Maximum",
-        "Period": 60,
-        "EvaluationPeriods": 3,
-        "DatapointsToAlarm": 2,
-        "Threshold": 180.0,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-        "TreatMissingData": "missing",
-    }
-    args.update(changes)
-    lab.client("cloudwatch").put_metric_alarm(**{k: v for k, v in args.items() if v is not None})
+    lab.client("cloudwatch").put_metric_alarm(**stuck_alarm(name, queue, **changes))
     return name
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alarm_args import stuck_alarm
 
 from sqslab import alarms, exercises, i18n, monitor, plots, scaling, widgets
 from sqslab.errors import LimitError, UnknownNameError
@@ -29,21 +30,7 @@ def shared() -> Iterator[Lab]:
 
 def put(lab: Lab, name: str, queue: str = "shop-orders", **changes: Any) -> str:
     """Store the 6.1 solution's alarm under ``name``, with ``changes``; returns the name."""
-    args: dict[str, Any] = {
-        "AlarmName": name,
-        "Namespace": "AWS/SQS",
-        "MetricName": monitor.AGE,
-        "Dimensions": [{"Name": "QueueName", "Value": queue}],
-        "Statistic": "Maximum",
-        "Period": 60,
-        "EvaluationPeriods": 3,
-        "DatapointsToAlarm": 2,
-        "Threshold": 180.0,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-        "TreatMissingData": "missing",
-    }
-    args.update(changes)
-    lab.client("cloudwatch").put_metric_alarm(**args)
+    lab.client("cloudwatch").put_metric_alarm(**stuck_alarm(name, queue, **changes))
     return name
 
 
