@@ -7,6 +7,7 @@ import contextlib
 import json
 
 import pytest
+from lambda_answers import raising_receipts, reporting_receipts
 
 from sqslab import dlq, fanout, queues, security
 from sqslab.exercises import check_partial_batch, check_payroll_locked, check_shop_fanout
@@ -74,32 +75,17 @@ def test_fanout_check_passes_again_and_leaves_other_messages_alone(lab, sqs):
     assert [m["Body"] for m in queues.peek(lab, invoices)] == ["a real invoice"]
 
 
-def _raising(event, context):
-    for record in event["Records"]:
-        json.loads(record["body"])
-
-
 def _swallowing(event, context):
     for record in event["Records"]:
         with contextlib.suppress(ValueError):
             json.loads(record["body"])
 
 
-def _reporting(event, context):
-    failed = []
-    for record in event["Records"]:
-        try:
-            json.loads(record["body"])
-        except ValueError:
-            failed.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failed}
-
-
 @pytest.mark.parametrize(
     ("handler", "hint"),
     [
         (None, "define handle_receipts"),
-        (_raising, "good receipt(s) ended in the DLQ"),
+        (raising_receipts, "good receipt(s) ended in the DLQ"),
         (_swallowing, "deleted as if it had succeeded"),
     ],
 )
@@ -118,8 +104,8 @@ def test_partial_batch_check_says_when_the_answer_cannot_be_read(lab):
 
 
 def test_partial_batch_check_passes_a_reporting_handler_on_every_run(lab):
-    assert check_partial_batch(lab, _reporting)
-    assert check_partial_batch(lab, _reporting)
+    assert check_partial_batch(lab, reporting_receipts)
+    assert check_partial_batch(lab, reporting_receipts)
 
 
 def test_a_malformed_response_fails_the_whole_batch_as_on_lambda(lab):

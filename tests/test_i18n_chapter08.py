@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from lambda_answers import per_account, raising_receipts, reporting_receipts, stop_the_batch
 
 from sqslab import (
     exercises,
@@ -22,53 +23,6 @@ from sqslab.errors import LimitError, WrongTypeError
 from sqslab.tables import Table
 
 MAPPING = {"visibility_timeout": 360, "function_timeout": 60, "max_receive_count": 5}
-
-
-def raising_receipts(event, context):
-    for record in event["Records"]:
-        json.loads(record["body"])
-
-
-def reporting_receipts(event, context):
-    failed = []
-    for record in event["Records"]:
-        try:
-            json.loads(record["body"])
-        except ValueError:
-            failed.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failed}
-
-
-def stop_at_the_first_failure(ledger):
-    def handler(event, context):
-        records = event["Records"]
-        for i, record in enumerate(records):
-            try:
-                ledger.apply(record)
-            except fifo_ledger.LedgerBusy:
-                return {
-                    "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records[i:]]
-                }
-        return {"batchItemFailures": []}
-
-    return handler
-
-
-def per_account(ledger):
-    def handler(event, context):
-        failed, stopped = [], set()
-        for record in event["Records"]:
-            group = record["attributes"]["MessageGroupId"]
-            if group not in stopped:
-                try:
-                    ledger.apply(record)
-                    continue
-                except fifo_ledger.LedgerBusy:
-                    stopped.add(group)
-            failed.append({"itemIdentifier": record["messageId"]})
-        return {"batchItemFailures": failed}
-
-    return handler
 
 
 def shop_events(lab, raw=True):
@@ -150,7 +104,7 @@ def test_exercise_8_2_in_english_by_default(lab):
 
 def test_exercise_8_3_hints_and_pass_in_portuguese(lab, portuguese):
     ledger = fifo_ledger.Ledger()
-    check = exercises.check_fifo_in_order(lab, stop_at_the_first_failure(ledger), ledger, hint=3)
+    check = exercises.check_fifo_in_order(lab, stop_the_batch(ledger), ledger, hint=3)
     assert check.hints == (
         "13 registros de contas sem nenhuma falha foram informados como falhos, por exemplo "
         '{"account": "acct-2", "step": 2}: a ordem se mantém, mas cada um volta depois do tempo '
@@ -168,7 +122,7 @@ def test_exercise_8_3_hints_and_pass_in_portuguese(lab, portuguese):
 
 def test_exercise_8_3_in_english_by_default(lab):
     ledger = fifo_ledger.Ledger()
-    check = exercises.check_fifo_in_order(lab, stop_at_the_first_failure(ledger), ledger)
+    check = exercises.check_fifo_in_order(lab, stop_the_batch(ledger), ledger)
     assert check.message.startswith("13 record(s) of accounts that had no failure were reported")
 
 

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 import pytest
+from lambda_answers import stop_the_batch
 
 from sqslab import dlq, facts, fifo_ledger, lambda_poller, lambda_stand_in, queues
 from sqslab import lambda_batches as lb
@@ -141,21 +142,6 @@ def report_only_the_failed(ledger):
     return handler
 
 
-def stop_at_the_first_failure(ledger):
-    def handler(event, context):
-        records = event["Records"]
-        for i, record in enumerate(records):
-            try:
-                ledger.apply(record)
-            except fifo_ledger.LedgerBusy:
-                return {
-                    "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records[i:]]
-                }
-        return {"batchItemFailures": []}
-
-    return handler
-
-
 def test_on_fifo_lambda_deletes_the_later_records_of_a_failed_group_unless_reported(lab, sqs):
     ledger = fifo_ledger.Ledger()
     url, sent = _ledger_queue(sqs, "only-failed", ledger)
@@ -168,7 +154,7 @@ def test_on_fifo_lambda_deletes_the_later_records_of_a_failed_group_unless_repor
 def test_stopping_at_the_first_failure_keeps_every_group_in_order(lab, sqs):
     ledger = fifo_ledger.Ledger()
     url, sent = _ledger_queue(sqs, "stop-first", ledger)
-    result = lb.run(lab, url, stop_at_the_first_failure(ledger))
+    result = lb.run(lab, url, stop_the_batch(ledger))
     assert ledger.out_of_order() == {} and result.ahead_of_failure == []
     assert ledger.orders() == {a: [1, 2, 3, 4, 5] for a in ("acct-1", "acct-2")}
     assert not ledger.twice() and not ledger.missing(sent)
