@@ -107,7 +107,7 @@ def test_a_heartbeat_passes_on_a_real_clock_in_seconds_and_says_it_ran_faster(
     took = time.monotonic() - began
     assert check.passed, check
     assert "on a 3 s timeout" in check.message and "10 times faster" in check.message
-    assert took < 30
+    assert took < 90  # as written (a 30 s timeout) about 200 s; ~20 s here, loose for a busy CI
 
 
 def test_no_heartbeat_is_caught_on_a_real_clock_when_the_message_shows_again(real_lab):
@@ -116,7 +116,7 @@ def test_no_heartbeat_is_caught_on_a_real_clock_when_the_message_shows_again(rea
     assert not check.passed
     assert "the end of step 4 of the slow job" in check.message
     assert "Nothing extended its visibility" in check.message
-    assert time.monotonic() - began < 30  # the slow job's 100 s of work as written: 20 s here
+    assert time.monotonic() - began < 60  # the slow job's 100 s of work as written: ~20 s here
     assert f"VisibilityTimeout={VISIBILITY // heartbeat.SPEEDUP}" in check.hints[-1]
 
 

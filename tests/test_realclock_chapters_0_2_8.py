@@ -130,7 +130,7 @@ def test_waiting_for_delivery_gives_up_after_its_limit(real_lab: Lab) -> None:
     finally:
         stop.set()
         sender.join()
-    assert 2.0 <= time.monotonic() - before < 4.0
+    assert 2.0 <= time.monotonic() - before < 8.0  # a sender that never stops: it gave up
 
 
 def test_waiting_for_delivery_takes_no_time_on_the_virtual_clock(lab: Lab, sqs) -> None:
