@@ -409,8 +409,8 @@ def test_the_failure_lab_says_it_is_faster_in_portuguese(portuguese, capsys):
     settings = dlq_checks.invoice_consumer(RealClockLab())
     assert settings["visibility_timeout"] == 3
     assert capsys.readouterr().out == (
-        "relógio real: o consumidor de faturas roda 10 vezes mais rápido que o escrito: uma "
-        "fatura que falhou volta depois de 3 s, e não de 30 s\n"
+        "relógio real: o consumidor de faturas roda 10 vezes mais rápido do que o código indica: "
+        "uma fatura que falhou volta depois de 3 s, e não de 30 s\n"
     )
 
 

@@ -74,7 +74,7 @@ def test_the_orders_day_tells_its_story_in_the_language_of_the_moment(shared):
         "UTC; o amostrador publicou as métricas AWS/SQS no CloudWatch a cada minuto:"
     )
     assert ", das " in lines[0] and " às " in lines[0]
-    assert lines[2].endswith("um job em lote despeja 240 pedidos de uma vez")
+    assert lines[2].endswith("uma tarefa em lote despeja 240 pedidos de uma vez")
     assert lines[-1].endswith("o consumidor trava: não exclui mais nada")
     assert english[2].endswith("a batch job drops 240 orders at once")
     assert english[1][:7] == lines[1][:7]  # the same times

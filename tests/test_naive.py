@@ -220,6 +220,17 @@ def test_every_deviation_is_listed_and_the_run_returns_them(runs):
     _, nv, _ = runs
     assert nv.deviations == naive.DEVIATIONS == naive.deviations(nv.budget)
     assert "600 s of lab time" in naive.deviations(600)[0]
+    assert "a quarter of an hour where the lab clock is real" in nv.deviations[0]
+
+
+def test_a_demo_on_the_virtual_clock_says_what_a_real_clock_would_do(lab):
+    """Chapter 7 passes ``demo=lab.demo_time(20)``: the bound's text names that run, not the
+    quarter of an hour of a run without a demo."""
+    nv = naive.run_naive(lab, orders.load()[:5], demo=lab.demo_time(20), budget=60)
+    assert (nv.speedup, nv.asked) == (1, 20)
+    first = nv.deviations[0]
+    assert "on a real clock 20 min as written, run 20 times faster" in first
+    assert "quarter of an hour" not in first and "On this real clock" not in " ".join(nv.deviations)
     text = " ".join(naive.DEVIATIONS)
     for named in ("while True", "time.sleep", "datetime.now", "random", "logger", "region_name"):
         assert named in text, named

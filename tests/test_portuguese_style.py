@@ -26,9 +26,10 @@ CALQUES = {
     r"\bmandatóri[oa]s?\b": "obrigatório",
     r"\bendereç(ar|ou|ando|amos) (o|um|esse|este) problema\b": "resolver, tratar",
     r"\bfaz(er)? sentido de\b": "entender",
+    r"\bjobs?\b": "tarefa (o glossário: um job é uma tarefa; o código pode dizer `job`)",
 }
-#: inline code, code blocks and links' targets are not prose
-CODE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)", re.DOTALL)
+#: inline code, code blocks, links' targets and a catalog text's {placeholders} are not prose
+CODE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|\{\w+\}", re.DOTALL)
 
 
 def calques(text: str) -> list[str]:
@@ -74,6 +75,9 @@ def test_the_portuguese_edition_has_no_telltale_calques():
     [
         ("Depois de processar, você irá deletar a mensagem.", 2),
         ("Um ID randômico, setado pelo produtor.", 2),
+        ("O job mais antigo espera; os jobs chegam.", 2),
+        ("A tarefa mais antiga espera na fila `slow-jobs`, e `job(10)` monta as etapas.", 0),
+        ("a tarefa {job} terminou", 0),
         ("A mensagem eventualmente chega à DLQ.", 1),
         ("Depois de processar, você vai excluir a mensagem com `delete_message`.", 0),
         ("Chame [DeleteMessage](https://docs.aws.amazon.com/delete) e `sqs.delete`.", 0),

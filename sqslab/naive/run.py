@@ -44,16 +44,10 @@ PHASE = "naive"
 PAUSE = 2
 
 
-def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
+def deviations(budget: float = BUDGET, speedup: float = 1, asked: float = 1) -> tuple[str, ...]:
     """Every way a naive run with this ``budget`` differs from the guide's code (``speedup``: the
-    demo's, when a real-clock run went faster than written)."""
-    where = (
-        _("a quarter of an hour where the lab clock is real")
-        if speedup == 1
-        else _("on this real clock {span} as written, run {speedup} times faster").format(
-            span=span(DEMO_BUDGET), speedup=short(speedup)
-        )
-    )
+    demo's, when a real-clock run went faster than written; ``asked``: the demo's on any clock)."""
+    where = _bound_elsewhere(speedup, asked)
     return (
         _(
             "The loop is bounded: the guide's `while True` runs until Ctrl+C; here it stops after "
@@ -88,6 +82,17 @@ def deviations(budget: float = BUDGET, speedup: float = 1) -> tuple[str, ...]:
             "`boto3.client('sqs', region_name='us-east-1')`."
         ),
     )
+
+
+def _bound_elsewhere(speedup: float, asked: float) -> str:
+    """Where the bound is not an hour: this real clock's, or what a real clock would do."""
+    if speedup != 1:
+        text = _("on this real clock {span} as written, run {speedup} times faster")
+    elif asked != 1:
+        text = _("on a real clock {span} as written, run {speedup} times faster")
+    else:
+        return _("a quarter of an hour where the lab clock is real")
+    return text.format(span=span(DEMO_BUDGET), speedup=short(max(speedup, asked)))
 
 
 def _faster(speedup: float) -> str:
@@ -126,6 +131,7 @@ class NaiveRun:
     started: float
     budget: float
     speedup: float = 1
+    asked: float = 1  # the speed-up a `demo=` asks for, applied on a real clock only
     stopped: float = 0.0
     cycles: int = 0
     samples: list[Sample] = field(default_factory=list)
@@ -138,7 +144,7 @@ class NaiveRun:
     @property
     def deviations(self) -> tuple[str, ...]:
         """How this run differs from the guide's code (the bound first)."""
-        return deviations(self.budget, self.speedup)
+        return deviations(self.budget, self.speedup, self.asked)
 
     @property
     def ledger(self) -> orders.Ledger:
@@ -293,6 +299,7 @@ def run_naive(
         )
         processor.phase = PHASE
         run = NaiveRun(chosen, url, dlq_url, processor, log, lab.clock.time(), budget, speedup)
+        run.asked = 1 if demo is None else demo.speedup
         producer = GuideProducer(sqs, url, names[0], lab.now, log, run.dedup_ids)
         for order in chosen:
             producer.send_order(dict(order.record))
