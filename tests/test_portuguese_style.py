@@ -85,3 +85,52 @@ def test_the_portuguese_edition_has_no_telltale_calques():
 )
 def test_the_check_catches_calques_and_leaves_code_alone(text, caught):
     assert len(calques(text)) == caught
+
+
+#: what an output line shows as code or data, not as a number for the reader: addresses, dates,
+#: times, versions, inline code, Python reprs (lists, dicts, objects, key=value) and quoted strings
+NOT_A_READ_NUMBER = re.compile(
+    r"https?://\S+|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?|\b\d\d:\d\d(:\d\d(\.\d+)?)?|`[^`]*`|\[[^\]]*\]"
+    r"|\{[^}]*\}|<[^>]*>|\w+=\S+|'[^']*'|\"[^\"]*\"|\bv?\d+\.\d+\.\d+\S*"
+)
+#: 1,500 (English grouping), 2.7 or 0.50 (an English decimal point: pt_BR groups by threes), $9
+ENGLISH_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\.(?:\d{1,2}|\d{4,})\b|\$\d[\d,.]*\d")
+#: (notebook, cell) whose output prints the API's own values, as boto3 returns them
+API_VALUES = {("06_monitoring", "c028"), ("06_monitoring", "c029")}
+
+
+def english_numbers(line: str) -> list[str]:
+    """The numbers in an output ``line`` written the English way (``1,500``, ``2.7``, ``$0.80``)."""
+    return [m.group(0) for m in ENGLISH_NUMBER.finditer(NOT_A_READ_NUMBER.sub(" ", line))]
+
+
+def test_the_portuguese_outputs_write_numbers_the_brazilian_way():
+    found = []
+    for path in sorted((ROOT / "notebooks" / "pt-BR").rglob("*.ipynb")):
+        stem = path.stem.removesuffix("_solutions")
+        for cell in nbformat.read(path, as_version=4).cells:
+            if (stem, cell.get("id")) in API_VALUES:
+                continue
+            for output in cell.get("outputs", []):
+                text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+                found += [
+                    f"{path.name} {cell.get('id')}: {n!r} in {line.strip()[:80]!r}"
+                    for line in text.splitlines()
+                    for n in english_numbers(line)
+                ]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("line", "english"),
+    [
+        ("865,737 solicitações em 30 dias", ["865,737"]),
+        ("pedidos envenenados: 8 (2.7%)", ["2.7"]),
+        ("1,000,000        $0.80", ["1,000,000", "$0.80"]),
+        ("865.737 solicitações; 8 (2,7%); US$ 1.199,60; 3.603,0 s", []),
+        ("espera [2.0, 4.0]; <ConsumeResult in 136.5 s>; FloatSlider(value=0.3); `0.8`", []),
+        ("[https://docs.aws.amazon.com/x, 2026-11-28] boto3 1.35.2 às 09:48:00.5", []),
+    ],
+)
+def test_the_number_check_reads_english_numbers_and_leaves_code_alone(line, english):
+    assert english_numbers(line) == english
