@@ -37,6 +37,7 @@ SUBMODULES = (
     "engines",
     "derived_metrics",
     "dlq",
+    "doctor",
     "errors",
     "exercises",
     "facts",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sqslab.i18n import N_, _, ngettext, translated
+
 if TYPE_CHECKING:
     from sqslab.lab import Lab
 
@@ -33,50 +35,58 @@ class Support:
     chapters: str
 
     def line(self) -> str:
-        """``SNS          yes: 0 topics (chapter 8: fan-out)``."""
-        return f"{self.name:12} {'yes' if self.ok else 'no'}: {self.detail} ({self.chapters})"
+        """``SNS          yes: 0 topics (chapter 8: fan-out)``, in the current language."""
+        text = _("yes: {detail} ({chapters})") if self.ok else _("no: {detail} ({chapters})")
+        shown = text.format(detail=self.detail, chapters=translated(self.chapters))
+        return f"{translated(self.name):12} {shown}"
 
 
-def _count(listed: dict[str, Any], key: str, what: str) -> str:
-    return f"{len(listed.get(key, []))} {what} listed"
+def _count(listed: dict[str, Any], key: str) -> int:
+    return len(listed.get(key, []))
 
 
 def _sqs(lab: Lab) -> str:
-    return _count(lab.sqs.list_queues(), "QueueUrls", "queues")
+    count = _count(lab.sqs.list_queues(), "QueueUrls")
+    return ngettext("{count} queues listed", "{count} queues listed", count).format(count=count)
 
 
 def _sns(lab: Lab) -> str:
-    return _count(lab.client("sns").list_topics(), "Topics", "topics")
+    count = _count(lab.client("sns").list_topics(), "Topics")
+    return ngettext("{count} topics listed", "{count} topics listed", count).format(count=count)
 
 
 def _s3(lab: Lab) -> str:
-    return _count(lab.client("s3").list_buckets(), "Buckets", "buckets")
+    count = _count(lab.client("s3").list_buckets(), "Buckets")
+    return ngettext("{count} buckets listed", "{count} buckets listed", count).format(count=count)
 
 
 def _cloudwatch(lab: Lab) -> str:
-    found = lab.client("cloudwatch").list_metrics(Namespace="AWS/SQS")
-    return _count(found, "Metrics", "AWS/SQS metrics")
+    count = _count(lab.client("cloudwatch").list_metrics(Namespace="AWS/SQS"), "Metrics")
+    text = ngettext("{count} AWS/SQS metrics listed", "{count} AWS/SQS metrics listed", count)
+    return text.format(count=count)
 
 
 def _kms(lab: Lab) -> str:
-    return _count(lab.client("kms").list_keys(Limit=10), "Keys", "keys")
+    count = _count(lab.client("kms").list_keys(Limit=10), "Keys")
+    return ngettext("{count} keys listed", "{count} keys listed", count).format(count=count)
 
 
 def _move_tasks(lab: Lab) -> str:
     """Ask for the move tasks of a queue that does not exist: 'no such queue' means supported."""
     arn = f"arn:aws:sqs:{lab.region}:{lab.account_id}:{lab.namespace.prefix}sqslab-doctor-none"
     lab.sqs.list_message_move_tasks(SourceArn=arn)
-    return "ListMessageMoveTasks answered"
+    return _("ListMessageMoveTasks answered")
 
 
-#: Each capability: its name, the call that probes it, the chapters that use it.
+#: Each capability: its name, the call that probes it, the chapters that use it (marked texts,
+#: shown in the current language by :meth:`Support.line`).
 PROBES: tuple[tuple[str, Callable[[Lab], str], str], ...] = (
-    ("SQS", _sqs, "every chapter"),
-    ("SNS", _sns, "chapter 8: fan-out"),
-    ("S3", _s3, "chapter 2: claim check"),
-    ("CloudWatch", _cloudwatch, "chapter 6: metrics and alarms"),
-    ("KMS", _kms, "chapter 8: encryption"),
-    ("move tasks", _move_tasks, "chapters 5 and 7: redrive"),
+    ("SQS", _sqs, N_("every chapter")),
+    ("SNS", _sns, N_("chapter 8: fan-out")),
+    ("S3", _s3, N_("chapter 2: claim check")),
+    ("CloudWatch", _cloudwatch, N_("chapter 6: metrics and alarms")),
+    ("KMS", _kms, N_("chapter 8: encryption")),
+    (N_("move tasks"), _move_tasks, N_("chapters 5 and 7: redrive")),
 )
 
 
@@ -88,21 +98,23 @@ def probe(lab: Lab, name: str, call: Callable[[Lab], str], chapters: str) -> Sup
         code = err.response.get("Error", {}).get("Code", "")
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in NOT_ALLOWED:
-            return Support(name, False, f"these credentials may not call it ({code})", chapters)
+            denied = _("these credentials may not call it ({code})").format(code=code)
+            return Support(name, False, denied, chapters)
         if code in UNKNOWN_OPERATION or status >= 500:
-            return Support(
-                name, False, f"the service does not have it ({code or status})", chapters
-            )
-        return Support(name, True, f"the operation exists (it answered {code})", chapters)
+            missing = _("the service does not have it ({code})").format(code=code or status)
+            return Support(name, False, missing, chapters)
+        exists = _("the operation exists (it answered {code})").format(code=code)
+        return Support(name, True, exists, chapters)
     except BotoCoreError as err:
-        return Support(name, False, f"no answer ({type(err).__name__})", chapters)
+        silent = _("no answer ({error})").format(error=type(err).__name__)
+        return Support(name, False, silent, chapters)
 
 
 def clock_text(lab: Lab) -> str:
     """What the lab's clock means for the chapters."""
     if lab.virtual_time:
-        return "virtual: a 12-hour timeout passes in moments, and every demo runs as written"
-    return (
+        return _("virtual: a 12-hour timeout passes in moments, and every demo runs as written")
+    return _(
         "real: long demos run faster than written and say so, and the few that only a virtual "
         "clock can show in bounded time are skipped with a note (see the README's backend table)"
     )

@@ -1,7 +1,7 @@
 """``sqslab classroom create|status|export|reset``: the instructor's classroom board from a shell.
 
 ``status`` first drains the board queue into the board's state file (the same one the board
-notebook uses), then prints the state; ``--json`` prints it for scripts.
+notebook uses), then prints the state; ``--json`` prints it for scripts, always in English.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqslab import board_queue, classroom_report
-from sqslab.room import ROOM_FILE_HELP
+from sqslab import board_queue, classroom_report, i18n
+from sqslab.i18n import _, ngettext
+from sqslab.room import room_file_help
 
 DEFAULT_URL = "http://127.0.0.1:4566"
 
@@ -38,11 +39,31 @@ def _context(args: argparse.Namespace) -> tuple[Any, str, board_queue.BoardStore
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    sqs, board, _ = _context(args)
+    sqs, board, _store = _context(args)
     queues = board_queue.create(sqs, board)
-    print(f"classroom board ready: {queues.source_url} (dead letters: {queues.dlq_url})")
-    print(f"learners report to it while SQSLAB_CLASSROOM is unset or {board!r}")
+    ready = _("classroom board ready: {url} (dead letters: {dlq})")
+    print(ready.format(url=queues.source_url, dlq=queues.dlq_url))
+    unset = _("learners report to it while SQSLAB_CLASSROOM is unset or {board}")
+    print(unset.format(board=repr(board)))
     return 0
+
+
+def _counts(summary: dict[str, Any]) -> str:
+    """The status's first line: learners, reports applied, duplicates dropped, malformed."""
+    learners, applied = len(summary["learners"]), summary["reports_applied"]
+    duplicates, malformed = summary["duplicates_dropped"], summary["malformed"]
+    return ", ".join(
+        [
+            ngettext("{count} learners", "{count} learners", learners).format(count=learners),
+            ngettext("{count} reports applied", "{count} reports applied", applied).format(
+                count=applied
+            ),
+            ngettext("{count} duplicates dropped", "{count} duplicates dropped", duplicates).format(
+                count=duplicates
+            ),
+            ngettext("{count} malformed", "{count} malformed", malformed).format(count=malformed),
+        ]
+    )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -50,22 +71,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     queues = board_queue.pair(sqs, board)
     drained = board_queue.drain(sqs, queues.source_url, store)
     state = store.load()
-    summary = {
-        **state.summary(datetime.now(UTC)),
-        "queue": board_queue.depth(sqs, queues),
-        "this_drain": vars(drained),
-    }
+    shown = i18n.language()
+    if args.json:  # for scripts: the same text whatever language people read
+        i18n.set_language("en")
+    try:
+        summary = {
+            **state.summary(datetime.now(UTC)),
+            "queue": board_queue.depth(sqs, queues),
+            "this_drain": vars(drained),
+        }
+    finally:
+        i18n.set_language(shown)
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True))
         return 0
-    print(f"{len(summary['learners'])} learners, {summary['reports_applied']} reports applied, "
-          f"{summary['duplicates_dropped']} duplicates dropped, {summary['malformed']} malformed")  # fmt: skip
+    print(_counts(summary))
     for learner in summary["learners"]:
         passed = ", ".join(summary["passed"][learner]) or "-"
-        hinted = ", ".join(f"{ex} ({n}x)" for ex, n in summary["hinted"][learner].items()) or "-"
-        print(f"  {learner:20} passed: {passed}   hinted: {hinted}")
+        times = _("{exercise} ({count}x)")
+        hinted = summary["hinted"][learner].items()
+        hints = ", ".join(times.format(exercise=ex, count=n) for ex, n in hinted) or "-"
+        row = _("{learner} passed: {passed}   hinted: {hinted}")
+        print("  " + row.format(learner=f"{learner:20}", passed=passed, hinted=hints))
     for stuck in summary["stuck"]:
-        print(f"  STUCK {stuck['learner']}: {stuck['reason']}")
+        print("  " + _("STUCK {learner}: {reason}").format(**stuck))
     return 0
 
 
@@ -83,42 +112,48 @@ def cmd_export(args: argparse.Namespace) -> int:
                 times = [r.at for r in reports] or ["", ""]
                 writer.writerow([learner, exercise, cell.status, cell.hints, len(reports),
                                  times[0], times[-1]])  # fmt: skip
-    print(f"wrote {out} ({len(state.learners)} learners)")
+    count = len(state.learners)
+    wrote = ngettext("wrote {path} ({count} learners)", "wrote {path} ({count} learners)", count)
+    print(wrote.format(path=out, count=count))
     return 0
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
     sqs, board, store = _context(args)
     if not args.yes:
-        print("sqslab classroom reset: forgets every report; run again with --yes", file=sys.stderr)
+        refusal = _("sqslab classroom reset: forgets every report; run again with --yes")
+        print(refusal, file=sys.stderr)
         return 1
     board_queue.reset(sqs, board_queue.pair(sqs, board), store)
-    print(f"classroom board {board!r} emptied (queue, dead letters and {store.path.name})")
+    emptied = _("classroom board {board} emptied (queue, dead letters and {file})")
+    print(emptied.format(board=repr(board), file=store.path.name))
     return 0
 
 
 def add_commands(sub: Any) -> None:
     """Register ``sqslab classroom ...`` on the CLI's subparsers."""
-    top = sub.add_parser("classroom", help="the classroom board: exercise checks reported over SQS")
+    top = sub.add_parser(
+        "classroom", help=_("the classroom board: exercise checks reported over SQS")
+    )
     actions = top.add_subparsers(dest="classroom_command", required=True)
     commands = {
-        "create": (cmd_create, "create the board queue and its DLQ on the room server"),
-        "status": (cmd_status, "drain the board queue and print who passed, hinted, is stuck"),
-        "export": (cmd_export, "drain, then write one CSV row per learner and exercise"),
-        "reset": (cmd_reset, "empty the board queue and DLQ and forget every report"),
+        "create": (cmd_create, _("create the board queue and its DLQ on the room server")),
+        "status": (cmd_status, _("drain the board queue and print who passed, hinted, is stuck")),
+        "export": (cmd_export, _("drain, then write one CSV row per learner and exercise")),
+        "reset": (cmd_reset, _("empty the board queue and DLQ and forget every report")),
     }
+    board_help = _("queue name ({env})").format(env=classroom_report.ENV)
+    room_help = _("learners to list; {room_file}").format(room_file=room_file_help())
     for name, (func, text) in commands.items():
         command = actions.add_parser(name, help=text)
-        command.add_argument("--endpoint-url", default=None, help="the room server's URL")
-        command.add_argument("--board", default=None, help=f"queue name ({classroom_report.ENV})")
-        command.add_argument("--state", type=Path, default=None, help="the board's state file")
-        command.add_argument(
-            "--room-file", default=None, help=f"learners to list; {ROOM_FILE_HELP}"
-        )
+        command.add_argument("--endpoint-url", default=None, help=_("the room server's URL"))
+        command.add_argument("--board", default=None, help=board_help)
+        command.add_argument("--state", type=Path, default=None, help=_("the board's state file"))
+        command.add_argument("--room-file", default=None, help=room_help)
         command.set_defaults(func=func)
         if name == "status":
-            command.add_argument("--json", action="store_true", help="print the state as JSON")
+            command.add_argument("--json", action="store_true", help=_("print the state as JSON"))
         if name == "export":
-            command.add_argument("--out", default="classroom.csv", help="the CSV file to write")
+            command.add_argument("--out", default="classroom.csv", help=_("the CSV file to write"))
         if name == "reset":
-            command.add_argument("--yes", action="store_true", help="really forget every report")
+            command.add_argument("--yes", action="store_true", help=_("really forget every report"))

@@ -9,21 +9,24 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import platform
 import signal
 import socket
 import sys
 import threading
-from importlib import metadata
 from typing import Any
 
+from sqslab import i18n
 from sqslab.classroom_cli import add_commands as add_classroom_commands
-from sqslab.room import ROOM_FILE_HELP
+from sqslab.doctor import add_command as add_doctor_command
+from sqslab.errors import LabConfigError
+from sqslab.i18n import N_, _, ngettext, translated
 from sqslab.room import add_commands as add_room_commands
+from sqslab.room import room_file_help
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_URL = "http://127.0.0.1:4566"
-PACKAGES = ("sqslab", "boto3", "botocore", "moto", "jupyterlab", "ipywidgets", "matplotlib", "tqdm")
+#: The answers ``sqslab reset --all`` takes as a yes, whatever the language.
+YES = ("y", "yes")
 
 
 def bind_problem(host: str, port: int) -> str | None:
@@ -33,24 +36,27 @@ def bind_problem(host: str, port: int) -> str | None:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.bind((host, port))
     except socket.gaierror:
-        return (
-            f"cannot be bound: {host!r} is not an IP address or a host name this machine can "
+        return _(
+            "cannot be bound: {host} is not an IP address or a host name this machine can "
             "look up; use --host 127.0.0.1 (this machine only) or 0.0.0.0"
-        )
+        ).format(host=repr(host))
     except OverflowError:
-        return "is not a TCP address: ports run from 0 to 65535"
+        return _("is not a TCP address: ports run from 0 to 65535")
     except OSError as err:
-        return _BIND_ERRORS.get(err.errno or 0, f"cannot be bound: {err.strerror or err}")
+        known = _BIND_ERRORS.get(err.errno or 0)
+        if known is not None:
+            return translated(known)
+        return _("cannot be bound: {reason}").format(reason=err.strerror or err)
     return None
 
 
 _BIND_ERRORS = {
-    errno.EADDRINUSE: "is already in use; pick another port with --port (e.g. --port 4567)",
-    errno.EADDRNOTAVAIL: (
+    errno.EADDRINUSE: N_("is already in use; pick another port with --port (e.g. --port 4567)"),
+    errno.EADDRNOTAVAIL: N_(
         "is not an address of this machine; use 127.0.0.1 (this machine only) or 0.0.0.0 "
         "(every network it is on)"
     ),
-    errno.EACCES: "needs administrator rights (ports below 1024); use --port 4566",
+    errno.EACCES: N_("needs administrator rights (ports below 1024); use --port 4566"),
 }
 
 
@@ -67,8 +73,10 @@ def port_number(text: str) -> int:
         port = -1
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a TCP port: use a whole number from 1 to 65535, e.g. --port 4567 "
-            "(0 lets the system pick a free one and prints it)"
+            _(
+                "{text} is not a TCP port: use a whole number from 1 to 65535, e.g. --port 4567 "
+                "(0 lets the system pick a free one and prints it)"
+            ).format(text=repr(text))
         )
     return port
 
@@ -94,7 +102,6 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
 
     args.room = args.room or args.room_file is not None  # a key file means a room, never open
     if args.room:
-        from sqslab.errors import LabConfigError
         from sqslab.room import open_room, room_file
 
         try:
@@ -123,7 +130,7 @@ def cmd_server(args: argparse.Namespace, stop: threading.Event | None = None) ->
     finally:
         server.stop()
         host.stop()
-        print("sqslab server: stopped")
+        print(_("sqslab server: stopped"))
     return 0
 
 
@@ -141,13 +148,14 @@ def _start(args: argparse.Namespace) -> tuple[Any, str]:
 
 def _plain_banner(args: argparse.Namespace, url: str) -> None:
     """What ``sqslab server`` prints: where it answers, a warning off loopback, client lines."""
-    print(f"sqslab server: moto answering on {url} (real clock; Ctrl+C stops it)")
+    print(_("sqslab server: moto answering on {url} (real clock; Ctrl+C stops it)").format(url=url))
     if args.host not in LOOPBACK:
-        print(
-            f"warning: bound to {args.host}: every machine that reaches it can use and reset "
+        warning = _(
+            "warning: bound to {host}: every machine that reaches it can use and reset "
             "these queues; use it only on a trusted workshop network (or run it with --room)"
         )
-    print("Point clients at it with:")
+        print(warning.format(host=args.host))
+    print(_("Point clients at it with:"))
     for line in endpoint_lines(url):
         print(f"  {line}")
 
@@ -157,88 +165,39 @@ def _room_banner(args: argparse.Namespace, url: str, instructor: Any, created: b
     from sqslab.room import instructor_lines, learners, room_file
 
     path = room_file(args.room_file)
-    made = "created" if created else "reused"
-    print(f"sqslab server: room server answering on {url} (real clock; Ctrl+C stops it)")
-    print(f"room keys: {path} ({made}; {len(learners(path))} learner(s); keep it private)")
+    made = _("created") if created else _("reused")
+    count = len(learners(path))
+    answering = _("sqslab server: room server answering on {url} (real clock; Ctrl+C stops it)")
+    print(answering.format(url=url))
+    keys = ngettext(
+        "room keys: {path} ({made}; {count} learner(s); keep it private)",
+        "room keys: {path} ({made}; {count} learner(s); keep it private)",
+        count,
+    )
+    print(keys.format(path=path, made=made, count=count))
     print(
-        "Every request must be signed with a room key; each learner may use only queues and "
-        "topics named <namespace>-…; /moto-api is closed. S3, CloudWatch, KMS and STS are shared."
+        _(
+            "Every request must be signed with a room key; each learner may use only queues and "
+            "topics named <namespace>-…; /moto-api is closed. S3, CloudWatch, KMS and STS are "
+            "shared."
+        )
     )
     if args.host not in LOOPBACK:
-        print(
-            f"warning: bound to {args.host}: plain HTTP, so anyone on this network can read the "
+        warning = _(
+            "warning: bound to {host}: plain HTTP, so anyone on this network can read the "
             "traffic (messages, key ids); use it only on a trusted workshop network"
         )
-    print("Instructor (keep these private):")
+        print(warning.format(host=args.host))
+    print(_("Instructor (keep these private):"))
     for line in instructor_lines(url, instructor, path):
         print(f"  {line}")
 
 
-def versions() -> dict[str, str]:
-    """Installed versions of Python and the packages the course depends on."""
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def cmd_doctor(args: argparse.Namespace) -> int:
-    """Print versions and the active backend, check that it answers and what it supports."""
-    from sqslab import capabilities, engines
-    from sqslab.errors import LabConfigError
-    from sqslab.lab import BACKENDS, resolve_backend, start
-
-    for name, version in versions().items():
-        print(f"{name:12} {version}")
-    try:
-        backend = resolve_backend(args.backend)
-    except LabConfigError as err:
-        print(f"backend      {err}")
-        return 1
-    print(f"backend      {backend}: {BACKENDS[backend]}")
-    if backend == "endpoint" and not _endpoint_checked():
-        return 1
-    try:
-        lab = start(backend, quiet=True)
-    except LabConfigError as err:
-        print(f"answers      no: {err}")
-        return 1
-    try:
-        count = len(lab.sqs.list_queues().get("QueueUrls", []))
-        where = lab.endpoint_url or f"{lab.backend} ({lab.region})"
-        print(f"answers      yes: {where}, {count} queue(s) visible")
-        print(f"engine       {engines.describe(engines.identify(lab))}")
-        print(f"clock        {capabilities.clock_text(lab)}")
-        found = capabilities.check(lab)
-    finally:
-        lab.stop()
-    print("supports     what the chapters use:")
-    for support in found:
-        print(f"  {support.line()}")
-    return 0
-
-
-def _endpoint_checked() -> bool:
-    """Print SQSLAB_ENDPOINT_URL, or what is wrong with it (then False)."""
-    from sqslab import workshop
-    from sqslab.errors import LabConfigError
-
-    try:
-        url = workshop.check_endpoint_url(os.environ.get("SQSLAB_ENDPOINT_URL", ""))
-    except LabConfigError as err:
-        print(f"endpoint     {err}")
-        return False
-    print(f"endpoint     {url}")
-    return True
-
-
 def _confirm(question: str) -> bool:
-    """Ask on the terminal; True only for an explicit yes."""
+    """Ask on the terminal; True only for an explicit yes (y, yes, or the language's own)."""
+    yes = {*YES, *_("y,yes").split(",")}
     try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        return input(f"{question} {_('[y/N]')} ").strip().lower() in yes
     except EOFError:
         return False
 
@@ -249,7 +208,7 @@ def _reset_url(args: argparse.Namespace) -> tuple[str, str]:
         return args.endpoint_url, "--endpoint-url"
     if os.environ.get("SQSLAB_ENDPOINT_URL", "").strip():
         return os.environ["SQSLAB_ENDPOINT_URL"], "SQSLAB_ENDPOINT_URL"
-    return DEFAULT_URL, "the default"
+    return DEFAULT_URL, _("the default")
 
 
 def _reset_namespace(args: argparse.Namespace) -> str:
@@ -267,7 +226,6 @@ def cmd_reset(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sqslab import workshop
-    from sqslab.errors import LabConfigError
 
     url, source = _reset_url(args)
     try:
@@ -281,72 +239,86 @@ def cmd_reset(args: argparse.Namespace) -> int:
         print(f"sqslab reset: {err}", file=sys.stderr)
         return 2
     except ClientError as err:
-        print(f"sqslab reset: the server at {url} refused ({err})", file=sys.stderr)
+        refused = _("sqslab reset: the server at {url} refused ({error})")
+        print(refused.format(url=url, error=err), file=sys.stderr)
         return 2
     except BotoCoreError as err:
-        print(f"sqslab reset: the server at {url} does not answer ({err})", file=sys.stderr)
+        silent = _("sqslab reset: the server at {url} does not answer ({error})")
+        print(silent.format(url=url, error=err), file=sys.stderr)
         return 2
-    whose = f"namespace {namespace!r}" if namespace else "the whole room (every namespace)"
+    whose = (
+        _("namespace {namespace}").format(namespace=repr(namespace))
+        if namespace
+        else _("the whole room (every namespace)")
+    )
     if not urls and not topics:
-        print(f"sqslab reset: no queues or topics of {whose} on {url}")
+        print(
+            _("sqslab reset: no queues or topics of {whose} on {url}").format(whose=whose, url=url)
+        )
         return 0
-    question = f"delete all {len(urls)} queues and {len(topics)} topics on {url}?"
+    question = _("delete all {queues} queues and {topics} topics on {url}?")
+    question = question.format(queues=len(urls), topics=len(topics), url=url)
     if args.all and not args.yes and not _confirm(question):
-        print("sqslab reset: nothing deleted")
+        print(_("sqslab reset: nothing deleted"))
         return 1
     queues = workshop.delete_queues(sqs, urls)
     gone = workshop.delete_topics(sns, topics)
-    print(
-        f"sqslab reset: deleted {len(queues)} queue(s) and {len(gone)} topic(s) of {whose} on {url}"
-    )
+    deleted = _("sqslab reset: deleted {queues} queue(s) and {topics} topic(s) of {whose} on {url}")
+    print(deleted.format(queues=len(queues), topics=len(gone), whose=whose, url=url))
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command-line parser of ``sqslab``."""
-    top = argparse.ArgumentParser(prog="sqslab", description="Tools of the sqslab SQS course.")
+    """The command-line parser of ``sqslab``, in the language sqslab speaks now."""
+    top = argparse.ArgumentParser(prog="sqslab", description=_("Tools of the sqslab SQS course."))
     sub = top.add_subparsers(dest="command", required=True)
-    server = sub.add_parser("server", help="run a moto SQS server in the foreground")
-    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    server = sub.add_parser("server", help=_("run a moto SQS server in the foreground"))
     server.add_argument(
-        "--port", type=port_number, default=4566, help="port 1-65535 (default: 4566; 0: any free)"
+        "--host", default="127.0.0.1", help=_("address to bind (default: loopback)")
     )
-    server.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    server.add_argument(
+        "--port",
+        type=port_number,
+        default=4566,
+        help=_("port 1-65535 (default: 4566; 0: any free)"),
+    )
+    server.add_argument("--verbose", action="store_true", help=_("log every HTTP request"))
     server.add_argument(
         "--room",
         action="store_true",
-        help="a workshop room: signed requests only, each learner kept to its own queues/topics",
+        help=_("a workshop room: signed requests only, each learner kept to its own queues/topics"),
     )
-    server.add_argument("--room-file", default=None, help=ROOM_FILE_HELP)
+    server.add_argument("--room-file", default=None, help=room_file_help())
     server.set_defaults(func=cmd_server)
     add_room_commands(sub)
     add_classroom_commands(sub)
     reset = sub.add_parser(
-        "reset", help="delete a learner's (or every) queue and topic on a workshop server"
+        "reset", help=_("delete a learner's (or every) queue and topic on a workshop server")
     )
     which = reset.add_mutually_exclusive_group()
     which.add_argument(
         "--namespace",
-        help="the learner's namespace (default: SQSLAB_NAMESPACE, else your user name)",
+        help=_("the learner's namespace (default: SQSLAB_NAMESPACE, else your user name)"),
     )
-    which.add_argument("--all", action="store_true", help="every queue on the server (the room)")
-    reset.add_argument("--yes", action="store_true", help="do not ask before --all")
+    which.add_argument("--all", action="store_true", help=_("every queue on the server (the room)"))
+    reset.add_argument("--yes", action="store_true", help=_("do not ask before --all"))
     reset.add_argument(
         "--endpoint-url",
         default=None,
-        help=f"server URL (default: SQSLAB_ENDPOINT_URL, else {DEFAULT_URL})",
+        help=_("server URL (default: SQSLAB_ENDPOINT_URL, else {url})").format(url=DEFAULT_URL),
     )
     reset.set_defaults(func=cmd_reset)
-    doctor = sub.add_parser("doctor", help="print versions and check the active backend")
-    doctor.add_argument(
-        "--backend", default=None, help="backend to check (default: SQSLAB_BACKEND)"
-    )
-    doctor.set_defaults(func=cmd_doctor)
+    add_doctor_command(sub)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``sqslab`` command."""
+    """Entry point of the ``sqslab`` command: the language first (SQSLAB_LANG), then the parser."""
+    try:
+        i18n.set_language(None)
+    except LabConfigError as err:
+        print(f"sqslab: {err}", file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     return int(args.func(args))
 

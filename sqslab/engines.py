@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqslab import facts
+from sqslab.i18n import N_, _, translated
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -50,10 +51,13 @@ class Engine:
 def describe(engine: Engine) -> str:
     """One line for ``sqslab doctor``: the engine, and where its differences are written down."""
     if engine.flaws:
-        return f"{engine.name}: where it differs from AWS, and what the course does, is in {DOCS}"
+        text = _("{engine}: where it differs from AWS, and what the course does, is in {docs}")
+        return text.format(engine=engine.name, docs=DOCS)
     if engine.name == "moto":
-        return "moto: where it differs from AWS, sqslab's fidelity layers close the gap or say so"
-    return f"{engine.name}: taken to behave as AWS documents"
+        return _(
+            "moto: where it differs from AWS, sqslab's fidelity layers close the gap or say so"
+        )
+    return _("{engine}: taken to behave as AWS documents").format(engine=translated(engine.name))
 
 
 def localstack_version(endpoint_url: str, timeout: float = HEALTH_TIMEOUT) -> str | None:
@@ -82,7 +86,7 @@ def identify(lab: Lab) -> Engine:
         engine = (
             Engine(f"LocalStack {version}", LOCALSTACK_FLAWS)
             if version
-            else Engine("an SQS endpoint")
+            else Engine(N_("an SQS endpoint"))
         )
     lab._engine = engine  # type: ignore[attr-defined]
     return engine

@@ -327,10 +327,11 @@ def check_answers(lab: Lab) -> None:
     try:
         lab.sqs.list_queues(MaxResults=1)
     except (BotoCoreError, ClientError) as err:
-        raise LabConfigError(
-            f"the SQS endpoint {lab.endpoint_url} does not answer ({err}); is the server running? "
+        text = _(
+            "the SQS endpoint {url} does not answer ({error}); is the server running? "
             "Start one with `sqslab server`, or fix SQSLAB_ENDPOINT_URL"
-        ) from None
+        )
+        raise LabConfigError(text.format(url=lab.endpoint_url, error=err)) from None
 
 
 def _check_aws_opt_in() -> None:

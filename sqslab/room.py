@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sqslab import workshop
 from sqslab.errors import LabConfigError
+from sqslab.i18n import _, ngettext
 
 #: Environment variable naming the room key file.
 ENV_FILE = "SQSLAB_ROOM_FILE"
@@ -30,7 +31,6 @@ DEFAULT_FILE = "sqslab-room.json"
 #: Where the lab, ``sqslab reset`` and the load test read a room key from.
 KEY_ID_ENV, SECRET_ENV = "SQSLAB_ACCESS_KEY_ID", "SQSLAB_SECRET_ACCESS_KEY"
 KEY_PREFIX = "SQSLAB"
-ROOM_FILE_HELP = f"the room key file (default: {ENV_FILE}, else ./{DEFAULT_FILE})"
 DEFAULT_URL = "http://127.0.0.1:4566"
 _ALPHABET = string.ascii_uppercase + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits
@@ -64,6 +64,12 @@ def new_keys() -> KeyPair:
     return KeyPair(key_id, secret)
 
 
+def room_file_help() -> str:
+    """The ``--room-file`` option's help, in the current language."""
+    text = _("the room key file (default: {env}, else ./{file})")
+    return text.format(env=ENV_FILE, file=DEFAULT_FILE)
+
+
 def room_file(given: str | os.PathLike[str] | None = None) -> Path:
     """The room key file: ``given``, else SQSLAB_ROOM_FILE, else ``./sqslab-room.json``."""
     chosen = given or os.environ.get(ENV_FILE, "").strip() or DEFAULT_FILE
@@ -75,14 +81,17 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LabConfigError(
-            f"no room key file at {path}: start the room with `sqslab server --room` (it creates "
-            f"one), or point --room-file / {ENV_FILE} at the file it created"
-        ) from None
+        text = _(
+            "no room key file at {path}: start the room with `sqslab server --room` (it creates "
+            "one), or point --room-file / {env} at the file it created"
+        )
+        raise LabConfigError(text.format(path=path, env=ENV_FILE)) from None
     except (OSError, ValueError) as err:
-        raise LabConfigError(f"cannot read the room key file {path}: {err}") from None
+        text = _("cannot read the room key file {path}: {error}")
+        raise LabConfigError(text.format(path=path, error=err)) from None
     if not isinstance(data, dict) or "instructor" not in data:
-        raise LabConfigError(f"{path} is not a sqslab room key file (no instructor key in it)")
+        text = _("{path} is not a sqslab room key file (no instructor key in it)")
+        raise LabConfigError(text.format(path=path))
     data.setdefault("learners", {})
     return data
 
@@ -125,10 +134,11 @@ def add_learner(path: Path, name: str) -> KeyPair:
     namespace = workshop.clean(name)
     data = load(path)
     if namespace in data["learners"]:
-        raise LabConfigError(
-            f"learner {namespace!r} is already in {path}; pick another name, or give them the "
+        text = _(
+            "learner {name} is already in {path}; pick another name, or give them the "
             "key they already have (`sqslab room list` lists the names)"
         )
+        raise LabConfigError(text.format(name=repr(namespace), path=path))
     keys = new_keys()
     data["learners"][namespace] = _pair(keys)
     save(path, data)
@@ -189,7 +199,7 @@ def learner_lines(url: str, namespace: str, keys: KeyPair) -> list[str]:
     return [
         f"export SQSLAB_BACKEND=endpoint SQSLAB_ENDPOINT_URL={url} SQSLAB_NAMESPACE={namespace} "
         f"{KEY_ID_ENV}={keys.access_key_id} {SECRET_ENV}={keys.secret_access_key}",
-        "# AWS CLI: a profile of its own, so your real AWS credentials stay untouched",
+        "# " + _("AWS CLI: a profile of its own, so your real AWS credentials stay untouched"),
         f"aws configure set aws_access_key_id {keys.access_key_id} --profile sqslab-room",
         f"aws configure set aws_secret_access_key {keys.secret_access_key} --profile sqslab-room",
         "aws configure set region us-east-1 --profile sqslab-room",
@@ -203,15 +213,15 @@ def instructor_lines(url: str, keys: KeyPair, path: Path) -> list[str]:
     parts = urlsplit(url)
     local = url.replace(parts.netloc, f"127.0.0.1:{parts.port}", 1)
     wildcard = parts.hostname in ("0.0.0.0", "::")
-    shared = (
-        url.replace(parts.netloc, f"<this machine's address>:{parts.port}") if wildcard else url
-    )
+    address = _("<this machine's address>")
+    shared = url.replace(parts.netloc, f"{address}:{parts.port}") if wildcard else url
     return [
         f"export SQSLAB_ENDPOINT_URL={local if wildcard else url} {KEY_ID_ENV}={keys.access_key_id} "
         f"{SECRET_ENV}={keys.secret_access_key} {ENV_FILE}={path.resolve()}",
-        f"sqslab room add NAME --endpoint-url {shared}   # a key per learner; prints their lines",
-        "sqslab room list                     # the learners (no secrets)",
-        "sqslab reset --all                   # clear the whole room (with the key above)",
+        f"sqslab room add NAME --endpoint-url {shared}   # "
+        + _("a key per learner; prints their lines"),
+        "sqslab room list                     # " + _("the learners (no secrets)"),
+        "sqslab reset --all                   # " + _("clear the whole room (with the key above)"),
     ]
 
 
@@ -225,8 +235,9 @@ def cmd_room_add(args: argparse.Namespace) -> int:
         print(f"sqslab room add: {err}", file=sys.stderr)
         return 2
     namespace = workshop.clean(args.name)
-    print(f"sqslab room add: {namespace} can now use the room (queues and topics {namespace}-…)")
-    print(f"Give {namespace} these lines (and no one else):")
+    welcome = _("sqslab room add: {name} can now use the room (queues and topics {name}-…)")
+    print(welcome.format(name=namespace))
+    print(_("Give {name} these lines (and no one else):").format(name=namespace))
     for line in learner_lines(url, namespace, keys):
         print(f"  {line}")
     return 0
@@ -241,7 +252,8 @@ def cmd_room_list(args: argparse.Namespace) -> int:
         print(f"sqslab room list: {err}", file=sys.stderr)
         return 2
     names = sorted(data["learners"])
-    print(f"{len(names)} learner(s) in {path}")
+    count = ngettext("{count} learner(s) in {path}", "{count} learner(s) in {path}", len(names))
+    print(count.format(count=len(names), path=path))
     for name in names:
         print(f"  {name:20} {data['learners'][name]['access_key_id']}")
     return 0
@@ -249,17 +261,17 @@ def cmd_room_list(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Register ``sqslab room add`` and ``sqslab room list`` on the CLI's subparsers."""
-    room = sub.add_parser("room", help="learners' keys for a `sqslab server --room`")
+    room = sub.add_parser("room", help=_("learners' keys for a `sqslab server --room`"))
     actions = room.add_subparsers(dest="room_command", required=True)
-    add = actions.add_parser("add", help="give a learner a key and print their lines")
-    add.add_argument("name", help="the learner's namespace (letters and digits)")
+    add = actions.add_parser("add", help=_("give a learner a key and print their lines"))
+    add.add_argument("name", help=_("the learner's namespace (letters and digits)"))
     add.add_argument(
         "--endpoint-url",
         default=None,
-        help="the URL learners reach the room at (default: SQSLAB_ENDPOINT_URL)",
+        help=_("the URL learners reach the room at (default: SQSLAB_ENDPOINT_URL)"),
     )
-    listing = actions.add_parser("list", help="list the learners (no secrets)")
+    listing = actions.add_parser("list", help=_("list the learners (no secrets)"))
     for parser in (add, listing):
-        parser.add_argument("--room-file", default=None, help=ROOM_FILE_HELP)
+        parser.add_argument("--room-file", default=None, help=room_file_help())
     add.set_defaults(func=cmd_room_add)
     listing.set_defaults(func=cmd_room_list)

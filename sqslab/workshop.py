@@ -16,14 +16,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqslab.errors import LabConfigError
+from sqslab.i18n import _
 
 #: Environment variable naming the learner's namespace.
 ENV = "SQSLAB_NAMESPACE"
 #: Longest namespace kept, so that a prefixed queue name still fits SQS's 80 characters.
 MAX_LENGTH = 20
-#: The rule every namespace follows, so that no learner's prefix is another's (``ab-`` vs ``a-b-``).
-RULE = f"a namespace is 1 to {MAX_LENGTH} lowercase letters a-z and digits 0-9, nothing else"
 _OTHER = re.compile(r"[^A-Za-z0-9]")
+
+
+def rule() -> str:
+    """The rule every namespace follows, so that no learner's prefix is another's (``ab-`` vs
+    ``a-b-``), in the current language."""
+    text = _("a namespace is 1 to {most} lowercase letters a-z and digits 0-9, nothing else")
+    return text.format(most=MAX_LENGTH)
 
 
 def _shown(characters: list[str]) -> str:
@@ -32,17 +38,18 @@ def _shown(characters: list[str]) -> str:
 
 
 def namespace_problem(name: str) -> str | None:
-    """What breaks :data:`RULE` in ``name`` (already stripped), or None when it is a namespace."""
+    """What breaks :func:`rule` in ``name`` (already stripped), or None when it is a namespace."""
     if not name:
-        return "is empty"
+        return _("is empty")
     odd = sorted(set(_OTHER.findall(name)))
     if odd:
-        return f"contains {_shown(odd)}"
+        return _("contains {characters}").format(characters=_shown(odd))
     if len(name) > MAX_LENGTH:
         from sqslab import facts
 
         most = facts.get("queue_name_max_length").text
-        return f"is {len(name)} characters long (a queue name with its prefix is {most} at most)"
+        text = _("is {length} characters long (a queue name with its prefix is {most} at most)")
+        return text.format(length=len(name), most=most)
     return None
 
 
@@ -54,15 +61,27 @@ def _suggestion(name: str) -> str:
 
 def clean(name: str, source: str = ENV) -> str:
     """``name`` stripped and lowercased as a namespace; refused (never changed) unless it follows
-    :data:`RULE`. ``source`` names where it came from, for the error text."""
+    :func:`rule`. ``source`` names where it came from, for the error text."""
     if not isinstance(name, str):
-        raise LabConfigError(f"{source} must be text, got {type(name).__name__} {name!r}; {RULE}")
+        text = _("{source} must be text, got {kind} {name}; {rule}")
+        raise LabConfigError(
+            text.format(source=source, kind=type(name).__name__, name=repr(name), rule=rule())
+        )
     stripped = name.strip()
     problem = namespace_problem(stripped)
     if problem:
+        text = _(
+            "the namespace {name} {problem}; {rule}, so that no two learners' queues share a "
+            "prefix. Set {source} to a name like {example} or 'team7'"
+        )
         raise LabConfigError(
-            f"the namespace {name!r} {problem}; {RULE}, so that no two learners' queues share a "
-            f"prefix. Set {source} to a name like {_suggestion(stripped)!r} or 'team7'"
+            text.format(
+                name=repr(name),
+                problem=problem,
+                rule=rule(),
+                source=source,
+                example=repr(_suggestion(stripped)),
+            )
         )
     return stripped.lower()
 
@@ -72,24 +91,33 @@ def _login() -> str:
     try:
         return getpass.getuser()
     except (OSError, KeyError):
-        raise LabConfigError(
-            f"this system has no login name to build a namespace from: set {ENV} to your name "
-            f"(export {ENV}=alice); {RULE}"
-        ) from None
+        text = _(
+            "this system has no login name to build a namespace from: set {env} to your name "
+            "(export {env}=alice); {rule}"
+        )
+        raise LabConfigError(text.format(env=ENV, rule=rule())) from None
 
 
 def current(environ: dict[str, str] | None = None) -> str:
     """The learner's namespace: ``SQSLAB_NAMESPACE`` when set, else the login name when it already
-    follows :data:`RULE`; anything else is an error naming the fix."""
+    follows :func:`rule`; anything else is an error naming the fix."""
     env = os.environ if environ is None else environ
     if ENV in env:
         return clean(env[ENV], source=ENV)
     login = _login()
     if namespace_problem(login.strip()):
+        text = _(
+            "{env} is not set and your login name {login} cannot be a namespace "
+            "({problem}); {rule}. Set it: export {env}={example}"
+        )
         raise LabConfigError(
-            f"{ENV} is not set and your login name {login!r} cannot be a namespace "
-            f"({namespace_problem(login.strip())}); {RULE}. Set it: "
-            f"export {ENV}={_suggestion(login)}"
+            text.format(
+                env=ENV,
+                login=repr(login),
+                problem=namespace_problem(login.strip()),
+                rule=rule(),
+                example=_suggestion(login),
+            )
         )
     return login.strip().lower()
 
@@ -107,12 +135,15 @@ def check_endpoint_url(url: str, source: str = "SQSLAB_ENDPOINT_URL") -> str:
     """``url`` as a server address boto3 accepts (``http(s)://host[:port][/]``), without a trailing
     slash; otherwise a :class:`LabConfigError` naming what is wrong and the fix."""
     text = url.strip() if isinstance(url, str) else ""
-    problem = _endpoint_problem(text) if text else "is empty"
+    problem = _endpoint_problem(text) if text else _("is empty")
     if problem:
+        message = _(
+            "the endpoint URL {url} ({source}) {problem}; an endpoint URL is "
+            "http:// or https://, a host and an optional port 1-65535, e.g. {example}. "
+            "Fix {source}"
+        )
         raise LabConfigError(
-            f"the endpoint URL {url!r} ({source}) {problem}; an endpoint URL is "
-            f"http:// or https://, a host and an optional port 1-65535, e.g. {ENDPOINT_EXAMPLE}. "
-            f"Fix {source}"
+            message.format(url=repr(url), source=source, problem=problem, example=ENDPOINT_EXAMPLE)
         )
     return text.rstrip("/")
 
@@ -125,19 +156,20 @@ def _endpoint_problem(url: str) -> str | None:
 
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or "://" not in url:
-        return "has no http:// or https:// in front"
+        return _("has no http:// or https:// in front")
     if not parts.hostname:
-        return "has no host"
+        return _("has no host")
     if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
-        return f"has a host that is not a valid host name ({parts.hostname!r})"
+        text = _("has a host that is not a valid host name ({host})")
+        return text.format(host=repr(parts.hostname))
     try:
         port = parts.port
     except ValueError:
-        return "has a port that is not a number from 1 to 65535"
+        return _("has a port that is not a number from 1 to 65535")
     if port == 0:
-        return "has port 0, which no server listens on"
+        return _("has port 0, which no server listens on")
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        return "has more than a server address (a path, query or user): is it a queue URL?"
+        return _("has more than a server address (a path, query or user): is it a queue URL?")
     return None
 
 

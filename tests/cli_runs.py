@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sqslab import cli, room, workshop
+from sqslab import cli, doctor, room, workshop
 from sqslab.classroom_report import Report
 from sqslab.emulator.server import free_port
 
@@ -26,7 +26,7 @@ def out_err(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
 def doctor_after_versions(out: str) -> str:
     """The doctor's output without its first lines (the installed versions change)."""
     lines = out.splitlines(keepends=True)
-    return "".join(lines[len(cli.versions()) :])
+    return "".join(lines[len(doctor.versions()) :])
 
 
 def serve(capsys: pytest.CaptureFixture[str], argv: list[str], last: str) -> str:
