@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sqslab.i18n import N_, _, ngettext, translated
+from sqslab.i18n import N_, _, ngettext, plural_count, translated
 
 if TYPE_CHECKING:
     from sqslab.lab import Lab
@@ -34,11 +34,12 @@ class Support:
     detail: str
     chapters: str
 
-    def line(self) -> str:
-        """``SNS          yes: 0 topics (chapter 8: fan-out)``, in the current language."""
+    def line(self, width: int = 12) -> str:
+        """``SNS          yes: 0 topics (chapter 8: fan-out)``, in the current language, the name
+        in a column ``width`` wide."""
         text = _("yes: {detail} ({chapters})") if self.ok else _("no: {detail} ({chapters})")
         shown = text.format(detail=self.detail, chapters=translated(self.chapters))
-        return f"{translated(self.name):12} {shown}"
+        return f"{translated(self.name):{width}} {shown}"
 
 
 def _count(listed: dict[str, Any], key: str) -> int:
@@ -47,28 +48,34 @@ def _count(listed: dict[str, Any], key: str) -> int:
 
 def _sqs(lab: Lab) -> str:
     count = _count(lab.sqs.list_queues(), "QueueUrls")
-    return ngettext("{count} queues listed", "{count} queues listed", count).format(count=count)
+    text = ngettext("{count} queues listed", "{count} queues listed", plural_count(count))
+    return text.format(count=count)
 
 
 def _sns(lab: Lab) -> str:
     count = _count(lab.client("sns").list_topics(), "Topics")
-    return ngettext("{count} topics listed", "{count} topics listed", count).format(count=count)
+    text = ngettext("{count} topics listed", "{count} topics listed", plural_count(count))
+    return text.format(count=count)
 
 
 def _s3(lab: Lab) -> str:
     count = _count(lab.client("s3").list_buckets(), "Buckets")
-    return ngettext("{count} buckets listed", "{count} buckets listed", count).format(count=count)
+    text = ngettext("{count} buckets listed", "{count} buckets listed", plural_count(count))
+    return text.format(count=count)
 
 
 def _cloudwatch(lab: Lab) -> str:
     count = _count(lab.client("cloudwatch").list_metrics(Namespace="AWS/SQS"), "Metrics")
-    text = ngettext("{count} AWS/SQS metrics listed", "{count} AWS/SQS metrics listed", count)
+    text = ngettext(
+        "{count} AWS/SQS metrics listed", "{count} AWS/SQS metrics listed", plural_count(count)
+    )
     return text.format(count=count)
 
 
 def _kms(lab: Lab) -> str:
     count = _count(lab.client("kms").list_keys(Limit=10), "Keys")
-    return ngettext("{count} keys listed", "{count} keys listed", count).format(count=count)
+    text = ngettext("{count} keys listed", "{count} keys listed", plural_count(count))
+    return text.format(count=count)
 
 
 def _move_tasks(lab: Lab) -> str:

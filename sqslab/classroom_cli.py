@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqslab import board_queue, classroom_report, i18n
-from sqslab.i18n import _, ngettext
+from sqslab.i18n import _, ngettext, plural_count
 from sqslab.room import room_file_help
 
 DEFAULT_URL = "http://127.0.0.1:4566"
@@ -51,19 +51,14 @@ def cmd_create(args: argparse.Namespace) -> int:
 def _counts(summary: dict[str, Any]) -> str:
     """The status's first line: learners, reports applied, duplicates dropped, malformed."""
     learners, applied = len(summary["learners"]), summary["reports_applied"]
-    duplicates, malformed = summary["duplicates_dropped"], summary["malformed"]
-    return ", ".join(
-        [
-            ngettext("{count} learners", "{count} learners", learners).format(count=learners),
-            ngettext("{count} reports applied", "{count} reports applied", applied).format(
-                count=applied
-            ),
-            ngettext("{count} duplicates dropped", "{count} duplicates dropped", duplicates).format(
-                count=duplicates
-            ),
-            ngettext("{count} malformed", "{count} malformed", malformed).format(count=malformed),
-        ]
-    )
+    dropped, malformed = summary["duplicates_dropped"], summary["malformed"]
+    parts = [
+        (ngettext("{count} learners", "{count} learners", plural_count(learners)), learners),
+        (ngettext("{count} reports applied", "{count} reports applied", plural_count(applied)), applied),
+        (ngettext("{count} duplicates dropped", "{count} duplicates dropped", plural_count(dropped)), dropped),
+        (ngettext("{count} malformed", "{count} malformed", plural_count(malformed)), malformed),
+    ]  # fmt: skip
+    return ", ".join(text.format(count=count) for text, count in parts)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -113,7 +108,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 writer.writerow([learner, exercise, cell.status, cell.hints, len(reports),
                                  times[0], times[-1]])  # fmt: skip
     count = len(state.learners)
-    wrote = ngettext("wrote {path} ({count} learners)", "wrote {path} ({count} learners)", count)
+    wrote = ngettext(
+        "wrote {path} ({count} learners)", "wrote {path} ({count} learners)", plural_count(count)
+    )
     print(wrote.format(path=out, count=count))
     return 0
 

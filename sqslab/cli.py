@@ -19,7 +19,7 @@ from sqslab import i18n
 from sqslab.classroom_cli import add_commands as add_classroom_commands
 from sqslab.doctor import add_command as add_doctor_command
 from sqslab.errors import LabConfigError
-from sqslab.i18n import N_, _, ngettext, translated
+from sqslab.i18n import N_, _, ngettext, pgettext, plural_count, translated
 from sqslab.room import add_commands as add_room_commands
 from sqslab.room import room_file_help
 
@@ -165,14 +165,14 @@ def _room_banner(args: argparse.Namespace, url: str, instructor: Any, created: b
     from sqslab.room import instructor_lines, learners, room_file
 
     path = room_file(args.room_file)
-    made = _("created") if created else _("reused")
+    made = pgettext("room file", "created") if created else pgettext("room file", "reused")
     count = len(learners(path))
     answering = _("sqslab server: room server answering on {url} (real clock; Ctrl+C stops it)")
     print(answering.format(url=url))
     keys = ngettext(
         "room keys: {path} ({made}; {count} learner(s); keep it private)",
         "room keys: {path} ({made}; {count} learner(s); keep it private)",
-        count,
+        plural_count(count),
     )
     print(keys.format(path=path, made=made, count=count))
     print(
@@ -196,8 +196,9 @@ def _room_banner(args: argparse.Namespace, url: str, instructor: Any, created: b
 def _confirm(question: str) -> bool:
     """Ask on the terminal; True only for an explicit yes (y, yes, or the language's own)."""
     yes = {*YES, *_("y,yes").split(",")}
+    choices = _("[y/N]")
     try:
-        return input(f"{question} {_('[y/N]')} ").strip().lower() in yes
+        return input(f"{question} {choices} ").strip().lower() in yes
     except EOFError:
         return False
 

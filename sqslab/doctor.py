@@ -10,7 +10,7 @@ from importlib import metadata
 from typing import Any
 
 from sqslab.errors import LabConfigError
-from sqslab.i18n import _, ngettext, pgettext, translated
+from sqslab.i18n import _, ngettext, pgettext, plural_count, translated
 
 PACKAGES = ("sqslab", "boto3", "botocore", "moto", "jupyterlab", "ipywidgets", "matplotlib", "tqdm")
 
@@ -58,7 +58,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         visible = ngettext(
             "yes: {where}, {count} queue(s) visible",
             "yes: {where}, {count} queue(s) visible",
-            count,
+            plural_count(count),
         )
         print(row(answers, visible.format(where=where, count=count)))
         print(row(pgettext("doctor", "engine"), engines.describe(engines.identify(lab))))
@@ -67,8 +67,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     finally:
         lab.stop()
     print(row(pgettext("doctor", "supports"), _("what the chapters use:")))
+    width = max([12, *(len(translated(support.name)) for support in found)])
     for support in found:
-        print(f"  {support.line()}")
+        print(f"  {support.line(width)}")
     return 0
 
 

@@ -138,3 +138,9 @@ def translated(text: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the current language."""
     return _current.ngettext(singular, plural, count)
+
+
+def plural_count(count: int) -> int:
+    """``count`` for :func:`ngettext`, with 0 taking the plural form as English and Brazilian
+    Portuguese write it ("0 queues", "0 filas"); gettext's Portuguese rule files 0 with 1."""
+    return count if count else 2

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sqslab import workshop
 from sqslab.errors import LabConfigError
-from sqslab.i18n import _, ngettext
+from sqslab.i18n import _, ngettext, plural_count
 
 #: Environment variable naming the room key file.
 ENV_FILE = "SQSLAB_ROOM_FILE"
@@ -252,7 +252,9 @@ def cmd_room_list(args: argparse.Namespace) -> int:
         print(f"sqslab room list: {err}", file=sys.stderr)
         return 2
     names = sorted(data["learners"])
-    count = ngettext("{count} learner(s) in {path}", "{count} learner(s) in {path}", len(names))
+    count = ngettext(
+        "{count} learner(s) in {path}", "{count} learner(s) in {path}", plural_count(len(names))
+    )
     print(count.format(count=len(names), path=path))
     for name in names:
         print(f"  {name:20} {data['learners'][name]['access_key_id']}")
