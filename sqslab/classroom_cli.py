@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,29 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reporting(func: Callable[[argparse.Namespace], int], name: str) -> Callable[..., int]:
+    """``func`` with its errors said in one line on stderr (exit code 2), not as a traceback: a
+    bad URL, a server that refuses (no board yet) or does not answer."""
+
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from sqslab.errors import LabConfigError
+
+        try:
+            return func(args)
+        except LabConfigError as err:
+            problem = str(err)
+        except ClientError as err:
+            problem = _("the server refused ({error})").format(error=err)
+        except BotoCoreError as err:
+            problem = _("the server does not answer ({error})").format(error=err)
+        print(f"sqslab classroom {name}: {problem}", file=sys.stderr)
+        return 2
+
+    return run
+
+
 def add_commands(sub: Any) -> None:
     """Register ``sqslab classroom ...`` on the CLI's subparsers."""
     top = sub.add_parser(
@@ -147,7 +171,7 @@ def add_commands(sub: Any) -> None:
         command.add_argument("--board", default=None, help=board_help)
         command.add_argument("--state", type=Path, default=None, help=_("the board's state file"))
         command.add_argument("--room-file", default=None, help=room_help)
-        command.set_defaults(func=func)
+        command.set_defaults(func=_reporting(func, name))
         if name == "status":
             command.add_argument("--json", action="store_true", help=_("print the state as JSON"))
         if name == "export":

@@ -378,3 +378,28 @@ HELP = {
     "sqslab doctor -h/--help": "show this help message and exit",
     "sqslab doctor --backend": "backend to check (default: SQSLAB_BACKEND)",
 }
+
+
+def test_classroom_errors_are_one_line_not_a_traceback(
+    capsys, monkeypatch, tmp_path, url, room_file, lang
+):
+    as_instructor(monkeypatch, room_file)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert cli.main(["classroom", "status", "--endpoint-url", "127.0.0.1:9"]) == 2
+    assert out_err(capsys) == (
+        "",
+        "sqslab classroom status: the endpoint URL '127.0.0.1:9' (--endpoint-url) has no http:// "
+        "or https:// in front; an endpoint URL is http:// or https://, a host and an optional "
+        "port 1-65535, e.g. http://127.0.0.1:4566. Fix --endpoint-url\n",
+    )
+    assert cli.main(["classroom", "export", "--endpoint-url", "http://127.0.0.1:9"]) == 2
+    assert out_err(capsys)[1] == (
+        "sqslab classroom export: the server does not answer (Could not connect to the endpoint "
+        'URL: "http://127.0.0.1:9/")\n'
+    )
+    assert (
+        cli.main(["classroom", "reset", "--yes", "--endpoint-url", url, "--board", "no.fifo"]) == 2
+    )
+    err = out_err(capsys)[1]
+    assert err.startswith("sqslab classroom reset: the server refused (An error occurred (")
+    assert "NonExistentQueue" in err and err.count("\n") == 1

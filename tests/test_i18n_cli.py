@@ -305,3 +305,16 @@ def test_english_is_back_after_a_portuguese_command(capsys, monkeypatch):
     assert out_err(capsys)[1] == (
         "sqslab classroom reset: forgets every report; run again with --yes\n"
     )
+
+
+def test_classroom_errors_in_portuguese(capsys, monkeypatch, tmp_path, url, room_file):
+    as_instructor(monkeypatch, room_file)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert cli.main(["classroom", "status", "--endpoint-url", "http://127.0.0.1:9"]) == 2
+    assert out_err(capsys)[1] == (
+        "sqslab classroom status: o servidor não responde (Could not connect to the endpoint "
+        'URL: "http://127.0.0.1:9/")\n'
+    )
+    assert cli.main(["classroom", "status", "--endpoint-url", url, "--board", "no.fifo"]) == 2
+    err = out_err(capsys)[1]
+    assert err.startswith("sqslab classroom status: o servidor recusou (An error occurred (")
