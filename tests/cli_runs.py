@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,14 @@ def doctor_after_versions(out: str) -> str:
     return "".join(lines[len(doctor.versions()) :])
 
 
-def serve(capsys: pytest.CaptureFixture[str], argv: list[str], last: str) -> str:
-    """Run ``sqslab server`` in a thread until it printed ``last``, stop it; all it printed."""
+def serve(
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    last: str,
+    during: Callable[[], None] | None = None,
+) -> str:
+    """Run ``sqslab server`` in a thread until it printed ``last`` (then call ``during``), stop it;
+    all it printed."""
     stop = threading.Event()
     runner = threading.Thread(target=cli.cmd_server, args=(cli.parser().parse_args(argv), stop))
     runner.start()
@@ -41,6 +48,8 @@ def serve(capsys: pytest.CaptureFixture[str], argv: list[str], last: str) -> str
             assert time.monotonic() < deadline, out
             time.sleep(0.05)  # real: waiting for another thread's output
             out += capsys.readouterr().out
+        if during is not None:
+            during()
     finally:
         stop.set()
         runner.join(10)

@@ -8,6 +8,7 @@ import json
 import socket
 
 import pytest
+from botocore.exceptions import ClientError
 from cli_runs import (
     as_instructor,
     board_args,
@@ -87,6 +88,27 @@ def test_server_start_lines_are_portuguese_and_the_shell_lines_are_not(capsys):
         f"  aws --endpoint-url {url} sqs create-queue --queue-name hello\n"
         "sqslab server: parado\n"
     )
+
+
+def test_a_server_started_in_portuguese_answers_its_clients_in_portuguese(capsys):
+    """The fidelity layers run in the server's process: what they add to an error is in the
+    language of whoever started it (the guide says so); AWS's error code stays as AWS has it."""
+    i18n.set_language("pt-BR")
+    port = free_port()
+    refused = {}
+
+    def bad_redrive() -> None:
+        sqs = workshop.room_client(f"http://127.0.0.1:{port}")
+        dlq = sqs.create_queue(QueueName="parked")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]
+        policy = json.dumps({"deadLetterTargetArn": arn["QueueArn"], "maxReceiveCount": 0})
+        with pytest.raises(ClientError) as caught:
+            sqs.create_queue(QueueName="orders", Attributes={"RedrivePolicy": policy})
+        refused.update(caught.value.response["Error"])
+
+    serve(capsys, ["server", "--port", str(port)], "sqs create-queue", during=bad_redrive)
+    assert refused["Code"] == "InvalidParameterValue", refused
+    assert "camada de fidelidade do sqslab" in refused["Message"], refused["Message"]
 
 
 def test_server_warns_in_portuguese_beyond_loopback(capsys):
