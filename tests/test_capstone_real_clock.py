@@ -110,3 +110,21 @@ def test_the_redrive_check_runs_its_consumers_faster_and_passes_the_answer(real_
     said = capsys.readouterr().out
     assert "the consumers around your redrive 10 times faster" in said
     assert "your calls" not in said  # the learner's redrive carries no timeout to shorten
+
+
+def test_a_pass_returns_only_when_the_polls_its_stop_left_open_have_returned(real_lab, some):
+    """After a pass, a redrive's messages must reach the next pass untouched: a poll the idle
+    stop left open would receive them first (each receive counts toward maxReceiveCount), and
+    under load they went straight back to the DLQ (a real-clock CI run lost orders that way)."""
+    shop = orders.OrderPipeline(real_lab, some[:10], demo=real_lab.demo_time(10), name="rc-settle")
+    shop.create_queues()
+    shop.send()
+    shop.process()
+    assert all(task.done for task in shop.last_pool.runner.tasks)  # no poll left open
+    sqs, url = real_lab.sqs, shop.pair.source_url
+    sqs.send_message(
+        QueueUrl=url, MessageBody="{}", MessageGroupId="late", MessageDeduplicationId="x"
+    )
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, MessageSystemAttributeNames=["All"])
+    counts = [m["Attributes"]["ApproximateReceiveCount"] for m in got.get("Messages", [])]
+    assert counts == ["1"], counts  # this receive is its first: no earlier poll took it
