@@ -61,6 +61,18 @@ def seconds(cell: nbformat.NotebookNode) -> float:
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 
 
+#: How much of an error's message the report keeps: its first lines, up to this many characters.
+ERROR_LINES, ERROR_CHARS = 6, 600
+
+
+def error_text(out: nbformat.NotebookNode) -> str:
+    """An error output's message, its first lines joined by " | " (an assertion's details follow
+    its first line: "reconciliation failed:" alone says nothing)."""
+    lines = [line.strip() for line in str(out.get("evalue", "")).splitlines() if line.strip()]
+    text = " | ".join(lines[:ERROR_LINES])
+    return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
+
+
 def problems(nb: nbformat.NotebookNode) -> list[str]:
     """Each error output of a cell not marked to raise: '<cell id>: <error name>: <message>'."""
     found = []
@@ -69,10 +81,7 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                value = (
-                    str(out.get("evalue", "")).splitlines()[0][:160] if out.get("evalue") else ""
-                )
-                found.append(f"{cell.get('id')}: {out.get('ename')}: {value}")
+                found.append(f"{cell.get('id')}: {out.get('ename')}: {error_text(out)}")
     return found
 
 

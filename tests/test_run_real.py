@@ -42,6 +42,19 @@ def test_errors_are_reported_except_where_a_cell_is_marked_to_raise():
     assert runner.problems(nb) == ["c000: NameError: name 'x' is not defined"]
 
 
+def test_an_errors_details_after_its_first_line_are_reported():
+    failed = "reconciliation failed:\n  exactly once: FAIL (ORD-10013 missing)\n\n  revenue: PASS"
+    nb = new_notebook(cells=[new_code_cell("check()", outputs=[error("AssertionError", failed)])])
+    nb.cells[0]["id"] = "c053"
+    assert runner.problems(nb) == [
+        "c053: AssertionError: reconciliation failed: | exactly once: FAIL (ORD-10013 missing)"
+        " | revenue: PASS"
+    ]
+    long = error("AssertionError", "\n".join(f"line {n} " + "x" * 200 for n in range(20)))
+    nb.cells[0].outputs = [long]
+    assert len(runner.problems(nb)[0]) == len("c053: AssertionError: ") + runner.ERROR_CHARS
+
+
 def test_cell_time_comes_from_the_recorded_timing():
     cell = new_code_cell("wait()")
     cell.metadata["execution"] = {
