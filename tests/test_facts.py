@@ -87,6 +87,24 @@ def test_no_notebook_states_an_outdated_limit(path):
     assert facts.stale_claims(_markdown(path)) == []
 
 
+@pytest.mark.parametrize(
+    "path",
+    [p for p in NOTEBOOKS if "pt-BR" in p.parts],
+    ids=lambda p: str(p.relative_to(p.parents[1])),
+)
+def test_the_portuguese_prose_leaves_outdated_figures_to_the_registry(path):
+    """The Portuguese edition never writes an old figure itself, even as history: a cell printing
+    ``sqslab.facts.show(...)`` renders it ("antes era 256 KiB") with the current one and its source."""
+    prose = _markdown(path)
+    found = [
+        (fact.key, m.group(0))
+        for fact in facts.registry().values()
+        for pattern in fact.stale
+        for m in re.finditer(pattern, prose, re.IGNORECASE)
+    ]
+    assert not found, found
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_markdown_shows_a_literal_backslash_n(path):
     assert "\\n" not in _markdown(path)  # an escaped newline renders as the two characters
