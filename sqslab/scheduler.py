@@ -98,6 +98,11 @@ class Scheduler:
         """Ask ``tasks`` to stop waiting in long polls (they return empty on their next turn)."""
         _interrupt(tasks)
 
+    def settle(self, limit: float) -> bool:
+        """True: nothing is left to wait for (here an interrupted long poll returns at once, so
+        ``run`` has waited for every task)."""
+        return True
+
     def run(
         self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None
     ) -> None:
@@ -191,6 +196,15 @@ class ThreadRunner:
     def interrupt(self, tasks: Iterable[Task]) -> None:
         """Mark ``tasks`` as asked to stop (a real long poll cannot be cut short: see ``run``)."""
         _interrupt(tasks)
+
+    def settle(self, limit: float) -> bool:
+        """Wait (at most ``limit`` real seconds) for the tasks ``run`` stopped waiting for, such as
+        a worker left in a long poll, to end; True when every task has."""
+        deadline = time.monotonic() + limit
+        for task in self.tasks:
+            if task.thread is not None:
+                task.thread.join(max(0.0, deadline - time.monotonic()))
+        return all(task.done for task in self.tasks)
 
     def run(
         self, on_interrupt: Callable[[], None] | None = None, abandon: Abandon | None = None

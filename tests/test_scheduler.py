@@ -175,3 +175,22 @@ def test_a_simulation_scheduler_needs_a_virtual_clock():
     assert isinstance(scheduler_for(VirtualClock()), Scheduler)
     with pytest.raises(TypeError, match="virtual clock"):
         scheduler_for(RealClock())
+
+
+def test_a_thread_runner_settles_a_task_its_run_stopped_waiting_for():
+    runner = ThreadRunner()
+    task = runner.spawn(lambda: time.sleep(0.3), "worker-1")  # real: a long poll still open
+    runner.run(abandon=lambda t: True)  # the stop did not wait for it
+    assert not task.done
+    assert runner.settle(5) and task.done
+
+
+def test_settling_gives_up_at_its_limit():
+    runner = ThreadRunner()
+    runner.spawn(lambda: time.sleep(1.0), "worker-1")  # real: longer than the limit below
+    assert not runner.settle(0.05)
+    assert runner.settle(5)
+
+
+def test_a_scheduler_has_nothing_to_settle():
+    assert Scheduler(VirtualClock()).settle(5)

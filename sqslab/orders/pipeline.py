@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +85,6 @@ class OrderPipeline:
         self.pair: dlq.QueuePair | None = None
         self.sent: SendResult | None = None
         self.passes: dict[str, ConsumeResult] = {}
-        self.last_pool: WorkerPool | None = None  # the latest pass's workers
         self.dead_lettered: list[str] = []
         self.task_handles: list[str] = []
         self._move_records: list[CallRecord] = []
@@ -162,8 +160,9 @@ class OrderPipeline:
         if self.processor.phase == FIRST_PASS and FIRST_PASS not in self.passes:
             self.started = self.lab.clock.time()  # the drain is timed from the consumers' start
         result = sampler.watch(pool) if sampler is not None else pool.run()
-        settle(pool, self.wait_time + SETTLE_MARGIN)
-        self.last_pool = pool
+        # real clock: a redrive started before the polls the stop left open return would have its
+        # messages received by them first, each receive counting toward maxReceiveCount
+        pool.runner.settle(self.wait_time + SETTLE_MARGIN)
         self.passes[self.processor.phase] = result
         self._move_from = len(self.lab.trace)  # a redrive's move-task calls come after this pass
         if self.processor.phase == FIRST_PASS:  # the source is empty now: the rest is in the DLQ
@@ -345,20 +344,6 @@ def run(lab: Lab, orders: list[Order] | None = None, **kw: Any) -> OrderPipeline
     pipeline = OrderPipeline(lab, orders, **kw)
     pipeline.run()
     return pipeline
-
-
-def settle(pool: WorkerPool, limit: float) -> bool:
-    """On a real clock, wait (at most ``limit`` s) until the workers a stop left in a long poll have
-    returned and released what it brought; True when none is left. Started sooner, a redrive's
-    messages would be received by those polls first, each receive adding to their
-    ApproximateReceiveCount, and could go straight back to the DLQ."""
-    if pool.runner.virtual:
-        return True  # the virtual clock's stop returns when its workers have
-    deadline = time.monotonic() + limit
-    for task in pool.runner.tasks:
-        if task.thread is not None:
-            task.thread.join(max(0.0, deadline - time.monotonic()))
-    return all(task.done for task in pool.runner.tasks)
 
 
 def _faster(backoff: BackoffPolicy, demo: DemoTime) -> BackoffPolicy:
