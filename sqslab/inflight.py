@@ -69,6 +69,7 @@ class InFlight:
     def delete(self, worker: str, messages: list[Message]) -> int:
         """Delete successes in batches of 10, only then forget them; returns how many went."""
         deleted = 0
+        self._let_go(messages)
         for chunk in chunks(messages, BATCH):
             resp = self.sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
@@ -78,7 +79,6 @@ class InFlight:
             )
             ok = {int(e["Id"]) for e in resp.get("Successful", [])}
             for i, m in enumerate(chunk):
-                self._held.pop(m.receipt_handle, None)
                 if i in ok:
                     deleted += 1
                     self.record(worker, "deleted", m.id, "")
@@ -97,15 +97,15 @@ class InFlight:
     def retry_later(self, worker: str, messages: list[Message]) -> None:
         """Failed messages: retry after a backoff delay, or when the visibility timeout ends."""
         if self.backoff is None:
-            for m in messages:
-                self._held.pop(m.receipt_handle, None)
+            self._let_go(messages)
             return
         cap = int(facts.get("visibility_timeout").value)
         delays = [min(cap, round(self.backoff.delay(m.receive_count, self.rng))) for m in messages]
         self.set_visibility(worker, list(zip(messages, delays, strict=True)), "backoff")
 
     def set_visibility(self, worker: str, items: list[tuple[Message, int]], kind: str) -> None:
-        """Give each message its visibility timeout, then forget it (``kind`` names the event)."""
+        """Forget each message, then give it its visibility timeout (``kind`` names the event)."""
+        self._let_go([m for m, _ in items])
         for chunk in chunks(items, BATCH):
             self.sqs.change_message_visibility_batch(
                 QueueUrl=self.queue_url,
@@ -115,13 +115,20 @@ class InFlight:
                 ],
             )
             for m, v in chunk:
-                self._held.pop(m.receipt_handle, None)
                 self.record(worker, kind, m.id, _("visible again in {seconds} s").format(seconds=v))
 
     def extend(self) -> int:
         """The heartbeat: push every held message's visibility out by the timeout again;
-        returns how many were extended."""
-        return sum(self._extend(chunk) for chunk in chunks(self.messages(), BATCH))
+        returns how many were extended. A message let go meanwhile waits until this is done, so
+        a late beat never hides a message again after its worker released it."""
+        with self._lock:
+            return sum(self._extend(chunk) for chunk in chunks(self.messages(), BATCH))
+
+    def _let_go(self, messages: list[Message]) -> None:
+        """Stop holding ``messages`` (before they are deleted or released): not while a beat runs."""
+        with self._lock:
+            for m in messages:
+                self._held.pop(m.receipt_handle, None)
 
     def _extend(self, messages: list[Message]) -> int:
         resp = self.sqs.change_message_visibility_batch(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from capstone_answers import answers
 from test_exercises_capstone_consumer import no_heartbeat
+from test_orders import slowed
 
 from sqslab import naive, orders
 from sqslab.exercises import (
@@ -54,7 +55,8 @@ def guide(real_lab: Lab, some: list[orders.Order]) -> naive.NaiveRun:
 
 def test_the_pipeline_goes_ten_times_faster_and_its_books_still_balance(pipeline):
     assert not pipeline.lab.virtual_time and pipeline.speedup == 10
-    assert (pipeline.visibility_timeout, pipeline.wait_time, pipeline.idle_timeout) == (3, 2, 6)
+    # the visibility timeout is a deadline, not a wait: it stays as written (30 s)
+    assert (pipeline.visibility_timeout, pipeline.wait_time, pipeline.idle_timeout) == (30, 2, 6)
     result = pipeline.reconcile()
     assert result.ok, result.table()
     assert pipeline.dead_lettered and len(pipeline.task_handles) >= 1  # the DLQ and redrive ran
@@ -128,6 +130,22 @@ def test_a_pass_returns_only_when_the_polls_its_stop_left_open_have_returned(rea
     got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, MessageSystemAttributeNames=["All"])
     counts = [m["Attributes"]["ApproximateReceiveCount"] for m in got.get("Messages", [])]
     assert counts == ["1"], counts  # this receive is its first: no earlier poll took it
+
+
+def test_a_batch_slower_than_a_tenth_of_the_visibility_timeout_stays_with_its_worker(
+    real_lab, some
+):
+    """Ten times faster made the 30 s timeout 3 s, which a loaded server's calls alone could
+    outlast: a second worker got the batch while its first still held it, and processed a
+    customer's orders twice or out of order (real-clock CI). Here one order takes 4 real s."""
+    clean = [o for o in some if not o.poison][:10]
+    shop = orders.OrderPipeline(
+        real_lab, clean, failure_rate=0.0, demo=real_lab.demo_time(10), name="rc-slow"
+    )
+    slowed(shop, clean[2].order_id, 4)
+    result = shop.run()
+    assert result.ok, result.table()
+    assert shop.store.skipped == []  # no second worker got the slow order's batch
 
 
 def open_polls(lab: Lab) -> int:

@@ -4,6 +4,7 @@ how a handled batch sorts into done, failed and (FIFO) held back behind a failur
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 from sqslab.backoff import BackoffPolicy
@@ -127,3 +128,41 @@ def test_sort_batch_on_fifo_holds_back_the_rest_of_a_failed_group() -> None:
     assert behind_failure(batch[2], failed, fifo=True)
     assert not behind_failure(batch[2], failed, fifo=False)
     assert not behind_failure(batch[3], failed, fifo=True)
+
+
+class SlowVisibility:
+    """A client whose ChangeMessageVisibilityBatch lands when its request ends; the first one
+    (the heartbeat's) stays open until ``go`` is set, as a request to a loaded service does."""
+
+    def __init__(self) -> None:
+        self.visibility: dict[str, int] = {}
+        self.go = threading.Event()
+        self.first = threading.Event()
+
+    def change_message_visibility_batch(self, QueueUrl: str, Entries: list) -> dict:
+        if not self.first.is_set():
+            self.first.set()
+            self.go.wait(5)
+        for e in Entries:
+            self.visibility[e["ReceiptHandle"]] = e["VisibilityTimeout"]
+        return {"Successful": [{"Id": e["Id"]} for e in Entries]}
+
+
+def test_a_release_waits_for_a_heartbeat_already_on_its_way() -> None:
+    """A beat in flight when the worker releases its message must land before the release, or it
+    hides the released message again: on moto without holding its FIFO group, so a second worker
+    got the group's later orders first (real-clock CI, chapter 7)."""
+    sqs = SlowVisibility()
+    held = InFlight(sqs, "q", 30, lambda *e: None, rng=random.Random(0))
+    message = Message(id="m", body="", receipt_handle="h")
+    held.hold("w0", message)
+    beat = threading.Thread(target=held.extend)
+    beat.start()
+    assert sqs.first.wait(5)  # the heartbeat's call is open
+    release = threading.Thread(target=held.release, args=("w0", [message]))
+    release.start()
+    release.join(0.3)  # a release that does not wait for the beat is done by now
+    sqs.go.set()
+    beat.join(5)
+    release.join(5)
+    assert sqs.visibility == {"h": 0} and len(held) == 0

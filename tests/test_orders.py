@@ -386,3 +386,37 @@ def test_a_transient_failure_is_retried_in_place_before_the_queue_sees_it(lab):
     hasty = orders.OrderProcessor(lab, seed=0, failure_rate=0.2, retries=0)
     with pytest.raises(orders.TransientError):
         hasty(message)
+
+
+def slowed(pipeline: orders.OrderPipeline, order_id: str, seconds: float) -> None:
+    """Make processing ``order_id`` take ``seconds`` more of lab time (a slow payment call)."""
+    process = pipeline.processor.process
+
+    def slow(record: dict) -> Processed:
+        if record["order_id"] == order_id:
+            pipeline.lab.wait(seconds)
+        return process(record)
+
+    pipeline.processor.process = slow
+
+
+@pytest.mark.parametrize("heartbeat", [10.0, None])
+def test_the_heartbeat_keeps_a_batch_slower_than_the_visibility_timeout_to_one_worker(
+    lab, heartbeat
+):
+    """The table's promise: a heartbeat for the rare order that outlasts the 30 s timeout. An
+    order that takes 45 s more is processed once with it; without it a second worker gets the
+    batch again when the timeout ends and processes the slow order a second time."""
+    subset = [o for o in orders.load()[:40] if not o.poison]
+    pipeline = orders.OrderPipeline(
+        lab, subset, failure_rate=0.0, heartbeat_interval=heartbeat, name=f"hb-{bool(heartbeat):d}"
+    )
+    slowed(pipeline, subset[3].order_id, 45)
+    result = pipeline.run()
+    extended = pipeline.passes[FIRST_PASS].extended
+    if heartbeat:
+        assert result.ok, result.table()
+        assert extended >= 1 and pipeline.store.skipped == []
+    else:
+        assert not result.check(EXACTLY_ONCE).passed and extended == 0
+        assert subset[3].order_id in result.check(EXACTLY_ONCE).detail

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqslab import cost, dlq, engines, numbers, queues
 from sqslab.backoff import BackoffPolicy
 from sqslab.consumer import ConsumeResult, StopPolicy, WorkerPool, check_batch_size
+from sqslab.consumer_settings import check_heartbeat
 from sqslab.errors import LimitError
 from sqslab.i18n import N_, pgettext
 from sqslab.i18n import translate as _
@@ -37,8 +38,11 @@ MOVE_TASK_OPERATIONS = ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelM
 class OrderPipeline:
     """The capstone, step by step: :meth:`create_queues`, :meth:`send`, :meth:`process`,
     :meth:`fix`, :meth:`redrive`, :meth:`process` again, :meth:`reconcile` (or :meth:`run`).
-    With ``demo`` (``lab.demo_time(...)``) every duration goes through it: on a real clock the
-    visibility timeout, long polls, work, backoff and idle timeout are that many times shorter."""
+    With ``demo`` (``lab.demo_time(...)``) the durations go through it: on a real clock long
+    polls, work, backoff and idle timeout are that many times shorter. The visibility timeout
+    stays as written: it is a deadline a batch must beat while the service answers in real time
+    (a loaded emulator can take seconds per call), not a wait, since every message is deleted,
+    backed off or released explicitly."""
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class OrderPipeline:
         work_seconds: float = 0.5,
         max_receive_count: int = 3,
         visibility_timeout: int = 30,
+        heartbeat_interval: float = 10.0,
         idle_timeout: float = 60.0,
         backoff: BackoffPolicy = DEFAULT_BACKOFF,
         retries: int = 2,
@@ -67,7 +72,10 @@ class OrderPipeline:
         self.receive_batch = check_batch_size(receive_batch)
         self.max_receive_count = dlq.check_max_receive_count(max_receive_count)
         self.demo = demo
-        self.visibility_timeout = self._whole(visibility_timeout)
+        # not scaled: 3 s instead of 30 let a batch slowed by a loaded server time out while
+        # its worker still held it, so a second worker got the same customer's orders
+        self.visibility_timeout = visibility_timeout
+        self.heartbeat_interval = check_heartbeat(heartbeat_interval, visibility_timeout)
         self.idle_timeout = self._seconds(idle_timeout)
         self.wait_time = self._whole(LONG_POLL)
         self.backoff = backoff if demo is None else _faster(backoff, demo)
@@ -139,7 +147,7 @@ class OrderPipeline:
 
     def pool(self) -> WorkerPool:
         """The worker pool: receives of ``receive_batch`` messages (10 by default), long polling,
-        backoff after a failure, stop when idle."""
+        a heartbeat while a batch is held, backoff after a failure, stop when idle."""
         return WorkerPool(
             self.lab.sqs,
             self._pair().source_url,
@@ -147,6 +155,7 @@ class OrderPipeline:
             workers=self.workers,
             batch_size=self.receive_batch,
             wait_time=self.wait_time,
+            heartbeat_interval=self.heartbeat_interval,
             backoff=self.backoff,
             stop=StopPolicy(idle_timeout=self.idle_timeout),
             clock=self.lab.clock,
