@@ -179,7 +179,7 @@ class Consumer:
 
     def _prepare(self) -> None:
         self._stopping.clear()
-        self.result = ConsumeResult(started=self.clock.time())
+        self.result = self._new_result()  # before any worker starts: on a real clock they run now
         self._last_receive = self.clock.time()
         self._runner = runner_for(self.clock)
         # timer and heartbeat first: at a tie on the virtual clock they act before the workers
@@ -190,6 +190,10 @@ class Consumer:
         for i in range(self.workers):
             name = f"worker-{i + 1}"
             self._runner.spawn(functools.partial(self._work, name), name)
+
+    def _new_result(self) -> ConsumeResult:
+        """The empty result a run fills in."""
+        return ConsumeResult(started=self.clock.time())
 
     # -- one worker ----------------------------------------------------------------------
 

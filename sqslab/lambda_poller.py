@@ -92,9 +92,9 @@ class MappingPoller(Consumer):
         self.patterns = patterns or []
         self.result: MappingResult = MappingResult()
 
-    def _prepare(self) -> None:
-        super()._prepare()
-        self.result = MappingResult(started=self.result.started)
+    def _new_result(self) -> MappingResult:
+        """The empty result a run fills in, with Lambda's counts."""
+        return MappingResult(started=self.clock.time())
 
     # -- gathering a batch -------------------------------------------------------------------
 

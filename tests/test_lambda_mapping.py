@@ -12,8 +12,9 @@ from collections import Counter
 import pytest
 from lambda_answers import stop_the_batch
 
-from sqslab import dlq, facts, fifo_ledger, lambda_poller, lambda_stand_in, queues
+from sqslab import dlq, facts, fifo_ledger, lambda_poller, lambda_stand_in, queues, scheduler
 from sqslab import lambda_batches as lb
+from sqslab.consumer import StopPolicy
 from sqslab.errors import LimitError
 
 PLACED = {"Filters": [{"Pattern": json.dumps({"body": {"event": ["order_placed"]}})}]}
@@ -301,3 +302,24 @@ def test_an_endpoint_without_lambda_skips_the_mapping(lab, capsys, monkeypatch):
     monkeypatch.setattr(lab, "client", lambda name: NoLambda())
     assert lambda_stand_in.stand_in_function(lab, "charge-orders") is None
     assert "answers no Lambda calls" in capsys.readouterr().out
+
+
+def test_the_workers_start_with_the_mappings_result_already_in_place(lab, sqs, monkeypatch):
+    """On a real clock a worker runs as soon as it is spawned: a result swapped in after the
+    spawns let a quick worker count into a plain ConsumeResult (real-clock CI, chapter 8:
+    'ConsumeResult' object has no attribute 'filtered')."""
+    url = _queue(sqs, "early")
+    _send(sqs, url, _events(3))
+    idle = StopPolicy(idle_timeout=30)
+    poller = lambda_poller.MappingPoller(sqs, url, lambda batch: set(), workers=2, stop=idle)
+    at_spawn = []
+    real_spawn = scheduler.Scheduler.spawn
+
+    def spawn_and_look(self, target, name=None):
+        at_spawn.append((name, type(poller.result).__name__))
+        return real_spawn(self, target, name)
+
+    monkeypatch.setattr(scheduler.Scheduler, "spawn", spawn_and_look)
+    result = poller.run()
+    assert at_spawn and {kind for _, kind in at_spawn} == {"MappingResult"}, at_spawn
+    assert result.invocations >= 1 and len(result.processed) == 3
