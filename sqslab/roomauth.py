@@ -34,6 +34,7 @@ from botocore.credentials import Credentials
 
 from sqslab import roomrules
 from sqslab.emulator.server import GatedServer, quiet_request_log
+from sqslab.i18n import _
 from sqslab.room import KEY_ID_ENV, SECRET_ENV, KeyRing, Member
 from sqslab.roomwire import Captured, Denied, error_response, filtered, protocol
 
@@ -41,16 +42,25 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 #: How far a request's X-Amz-Date may be from the server's clock (AWS allows 15 minutes).
 MAX_SKEW_SECONDS = 15 * 60
-_GET_A_KEY = (
-    f"ask the instructor for a room key (`sqslab room add NAME`) and set {KEY_ID_ENV} and "
-    f"{SECRET_ENV}"
-)
+
+
+def get_a_key() -> str:
+    """How a learner gets a room key, in the server's language."""
+    return _(
+        "ask the instructor for a room key (`sqslab room add NAME`) and set {key_id} and {secret}"
+    ).format(key_id=KEY_ID_ENV, secret=SECRET_ENV)
+
+
 #: Paths closed to every key: moto's own API (reset, reset-auth, dashboard, seed, recorder).
 CLOSED_PATHS = ("/moto-api", "/favicon.ico")
-MOTO_API_CLOSED = (
-    "the room server closes /moto-api/ (it would let anyone reset or inspect the whole room); "
-    "the instructor clears the room with `sqslab reset --all` and the instructor's key"
-)
+
+
+def moto_api_closed() -> str:
+    """Why /moto-api/ is closed, in the server's language."""
+    return _(
+        "the room server closes /moto-api/ (it would let anyone reset or inspect the whole "
+        "room); the instructor clears the room with `sqslab reset --all` and the instructor's key"
+    )
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,15 @@ def parse_authorization(header: str) -> Signed:
     if not header:
         raise Denied(
             "MissingAuthenticationToken",
-            f"the room server needs every request signed with a room key: {_GET_A_KEY}",
+            _("the room server needs every request signed with a room key: {how}").format(
+                how=get_a_key()
+            ),
         )
     if not header.startswith(ALGORITHM + " "):
-        raise Denied("IncompleteSignature", f"the room server accepts {ALGORITHM} signatures only")
+        raise Denied(
+            "IncompleteSignature",
+            _("the room server accepts {algorithm} signatures only").format(algorithm=ALGORITHM),
+        )
     parts = (part.strip().split("=", 1) for part in header[len(ALGORITHM) :].split(","))
     fields = dict(part for part in parts if len(part) == 2)
     try:
@@ -83,11 +98,12 @@ def parse_authorization(header: str) -> Signed:
         )
     except (KeyError, ValueError):
         raise Denied(
-            "IncompleteSignature", f"malformed Authorization header: {header[:80]}"
+            "IncompleteSignature",
+            _("malformed Authorization header: {header}").format(header=header[:80]),
         ) from None
     if terminal != "aws4_request" or "host" not in signed.headers:
         raise Denied(
-            "IncompleteSignature", "the signature must cover the host header (aws4_request)"
+            "IncompleteSignature", _("the signature must cover the host header (aws4_request)")
         )
     return signed
 
@@ -105,13 +121,18 @@ def check_clock(amz_date: str, now: datetime | None = None) -> None:
     try:
         when = datetime.strptime(amz_date, AMZ_DATE).replace(tzinfo=UTC)
     except ValueError:
-        raise Denied("IncompleteSignature", "X-Amz-Date must look like 20260105T090000Z") from None
+        raise Denied(
+            "IncompleteSignature", _("X-Amz-Date must look like 20260105T090000Z")
+        ) from None
     now = now or datetime.now(UTC)
     if abs((now - when).total_seconds()) > MAX_SKEW_SECONDS:
         raise Denied(
             "SignatureDoesNotMatch",
-            f"Signature expired: X-Amz-Date {amz_date} is more than 15 minutes from the room "
-            f"server's clock ({now.strftime(AMZ_DATE)}); set this machine's clock right",
+            "Signature expired: "  # AWS's own words
+            + _(
+                "X-Amz-Date {date} is more than 15 minutes from the room server's clock "
+                "({now}); set this machine's clock right"
+            ).format(date=amz_date, now=now.strftime(AMZ_DATE)),
         )
 
 
@@ -122,7 +143,8 @@ def rebuilt_request(environ: dict[str, Any], body: bytes, signed: Signed) -> AWS
         value = header(environ, name)
         if value is None:
             raise Denied(
-                "SignatureDoesNotMatch", f"the signed header {name!r} is not in the request"
+                "SignatureDoesNotMatch",
+                _("the signed header {name} is not in the request").format(name=repr(name)),
             )
         headers[name] = value
     raw = environ.get("RAW_URI") or environ.get("PATH_INFO") or "/"
@@ -148,18 +170,20 @@ def check_signature(environ: dict[str, Any], body: bytes, signed: Signed, member
     amz_date = header(environ, "X-Amz-Date") or ""
     check_clock(amz_date)
     if signed.date != amz_date[:8]:
-        raise Denied("IncompleteSignature", "the credential scope's date is not X-Amz-Date's")
+        raise Denied("IncompleteSignature", _("the credential scope's date is not X-Amz-Date's"))
     request = rebuilt_request(environ, body, signed)
     wanted = expected_signature(request, signed, member.keys.secret_access_key)
     if not hmac.compare_digest(wanted, signed.signature):
         raise Denied(
             "SignatureDoesNotMatch",
-            f"the request signature does not match: {SECRET_ENV} is not the secret of key "
-            f"{signed.key_id} (copy both lines from `sqslab room add` again)",
+            _(
+                "the request signature does not match: {secret} is not the secret of key "
+                "{key_id} (copy both lines from `sqslab room add` again)"
+            ).format(secret=SECRET_ENV, key_id=signed.key_id),
         )
     claimed = header(environ, "X-Amz-Content-SHA256") or ""
     if len(claimed) == 64 and claimed != sha256(body).hexdigest():
-        raise Denied("SignatureDoesNotMatch", "the body does not match its X-Amz-Content-SHA256")
+        raise Denied("SignatureDoesNotMatch", _("the body does not match its X-Amz-Content-SHA256"))
 
 
 def read_body(environ: dict[str, Any]) -> bytes:
@@ -215,7 +239,9 @@ class RoomGate:
         if member is None:
             raise Denied(
                 "InvalidClientTokenId",
-                f"the room server knows no access key {signed.key_id!r}: {_GET_A_KEY}",
+                _("the room server knows no access key {key_id}: {how}").format(
+                    key_id=repr(signed.key_id), how=get_a_key()
+                ),
             )
         check_signature(environ, body, signed, member)
         return member
@@ -224,11 +250,11 @@ class RoomGate:
         """Pass an allowed request to moto (rewritten or filtered for a learner), or refuse it."""
         body = read_body(environ)
         if environ.get("PATH_INFO", "").startswith(CLOSED_PATHS):
-            raise Denied("AccessDenied", MOTO_API_CLOSED)
+            raise Denied("AccessDenied", moto_api_closed())
         member = self.authenticate(environ, body)
         backend = backend_of(self.dispatcher, environ)
         if backend == "moto_api":
-            raise Denied("AccessDenied", MOTO_API_CLOSED)
+            raise Denied("AccessDenied", moto_api_closed())
         if member.namespace is None:
             return self.dispatcher(environ, start_response)
         verdict = roomrules.check(member.namespace, roomrules.Call(backend, environ, body))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from sqslab import classroom_report
+from sqslab.i18n import _
 from sqslab.roomwire import Denied
 
 if TYPE_CHECKING:
@@ -49,8 +50,9 @@ def check_board(namespace: str, call: Call) -> None:
     if len(actions) != 1 or not actions <= set(BOARD_ACTIONS):
         raise Denied(
             "AccessDenied",
-            f"learners may only call {' and '.join(BOARD_ACTIONS)} on the classroom board; "
-            f"got {sorted(actions)}",
+            _("learners may only call {actions} on the classroom board; got {got}").format(
+                actions=_(" and ").join(BOARD_ACTIONS), got=sorted(actions)
+            ),
         )
     if actions == {"GetQueueUrl"}:
         return
@@ -58,11 +60,18 @@ def check_board(namespace: str, call: Call) -> None:
     if params.get("MessageGroupId") != namespace:
         raise Denied(
             "AccessDenied",
-            f"{namespace} reports to the board in message group {namespace!r} only",
+            _("{namespace} reports to the board in message group {group} only").format(
+                namespace=namespace, group=repr(namespace)
+            ),
         )
     try:
         report = classroom_report.parse(params.get("MessageBody", ""))
     except classroom_report.MalformedReport as err:
-        raise Denied("AccessDenied", f"not a classroom report: {err}") from None
+        raise Denied("AccessDenied", _("not a classroom report: {why}").format(why=err)) from None
     if report.learner != namespace:
-        raise Denied("AccessDenied", f"{namespace} may only report as {namespace!r}")
+        raise Denied(
+            "AccessDenied",
+            _("{namespace} may only report as {name}").format(
+                namespace=namespace, name=repr(namespace)
+            ),
+        )

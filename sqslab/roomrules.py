@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlencode
 from xml.etree import ElementTree
 
 from sqslab import roomboard, workshop
+from sqslab.i18n import _
 from sqslab.roomwire import Denied
 
 #: Services a learner's key reaches, as moto names their backends, with their AWS names.
@@ -195,22 +196,32 @@ def named(call: Call) -> Iterator[tuple[str, str]]:
 
 def rule(namespace: str) -> str:
     """The room's rule for one learner, as denials state it."""
-    return (
-        f"{namespace} may only use queues and topics whose names start with "
-        f"'{workshop.prefix(namespace)}'"
+    return _("{namespace} may only use queues and topics whose names start with '{prefix}'").format(
+        namespace=namespace, prefix=workshop.prefix(namespace)
     )
+
+
+def names_the(kind: str, name: str) -> str:
+    """ "this request names the queue 'x'", in the server's language."""
+    if kind == "topic":
+        return _("this request names the topic {name}").format(name=repr(name))
+    return _("this request names the queue {name}").format(name=repr(name))
 
 
 def check(namespace: str, call: Call) -> Verdict:
     """Allow a learner's request (perhaps rewritten or filtered) or raise :class:`Denied`."""
     if "HTTP_X_MOTO_ACCOUNT_ID" in call.environ:
-        raise Denied("AccessDenied", "the room has one account: drop the x-moto-account-id header")
+        raise Denied(
+            "AccessDenied", _("the room has one account: drop the x-moto-account-id header")
+        )
     if call.service not in LEARNER_SERVICES:
         offered = ", ".join(LEARNER_SERVICES.values())
         raise Denied(
             "AccessDenied",
-            f"the room server offers learners {offered} only; {call.service!r} is not part of "
-            "the course (ask the instructor)",
+            _(
+                "the room server offers learners {offered} only; {service} is not part of the "
+                "course (ask the instructor)"
+            ).format(offered=offered, service=repr(call.service)),
         )
     prefix = workshop.prefix(namespace)
     names = list(named(call))
@@ -219,9 +230,7 @@ def check(namespace: str, call: Call) -> Verdict:
         return Verdict(call.body)
     for kind, name in names:
         if not name.startswith(prefix):
-            raise Denied(
-                "AccessDenied", f"{rule(namespace)}; this request names the {kind} {name!r}"
-            )
+            raise Denied("AccessDenied", f"{rule(namespace)}; {names_the(kind, name)}")
     if call.service not in ISOLATED:
         return Verdict(call.body)
     return check_action(namespace, call, bool(names))
@@ -233,14 +242,18 @@ def check_action(namespace: str, call: Call, names_any: bool) -> Verdict:
     if call.body_kind() not in ("json", "form", "none"):
         raise Denied(
             "AccessDenied",
-            f"the room server reads {call.service.upper()} requests with a JSON or form body only "
-            f"(as the AWS SDKs send them); this one is {call.content_type or 'untyped'}",
+            _(
+                "the room server reads {service} requests with a JSON or form body only (as the "
+                "AWS SDKs send them); this one is {kind}"
+            ).format(service=call.service.upper(), kind=call.content_type or _("untyped")),
         )
     if len(actions) != 1 or call.environ.get("QUERY_STRING"):
         raise Denied(
             "AccessDenied",
-            f"the room server takes one {call.service.upper()} action per request, with its "
-            f"parameters in the body (as the AWS SDKs send them); got {sorted(actions)}",
+            _(
+                "the room server takes one {service} action per request, with its parameters in "
+                "the body (as the AWS SDKs send them); got {actions}"
+            ).format(service=call.service.upper(), actions=sorted(actions)),
         )
     action = actions.pop()
     if action == "ListQueues":
@@ -250,8 +263,12 @@ def check_action(namespace: str, call: Call, names_any: bool) -> Verdict:
     if not names_any:
         raise Denied(
             "AccessDenied",
-            f"{rule(namespace)}; {action} names no queue or topic, so the room server refuses it "
-            f"(learners may call {', '.join(LISTINGS)}, which show their own only)",
+            rule(namespace)
+            + "; "
+            + _(
+                "{action} names no queue or topic, so the room server refuses it (learners may "
+                "call {listings}, which show their own only)"
+            ).format(action=action, listings=", ".join(LISTINGS)),
         )
     return Verdict(call.body)
 
@@ -267,9 +284,9 @@ def with_prefix(call: Call, prefix: str) -> bytes:
     try:
         params = json.loads(call.body or b"{}")
     except ValueError:
-        raise Denied("AccessDenied", "ListQueues needs a JSON or form body") from None
+        raise Denied("AccessDenied", _("ListQueues needs a JSON or form body")) from None
     if not isinstance(params, dict):
-        raise Denied("AccessDenied", "ListQueues needs a JSON object as its body")
+        raise Denied("AccessDenied", _("ListQueues needs a JSON object as its body"))
     if not params.get("QueueNamePrefix"):
         params["QueueNamePrefix"] = prefix
     return json.dumps(params).encode()

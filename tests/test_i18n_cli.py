@@ -121,6 +121,42 @@ def test_server_warns_in_portuguese_beyond_loopback(capsys):
     )
 
 
+def test_a_room_server_started_in_portuguese_refuses_in_portuguese(capsys, tmp_path):
+    """A Brazilian room's learners read why a request was refused in Portuguese: the rule, a
+    missing key, another service; the error codes stay AWS's."""
+    i18n.set_language("pt-BR")
+    path, port = tmp_path / "room.json", free_port()
+    room.open_room(path)
+    alice = room.add_learner(path, "alice")
+    url, refused = f"http://127.0.0.1:{port}", {}
+
+    def attempts() -> None:
+        for name, pair in (("rule", alice), ("key", room.KeyPair("SQSLABNOSUCHKEY00000", "x"))):
+            keys = {
+                "aws_access_key_id": pair.access_key_id,
+                "aws_secret_access_key": pair.secret_access_key,
+            }
+            client = workshop.room_client(url, credentials=keys)
+            with pytest.raises(ClientError) as caught:
+                client.create_queue(QueueName="bob-orders")
+            refused[name] = caught.value.response["Error"]
+
+    serve(
+        capsys, ["server", "--room-file", str(path), "--port", str(port)], "reset --all", attempts
+    )
+    assert refused["rule"] == {
+        "Code": "AccessDenied",
+        "Message": "alice só pode usar filas e tópicos cujo nome comece com 'alice-'; esta "
+        "solicitação cita a fila 'bob-orders'",
+        **{k: v for k, v in refused["rule"].items() if k not in ("Code", "Message")},
+    }
+    assert refused["key"]["Code"] == "InvalidClientTokenId"
+    assert refused["key"]["Message"].startswith(
+        "o servidor da turma não conhece a chave de acesso 'SQSLABNOSUCHKEY00000': peça ao "
+        "instrutor uma chave da turma (`sqslab room add NOME`)"
+    ), refused["key"]["Message"]
+
+
 def test_room_server_start_lines(capsys, tmp_path):
     i18n.set_language("pt-BR")
     path, port = tmp_path / "room.json", free_port()
