@@ -22,6 +22,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _ctrl_c_in_child() -> None:
+    """The child's Python turns Ctrl+C into KeyboardInterrupt even if this run ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _client(url: str):
     return boto3.client(
         "sqs",
@@ -41,6 +46,7 @@ def test_server_command_serves_sqs_over_http_and_stops_on_ctrl_c():
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        preexec_fn=_ctrl_c_in_child,
     )
     try:
         lines = []

@@ -220,7 +220,7 @@ def test_same_scenario_same_events(lab, sqs) -> None:
     assert scenario("a") == scenario("b")
 
 
-def test_ctrl_c_stops_gracefully(lab, sqs) -> None:
+def test_ctrl_c_stops_gracefully(lab, sqs, ctrl_c) -> None:
     url = make_queue(sqs, n=10, VisibilityTimeout="600")
     done: list[str] = []
 
