@@ -266,12 +266,9 @@ def room_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
 def room_session(region: str = "us-east-1", credentials: dict[str, str] | None = None) -> Any:
     """A boto3 session for a workshop server: the room key (or dummy credentials), and no
     profile, credentials file or AWS_* key from the environment."""
-    import boto3
-    import botocore.session
+    from sqslab.emulator.session import isolated_session
 
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    chosen = credentials or room_credentials()
-    return boto3.Session(botocore_session=core, region_name=region, **chosen)
+    return isolated_session(region, credentials or room_credentials())
 
 
 def room_client(

@@ -440,3 +440,18 @@ def test_an_endpoint_lab_refuses_attribute_values_aws_refuses_as_emulators_do_no
         lab.stop()
     finally:
         server.stop()
+
+
+def test_labs_read_each_service_model_once_per_process():
+    from sqslab.emulator import session
+
+    labs = [start("moto", quiet=True) for _ in range(3)]
+    try:
+        models = {id(lab.sqs.meta.service_model._service_description) for lab in labs}
+        loaders = {id(lab.session._session.get_component("data_loader")) for lab in labs}
+        paths = session.emulator_session()._loader.search_paths
+    finally:
+        for lab in labs:
+            lab.stop()
+    assert len(models) == 1 and len(loaders) == 1
+    assert len(paths) == len(set(paths))  # boto3's data folder is not added once per session

@@ -4,7 +4,9 @@ profile, and an environment in which a plain ``boto3.client(...)`` in the kernel
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -28,10 +30,40 @@ FORCED_VARIABLES = {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
 
 def emulator_session(region: str = DEFAULT_REGION) -> boto3.Session:
     """A session with dummy credentials that ignores profiles and credentials in the environment."""
+    return isolated_session(region, DUMMY_CREDENTIALS)
+
+
+def isolated_session(region: str, credentials: dict[str, str]) -> boto3.Session:
+    """A session with these keys and no profile, credentials file or AWS_* key from the
+    environment; its service models are read once per process, not once per session."""
     import botocore.session
 
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    return boto3.Session(botocore_session=core, region_name=region, **DUMMY_CREDENTIALS)
+    loader = _shared_loader(core)
+    core.register_component("data_loader", loader)
+    made = boto3.Session(botocore_session=core, region_name=region, **credentials)
+    _drop_repeats(loader.search_paths)  # boto3 adds its own data folder once per session
+    return made
+
+
+_LOADER: Any = None
+_LOADER_LOCK = threading.Lock()
+
+
+def _shared_loader(core: Any) -> Any:
+    """The first session's botocore loader, kept for the sessions after it (parsing a service's
+    JSON model takes ~0.1 s, and a kernel or a test run makes hundreds of clients)."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = core.get_component("data_loader")
+        return _LOADER
+
+
+def _drop_repeats(paths: list[str]) -> None:
+    """Keep each search path once, in its first place."""
+    with _LOADER_LOCK:
+        paths[:] = list(dict.fromkeys(paths))
 
 
 def local_config() -> Config:
