@@ -94,6 +94,18 @@ def test_partial_batch_check_names_each_mistake(lab, handler, hint):
     assert not check and hint in check.message
 
 
+def test_partial_batch_check_catches_raising_when_the_bad_receipt_comes_alone(lab):
+    # on a real clock the malformed receipt can come back in a batch of its own: raising then
+    # parks it as reporting would, and only the raise itself tells the two apart
+    def raising_when_alone(event, context):
+        if len(event["Records"]) == 1:
+            return raising_receipts(event, context)
+        return reporting_receipts(event, context)
+
+    check = check_partial_batch(lab, raising_when_alone)
+    assert not check and "your handler raised an exception" in check.message
+
+
 def test_partial_batch_check_says_when_the_answer_cannot_be_read(lab):
     def receipt_handles(event, context):
         bad = [r for r in event["Records"] if not r["body"].endswith("}")]

@@ -166,8 +166,11 @@ def test_exercise_8_2_runs_scaled_on_a_real_clock(real_lab: Lab) -> None:
     passed = exercises.check_partial_batch(real_lab, reporting_receipts)
     assert passed, passed.message
     failed = exercises.check_partial_batch(real_lab, raising_receipts)
-    assert not failed  # how many good receipts share the bad one's batch varies on a real clock
-    assert re.search(r"[1-9]\d* good receipt\(s\) ended in the DLQ", failed.message)
+    # how many good receipts share the bad one's batch varies on a real clock (none, under load)
+    assert not failed
+    assert re.search(
+        r"[1-9]\d* good receipt\(s\) ended in the DLQ|your handler raised", failed.message
+    )
     assert time.monotonic() - before < 60
 
 

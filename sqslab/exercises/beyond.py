@@ -316,6 +316,17 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
                 ),
             ),
             (
+                not watched.raised,  # on a real clock the bad receipt may come in a batch alone
+                _(
+                    "your handler raised an exception: raising fails the whole batch, so Lambda "
+                    "retries every record in it, good ones too (section 2)"
+                ),
+                _(
+                    "catch the error per record, so one bad record does not fail the others, and "
+                    "report only the bad records as failed"
+                ),
+            ),
+            (
                 bad in parked,
                 _(
                     "the malformed receipt was deleted as if it had succeeded: it should be "
