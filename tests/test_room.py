@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -27,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from sqslab import cli, room, roomauth, roomrules, roomwire, workshop
 from sqslab.emulator.server import free_port
+from sqslab.emulator.session import isolated_session
 from sqslab.errors import LabConfigError
 from sqslab.lab import start
 
@@ -44,12 +44,12 @@ def keys(room_file: Path, who: str) -> room.KeyPair:
 
 
 def client(url: str, pair: room.KeyPair, service: str = "sqs") -> Any:
-    """A plain boto3 client signed with ``pair``."""
-    session = boto3.session.Session(
-        aws_access_key_id=pair.access_key_id,
-        aws_secret_access_key=pair.secret_access_key,
-        region_name="us-east-1",
-    )
+    """A plain boto3 client signed with ``pair`` (its session reads no profile or AWS_* keys)."""
+    keys = {
+        "aws_access_key_id": pair.access_key_id,
+        "aws_secret_access_key": pair.secret_access_key,
+    }
+    session = isolated_session("us-east-1", keys)
     config = Config(retries={"max_attempts": 1})
     return session.client(service, endpoint_url=url, config=config)
 
