@@ -26,7 +26,6 @@ from botocore.exceptions import ClientError
 
 from sqslab import cli, room, roomauth, roomrules, roomwire, workshop
 from sqslab.emulator.server import free_port
-from sqslab.emulator.session import isolated_session
 from sqslab.errors import LabConfigError
 from sqslab.lab import start
 
@@ -49,7 +48,7 @@ def client(url: str, pair: room.KeyPair, service: str = "sqs") -> Any:
         "aws_access_key_id": pair.access_key_id,
         "aws_secret_access_key": pair.secret_access_key,
     }
-    session = isolated_session("us-east-1", keys)
+    session = workshop.room_session("us-east-1", keys)
     config = Config(retries={"max_attempts": 1})
     return session.client(service, endpoint_url=url, config=config)
 

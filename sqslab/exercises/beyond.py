@@ -294,6 +294,10 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
         left = sum(queues.depth(sqs, pair.source_url))
     bad = bodies[MALFORMED_AT]
     good_parked = [b for b in parked if b != bad]
+    per_record = _(
+        "catch the error per record, so one bad record does not fail the others, and report "
+        "only the bad records as failed"
+    )
     return first_problem(
         exercise,
         [
@@ -306,10 +310,7 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
                     "(section 2)",
                     len(good_parked),
                 ).format(count=len(good_parked), why=watched.why()),
-                _(
-                    "catch the error per record, so one bad record does not fail the others, and "
-                    "report only the bad records as failed"
-                ),
+                per_record,
                 _(
                     "return {'batchItemFailures': [{'itemIdentifier': record['messageId']}]} for "
                     "the bad ones only"
@@ -321,10 +322,7 @@ def check_partial_batch(lab: Lab, handler: Callable[[dict, Any], Any] | None) ->
                     "your handler raised an exception: raising fails the whole batch, so Lambda "
                     "retries every record in it, good ones too (section 2)"
                 ),
-                _(
-                    "catch the error per record, so one bad record does not fail the others, and "
-                    "report only the bad records as failed"
-                ),
+                per_record,
             ),
             (
                 bad in parked,
